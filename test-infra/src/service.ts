@@ -1,0 +1,54 @@
+// The shape every service module in src/services/ exports. The framework (cli.ts, index.ts) owns the
+// cache directory, pid files, logs, health waiting and stopping; a service module only says how to
+// install, start and check its server.
+
+export interface ServiceInfo {
+  /** Service name, e.g. `kafka`. */
+  name: string;
+  host: string;
+  port: number;
+  /** Connection strings a client uses, e.g. `{ bootstrapServers: '127.0.0.1:9092' }` or `{ url: 'http://127.0.0.1:8081' }`. */
+  [extra: string]: unknown;
+}
+
+export interface ServiceContext {
+  /** Shared install cache, outside the repo, reused across runs (SLUICE_INFRA_CACHE or ~/.cache/sluice-infra). */
+  cacheDir: string;
+  /** This service's own data directory, removed by `down`. */
+  dataDir: string;
+  /** File the service's stdout/stderr go to. */
+  logFile: string;
+  /** Print a progress line (downloads, builds). */
+  progress(message: string): void;
+  /** Run a command to completion, streaming its output to the log; throws with the tail of it on failure. */
+  run(cmd: string, args: string[], opts?: { cwd?: string; env?: Record<string, string> }): Promise<void>;
+}
+
+export interface StartSpec {
+  command: string;
+  args: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Run as this unprivileged user (Elasticsearch refuses root). */
+  user?: string;
+}
+
+export interface ServiceDefinition {
+  name: string;
+  /** Other services that must be up first (schema-registry needs nothing; a Connect peer needs kafka). */
+  dependsOn?: string[];
+  /** Ports it listens on (all bound to 127.0.0.1). */
+  ports: number[];
+  /** Approximate memory it needs, for the notes and README. */
+  memory: string;
+  /** Whether what `start` needs is already in the cache. */
+  isInstalled(ctx: ServiceContext): Promise<boolean>;
+  install(ctx: ServiceContext): Promise<void>;
+  /** Prepare the data dir (config files, format) and say what to spawn; the framework spawns, detached, and records the pid. */
+  prepare(ctx: ServiceContext): Promise<StartSpec>;
+  /** Resolves true when a client can use it. Called repeatedly until healthy or the timeout. */
+  healthy(ctx: ServiceContext): Promise<boolean>;
+  /** How long to wait for health after spawning. */
+  startTimeoutMs: number;
+  info(ctx: ServiceContext): ServiceInfo;
+}
