@@ -14,6 +14,8 @@ export interface ServiceInfo {
 export interface ServiceContext {
   /** Shared install cache, outside the repo, reused across runs (SLUICE_INFRA_CACHE or ~/.cache/sluice-infra). */
   cacheDir: string;
+  /** This service's own install directory inside the cache (`<cache>/install/<name>`), kept by `down`. */
+  installDir: string;
   /** This service's own data directory, removed by `down`. */
   dataDir: string;
   /** File the service's stdout/stderr go to. */
@@ -48,6 +50,8 @@ export interface ServiceDefinition {
   prepare(ctx: ServiceContext): Promise<StartSpec>;
   /** Resolves true when a client can use it. Called repeatedly until healthy or the timeout. */
   healthy(ctx: ServiceContext): Promise<boolean>;
+  /** Optional: runs once after a fresh start became healthy (e.g. to seed server-side settings). */
+  afterStart?(ctx: ServiceContext): Promise<void>;
   /** How long to wait for health after spawning. */
   startTimeoutMs: number;
   info(ctx: ServiceContext): ServiceInfo;

@@ -3,3 +3,7 @@ export * from './config/def.js';
 export * from './sink/api.js';
 export * from './convert/api.js';
 export * from './data/index.js';
+export * from './mapping/index.js';
+export * from './sink/error-policy.js';
+export * from './sink/progress.js';
+export * from './sink/stream-reactor-config.js';

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Converter, HeaderConverter } from '../convert/api.js';
+import type { KafkaClientFactory } from '../kafka/port.js';
 import type { SinkTask } from './api.js';
 
 // The seam between the worker (which decides what runs where) and the sink engine (which runs one
@@ -44,4 +45,9 @@ export interface SinkTaskRunnerOptions {
   logger: Logger;
   metrics: SinkTaskMetrics;
   onStatus(status: TaskStatus): void;
+  /**
+   * The Kafka clients to use. Optional: by default the engine builds kafkajs clients from
+   * `worker.bootstrapServers` + `worker.clientConfig`. Workers may share one factory; tests pass a fake.
+   */
+  kafka?: KafkaClientFactory;
 }

@@ -1,0 +1,169 @@
+import { ConfigException, DataException } from '../../errors.js';
+import { ConfigDef, validators } from '../../config/def.js';
+import type { Schema } from '../../data/schema.js';
+import { SchemaAndValue } from '../../data/schema-and-value.js';
+import type { Converter, ConverterConfig, HeaderConverter } from '../api.js';
+import { connectToJson, type DecimalFormat, type ToJsonOptions } from './connect-to-json.js';
+import { isJsonObject, type JsonNode, type JsonObject } from './json-node.js';
+import { parseJson } from './json-parser.js';
+import { schemaFromJson, schemaToJson } from './json-schema.js';
+import { jsonToConnect, schemalessToConnect } from './json-to-connect.js';
+import { writeJson } from './json-writer.js';
+import { LruCache } from './lru-cache.js';
+
+const ENVELOPE_ERROR =
+  'JsonConverter with schemas.enable requires "schema" and "payload" fields and may not contain additional fields.' +
+  ' If you are trying to deserialize plain JSON data, set schemas.enable=false in your converter configuration.';
+
+/** The converter's settings, with Kafka's keys and defaults. */
+export const JSON_CONVERTER_CONFIG = new ConfigDef()
+  .define({
+    name: 'schemas.enable',
+    type: 'BOOLEAN',
+    default: true,
+    importance: 'HIGH',
+    doc: 'Include schemas within each of the serialized values and keys ({"schema":…,"payload":…}).',
+  })
+  .define({
+    name: 'schemas.cache.size',
+    type: 'INT',
+    default: 1000,
+    importance: 'HIGH',
+    doc: 'Maximum number of schemas that can be cached in this converter instance.',
+    validator: validators.atLeast(0),
+  })
+  .define({
+    name: 'decimal.format',
+    type: 'STRING',
+    default: 'BASE64',
+    importance: 'LOW',
+    doc: 'How Decimal values are written: BASE64 (binary, the default) or NUMERIC (a JSON number). Both are read.',
+    validator: validators.oneOf(['BASE64', 'NUMERIC']),
+    recommendedValues: ['BASE64', 'NUMERIC'],
+  })
+  .define({
+    name: 'replace.null.with.default',
+    type: 'BOOLEAN',
+    default: true,
+    importance: 'LOW',
+    doc: 'Whether a null value whose schema has a default is replaced by the default, on write and on read.',
+  })
+  .define({
+    name: 'converter.type',
+    type: 'STRING',
+    default: null,
+    importance: 'LOW',
+    doc: 'key, value or header: which side of the record this converter handles (set by the runtime).',
+    validator: validators.oneOf(['key', 'value', 'header']),
+  });
+
+/** Kafka Connect's org.apache.kafka.connect.json.JsonConverter. */
+export class JsonConverter implements Converter, HeaderConverter {
+  #schemasEnabled = true;
+  #options: ToJsonOptions = { decimalFormat: 'BASE64', replaceNullWithDefault: true };
+  #toJsonCache = new LruCache<Schema, string>(1000);
+  #toConnectCache = new LruCache<string, Schema>(1000);
+
+  config(): ConfigDef {
+    return JSON_CONVERTER_CONFIG;
+  }
+
+  /** Accepts string values as Kafka does; booleans and numbers are taken as their text. */
+  configure(config: ConverterConfig | Record<string, unknown>, isKey?: boolean): void {
+    const props: Record<string, string> = {};
+    for (const [k, v] of Object.entries(config)) if (v !== undefined && v !== null) props[k] = String(v);
+    if (isKey !== undefined) props['converter.type'] = isKey ? 'key' : 'value';
+    const parsed = JSON_CONVERTER_CONFIG.parse(props);
+    this.#schemasEnabled = parsed['schemas.enable'] as boolean;
+    this.#options = {
+      decimalFormat: (parsed['decimal.format'] as string).toUpperCase() as DecimalFormat,
+      replaceNullWithDefault: parsed['replace.null.with.default'] as boolean,
+    };
+    const cacheSize = parsed['schemas.cache.size'] as number;
+    this.#toJsonCache = new LruCache(cacheSize);
+    this.#toConnectCache = new LruCache(cacheSize);
+  }
+
+  fromConnectData(topic: string, schema: Schema | null, value: unknown): Buffer | null {
+    if (schema === null && (value === null || value === undefined)) return null;
+    let payload: string;
+    try {
+      payload = writeJson(connectToJson(schema, value, this.#options));
+    } catch (e) {
+      throw this.#wrap(e, `Converting Kafka Connect data to byte[] failed for topic ${topic}`);
+    }
+    if (!this.#schemasEnabled) return Buffer.from(payload, 'utf8');
+    const schemaText = schema === null ? 'null' : this.#schemaText(schema, topic);
+    return Buffer.from(`{"schema":${schemaText},"payload":${payload}}`, 'utf8');
+  }
+
+  toConnectData(topic: string, bytes: Buffer | null): SchemaAndValue {
+    if (bytes === null || bytes === undefined) return SchemaAndValue.NULL;
+    let json: JsonNode | undefined;
+    try {
+      json = parseJson(bytes.toString('utf8'));
+    } catch (e) {
+      throw new DataException(
+        `Converting byte[] to Kafka Connect data failed due to serialization error of topic ${topic}: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+    try {
+      if (!this.#schemasEnabled) {
+        return json === undefined ? SchemaAndValue.NULL : new SchemaAndValue(null, schemalessToConnect(json));
+      }
+      if (!isEnvelope(json)) throw new DataException(ENVELOPE_ERROR);
+      const schema = this.asConnectSchema(json.schema);
+      return new SchemaAndValue(schema, jsonToConnect(schema, json.payload, this.#options.replaceNullWithDefault));
+    } catch (e) {
+      throw this.#wrap(e, `Converting byte[] to Kafka Connect data failed for topic ${topic}`);
+    }
+  }
+
+  /** The JSON form of a Connect schema (a fresh object the caller may keep). */
+  asJsonSchema(schema: Schema | null): JsonObject | null {
+    return schema === null ? null : schemaToJson(schema, this.#options);
+  }
+
+  /** A Connect schema from its JSON form; `null` gives null (schemaless). Cached by the JSON's text. */
+  asConnectSchema(json: JsonNode | undefined): Schema | null {
+    if (json === null || json === undefined) return null;
+    const key = writeJson(json);
+    const cached = this.#toConnectCache.get(key);
+    if (cached) return cached;
+    const schema = schemaFromJson(json, this.#options.replaceNullWithDefault);
+    if (schema) this.#toConnectCache.set(key, schema);
+    return schema;
+  }
+
+  fromConnectHeader(topic: string, _headerKey: string, schema: Schema | null, value: unknown): Buffer | null {
+    return this.fromConnectData(topic, schema, value);
+  }
+
+  toConnectHeader(topic: string, _headerKey: string, bytes: Buffer | null): SchemaAndValue {
+    return this.toConnectData(topic, bytes);
+  }
+
+  #schemaText(schema: Schema, topic: string): string {
+    let text = this.#toJsonCache.get(schema);
+    if (text === undefined) {
+      try {
+        text = writeJson(schemaToJson(schema, this.#options));
+      } catch (e) {
+        throw this.#wrap(e, `Converting the Kafka Connect schema to JSON failed for topic ${topic}`);
+      }
+      this.#toJsonCache.set(schema, text);
+    }
+    return text;
+  }
+
+  #wrap(e: unknown, context: string): Error {
+    if (e instanceof ConfigException) return e;
+    const message = e instanceof Error ? e.message : String(e);
+    return new DataException(`${context}: ${message}`, { cause: e });
+  }
+}
+
+function isEnvelope(json: JsonNode | undefined): json is JsonObject & { schema: JsonNode; payload: JsonNode } {
+  return isJsonObject(json) && Object.hasOwn(json, 'schema') && Object.hasOwn(json, 'payload') && Object.keys(json).length === 2;
+}

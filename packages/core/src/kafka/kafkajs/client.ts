@@ -1,0 +1,56 @@
+import type { Logger } from 'pino';
+import { Kafka } from 'kafkajs';
+import { clientPropsFor, type ClientRole } from '../client-config.js';
+import type {
+  AdminOptions,
+  ConsumerOptions,
+  KafkaAdmin,
+  KafkaClientFactory,
+  KafkaConsumer,
+  KafkaProducer,
+  ProducerOptions,
+} from '../port.js';
+import { KafkaJsAdmin } from './admin.js';
+import { toKafkaJsConfig, toKafkaJsConsumerConfig, toKafkaJsProducerConfig } from './config.js';
+import { KafkaJsConsumer } from './consumer.js';
+import { kafkaJsLogLevel, pinoLogCreator } from './logging.js';
+import { KafkaJsProducer } from './producer.js';
+
+/**
+ * Kafka clients built with kafkajs from the worker's client settings (Kafka property names, with
+ * `consumer.` / `producer.` / `admin.` prefixed keys for one role). Each client gets its own kafkajs
+ * instance, because security settings may differ per role.
+ */
+export class KafkaJsClientFactory implements KafkaClientFactory {
+  constructor(
+    private readonly clientConfig: Record<string, string>,
+    private readonly logger: Logger,
+  ) {}
+
+  private kafka(role: ClientRole, clientId: string, overrides: Record<string, string> | undefined) {
+    const props = clientPropsFor(role, this.clientConfig, overrides);
+    const logger = this.logger.child({ client: clientId });
+    const kafka = new Kafka({
+      ...toKafkaJsConfig(props, clientId),
+      logLevel: kafkaJsLogLevel(logger),
+      logCreator: pinoLogCreator(logger),
+    });
+    return { kafka, props, logger };
+  }
+
+  consumer(options: ConsumerOptions): KafkaConsumer {
+    const { kafka, props, logger } = this.kafka('consumer', options.clientId, options.overrides);
+    const { config, fromBeginning } = toKafkaJsConsumerConfig(props, options.groupId);
+    return new KafkaJsConsumer(kafka, config, fromBeginning, logger);
+  }
+
+  producer(options: ProducerOptions): KafkaProducer {
+    const { kafka, props } = this.kafka('producer', options.clientId, options.overrides);
+    const { config, acks } = toKafkaJsProducerConfig(props);
+    return new KafkaJsProducer(kafka, config, acks);
+  }
+
+  admin(options: AdminOptions): KafkaAdmin {
+    return new KafkaJsAdmin(this.kafka('admin', options.clientId, options.overrides).kafka);
+  }
+}

@@ -1,0 +1,141 @@
+import type { SinkRecord } from '../sink/api.js';
+import { child, childNames, isContainer, toPlain } from './connect-values.js';
+import { fieldSource, resolveField, type FieldOrigin } from './field-paths.js';
+import { RecordView, type MappingContext } from './record-view.js';
+import { fieldSegments, type KcqlField, type KcqlStatement } from './statement.js';
+
+// KCQL projection (spec/stream-reactor-sinks.md §1.6), one semantics for Struct, Map and JSON-text
+// values — Stream Reactor had three that disagreed (§13, user pain #788):
+// - `*` keeps every top-level field; IGNORE removes paths; `*, a AS b` renames a (the reference
+//   forgot the alias for Structs);
+// - an explicit list keeps only what it names (the reference kept unselected Map keys);
+// - `a.b.c [AS x]` is written at the top level under its alias (leaf name by default), or, with
+//   WITHSTRUCTURE, at `a.b.<alias>`; `a.*` copies a's children the same way;
+// - `_key.x`, `_header.h.x` and `_.topic|partition|offset|timestamp` are written at the top level;
+// - a flattened name that is already taken gets a `_1`, `_2`… suffix, as the reference's SQL path does;
+// - IGNORE takes full paths (`IGNORE a.b` removes b inside a; the reference matched leaf names).
+// Leaves keep Connect's representations; the sink maps them to its store's types.
+
+export type Document = Record<string, unknown>;
+
+export type ProjectionStatement = Pick<
+  KcqlStatement,
+  'fields' | 'keyFields' | 'headerFields' | 'ignoredFields' | 'retainStructure'
+>;
+
+export interface ProjectionOptions extends MappingContext {
+  /** A selected path the record does not have: fail the record (default) or leave the field out. */
+  readonly missingFields?: 'error' | 'omit';
+}
+
+export function projectRecord(
+  record: SinkRecord | RecordView,
+  statement: ProjectionStatement,
+  options: ProjectionOptions = {},
+): Document {
+  const view = record instanceof RecordView ? record : new RecordView(record, options);
+  const root = view.value();
+  const ignored = ignoredPaths(statement.ignoredFields);
+  const missing = options.missingFields === 'omit' ? 'absent' : 'error';
+  const out = new DocumentBuilder(statement.retainStructure);
+
+  const wildcard = statement.fields.some((f) => isValueField(f) && f.name === '*' && !f.parents);
+  let rest: readonly KcqlField[] = statement.fields;
+  if (wildcard) {
+    const topLevel = statement.fields.filter((f) => isValueField(f) && !f.parents && f.name !== '*');
+    for (const f of topLevel) resolveField(view, fieldSource(view, f, 'value'), missing);
+    const renames = new Map(topLevel.map((f) => [f.name, f.alias]));
+    for (const name of childNames(root)) {
+      if (ignored.has(name)) continue;
+      const value = (child(root, name) as { value: unknown }).value;
+      out.put([renames.get(name) ?? name], toPlain(value, ignored, name));
+    }
+    rest = statement.fields.filter((f) => f.name !== '*' || f.parents).filter((f) => !topLevel.includes(f));
+  }
+
+  for (const f of rest) addField(view, out, f, 'value', ignored, missing);
+  for (const f of statement.keyFields) addField(view, out, f, 'key', ignored, missing);
+  for (const f of statement.headerFields) addField(view, out, f, 'header', ignored, missing);
+  return out.document;
+}
+
+function addField(
+  view: RecordView,
+  out: DocumentBuilder,
+  field: KcqlField,
+  origin: FieldOrigin,
+  ignored: ReadonlySet<string>,
+  missing: 'error' | 'absent',
+): void {
+  const structured = origin === 'value' && field.type === 'VALUE';
+  if (field.name === '*') {
+    // `a.b.*` reads the container at a.b; `_key.*` (no parents) the whole key.
+    const parents = field.parents ?? [];
+    const container: KcqlField =
+      parents.length > 0
+        ? { ...field, name: parents.at(-1)!, parents: parents.length > 1 ? parents.slice(0, -1) : null }
+        : { ...field, name: '_key', parents: null };
+    const source = fieldSource(view, container, origin);
+    const found = resolveField(view, source, missing);
+    if (!found.found || found.value === null) return;
+    if (!isContainer(found.value)) {
+      throw view.error(`'*' needs a Struct, Map or object here, found a single value`, source.label);
+    }
+    const prefix = source.segments.join('.');
+    for (const name of childNames(found.value)) {
+      const path = prefix === '' ? name : `${prefix}.${name}`;
+      if (origin === 'value' && ignored.has(path)) continue;
+      const value = toPlain((child(found.value, name) as { value: unknown }).value, origin === 'value' ? ignored : undefined, path);
+      out.put(structured ? [...source.segments, name] : [name], value);
+    }
+    return;
+  }
+  const source = fieldSource(view, field, origin);
+  const found = resolveField(view, source, missing);
+  if (!found.found) return;
+  const value = toPlain(found.value, origin === 'value' ? ignored : undefined, source.segments.join('.'));
+  const parents = source.segments.slice(0, -1);
+  out.put(structured ? [...parents, field.alias] : [field.alias], value);
+}
+
+function isValueField(f: KcqlField): boolean {
+  return f.type === 'VALUE';
+}
+
+function ignoredPaths(fields: readonly KcqlField[]): Set<string> {
+  const paths = new Set<string>();
+  for (const f of fields) {
+    if (f.type !== 'VALUE') continue;
+    const segments = fieldSegments(f);
+    paths.add((segments[0] === '_value' && segments.length > 1 ? segments.slice(1) : segments).join('.'));
+  }
+  return paths;
+}
+
+/** Builds the output document; a name that is already taken gets a numeric suffix. */
+class DocumentBuilder {
+  readonly document: Document = {};
+
+  constructor(private readonly retainStructure: boolean) {}
+
+  put(path: readonly string[], value: unknown): void {
+    let target = this.document;
+    const segments = this.retainStructure ? path : [path.at(-1)!];
+    for (const segment of segments.slice(0, -1)) {
+      const existing = target[segment];
+      if (typeof existing === 'object' && existing !== null && !Array.isArray(existing) && !(existing instanceof Map)) {
+        target = existing as Document;
+      } else {
+        const created: Document = {};
+        target[existing === undefined ? segment : freeName(target, segment)] = created;
+        target = created;
+      }
+    }
+    const leaf = segments.at(-1)!;
+    target[leaf in target ? freeName(target, leaf) : leaf] = value;
+  }
+}
+
+function freeName(target: Document, name: string): string {
+  for (let i = 1; ; i++) if (!(`${name}_${i}` in target)) return `${name}_${i}`;
+}

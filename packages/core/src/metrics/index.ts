@@ -1,0 +1,1 @@
+export { ConnectMetrics, type TaskMetricsHandle } from './connect-metrics.js';

@@ -1,0 +1,112 @@
+import { ConnectException, DataException, RetriableException } from '../errors.js';
+import type { SinkRecord, SinkTaskContext, TaskLogger } from './api.js';
+
+// Stream Reactor's error policy for store writes (`connect.<x>.error.policy`, spec §1.3):
+// NOOP logs and treats the batch as delivered, THROW fails the task, RETRY throws RetriableException so
+// that the engine redelivers the same records after `retry.interval`, until `max.retries` failures in
+// a row (-1: no limit) make it fail the task. A success resets the count.
+// One deliberate difference: a DataException (a record the store can never accept) is not retried —
+// retrying cannot help — it fails the task under RETRY and THROW, and is dropped under NOOP.
+
+export type ErrorPolicyKind = 'NOOP' | 'THROW' | 'RETRY';
+
+export const ERROR_POLICIES: readonly ErrorPolicyKind[] = ['NOOP', 'THROW', 'RETRY'];
+
+export interface ErrorPolicyOptions {
+  readonly policy: ErrorPolicyKind;
+  /** Failures in a row that RETRY tolerates; -1 means no limit. */
+  readonly maxRetries: number;
+  readonly retryIntervalMs: number;
+  readonly connectorName: string;
+  readonly logger: TaskLogger;
+}
+
+export class ErrorPolicy {
+  private remaining: number;
+
+  constructor(private readonly options: ErrorPolicyOptions) {
+    this.remaining = options.maxRetries;
+  }
+
+  /** From the parsed `connect.<prefix>.*` keys (see streamReactorSettings). */
+  static of(policy: string, options: Omit<ErrorPolicyOptions, 'policy'>): ErrorPolicy {
+    const kind = policy.toUpperCase() as ErrorPolicyKind;
+    if (!ERROR_POLICIES.includes(kind)) {
+      throw new ConnectException(`Unknown error policy '${policy}': use one of ${ERROR_POLICIES.join(', ')}.`);
+    }
+    return new ErrorPolicy({ ...options, policy: kind });
+  }
+
+  get policy(): ErrorPolicyKind {
+    return this.options.policy;
+  }
+
+  /** Retries left before RETRY gives up (the configured maximum after any success). */
+  get remainingRetries(): number {
+    return this.remaining;
+  }
+
+  /** Call from SinkTask.start: under RETRY the engine waits `retry.interval` before each redelivery. */
+  applyTo(context: SinkTaskContext): void {
+    if (this.options.policy === 'RETRY') context.timeout(this.options.retryIntervalMs);
+  }
+
+  /** Runs a store write. Resolves when it succeeded or NOOP swallowed its failure; otherwise throws. */
+  async run(write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      this.handle(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    this.succeeded();
+  }
+
+  /** Records a successful write: resets the retry count. */
+  succeeded(): void {
+    if (this.remaining !== this.options.maxRetries) {
+      this.options.logger.info(`Connector ${this.options.connectorName}: recovered from the previous write error.`);
+    }
+    this.remaining = this.options.maxRetries;
+  }
+
+  /** Applies the policy to a failed write: returns (NOOP) or throws the exception the engine acts on. */
+  handle(error: Error): void {
+    const { policy, maxRetries, connectorName, logger } = this.options;
+    if (maxRetries !== -1 && this.remaining > 0) this.remaining--;
+    const message = `Connector ${connectorName}: write failed: ${error.message}`;
+    switch (policy) {
+      case 'NOOP':
+        logger.warn(`${message}. Error policy NOOP: the batch is dropped and processing continues.`);
+        return;
+      case 'THROW':
+        throw new ConnectException(`${message}. Error policy THROW: the task stops.`, { cause: error });
+      case 'RETRY':
+        if (error instanceof DataException) {
+          throw new ConnectException(`${message}. The record cannot be written as it is, so RETRY does not retry it.`, {
+            cause: error,
+          });
+        }
+        if (maxRetries !== -1 && this.remaining === 0) {
+          throw new ConnectException(`${message}. Error policy RETRY: all ${maxRetries} retries used, the task stops.`, {
+            cause: error,
+          });
+        }
+        logger.warn(
+          `${message}. Error policy RETRY: redelivering after ${this.options.retryIntervalMs} ms; ` +
+            `${maxRetries === -1 ? 'unlimited' : this.remaining} attempts remaining.`,
+        );
+        throw new RetriableException(message, { cause: error });
+    }
+  }
+}
+
+/**
+ * A record that can never be written (DataException): to the DLQ / error log when errors.tolerance
+ * allows (the batch goes on), otherwise rethrown for the batch's error policy.
+ */
+export async function reportBadRecord(context: SinkTaskContext, record: SinkRecord, error: Error): Promise<void> {
+  const reporter = context.errantRecordReporter();
+  if (!reporter) throw error;
+  await reporter.report(record, error);
+}

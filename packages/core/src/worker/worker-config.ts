@@ -1,0 +1,271 @@
+import { ConfigDef, validators, type ConfigValue } from '../config/def.js';
+import { ConfigException } from '../errors.js';
+
+// Kafka Connect's worker configuration keys (WorkerConfig), shared by standalone and distributed
+// mode. Unknown keys are kept: Kafka client settings (security, SSL/SASL, `consumer.`/`producer.`/
+// `admin.` prefixes) pass through to the clients, as in Kafka Connect.
+
+export const JSON_CONVERTER = 'org.apache.kafka.connect.json.JsonConverter';
+export const SIMPLE_HEADER_CONVERTER = 'org.apache.kafka.connect.storage.SimpleHeaderConverter';
+
+export const workerConfigDef = new ConfigDef()
+  .define({
+    name: 'bootstrap.servers',
+    type: 'LIST',
+    default: ['localhost:9092'],
+    importance: 'HIGH',
+    doc: 'Kafka brokers to connect to (host:port, comma-separated).',
+  })
+  .define({
+    name: 'key.converter',
+    type: 'CLASS',
+    default: JSON_CONVERTER,
+    importance: 'HIGH',
+    doc: 'Converter for record keys; `key.converter.*` settings are passed to it.',
+  })
+  .define({
+    name: 'value.converter',
+    type: 'CLASS',
+    default: JSON_CONVERTER,
+    importance: 'HIGH',
+    doc: 'Converter for record values; `value.converter.*` settings are passed to it.',
+  })
+  .define({
+    name: 'header.converter',
+    type: 'CLASS',
+    default: SIMPLE_HEADER_CONVERTER,
+    importance: 'LOW',
+    doc: 'Converter for header values; `header.converter.*` settings are passed to it.',
+  })
+  .define({
+    name: 'offset.flush.interval.ms',
+    type: 'LONG',
+    default: 60000,
+    importance: 'LOW',
+    doc: 'How often sink offsets are committed (after the task flushed them).',
+    validator: validators.atLeast(1),
+  })
+  .define({
+    name: 'offset.flush.timeout.ms',
+    type: 'LONG',
+    default: 5000,
+    importance: 'LOW',
+    doc: 'How long a flush + commit may take before it is abandoned and counted as a failure.',
+    validator: validators.atLeast(1),
+  })
+  .define({
+    name: 'task.shutdown.graceful.timeout.ms',
+    type: 'LONG',
+    default: 5000,
+    importance: 'LOW',
+    doc: 'Time allowed for tasks to flush, commit and close when stopping.',
+    validator: validators.atLeast(0),
+  })
+  .define({
+    name: 'listeners',
+    type: 'LIST',
+    default: ['http://:8083'],
+    importance: 'LOW',
+    doc: 'REST listeners, `http://host:port`. An empty host binds every interface; `[]` (empty) disables REST.',
+  })
+  .define({
+    name: 'rest.advertised.host.name',
+    type: 'STRING',
+    default: null,
+    importance: 'LOW',
+    doc: 'Host name other workers and the status `worker_id` use for this worker.',
+  })
+  .define({
+    name: 'rest.advertised.port',
+    type: 'INT',
+    default: null,
+    importance: 'LOW',
+    doc: 'Port advertised with the host name.',
+  })
+  .define({
+    name: 'rest.advertised.listener',
+    type: 'STRING',
+    default: null,
+    importance: 'LOW',
+    doc: 'Scheme of the listener to advertise (`http` or `https`).',
+  })
+  .define({
+    name: 'rest.basic.auth.user',
+    type: 'STRING',
+    default: null,
+    importance: 'MEDIUM',
+    doc: 'When set, every REST request needs HTTP basic auth with this user and `rest.basic.auth.password`.',
+  })
+  .define({
+    name: 'rest.basic.auth.password',
+    type: 'PASSWORD',
+    default: null,
+    importance: 'MEDIUM',
+    doc: 'Password for `rest.basic.auth.user`.',
+  })
+  .define({
+    name: 'plugin.path',
+    type: 'LIST',
+    default: [],
+    importance: 'LOW',
+    doc: 'Directories holding sink packages (each a package folder, or a node_modules-style folder of them).',
+  })
+  .define({
+    name: 'client.id',
+    type: 'STRING',
+    default: '',
+    importance: 'LOW',
+    doc: 'Prefix of the Kafka client ids; defaults to `connect-<worker id>`.',
+  })
+  .define({
+    name: 'group.id',
+    type: 'STRING',
+    default: null,
+    importance: 'HIGH',
+    doc: 'Distributed mode: the cluster this worker joins. Sink connector groups may not use it.',
+  })
+  .define({
+    name: 'offset.storage.file.filename',
+    type: 'STRING',
+    default: null,
+    importance: 'LOW',
+    doc: 'Accepted for compatibility; sink offsets live in Kafka consumer groups (`connect-<connector>`), not in this file.',
+  })
+  .define({
+    name: 'topic.tracking.enable',
+    type: 'BOOLEAN',
+    default: true,
+    importance: 'LOW',
+    doc: 'Track the topics each connector uses (`/connectors/{name}/topics`).',
+  })
+  .define({
+    name: 'topic.tracking.allow.reset',
+    type: 'BOOLEAN',
+    default: true,
+    importance: 'LOW',
+    doc: 'Allow `PUT /connectors/{name}/topics/reset`.',
+  })
+  .define({
+    name: 'rest.request.timeout.ms',
+    type: 'LONG',
+    default: 90000,
+    importance: 'LOW',
+    doc: 'REST requests that take longer fail with 500 "Request timed out".',
+    validator: validators.atLeast(1),
+  });
+
+// Top-level keys that are Kafka client settings: given to every client the worker creates.
+const CLIENT_KEY = /^(security\.protocol|ssl\.|sasl\.|request\.timeout\.ms|retry\.backoff\.ms|reconnect\.backoff|connections\.max\.idle\.ms|metadata\.max\.age\.ms|socket\.)/;
+const CLIENT_PREFIXES = ['consumer.', 'producer.', 'admin.'];
+
+export interface ListenerAddress {
+  protocol: 'http' | 'https';
+  /** Empty = every interface, as Kafka Connect's `http://:8083`. */
+  host: string;
+  port: number;
+}
+
+/** Worker settings, parsed and typed. `props` keeps everything the file said (for clients, converters). */
+export class WorkerConfig {
+  readonly bootstrapServers: string[];
+  readonly offsetFlushIntervalMs: number;
+  readonly offsetFlushTimeoutMs: number;
+  readonly gracefulShutdownTimeoutMs: number;
+  readonly listeners: ListenerAddress[];
+  readonly pluginPath: string[];
+  readonly groupId: string | null;
+  readonly topicTrackingEnable: boolean;
+  readonly topicTrackingAllowReset: boolean;
+  readonly restRequestTimeoutMs: number;
+  readonly basicAuth: { user: string; password: string } | null;
+  private readonly parsed: Record<string, ConfigValue>;
+
+  constructor(readonly props: Record<string, string>) {
+    this.parsed = workerConfigDef.parse(props);
+    const p = this.parsed;
+    this.bootstrapServers = p['bootstrap.servers'] as string[];
+    this.offsetFlushIntervalMs = p['offset.flush.interval.ms'] as number;
+    this.offsetFlushTimeoutMs = p['offset.flush.timeout.ms'] as number;
+    this.gracefulShutdownTimeoutMs = p['task.shutdown.graceful.timeout.ms'] as number;
+    this.listeners = (p['listeners'] as string[]).map(parseListener);
+    this.pluginPath = p['plugin.path'] as string[];
+    this.groupId = (p['group.id'] as string | null) || null;
+    this.topicTrackingEnable = p['topic.tracking.enable'] as boolean;
+    this.topicTrackingAllowReset = p['topic.tracking.allow.reset'] as boolean;
+    this.restRequestTimeoutMs = p['rest.request.timeout.ms'] as number;
+    const user = p['rest.basic.auth.user'] as string | null;
+    const password = props['rest.basic.auth.password'];
+    if (user && password === undefined) {
+      throw new ConfigException('rest.basic.auth.password', 'must be set when rest.basic.auth.user is set');
+    }
+    this.basicAuth = user ? { user, password: password! } : null;
+  }
+
+  get keyConverterClass(): string {
+    return this.parsed['key.converter'] as string;
+  }
+  get valueConverterClass(): string {
+    return this.parsed['value.converter'] as string;
+  }
+  get headerConverterClass(): string {
+    return this.parsed['header.converter'] as string;
+  }
+
+  /** `<prefix>.*` settings with the prefix removed, e.g. `value.converter.` → `{schemas.enable: 'false'}`. */
+  withPrefix(prefix: string): Record<string, string> {
+    return stripPrefix(this.props, prefix);
+  }
+
+  /** `host:port` shown as `worker_id` in statuses and advertised to other workers. */
+  workerId(boundPort?: number): string {
+    const listener = this.listeners[0];
+    const host = (this.parsed['rest.advertised.host.name'] as string | null) || listener?.host || 'localhost';
+    const port = (this.parsed['rest.advertised.port'] as number | null) ?? boundPort ?? listener?.port ?? 8083;
+    return `${host}:${port}`;
+  }
+
+  /** URL other workers use to reach this one's REST API. */
+  advertisedUrl(boundPort?: number): string {
+    const scheme = (this.parsed['rest.advertised.listener'] as string | null) || this.listeners[0]?.protocol || 'http';
+    return `${scheme}://${this.workerId(boundPort)}`;
+  }
+
+  clientIdPrefix(boundPort?: number): string {
+    return (this.parsed['client.id'] as string) || `connect-${this.workerId(boundPort)}`;
+  }
+
+  /**
+   * Kafka client settings for the clients of one connector: the worker's top-level security and
+   * client keys, its `consumer.`/`producer.`/`admin.` keys (prefix kept, so the engine knows which
+   * client each is for), then the connector's `<client>.override.*` keys on top of those.
+   */
+  clientConfig(connectorConfig: Record<string, string> = {}): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.props)) {
+      if (CLIENT_KEY.test(k) || CLIENT_PREFIXES.some((p) => k.startsWith(p))) out[k] = v;
+    }
+    for (const [k, v] of Object.entries(connectorConfig)) {
+      for (const p of CLIENT_PREFIXES) {
+        const overridePrefix = `${p}override.`;
+        if (k.startsWith(overridePrefix)) out[p + k.slice(overridePrefix.length)] = v;
+      }
+    }
+    return out;
+  }
+}
+
+export function stripPrefix(props: Record<string, string>, prefix: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(props)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = v;
+  return out;
+}
+
+export function parseListener(listener: string): ListenerAddress {
+  const m = /^(https?):\/\/(\[[^\]]*\]|[^:/]*):(\d+)\/?$/i.exec(listener.trim());
+  if (!m) {
+    throw new ConfigException('listeners', `'${listener}' is not a listener URL; expected e.g. http://:8083 or http://127.0.0.1:8083`);
+  }
+  const port = Number(m[3]);
+  if (port > 65535) throw new ConfigException('listeners', `port ${port} of '${listener}' is out of range`);
+  return { protocol: m[1]!.toLowerCase() as 'http' | 'https', host: m[2]!.replace(/^\[|\]$/g, ''), port };
+}

@@ -1,0 +1,10 @@
+import stompit from 'stompit';
+const client = await new Promise<any>((res, rej) => stompit.connect({ host: '127.0.0.1', port: 61613, connectHeaders: { host: 'localhost' } }, (e: any, c: any) => e ? rej(e) : res(c)));
+const dest = '/queue/exp-' + Date.now();
+const recv = (sub: Record<string,string>) => new Promise<any>((res, rej) => client.subscribe({ destination: dest, ack: 'auto', ...sub }, (e: any, m: any) => { if (e) return rej(e); m.readString('utf8', (e2: any, body: string) => res({ headers: m.headers, body })); }));
+const send = (h: Record<string,string>, body: string) => { const f = client.send({ destination: dest, ...h }); f.write(body); f.end(); };
+send({ transformation: 'jms-map-json' }, JSON.stringify({ map: { entry: [{ string: ['name', 'Dejan'] }] } }));
+console.log('plain sub:', await Promise.race([recv({}), new Promise(r => setTimeout(() => r('timeout'), 3000))]));
+send({ transformation: 'jms-map-json' }, JSON.stringify({ map: { entry: [{ string: ['name', 'Dejan'] }] } }));
+console.log('map sub:', await Promise.race([recv({ transformation: 'jms-map-json', id: 'x2' }), new Promise(r => setTimeout(() => r('timeout'), 3000))]));
+client.disconnect();

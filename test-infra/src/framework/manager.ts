@@ -1,0 +1,221 @@
+import { rm } from 'node:fs/promises';
+import { contextFor, makeContextDirs } from './context.js';
+import { withServiceLock } from './lock.js';
+import { isRecordAlive, readPidRecord, removePidRecord, writePidRecord, type PidRecord } from './pid-record.js';
+import { isPortOpen } from './ports.js';
+import { spawnServer, stopServer } from './processes.js';
+import { formatElapsed, Progress } from './progress.js';
+import { ServiceError } from './service-error.js';
+import { servicePaths } from './paths.js';
+import { loadService, SERVICE_NAMES, type ServiceName } from '../services/index.js';
+import type { ServiceContext, ServiceDefinition, ServiceInfo } from '../service.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A health probe that hangs (a half-started server) counts as "not yet". */
+async function probe(def: ServiceDefinition, ctx: ServiceContext, timeoutMs = 10_000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  try {
+    return await Promise.race([def.healthy(ctx).catch(() => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The services `names` need, dependencies first, each once, in the registry's start order. */
+export async function withDependencies(names: readonly ServiceName[]): Promise<ServiceName[]> {
+  const wanted = new Set<ServiceName>();
+  const visit = async (name: ServiceName, chain: string[]) => {
+    if (wanted.has(name)) return;
+    if (chain.includes(name)) throw new Error(`test-infra: dependency cycle ${[...chain, name].join(' -> ')}`);
+    const def = await loadService(name);
+    for (const dep of def.dependsOn ?? []) await visit(dep as ServiceName, [...chain, name]);
+    wanted.add(name);
+  };
+  for (const name of names) await visit(name, []);
+  return SERVICE_NAMES.filter((n) => wanted.has(n));
+}
+
+export interface EnsureOptions {
+  cacheDir: string;
+  /** Where progress lines go (stderr by default). */
+  log?: (line: string) => void;
+}
+
+/**
+ * Make one service healthy: reuse it when the server we started is running and healthy, restart it when
+ * it died or stopped answering, install it first when the cache lacks it. Dependencies are not handled
+ * here (see withDependencies).
+ */
+export async function ensureService(name: ServiceName, opts: EnsureOptions): Promise<ServiceInfo> {
+  const def = await loadService(name);
+  const paths = servicePaths(opts.cacheDir, name);
+  const progress = new Progress(name, opts.log);
+  const ctx = contextFor(opts.cacheDir, name, progress);
+  return withServiceLock(
+    paths.lockTarget,
+    async () => {
+      const running = await readPidRecord(paths.pidFile);
+      if (running && isRecordAlive(running)) {
+        if (await probe(def, ctx)) return def.info(ctx);
+        progress.update(`pid ${running.pid} is running but not healthy; restarting it`);
+        await stopServer(running);
+      } else if (running) {
+        progress.update(`pid ${running.pid} recorded in ${paths.pidFile} is gone; starting it again`);
+      }
+      await removePidRecord(paths.pidFile);
+      return startFresh(def, ctx, paths.pidFile, progress);
+    },
+    () => (opts.log ?? ((l) => process.stderr.write(l + '\n')))(`[infra] ${name}: another process is installing or starting it; waiting`),
+  );
+}
+
+async function startFresh(
+  def: ServiceDefinition,
+  ctx: ServiceContext,
+  pidFile: string,
+  progress: Progress,
+): Promise<ServiceInfo> {
+  for (const port of def.ports) {
+    if (await isPortOpen(port)) {
+      throw await ServiceError.from(
+        def.name,
+        `port 127.0.0.1:${port} is already in use by a process test-infra did not start; ` +
+          `find it with \`ss -ltnp 'sport = :${port}'\` and stop it, then run \`npm run infra -- up ${def.name}\` again`,
+        ctx.logFile,
+      );
+    }
+  }
+  progress.begin();
+  try {
+    await makeContextDirs(ctx);
+    let installMs = 0;
+    if (!(await def.isInstalled(ctx))) {
+      const t0 = Date.now();
+      progress.update(`installing into ${ctx.installDir}`);
+      try {
+        await def.install(ctx);
+      } catch (err) {
+        throw await ServiceError.from(def.name, `install failed: ${(err as Error).message}`, ctx.logFile);
+      }
+      installMs = Date.now() - t0;
+    }
+    // Every start gets an empty data dir: tests must not depend on leftovers of an earlier run.
+    await rm(ctx.dataDir, { recursive: true, force: true });
+    await makeContextDirs(ctx);
+    let spec;
+    try {
+      spec = await def.prepare(ctx);
+    } catch (err) {
+      throw await ServiceError.from(def.name, `preparing the start failed: ${(err as Error).message}`, ctx.logFile);
+    }
+    const t0 = Date.now();
+    progress.update(`starting: ${spec.command} (log: ${ctx.logFile})`);
+    const spawned = await spawnServer(spec, ctx.logFile);
+    const record: PidRecord = {
+      service: def.name,
+      pid: spawned.pid,
+      pgid: spawned.pid,
+      startTicks: spawned.startTicks,
+      command: [spec.command, ...spec.args].join(' '),
+      startedAt: new Date().toISOString(),
+      logFile: ctx.logFile,
+      dataDir: ctx.dataDir,
+    };
+    await writePidRecord(pidFile, record);
+    progress.update(`pid ${spawned.pid}; waiting until healthy (up to ${formatElapsed(def.startTimeoutMs)})`);
+    let exit: string | undefined;
+    void spawned.exited.then((how) => (exit = how));
+    const deadline = t0 + def.startTimeoutMs;
+    for (;;) {
+      if (exit !== undefined) {
+        await removePidRecord(pidFile);
+        throw await ServiceError.from(def.name, `the server ${exit} while starting`, ctx.logFile);
+      }
+      if (await probe(def, ctx)) break;
+      if (Date.now() > deadline) {
+        await stopServer(record);
+        await removePidRecord(pidFile);
+        throw await ServiceError.from(
+          def.name,
+          `not healthy ${formatElapsed(def.startTimeoutMs)} after start; stopped it`,
+          ctx.logFile,
+        );
+      }
+      await sleep(500);
+    }
+    if (def.afterStart) {
+      try {
+        await def.afterStart(ctx);
+      } catch (err) {
+        await stopServer(record);
+        await removePidRecord(pidFile);
+        throw await ServiceError.from(def.name, `setup after start failed: ${(err as Error).message}`, ctx.logFile);
+      }
+    }
+    const info = def.info(ctx);
+    progress.update(
+      `healthy, pid ${spawned.pid}, ${describe(info)}` +
+        (installMs ? `; installed in ${formatElapsed(installMs)}` : '') +
+        `; started in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
+    );
+    return info;
+  } finally {
+    progress.end();
+  }
+}
+
+export function describe(info: ServiceInfo): string {
+  const url = info.url ?? info.bootstrapServers;
+  return typeof url === 'string' ? url : `${info.host}:${info.port}`;
+}
+
+/** Bring up `names` and what they depend on, one after another (two cores: JVMs must not start together). */
+export async function ensureServices(
+  names: readonly ServiceName[],
+  opts: EnsureOptions,
+): Promise<Record<string, ServiceInfo>> {
+  const result: Record<string, ServiceInfo> = {};
+  for (const name of await withDependencies(names)) result[name] = await ensureService(name, opts);
+  return result;
+}
+
+export interface ServiceStatus {
+  name: string;
+  state: 'healthy' | 'unhealthy' | 'stopped' | 'unknown';
+  pid?: number;
+  host?: string;
+  port?: number;
+  connection?: string;
+  logFile?: string;
+  /** Why the state is unknown (e.g. its module failed to load). */
+  detail?: string;
+}
+
+export async function serviceStatus(name: ServiceName, cacheDir: string): Promise<ServiceStatus> {
+  let def: ServiceDefinition;
+  try {
+    def = await loadService(name);
+  } catch (err) {
+    return { name, state: 'unknown', detail: `module did not load: ${(err as Error).message.split('\n')[0]}` };
+  }
+  const ctx = contextFor(cacheDir, name);
+  const info = def.info(ctx);
+  const base = { name, host: info.host, port: info.port, connection: describe(info), logFile: ctx.logFile };
+  const record = await readPidRecord(servicePaths(cacheDir, name).pidFile);
+  if (!record || !isRecordAlive(record)) return { ...base, state: 'stopped' };
+  return { ...base, pid: record.pid, state: (await probe(def, ctx, 5_000)) ? 'healthy' : 'unhealthy' };
+}
+
+/** Stop a service we started (by its recorded pid) and remove its data dir. */
+export async function stopService(name: ServiceName, cacheDir: string): Promise<string> {
+  const paths = servicePaths(cacheDir, name);
+  return withServiceLock(paths.lockTarget, async () => {
+    const record = await readPidRecord(paths.pidFile);
+    const how = record ? await stopServer(record) : 'not-running';
+    await removePidRecord(paths.pidFile);
+    await rm(paths.dataDir, { recursive: true, force: true });
+    return how === 'not-running' ? 'was not running' : `${how} pid ${record?.pid}`;
+  });
+}

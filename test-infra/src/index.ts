@@ -1,0 +1,38 @@
+// The TypeScript face of test-infra, for integration tests' global setup:
+//   const { kafka } = await ensureServices(['kafka']);   // kafka.bootstrapServers === '127.0.0.1:9092'
+import { ensureServices as ensureAll, serviceStatus } from './framework/manager.js';
+import { cacheRoot } from './framework/paths.js';
+import { contextFor } from './framework/context.js';
+import { isServiceName, loadService, SERVICE_NAMES, type ServiceName } from './services/index.js';
+import type { ServiceInfo } from './service.js';
+
+export type { ServiceInfo, ServiceDefinition, ServiceContext, StartSpec } from './service.js';
+export type { ServiceStatus } from './framework/manager.js';
+export { ServiceError } from './framework/service-error.js';
+export { SERVICE_NAMES, type ServiceName };
+
+function checkNames(names: readonly string[]): ServiceName[] {
+  const unknown = names.filter((n) => !isServiceName(n));
+  if (unknown.length) throw new Error(`test-infra: unknown service ${unknown.join(', ')}; known: ${SERVICE_NAMES.join(', ')}`);
+  return names as ServiceName[];
+}
+
+/**
+ * Start the named services (and what they depend on) unless they already run healthy; resolves to each
+ * one's connection info, keyed by service name. Servers keep running after the caller exits: stop them
+ * with `npm run infra -- down`.
+ */
+export async function ensureServices(names: readonly ServiceName[]): Promise<Record<string, ServiceInfo>> {
+  return ensureAll(checkNames(names), { cacheDir: cacheRoot() });
+}
+
+/** Connection info of a service (where it listens), whether or not it is running now. */
+export async function serviceInfo(name: ServiceName): Promise<ServiceInfo> {
+  const [checked] = checkNames([name]);
+  return (await loadService(checked)).info(contextFor(cacheRoot(), checked));
+}
+
+/** Whether each named service is healthy right now, its pid and where it listens. */
+export async function servicesStatus(names: readonly ServiceName[] = SERVICE_NAMES) {
+  return Promise.all(checkNames(names).map((n) => serviceStatus(n, cacheRoot())));
+}

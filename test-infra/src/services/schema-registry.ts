@@ -1,0 +1,102 @@
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { javaBin } from '../installers/java.js';
+import { copyArtifact } from '../installers/maven.js';
+import { isMarked, mark } from '../installers/marker.js';
+import type { ServiceContext, ServiceDefinition } from '../service.js';
+
+// A Confluent-compatible schema registry: Apicurio Registry 3 (Quarkus) serves the Confluent REST API
+// under /apis/ccompat/v7. Confluent's own server and Karapace are not in any registry this machine
+// reaches; Apicurio's `all` distribution is on Maven Central. Storage is in-memory H2: data is lost on
+// restart, which suits tests.
+const VERSION = '3.0.9';
+const HOST = '127.0.0.1';
+const PORT = 8081;
+const BASE = `http://${HOST}:${PORT}`;
+const CCOMPAT = `${BASE}/apis/ccompat/v7`;
+
+const home = (ctx: ServiceContext) => path.join(ctx.installDir, `apicurio-registry-${VERSION}`);
+const runner = (ctx: ServiceContext) => path.join(home(ctx), `apicurio-registry-app-${VERSION}-runner.jar`);
+
+const schemaRegistry: ServiceDefinition = {
+  name: 'schema-registry',
+  ports: [PORT],
+  memory: '384 MiB heap (-Xmx384m)',
+  startTimeoutMs: 120_000,
+
+  async isInstalled(ctx) {
+    return isMarked(home(ctx));
+  },
+
+  async install(ctx) {
+    const download = path.join(ctx.installDir, 'download');
+    await rm(home(ctx), { recursive: true, force: true });
+    await rm(download, { recursive: true, force: true });
+    ctx.progress(`downloading Apicurio Registry ${VERSION} (about 110 MB) from Maven Central`);
+    await copyArtifact(ctx, `io.apicurio:apicurio-registry-app:${VERSION}:tar.gz:all`, download);
+    const [archive] = (await readdir(download)).filter((f) => f.endsWith('.tar.gz'));
+    if (!archive) throw new Error(`the Apicurio download left no .tar.gz in ${download}`);
+    ctx.progress('unpacking Apicurio Registry');
+    await mkdir(home(ctx), { recursive: true });
+    await ctx.run('tar', ['-xzf', path.join(download, archive), '-C', home(ctx)]);
+    await rm(download, { recursive: true, force: true });
+    await mark(home(ctx));
+  },
+
+  async prepare(ctx) {
+    const tmp = path.join(ctx.dataDir, 'tmp');
+    await mkdir(tmp, { recursive: true });
+    return {
+      command: javaBin(),
+      args: [
+        '-Xms128m',
+        '-Xmx384m',
+        '-XX:+UseSerialGC',
+        '-XX:+ExitOnOutOfMemoryError',
+        `-Djava.io.tmpdir=${tmp}`,
+        `-Dquarkus.http.host=${HOST}`,
+        `-Dquarkus.http.port=${PORT}`,
+        '-Dquarkus.http.access-log.enabled=false',
+        // Behave like a Confluent Schema Registry: subjects can be deleted, the default compatibility
+        // is BACKWARD, and the same schema with other whitespace gets the same id.
+        '-Dapicurio.rest.deletion.group.enabled=true',
+        '-Dapicurio.rest.deletion.artifact.enabled=true',
+        '-Dapicurio.rest.deletion.artifact-version.enabled=true',
+        '-Dapicurio.rules.global.compatibility=BACKWARD',
+        '-Dapicurio.ccompat.use-canonical-hash=true',
+        '-jar',
+        runner(ctx),
+      ],
+      cwd: ctx.dataDir,
+    };
+  },
+
+  async healthy() {
+    try {
+      const ready = await fetch(`${BASE}/health/ready`, { signal: AbortSignal.timeout(3000) });
+      if (!ready.ok) return false;
+      const subjects = await fetch(`${CCOMPAT}/subjects`, { signal: AbortSignal.timeout(3000) });
+      return subjects.ok;
+    } catch {
+      return false;
+    }
+  },
+
+  // The default rule above is enforced but not reported by GET /config; storing it makes the two agree,
+  // as on a Confluent registry, whose default is BACKWARD.
+  async afterStart() {
+    const res = await fetch(`${CCOMPAT}/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ compatibility: 'BACKWARD' }),
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!res.ok) throw new Error(`PUT ${CCOMPAT}/config answered ${res.status}: ${await res.text()}`);
+  },
+
+  info() {
+    return { name: 'schema-registry', host: HOST, port: PORT, url: CCOMPAT };
+  },
+};
+
+export default schemaRegistry;
