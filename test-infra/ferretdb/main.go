@@ -9,6 +9,7 @@ import (
 	"context"
 	"flag"
 	"log"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -19,6 +20,7 @@ import (
 func main() {
 	addr := flag.String("listen-addr", "127.0.0.1:27017", "host:port to accept MongoDB clients on")
 	dir := flag.String("dir", "", "directory for the SQLite databases (required)")
+	level := flag.String("log-level", "warn", "debug, info, warn or error; info logs every connection")
 	flag.Parse()
 	if *dir == "" {
 		log.Fatal("-dir is required")
@@ -27,8 +29,15 @@ func main() {
 		log.Fatal(err)
 	}
 
+	var logLevel slog.Level
+	if err := logLevel.UnmarshalText([]byte(*level)); err != nil {
+		log.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel}))
+
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *addr},
+		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + *dir + "/",
 	})

@@ -65,8 +65,16 @@ export class TokenCursor {
 
   /** Takes a token of one of `kinds`, or fails with "expected <what> …". */
   expect(kinds: TokenKind[], what: string): Token {
-    if (kinds.includes(this.peek().kind)) return this.next();
-    return this.fail(`expected ${what}, found ${describe(this.peek())}`);
+    const token = this.peek();
+    if (kinds.includes(token.kind)) return this.next();
+    if (token.kind === 'keydelim') {
+      // Classic KCQL lexes any quoted single character as a KEYDELIMITER value, never as a string.
+      this.fail(
+        `expected ${what}, found ${describe(token)}: KCQL cannot read a one-character quoted string; ` +
+          `write ${token.text[1]} without quotes or in back-ticks`,
+      );
+    }
+    return this.fail(`expected ${what}, found ${describe(token)}`);
   }
 
   /** `=` after a clause keyword. */
@@ -169,5 +177,6 @@ export function describe(token: Token): string {
   if (token.kind === 'eof') return 'the end of the statement';
   const reserved = token.kind === 'field' ? reservedWordIgnoringCase(token.text) : undefined;
   const hint = reserved ? ` (keywords are written all upper-case or all lower-case: ${reserved})` : '';
-  return `'${token.text}'${hint}`;
+  const shown = token.kind === 'string' || token.kind === 'keydelim' ? token.text : `'${token.text}'`;
+  return `${shown}${hint}`;
 }

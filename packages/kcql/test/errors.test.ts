@@ -101,6 +101,13 @@ describe('KcqlError', () => {
     expect(error.reason).toMatch(/parseKcqlList/);
   });
 
+  it('explains why a one-character quoted value is not a string', () => {
+    expect(errorOf(() => parseKcql("INSERT INTO a SELECT * FROM b PROPERTIES(p='1')")).reason).toBe(
+      "expected the value of the property 'p', found '1': KCQL cannot read a one-character quoted string; " +
+        'write 1 without quotes or in back-ticks',
+    );
+  });
+
   it('reports unterminated back-ticks and quotes where they open', () => {
     expect(errorOf(() => parseKcql('INSERT INTO a SELECT * FROM `abc')).column).toBe(29);
     expect(errorOf(() => parseKcql("INSERT INTO a SELECT * FROM b PROPERTIES(a='x\n)")).column).toBe(44);

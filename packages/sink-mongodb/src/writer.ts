@@ -1,4 +1,4 @@
-import { EJSON, MongoBulkWriteError, MongoServerError, type AnyBulkWriteOperation, type Db, type WriteError } from 'mongodb';
+import { BSON, MongoBulkWriteError, MongoServerError, type AnyBulkWriteOperation, type Db, type Document, type WriteError } from 'mongodb';
 import { recordError, type DataException, type SinkRecord, type TaskLogger } from '@sluice/core';
 import type { MongoOperation } from './operations.js';
 
@@ -105,14 +105,14 @@ export class MongoWriter {
   }
 }
 
-function toModel(op: MongoOperation): AnyBulkWriteOperation {
+function toModel(op: MongoOperation): AnyBulkWriteOperation<Document> {
   switch (op.kind) {
     case 'insert':
       return { insertOne: { document: op.document } };
     case 'replace':
-      return { replaceOne: { filter: { _id: op.id }, replacement: op.document, upsert: true } };
+      return { replaceOne: { filter: { _id: op.id } as Document, replacement: op.document, upsert: true } };
     case 'delete':
-      return { deleteOne: { filter: { _id: op.id } } };
+      return { deleteOne: { filter: { _id: op.id } as Document } };
   }
 }
 
@@ -125,7 +125,7 @@ function hasRepeatedIds(writes: readonly PendingWrite[]): boolean {
   for (const w of writes) {
     const id = idOf(w.operation);
     if (id === undefined) continue;
-    const key = EJSON.stringify({ id }, { relaxed: false });
+    const key = BSON.EJSON.stringify({ id }, { relaxed: false });
     if (seen.has(key)) return true;
     seen.add(key);
   }

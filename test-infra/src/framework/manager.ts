@@ -49,7 +49,12 @@ export interface EnsureOptions {
  * here (see withDependencies).
  */
 export async function ensureService(name: ServiceName, opts: EnsureOptions): Promise<ServiceInfo> {
-  const def = await loadService(name);
+  return ensureDefinition(await loadService(name), opts);
+}
+
+/** ensureService for a definition in hand (the unit tests use throwaway ones). */
+export async function ensureDefinition(def: ServiceDefinition, opts: EnsureOptions): Promise<ServiceInfo> {
+  const name = def.name;
   const paths = servicePaths(opts.cacheDir, name);
   const progress = new Progress(name, opts.log);
   const ctx = contextFor(opts.cacheDir, name, progress);
@@ -200,6 +205,11 @@ export async function serviceStatus(name: ServiceName, cacheDir: string): Promis
   } catch (err) {
     return { name, state: 'unknown', detail: `module did not load: ${(err as Error).message.split('\n')[0]}` };
   }
+  return definitionStatus(def, cacheDir);
+}
+
+export async function definitionStatus(def: ServiceDefinition, cacheDir: string): Promise<ServiceStatus> {
+  const name = def.name;
   const ctx = contextFor(cacheDir, name);
   const info = def.info(ctx);
   const base = { name, host: info.host, port: info.port, connection: describe(info), logFile: ctx.logFile };
@@ -209,7 +219,7 @@ export async function serviceStatus(name: ServiceName, cacheDir: string): Promis
 }
 
 /** Stop a service we started (by its recorded pid) and remove its data dir. */
-export async function stopService(name: ServiceName, cacheDir: string): Promise<string> {
+export async function stopService(name: string, cacheDir: string): Promise<string> {
   const paths = servicePaths(cacheDir, name);
   return withServiceLock(paths.lockTarget, async () => {
     const record = await readPidRecord(paths.pidFile);

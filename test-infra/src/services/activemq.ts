@@ -25,6 +25,8 @@ function activemqXml(ctx: ServiceContext): string {
   <!-- No JMX and no web console: nothing listens beyond the two connectors below. -->
   <broker xmlns="http://activemq.apache.org/schema/core" brokerName="localhost" useJmx="false" persistent="false"
       dataDirectory="${path.join(ctx.dataDir, 'data')}">
+    <!-- The default 1 GiB memory limit exceeds the small heap; keep it inside. -->
+    <systemUsage><systemUsage><memoryUsage><memoryUsage percentOfJvmHeap="70"/></memoryUsage></systemUsage></systemUsage>
     <transportConnectors>
       <transportConnector name="openwire" uri="tcp://${HOST}:${OPENWIRE_PORT}"/>
       <transportConnector name="stomp" uri="stomp://${HOST}:${STOMP_PORT}"/>

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
@@ -34,8 +34,15 @@ const mongodb: ServiceDefinition = {
   },
 
   async install(ctx) {
+    const target = await binary(ctx);
     ctx.progress('building FerretDB v1.24.2 (embedded) with the Go module proxy');
-    await goBuild(ctx, SOURCE_DIR, await binary(ctx));
+    await goBuild(ctx, SOURCE_DIR, target);
+    // Binaries built from earlier versions of the sources are never used again.
+    for (const file of await readdir(ctx.installDir)) {
+      if (file.startsWith('ferretdb-it-') && path.join(ctx.installDir, file) !== target) {
+        await rm(path.join(ctx.installDir, file), { force: true });
+      }
+    }
   },
 
   async prepare(ctx) {

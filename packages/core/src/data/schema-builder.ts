@@ -95,6 +95,24 @@ export class SchemaBuilder {
     return builder;
   }
 
+  /**
+   * Element-less schemas, as Kafka's Values infers them from header text where every element is null
+   * (`[]`, `{}`, `{3: null}`): their keySchema()/valueSchema() return null.
+   */
+  static arrayOfNull(): SchemaBuilder {
+    return new SchemaBuilder('ARRAY');
+  }
+
+  static mapOfNull(): SchemaBuilder {
+    return new SchemaBuilder('MAP');
+  }
+
+  static mapWithNullValues(keySchema: SchemaLike): SchemaBuilder {
+    const builder = new SchemaBuilder('MAP');
+    builder.#keySchema = toSchema(keySchema);
+    return builder;
+  }
+
   /** A builder pre-filled with every property of `schema`, to derive a variant of it. */
   static from(schema: Schema): SchemaBuilder {
     let builder: SchemaBuilder;

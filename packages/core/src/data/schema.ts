@@ -52,9 +52,12 @@ export interface Schema {
   readonly doc: string | null;
   /** Insertion-ordered; null when no parameter was ever set (never an empty map). */
   readonly parameters: ReadonlyMap<string, string> | null;
-  /** MAP only. */
+  /**
+   * MAP only. Null only for the element-less schemas of `SchemaBuilder.mapOfNull()` (header values
+   * inferred from text such as `{}`); every schema that describes record data has one.
+   */
   keySchema(): Schema;
-  /** ARRAY and MAP only. */
+  /** ARRAY and MAP only; null only for `arrayOfNull()` / `mapOfNull()` / `mapWithNullValues()` schemas. */
   valueSchema(): Schema;
   /** STRUCT only. */
   fields(): readonly Field[];

@@ -56,8 +56,11 @@ export type Lookup = { found: true; value: unknown } | { found: false };
 /** One step of a path. A Struct has exactly its schema's fields; a Map or object its own keys. */
 export function child(container: unknown, name: string): Lookup {
   if (isStruct(container)) {
-    if (!container.schema.fields().some((f) => f.name === name)) return { found: false };
-    return { found: true, value: container.get(name) };
+    const field = container.schema.fields().find((f) => f.name === name);
+    if (!field) return { found: false };
+    const value = container.get(name);
+    // Connect's INT64 is a bigint; a Struct slot may hold a safe-integer number instead.
+    return { found: true, value: field.schema?.type === 'INT64' && typeof value === 'number' ? BigInt(value) : value };
   }
   if (container instanceof Map) {
     return container.has(name) ? { found: true, value: container.get(name) } : { found: false };
@@ -77,18 +80,7 @@ export function child(container: unknown, name: string): Lookup {
 export function toPlain(value: unknown, skip?: ReadonlySet<string>, prefix = ''): unknown {
   if (value === null || value === undefined) return null;
   if (Array.isArray(value)) return value.map((v) => toPlain(v));
-  if (isStruct(value)) {
-    const out: Record<string, unknown> = {};
-    for (const f of value.schema.fields()) {
-      const path = prefix === '' ? f.name : `${prefix}.${f.name}`;
-      if (skip?.has(path)) continue;
-      const v = value.get(f.name);
-      // Connect's INT64 is a bigint; a Struct slot may hold a safe-integer number instead.
-      out[f.name] = f.schema?.type === 'INT64' && typeof v === 'number' ? BigInt(v) : toPlain(v, skip, path);
-    }
-    return out;
-  }
-  if (isPlainObject(value) || (value instanceof Map && hasOnlyStringKeys(value))) {
+  if (isStruct(value) || isPlainObject(value) || (value instanceof Map && hasOnlyStringKeys(value))) {
     const out: Record<string, unknown> = {};
     for (const name of childNames(value)) {
       const path = prefix === '' ? name : `${prefix}.${name}`;

@@ -158,8 +158,9 @@ export class SinkTaskRunner {
     ]);
     clearTimeout(timer);
     if (timedOut) {
-      this.log.error(`Graceful stop of task ${this.name} did not finish within ${timeoutMs} ms; closing the consumer now`);
-      await this.consumer?.disconnect().catch(() => undefined);
+      // kafkajs' disconnect waits for the batch handler, which may be stuck in put(): not awaited.
+      this.log.error(`Graceful stop of task ${this.name} did not finish within ${timeoutMs} ms; closing the consumer without waiting`);
+      this.consumer?.disconnect().catch(() => undefined);
     }
     if (!this.failure) this.setStatus({ state: 'UNASSIGNED' });
   }

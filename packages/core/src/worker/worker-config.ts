@@ -235,20 +235,14 @@ export class WorkerConfig {
   }
 
   /**
-   * Kafka client settings for the clients of one connector: the worker's top-level security and
-   * client keys, its `consumer.`/`producer.`/`admin.` keys (prefix kept, so the engine knows which
-   * client each is for), then the connector's `<client>.override.*` keys on top of those.
+   * The worker's Kafka client settings: top-level security and client keys plus its `consumer.`,
+   * `producer.` and `admin.` keys (prefix kept, so the engine knows which client each is for).
+   * A connector's `<client>.override.*` keys are applied by the engine on top of these.
    */
-  clientConfig(connectorConfig: Record<string, string> = {}): Record<string, string> {
+  clientConfig(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(this.props)) {
       if (CLIENT_KEY.test(k) || CLIENT_PREFIXES.some((p) => k.startsWith(p))) out[k] = v;
-    }
-    for (const [k, v] of Object.entries(connectorConfig)) {
-      for (const p of CLIENT_PREFIXES) {
-        const overridePrefix = `${p}override.`;
-        if (k.startsWith(overridePrefix)) out[p + k.slice(overridePrefix.length)] = v;
-      }
     }
     return out;
   }

@@ -146,7 +146,8 @@ export class Worker {
     if (this.tasks.has(key)) throw new Error(`Task ${id.connector}-${id.task} is already running on this worker`);
     const connector = this.connectors.get(id.connector);
     const loggerName = `sluice.connector.${id.connector}`;
-    const logger = loggers.logger(loggerName, { connector: id.connector, task: id.task });
+    // The engine binds connector and task to its lines; the name lets /admin/loggers set one connector's level.
+    const logger = loggers.logger(loggerName);
     const taskMetrics = metrics.sinkTask(id.connector, id.task);
     const entry: RunningTask = { runner: null as unknown as TaskRunner, metrics: taskMetrics, logger, loggerName, stopping: false };
     const report = (status: TaskStatus) => {
@@ -163,7 +164,7 @@ export class Worker {
         taskConfig,
         worker: {
           bootstrapServers: config.bootstrapServers,
-          clientConfig: config.clientConfig(taskConfig),
+          clientConfig: config.clientConfig(),
           offsetFlushIntervalMs: config.offsetFlushIntervalMs,
           offsetFlushTimeoutMs: config.offsetFlushTimeoutMs,
           gracefulShutdownTimeoutMs: config.gracefulShutdownTimeoutMs,

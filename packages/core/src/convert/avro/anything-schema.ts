@@ -1,4 +1,4 @@
-import { AVRO_TYPE_ANYTHING, KEY_FIELD, MAP_ENTRY_TYPE_NAME, NAMESPACE, VALUE_FIELD } from './avro-names.js';
+import { KEY_FIELD, MAP_ENTRY_TYPE_NAME, NAMESPACE, VALUE_FIELD } from './avro-names.js';
 
 // Schemaless Connect data (schema null) travels in Confluent's self-referential
 // io.confluent.connect.avro.Anything record: exactly one of its optional fields is set (none for null).
@@ -17,7 +17,7 @@ export const ANYTHING_SCHEMA = {
     { name: 'int', ...optional('int') },
     { name: 'long', ...optional('long') },
     { name: 'string', ...optional('string') },
-    { name: 'array', ...optional({ type: 'array', items: AVRO_TYPE_ANYTHING }) },
+    { name: 'array', ...optional({ type: 'array', items: 'Anything' }) },
     {
       name: 'map',
       ...optional({
@@ -27,8 +27,8 @@ export const ANYTHING_SCHEMA = {
           name: MAP_ENTRY_TYPE_NAME,
           namespace: NAMESPACE,
           fields: [
-            { name: KEY_FIELD, type: AVRO_TYPE_ANYTHING },
-            { name: VALUE_FIELD, type: AVRO_TYPE_ANYTHING },
+            { name: KEY_FIELD, type: 'Anything' },
+            { name: VALUE_FIELD, type: 'Anything' },
           ],
         },
       }),
@@ -38,5 +38,5 @@ export const ANYTHING_SCHEMA = {
 
 /** Whether Avro schema JSON is the Anything record (so the Connect side is schemaless). */
 export function isAnythingSchema(fullName: string | null): boolean {
-  return fullName === AVRO_TYPE_ANYTHING;
+  return fullName === `${NAMESPACE}.Anything`;
 }

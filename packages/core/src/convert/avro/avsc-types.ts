@@ -1,11 +1,12 @@
 import avro from 'avsc';
+import { isUnwrappedUnion } from './union-fields.js';
 
 // How Sluice builds avsc Types from Avro schema JSON, so that every part of the converter sees the
 // same datum shapes:
 // - `long` is a `bigint` on read (Connect INT64); on write a bigint or a safe-integer number.
-// - a union of `null` and one other type is unwrapped (null or the value: no object per optional
-//   field on the hot path); every other union is wrapped (`{branchName: value}`), so the branch a
-//   value was written with is never guessed.
+// - a union of `null` and one other type, or of a single type, is unwrapped (null or the value: no
+//   object per optional field on the hot path); every other union is wrapped (`{branchName: value}`),
+//   so the branch a value was written with is never guessed.
 // - no avsc logical types: decimals stay bytes, dates stay ints; AvroData applies Connect's rules.
 
 export type AvroSchema = avro.Schema;
@@ -78,9 +79,6 @@ const BIGINT_LONG = avro.types.LongType.__with(
   true,
 );
 
-function isNullableOfOne(schema: unknown[]): boolean {
-  return schema.length === 2 && (schema[0] === 'null' || schema[1] === 'null');
-}
 
 /** Unions being built right now, so that the hook does not intercept its own forSchema call. */
 const building = new Set<unknown>();
@@ -92,7 +90,7 @@ function typeHook(schema: avro.Schema, opts: avro.ForSchemaOptions): avro.Type |
   if (Array.isArray(schema) && !building.has(schema)) {
     const previous = opts.wrapUnions;
     building.add(schema);
-    opts.wrapUnions = isNullableOfOne(schema) ? 'never' : 'always';
+    opts.wrapUnions = isUnwrappedUnion(schema.length, schema.filter((b) => b === 'null').length) ? 'never' : 'always';
     try {
       return avro.Type.forSchema(schema, opts);
     } finally {

@@ -424,9 +424,13 @@ function referenceRepeatedNames(schema: AvroSchemaJson): AvroSchemaJson {
     if (Array.isArray(node)) return node.map((b) => visit(b, namespace));
     const type = node.type as string;
     if (type === 'record' || type === 'enum' || type === 'fixed') {
-      const ns = typeof node.namespace === 'string' ? node.namespace : namespace;
-      const fullName = ns ? `${ns}.${node.name as string}` : (node.name as string);
-      if (defined.has(fullName)) return fullName;
+      const name = node.name as string;
+      const dot = name.lastIndexOf('.');
+      const ns = dot >= 0 ? name.slice(0, dot) : typeof node.namespace === 'string' ? node.namespace : namespace;
+      const simple = dot >= 0 ? name.slice(dot + 1) : name;
+      const fullName = ns ? `${ns}.${simple}` : simple;
+      // Avro resolves a dotless name in the enclosing namespace, so that is how Java prints it.
+      if (defined.has(fullName)) return ns !== undefined && ns === namespace ? simple : fullName;
       defined.add(fullName);
       if (type !== 'record') return { ...node };
       return {

@@ -91,7 +91,7 @@ export function connectToJson(schema: Schema | null, value: unknown, options: To
 function mapToJson(schema: Schema | null, map: Map<unknown, unknown>, options: ToJsonOptions): JsonNode {
   const keySchema = schema ? schema.keySchema() : null;
   const valueSchema = schema ? schema.valueSchema() : null;
-  const objectMode = schema ? keySchema!.type === 'STRING' : [...map.keys()].every((k) => typeof k === 'string');
+  const objectMode = keySchema ? keySchema.type === 'STRING' : [...map.keys()].every((k) => typeof k === 'string');
   if (objectMode) {
     const out: JsonObject = {};
     for (const [k, v] of map) {

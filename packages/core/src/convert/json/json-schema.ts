@@ -37,12 +37,13 @@ const JSON_NAME_BY_TYPE: Record<string, string> = {
 export function schemaToJson(schema: Schema, options: ToJsonOptions): JsonObject {
   const json: JsonObject = { type: JSON_NAME_BY_TYPE[schema.type] as string };
   switch (schema.type) {
+    // Element schemas are absent only in element-less header schemas (SchemaBuilder.arrayOfNull()…).
     case 'ARRAY':
-      json.items = schemaToJson(schema.valueSchema(), options);
+      if (schema.valueSchema()) json.items = schemaToJson(schema.valueSchema(), options);
       break;
     case 'MAP':
-      json.keys = schemaToJson(schema.keySchema(), options);
-      json.values = schemaToJson(schema.valueSchema(), options);
+      if (schema.keySchema()) json.keys = schemaToJson(schema.keySchema(), options);
+      if (schema.valueSchema()) json.values = schemaToJson(schema.valueSchema(), options);
       break;
     case 'STRUCT':
       json.fields = schema.fields().map((f) => ({ ...schemaToJson(f.schema, options), field: f.name }));

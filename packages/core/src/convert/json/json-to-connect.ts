@@ -121,7 +121,7 @@ function mapToConnect(schema: Schema, node: JsonNode, replaceNullWithDefault: bo
   const keySchema = schema.keySchema();
   const valueSchema = schema.valueSchema();
   const result = new Map<unknown, unknown>();
-  if (keySchema.type === 'STRING') {
+  if (!keySchema || keySchema.type === 'STRING') {
     if (!isJsonObject(node)) {
       throw new DataException(`Maps with string fields should be encoded as JSON objects, but found ${nodeTypeName(node)}`);
     }

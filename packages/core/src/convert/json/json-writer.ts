@@ -1,7 +1,8 @@
+import { formatJavaDouble, formatJavaFloat } from '../../data/java-number-format.js';
 import { JsonNumberText, type JsonNode } from './json-node.js';
 
-// Compact JSON text from a JsonNode tree (bigints and verbatim numbers included), plus the number
-// formats Java's JsonConverter writes: Double.toString / Float.toString.
+// Compact JSON text from a JsonNode tree (bigints and verbatim numbers included), and float payloads in
+// the format Java's JsonConverter writes.
 
 export function writeJson(node: JsonNode): string {
   if (node === null) return 'null';
@@ -26,35 +27,12 @@ export function writeJson(node: JsonNode): string {
   return out + '}';
 }
 
-/**
- * Java's Double.toString: `12.0` for integral values, `1.0E7` / `1.0E-4` outside [1e-3, 1e7). Jackson
- * writes NaN and the infinities as strings. A JSON reader that sees `12` would take an INT64, so the `.0`
- * matters.
- */
+/** A float64 payload as Java writes it (`12.0`, `1.0E7`); Jackson writes NaN and infinities as strings. */
 export function javaDoubleText(value: number): JsonNumberText | string {
-  if (!Number.isFinite(value)) return String(value);
-  return new JsonNumberText(formatJavaFloating(value));
+  return Number.isFinite(value) ? new JsonNumberText(formatJavaDouble(value)) : String(value);
 }
 
-/** Java's Float.toString: the shortest decimal that reads back as the same float32. */
+/** A float32 payload as Java writes it: the shortest decimal that reads back as the same float32. */
 export function javaFloatText(value: number): JsonNumberText | string {
-  if (!Number.isFinite(value)) return String(value);
-  const f = Math.fround(value);
-  for (let p = 1; p < 9; p++) {
-    const candidate = Number(f.toPrecision(p));
-    if (Math.fround(candidate) === f) return new JsonNumberText(formatJavaFloating(candidate));
-  }
-  return new JsonNumberText(formatJavaFloating(Number(f.toPrecision(9))));
-}
-
-function formatJavaFloating(value: number): string {
-  if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0';
-  const abs = Math.abs(value);
-  if (abs >= 1e-3 && abs < 1e7) {
-    // JS prints this range without an exponent and with the shortest round-trip digits, like Java.
-    const plain = String(value);
-    return plain.includes('.') ? plain : `${plain}.0`;
-  }
-  const [digits, exponent] = value.toExponential().split('e') as [string, string];
-  return `${digits.includes('.') ? digits : `${digits}.0`}E${Number(exponent)}`;
+  return Number.isFinite(value) ? new JsonNumberText(formatJavaFloat(value)) : String(value);
 }

@@ -1,0 +1,110 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RetriableException } from '../../src/errors.js';
+import type { SinkRunnerHandle } from './engine-types.js';
+import { RecordingTask } from '../sink/harness.js';
+import { committedOffsets, createTopic, kafkaBootstrap, produce, startRunner, uniqueName, waitUntil } from './engine-kafka.js';
+
+let bootstrap: string;
+const running: SinkRunnerHandle[] = [];
+
+beforeAll(async () => {
+  bootstrap = await kafkaBootstrap();
+});
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((r) => r.stop()));
+});
+
+function records(topic: string, partitions: number, perPartition: number) {
+  return Array.from({ length: partitions * perPartition }, (_, i) => ({
+    topic,
+    partition: i % partitions,
+    key: Buffer.from(`key-${i}`),
+    value: Buffer.from(`value-${i}`),
+  }));
+}
+
+describe('sink engine against real Kafka: delivery', () => {
+  it('delivers records in order per partition and commits offsets only after put resolved', async () => {
+    const topic = uniqueName('engine-order');
+    const connector = uniqueName('order-sink');
+    await createTopic(bootstrap, topic, 3);
+    await produce(bootstrap, records(topic, 3, 400));
+
+    const task = new RecordingTask();
+    const committedAtPut: Map<number, number>[] = [];
+    task.onPut = async (batch) => {
+      // What Kafka holds while this put is still running must not cover any record of it.
+      if (committedAtPut.length < 5) {
+        const committed = await committedOffsets(bootstrap, `connect-${connector}`, topic);
+        committedAtPut.push(committed);
+        for (const r of batch) expect(committed.get(r.kafkaPartition) ?? -1).toBeLessThanOrEqual(r.kafkaOffset);
+      }
+    };
+    const { runner, started } = startRunner(bootstrap, connector, task, { topics: topic });
+    running.push(runner);
+    await started;
+    expect(runner.status().state).toBe('RUNNING');
+
+    await waitUntil(() => task.delivered.length === 1200, 'all 1200 records');
+    for (let p = 0; p < 3; p++) {
+      const got = task.delivered.filter((r) => r.kafkaPartition === p);
+      expect(got.map((r) => r.kafkaOffset)).toEqual(Array.from({ length: 400 }, (_, i) => i));
+      expect(got.map((r) => r.value)).toEqual(Array.from({ length: 400 }, (_, i) => `value-${i * 3 + p}`));
+      expect(got[0]!.timestamp).toBeTypeOf('number');
+      expect(got[0]!.timestampType).toBe('CreateTime');
+    }
+    expect(committedAtPut.length).toBeGreaterThan(0);
+    await waitUntil(async () => {
+      const c = await committedOffsets(bootstrap, `connect-${connector}`, topic);
+      return [0, 1, 2].every((p) => c.get(p) === 400);
+    }, 'commits of every partition');
+  });
+
+  it('redelivers after RetriableException N times and then delivers everything in order', async () => {
+    const topic = uniqueName('engine-retry');
+    const connector = uniqueName('retry-sink');
+    await createTopic(bootstrap, topic, 1);
+    await produce(bootstrap, records(topic, 1, 300));
+
+    const task = new RecordingTask();
+    let failures = 0;
+    task.onPut = async (batch) => {
+      if (batch[0]!.kafkaOffset >= 100 && failures < 4) {
+        failures++;
+        task.context.timeout(100);
+        throw new RetriableException('store is down');
+      }
+    };
+    const { runner, started } = startRunner(bootstrap, connector, task, { topics: topic });
+    running.push(runner);
+    await started;
+    await waitUntil(() => task.delivered.length === 300, 'all 300 records');
+    expect(failures).toBe(4);
+    expect(task.delivered.map((r) => r.kafkaOffset)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    const retried = task.puts.filter((p) => p[0]!.kafkaOffset === task.puts[task.puts.length - 1]![0]!.kafkaOffset);
+    expect(retried.length).toBeGreaterThanOrEqual(1);
+    await waitUntil(async () => (await committedOffsets(bootstrap, `connect-${connector}`, topic)).get(0) === 300, 'commit');
+  });
+
+  it('resumes from the committed offset after a restart', async () => {
+    const topic = uniqueName('engine-restart');
+    const connector = uniqueName('restart-sink');
+    await createTopic(bootstrap, topic, 1);
+    await produce(bootstrap, records(topic, 1, 100));
+    const first = new RecordingTask();
+    const a = startRunner(bootstrap, connector, first, { topics: topic });
+    await a.started;
+    await waitUntil(() => first.delivered.length === 100, 'first 100');
+    await a.runner.stop();
+    expect((await committedOffsets(bootstrap, `connect-${connector}`, topic)).get(0)).toBe(100);
+
+    await produce(bootstrap, records(topic, 1, 50));
+    const second = new RecordingTask();
+    const b = startRunner(bootstrap, connector, second, { topics: topic });
+    running.push(b.runner);
+    await b.started;
+    await waitUntil(() => second.delivered.length === 50, 'the 50 new records');
+    expect(second.delivered[0]!.kafkaOffset).toBe(100);
+  });
+});
