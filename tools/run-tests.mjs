@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm test`: everything a fresh clone needs, in order. Installs dependencies when missing, builds,
-// brings up the real servers the integration tests use (test-infra), then runs lint, unit and
-// integration tests of every package through Nx.
+// `npm test`: everything a fresh clone needs, in order: install dependencies when missing, build, lint,
+// unit tests, bring up the real servers (test-infra installs what they need: Maven Central jars, the
+// FerretDB Go build, Debian packages), then the integration tests of every package. The servers are
+// left running for the next run; `npm run infra -- down` stops them.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,18 +10,34 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' };
+const timings = [];
 
-function step(title, cmd, args) {
+function summary() {
+  console.log('\n=== summary');
+  for (const { title, secs, ok } of timings)
+    console.log(`${ok ? 'ok    ' : 'FAILED'} ${secs.padStart(7)}s  ${title}`);
+}
+
+function step(title, cmd, args, { onFailure } = {}) {
   const started = Date.now();
   console.log(`\n=== ${title}: ${cmd} ${args.join(' ')}`);
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
   const secs = ((Date.now() - started) / 1000).toFixed(1);
-  if (r.status !== 0) {
-    console.error(`=== ${title} failed after ${secs}s (exit ${r.status ?? r.signal})`);
-    process.exit(r.status ?? 1);
+  const ok = r.status === 0;
+  timings.push({ title, secs, ok });
+  if (!ok) {
+    console.error(
+      `=== ${title} failed after ${secs}s (${r.error?.message ?? `exit ${r.status ?? r.signal}`})`,
+    );
+    onFailure?.();
+    summary();
+    process.exit(r.status || 1);
   }
   console.log(`=== ${title} done in ${secs}s`);
 }
+
+const infraStatus = () =>
+  spawnSync('npm', ['run', '--silent', 'infra', '--', 'status'], { cwd: root, stdio: 'inherit', env });
 
 if (!existsSync(path.join(root, 'node_modules', '.bin', 'nx'))) {
   step('install dependencies', 'npm', ['ci', '--no-audit', '--no-fund']);
@@ -28,5 +45,12 @@ if (!existsSync(path.join(root, 'node_modules', '.bin', 'nx'))) {
 step('build', 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=stream']);
 step('lint', 'npx', ['nx', 'run-many', '-t', 'lint', '--outputStyle=stream']);
 step('unit tests', 'npx', ['nx', 'run-many', '-t', 'test', '--outputStyle=stream']);
-step('start services', 'npm', ['run', 'infra', '--', 'up', 'all']);
-step('integration tests', 'npx', ['nx', 'run-many', '-t', 'integration', '--parallel=1', '--outputStyle=stream']);
+// One after another inside test-infra (two cores); installs go to $SLUICE_INFRA_CACHE and are reused.
+step('start services', 'npm', ['run', 'infra', '--', 'up', 'all'], { onFailure: infraStatus });
+step(
+  'integration tests',
+  'npx',
+  ['nx', 'run-many', '-t', 'integration', '--parallel=1', '--outputStyle=stream'],
+  { onFailure: infraStatus },
+);
+summary();

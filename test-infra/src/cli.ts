@@ -1,9 +1,10 @@
 // `npm run infra -- <command>`: the command line face of test-infra (see README.md).
 import { parseArgs, USAGE, UsageError } from './framework/args.js';
-import { ensureServices, serviceStatus, stopService } from './framework/manager.js';
+import { ensureService, serviceStatus, stopService, withDependencies } from './framework/manager.js';
 import { cacheRoot } from './framework/paths.js';
 import { renderStatusTable } from './framework/render.js';
-import { SERVICE_NAMES } from './services/index.js';
+import { ServiceError } from './framework/service-error.js';
+import { loadService, SERVICE_NAMES, type ServiceName } from './services/index.js';
 
 async function main(argv: string[]): Promise<number> {
   let command;
@@ -20,10 +21,33 @@ async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     case 'up': {
-      const infos = await ensureServices(command.services, { cacheDir });
-      const rows = await Promise.all(Object.keys(infos).map((n) => serviceStatus(n as never, cacheDir)));
-      console.log(renderStatusTable(rows));
-      return 0;
+      // Unlike ensureServices (tests need all of theirs), `up` carries on past a failed service so that
+      // one run reports every problem; a service whose dependency failed is not attempted.
+      const failed = new Set<string>();
+      const started: ServiceName[] = [];
+      for (const name of await withDependencies(command.services)) {
+        const deps = (await loadService(name)).dependsOn ?? [];
+        const blocked = deps.filter((d) => failed.has(d));
+        if (blocked.length > 0) {
+          console.error(`[infra] ${name}: not started because ${blocked.join(', ')} failed`);
+          failed.add(name);
+          continue;
+        }
+        try {
+          await ensureService(name, { cacheDir });
+          started.push(name);
+        } catch (err) {
+          failed.add(name);
+          console.error(
+            err instanceof ServiceError ? err.message : `[infra] ${name}: ${(err as Error).stack}`,
+          );
+        }
+      }
+      const rows = [];
+      for (const name of started) rows.push(await serviceStatus(name, cacheDir));
+      if (rows.length > 0) console.log(renderStatusTable(rows));
+      if (failed.size > 0) console.error(`[infra] failed: ${[...failed].join(', ')}`);
+      return failed.size > 0 ? 1 : 0;
     }
     case 'status': {
       const rows = [];

@@ -13,7 +13,8 @@ export { SERVICE_NAMES, type ServiceName };
 
 function checkNames(names: readonly string[]): ServiceName[] {
   const unknown = names.filter((n) => !isServiceName(n));
-  if (unknown.length) throw new Error(`test-infra: unknown service ${unknown.join(', ')}; known: ${SERVICE_NAMES.join(', ')}`);
+  if (unknown.length)
+    throw new Error(`test-infra: unknown service ${unknown.join(', ')}; known: ${SERVICE_NAMES.join(', ')}`);
   return names as ServiceName[];
 }
 

@@ -7,3 +7,8 @@ export * from './mapping/index.js';
 export * from './sink/error-policy.js';
 export * from './sink/progress.js';
 export * from './sink/stream-reactor-config.js';
+export * from './worker/index.js';
+export * from './rest/index.js';
+export * from './metrics/index.js';
+export * from './connectors/index.js';
+export * from './convert/index.js';

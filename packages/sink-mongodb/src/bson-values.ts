@@ -25,7 +25,8 @@ export function toBsonValue(value: unknown, options: BsonOptions): unknown {
   if (value instanceof Uint8Array) return new Binary(Buffer.from(value));
   if (isDecimal(value)) return Decimal128.fromString(value.toString());
   if (Array.isArray(value)) return value.map((v) => toBsonValue(v, options));
-  if (value instanceof Map) return [...value.entries()].map(([k, v]) => [toBsonValue(k, options), toBsonValue(v, options)]);
+  if (value instanceof Map)
+    return [...value.entries()].map(([k, v]) => [toBsonValue(k, options), toBsonValue(v, options)]);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = toBsonValue(v, options);
   return out;
@@ -38,7 +39,10 @@ const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?
  * sub-documents), an ISO-8601 string with an offset or an integer epoch-millis number becomes a Date.
  * Other values, and strings that do not parse, are left as they are. Mutates `doc`.
  */
-export function convertDatetimeFields(doc: Record<string, unknown>, paths: readonly (readonly string[])[]): void {
+export function convertDatetimeFields(
+  doc: Record<string, unknown>,
+  paths: readonly (readonly string[])[],
+): void {
   for (const path of paths) convertAt(doc, path);
 }
 

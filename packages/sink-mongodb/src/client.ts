@@ -21,9 +21,14 @@ export function mongoClientOptions(config: MongoSinkConfig): MongoClientOptions 
     const mechanism = config.authMechanism;
     const passwordless = mechanism === 'MONGODB-X509' || mechanism === 'GSSAPI';
     if (!passwordless && config.password === '') {
-      throw new ConfigException(AUTH_MECHANISM, `${mechanism} needs connect.mongo.password for user ${config.username}.`);
+      throw new ConfigException(
+        AUTH_MECHANISM,
+        `${mechanism} needs connect.mongo.password for user ${config.username}.`,
+      );
     }
-    options.auth = passwordless ? { username: config.username } : { username: config.username, password: config.password };
+    options.auth = passwordless
+      ? { username: config.username }
+      : { username: config.username, password: config.password };
     options.authMechanism = mechanism as DriverAuthMechanism;
     options.authSource = config.authSource || (EXTERNAL.has(mechanism) ? '$external' : config.database);
   }

@@ -1,4 +1,11 @@
-import { ConfigDef, ConfigException, defineStreamReactorKeys, validators, type ConfigValue, type KcqlClause } from '@sluice/core';
+import {
+  ConfigDef,
+  ConfigException,
+  defineStreamReactorKeys,
+  validators,
+  type ConfigValue,
+  type KcqlClause,
+} from '@sluice/core';
 
 // `connect.mongo.*`: the keys of Stream Reactor's MongoDB sink (spec/stream-reactor-sinks.md §2.1) with
 // the same names and defaults, Kafka's `ssl.*` client keys for TLS, and what Sluice adds
@@ -57,7 +64,8 @@ export const configDef: ConfigDef = defineStreamReactorKeys(
     group: 'Connection',
     validator: (v) => {
       const uri = v === null ? '' : typeof v === 'string' ? v : (v as { value(): string }).value();
-      if (!/^mongodb(\+srv)?:\/\/\S+/.test(uri.trim())) throw new Error('must be a MongoDB URI: mongodb://host[:port][,host…][/db][?options]');
+      if (!/^mongodb(\+srv)?:\/\/\S+/.test(uri.trim()))
+        throw new Error('must be a MongoDB URI: mongodb://host[:port][,host…][/db][?options]');
     },
     doc:
       'MongoDB connection URI, `mongodb://[user:pass@]host1[:port1][,host2…][/db][?options]` (or `mongodb+srv://`). ' +
@@ -96,7 +104,8 @@ export const configDef: ConfigDef = defineStreamReactorKeys(
     recommendedValues: [...AUTH_MECHANISMS],
     validator: (v) => {
       if (typeof v !== 'string') return;
-      if (v.toUpperCase() === 'MONGODB-CR') throw new Error('MONGODB-CR was removed in MongoDB 4.0; use SCRAM-SHA-1 or SCRAM-SHA-256');
+      if (v.toUpperCase() === 'MONGODB-CR')
+        throw new Error('MONGODB-CR was removed in MongoDB 4.0; use SCRAM-SHA-1 or SCRAM-SHA-256');
       validators.oneOf([...AUTH_MECHANISMS])(v, AUTH_MECHANISM);
     },
     doc: `Authentication mechanism used with connect.mongo.username: ${AUTH_MECHANISMS.join(', ')}.`,
@@ -147,7 +156,14 @@ export const configDef: ConfigDef = defineStreamReactorKeys(
     group: 'TLS',
     doc: 'PEM file of the CA certificates to trust (with ssl.truststore.type=PEM); used when the URI enables TLS.',
   })
-  .define({ name: SSL_TRUSTSTORE_PASSWORD, type: 'PASSWORD', default: '', importance: 'LOW', group: 'TLS', doc: 'Accepted for Stream Reactor configs; a PEM trust store has no password.' })
+  .define({
+    name: SSL_TRUSTSTORE_PASSWORD,
+    type: 'PASSWORD',
+    default: '',
+    importance: 'LOW',
+    group: 'TLS',
+    doc: 'Accepted for Stream Reactor configs; a PEM trust store has no password.',
+  })
   .define({
     name: SSL_TRUSTSTORE_TYPE,
     type: 'STRING',
@@ -155,8 +171,8 @@ export const configDef: ConfigDef = defineStreamReactorKeys(
     importance: 'LOW',
     group: 'TLS',
     validator: validators.oneOf(STORE_TYPES),
-    recommendedValues: ['PEM', 'PKCS12'],
-    doc: 'PEM or PKCS12. JKS (Kafka\'s default) is a Java format Node cannot read: convert it with `keytool -importkeystore -deststoretype PKCS12`.',
+    recommendedValues: ['PEM'],
+    doc: "PEM. JKS (Kafka's default) and PKCS12 trust stores are Java formats Node cannot use as a CA list: export the certificates to PEM.",
   })
   .define({
     name: SSL_KEYSTORE_LOCATION,
@@ -166,7 +182,14 @@ export const configDef: ConfigDef = defineStreamReactorKeys(
     group: 'TLS',
     doc: 'Client certificate and key for mutual TLS / MONGODB-X509: PEM file (certificate + key) or PKCS12.',
   })
-  .define({ name: SSL_KEYSTORE_PASSWORD, type: 'PASSWORD', default: '', importance: 'MEDIUM', group: 'TLS', doc: 'Password of a PKCS12 key store.' })
+  .define({
+    name: SSL_KEYSTORE_PASSWORD,
+    type: 'PASSWORD',
+    default: '',
+    importance: 'MEDIUM',
+    group: 'TLS',
+    doc: 'Password of a PKCS12 key store.',
+  })
   .define({
     name: SSL_KEYSTORE_TYPE,
     type: 'STRING',
@@ -177,7 +200,14 @@ export const configDef: ConfigDef = defineStreamReactorKeys(
     recommendedValues: ['PEM', 'PKCS12'],
     doc: 'PEM or PKCS12 (JKS must be converted, see ssl.truststore.type).',
   })
-  .define({ name: SSL_KEY_PASSWORD, type: 'PASSWORD', default: '', importance: 'LOW', group: 'TLS', doc: 'Password of an encrypted private key in a PEM key store.' })
+  .define({
+    name: SSL_KEY_PASSWORD,
+    type: 'PASSWORD',
+    default: '',
+    importance: 'LOW',
+    group: 'TLS',
+    doc: 'Password of an encrypted private key in a PEM key store.',
+  })
   .define({
     name: SSL_ENDPOINT_IDENTIFICATION,
     type: 'STRING',
@@ -207,7 +237,8 @@ export interface MongoSinkConfig {
   readonly tls: TlsFiles;
 }
 
-const secret = (v: ConfigValue): string => (v === null ? '' : typeof v === 'object' && 'value' in v ? v.value() : String(v));
+const secret = (v: ConfigValue): string =>
+  v === null ? '' : typeof v === 'object' && 'value' in v ? v.value() : String(v);
 
 /** The connector's own settings from values parsed by `configDef`. */
 export function mongoSinkConfig(parsed: Record<string, ConfigValue>): MongoSinkConfig {
@@ -218,7 +249,9 @@ export function mongoSinkConfig(parsed: Record<string, ConfigValue>): MongoSinkC
     password: secret(parsed[PASSWORD] ?? null),
     authMechanism: String(parsed[AUTH_MECHANISM]).toUpperCase() as AuthMechanism,
     authSource: String(parsed[AUTH_SOURCE] ?? ''),
-    jsonDatetimeFields: (parsed[JSON_DATETIME_FIELDS] as string[]).filter((p) => p !== '').map((p) => p.split('.')),
+    jsonDatetimeFields: (parsed[JSON_DATETIME_FIELDS] as string[])
+      .filter((p) => p !== '')
+      .map((p) => p.split('.')),
     deleteOnNull: parsed[DELETE_ON_NULL] as boolean,
     maxInFlight: parsed[MAX_IN_FLIGHT] as number,
     tls: {
@@ -230,7 +263,12 @@ export function mongoSinkConfig(parsed: Record<string, ConfigValue>): MongoSinkC
   };
 }
 
-function store(parsed: Record<string, ConfigValue>, locationKey: string, typeKey: string, passwordKey: string) {
+function store(
+  parsed: Record<string, ConfigValue>,
+  locationKey: string,
+  typeKey: string,
+  passwordKey: string,
+) {
   const path = String(parsed[locationKey] ?? '').trim();
   if (path === '') return undefined;
   const type = String(parsed[typeKey]).toUpperCase();

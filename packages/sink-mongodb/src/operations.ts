@@ -27,7 +27,11 @@ export interface OperationOptions {
   readonly jsonDatetimeFields: readonly (readonly string[])[];
 }
 
-export function toOperation(record: SinkRecord, statement: KcqlStatement, options: OperationOptions): MongoOperation {
+export function toOperation(
+  record: SinkRecord,
+  statement: KcqlStatement,
+  options: OperationOptions,
+): MongoOperation {
   const view = new RecordView(record, { connectorName: options.connectorName });
   const upsert = statement.writeMode === 'UPSERT';
   if (record.value === null || record.value === undefined) {
@@ -44,7 +48,10 @@ export function toOperation(record: SinkRecord, statement: KcqlStatement, option
     return { kind: 'delete', id: documentId(view, extractPrimaryKeysFromKey(view, statement.primaryKeys)) };
   }
 
-  const schemaless = record.valueSchema === null || record.valueSchema.type === 'STRING' || record.valueSchema.type === 'BYTES';
+  const schemaless =
+    record.valueSchema === null ||
+    record.valueSchema.type === 'STRING' ||
+    record.valueSchema.type === 'BYTES';
   const document = toBsonValue(projectRecord(view, statement), { schemaless }) as Record<string, unknown>;
   convertDatetimeFields(document, options.jsonDatetimeFields);
   if (!upsert) return { kind: 'insert', document };

@@ -14,7 +14,14 @@ import {
   type SinkTaskContext,
 } from '@sluice/core';
 import { createMongoClient } from './client.js';
-import { KCQL_KEY, PREFIX, SUPPORTED_KCQL, configDef, mongoSinkConfig, type MongoSinkConfig } from './config.js';
+import {
+  KCQL_KEY,
+  PREFIX,
+  SUPPORTED_KCQL,
+  configDef,
+  mongoSinkConfig,
+  type MongoSinkConfig,
+} from './config.js';
 import { toOperation } from './operations.js';
 import { MongoWriter, type PendingWrite } from './writer.js';
 
@@ -33,7 +40,10 @@ export function mongoRouter(config: Record<string, string>): KcqlRouter {
 export function checkPrimaryKeys(statement: KcqlStatement): void {
   if (statement.writeMode !== 'UPSERT') return;
   if (statement.primaryKeys.length === 0) {
-    throw new ConfigException(KCQL_KEY, `[${statement.target}] is set up with upsert, you need to set primary keys (PK a, b.c).`);
+    throw new ConfigException(
+      KCQL_KEY,
+      `[${statement.target}] is set up with upsert, you need to set primary keys (PK a, b.c).`,
+    );
   }
   const names = statement.primaryKeys.map((pk) => pk.alias);
   const repeated = names.filter((n, i) => names.indexOf(n) !== i);
@@ -106,7 +116,8 @@ export class MongoSinkTask implements SinkTask {
           }
         }
       }
-      for (const bad of await this.writer.write(writes)) await reportBadRecord(this.context, bad.record, bad.error);
+      for (const bad of await this.writer.write(writes))
+        await reportBadRecord(this.context, bad.record, bad.error);
     });
     this.progress?.update(records);
   }

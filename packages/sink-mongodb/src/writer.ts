@@ -1,4 +1,12 @@
-import { BSON, MongoBulkWriteError, MongoServerError, type AnyBulkWriteOperation, type Db, type Document, type WriteError } from 'mongodb';
+import {
+  BSON,
+  MongoBulkWriteError,
+  MongoServerError,
+  type AnyBulkWriteOperation,
+  type Db,
+  type Document,
+  type WriteError,
+} from 'mongodb';
 import { recordError, type DataException, type SinkRecord, type TaskLogger } from '@sluice/core';
 import type { MongoOperation } from './operations.js';
 
@@ -52,7 +60,8 @@ export class MongoWriter {
       if (hasRepeatedIds(list)) {
         jobs.push(async () => {
           const bad: BadRecord[] = [];
-          for (const batch of batches) bad.push(...(await this.bulk(collection, batch, hasRepeatedIds(batch))));
+          for (const batch of batches)
+            bad.push(...(await this.bulk(collection, batch, hasRepeatedIds(batch))));
           return bad;
         });
       } else {
@@ -67,19 +76,28 @@ export class MongoWriter {
     if (this.created.has(name)) return;
     try {
       await this.db.createCollection(name);
-      this.options.logger.info(`Connector ${this.options.connectorName}: created collection ${this.db.databaseName}.${name}`);
+      this.options.logger.info(
+        `Connector ${this.options.connectorName}: created collection ${this.db.databaseName}.${name}`,
+      );
     } catch (e) {
       if (!(e instanceof MongoServerError && e.code === NAMESPACE_EXISTS)) throw e;
     }
     this.created.add(name);
   }
 
-  private async bulk(collection: string, batch: readonly PendingWrite[], ordered: boolean): Promise<BadRecord[]> {
+  private async bulk(
+    collection: string,
+    batch: readonly PendingWrite[],
+    ordered: boolean,
+  ): Promise<BadRecord[]> {
     const bad: BadRecord[] = [];
     let remaining = batch;
     while (remaining.length > 0) {
       try {
-        await this.db.collection(collection).bulkWrite(remaining.map((w) => toModel(w.operation)), { ordered });
+        await this.db.collection(collection).bulkWrite(
+          remaining.map((w) => toModel(w.operation)),
+          { ordered },
+        );
         return bad;
       } catch (e) {
         if (!(e instanceof MongoBulkWriteError) || !hasWriteErrors(e)) throw e;

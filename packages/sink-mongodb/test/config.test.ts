@@ -13,39 +13,67 @@ const base = {
   'connect.mongo.kcql': 'INSERT INTO readings SELECT * FROM sensor-topic',
   topics: 'sensor-topic',
 };
-const settings = (extra: Record<string, string> = {}) => mongoSinkConfig(configDef.parse({ ...base, ...extra }));
+const settings = (extra: Record<string, string> = {}) =>
+  mongoSinkConfig(configDef.parse({ ...base, ...extra }));
 
 describe('configuration', () => {
   it('has Stream Reactor defaults', () => {
     const c = settings();
-    expect(c).toMatchObject({ database: 'sensors', username: '', authMechanism: 'SCRAM-SHA-1', deleteOnNull: false, jsonDatetimeFields: [] });
-    expect(settings({ 'connect.mongo.json_datetime_fields': 'a, b.c' }).jsonDatetimeFields).toEqual([['a'], ['b', 'c']]);
+    expect(c).toMatchObject({
+      database: 'sensors',
+      username: '',
+      authMechanism: 'SCRAM-SHA-1',
+      deleteOnNull: false,
+      jsonDatetimeFields: [],
+    });
+    expect(settings({ 'connect.mongo.json_datetime_fields': 'a, b.c' }).jsonDatetimeFields).toEqual([
+      ['a'],
+      ['b', 'c'],
+    ]);
   });
 
   it('names the key at fault', () => {
-    expect(() => configDef.parse({ ...base, 'connect.mongo.connection': 'localhost:27017' })).toThrow(/connect\.mongo\.connection: must be a MongoDB URI/);
-    expect(() => configDef.parse({ ...base, 'connect.mongo.db': ' ' })).toThrow(/connect\.mongo\.db: String must be non-empty/);
-    expect(() => configDef.parse({ ...base, 'connect.mongo.auth.mechanism': 'MONGODB-CR' })).toThrow(/MONGODB-CR was removed/);
-    expect(() => settings({ 'ssl.truststore.location': '/x.jks' })).toThrow(/JKS store, a Java format Node\.js cannot read/);
+    expect(() => configDef.parse({ ...base, 'connect.mongo.connection': 'localhost:27017' })).toThrow(
+      /connect\.mongo\.connection: must be a MongoDB URI/,
+    );
+    expect(() => configDef.parse({ ...base, 'connect.mongo.db': ' ' })).toThrow(
+      /connect\.mongo\.db: String must be non-empty/,
+    );
+    expect(() => configDef.parse({ ...base, 'connect.mongo.auth.mechanism': 'MONGODB-CR' })).toThrow(
+      /MONGODB-CR was removed/,
+    );
+    expect(() => settings({ 'ssl.truststore.location': '/x.jks' })).toThrow(
+      /JKS store, a Java format Node\.js cannot read/,
+    );
   });
 
   it('keeps the connection URI and passwords out of REST output', () => {
     const masked = maskSecrets({ ...base, 'connect.mongo.password': 'pw' }, configDef);
     expect(masked['connect.mongo.connection']).toBe('[hidden]');
     expect(masked['connect.mongo.password']).toBe('[hidden]');
-    expect(JSON.stringify(configDef.validate({ ...base, 'connect.mongo.password': 'pw' }))).not.toMatch(/pw|27017/);
+    expect(JSON.stringify(configDef.validate({ ...base, 'connect.mongo.password': 'pw' }))).not.toMatch(
+      /pw|27017/,
+    );
   });
 });
 
 describe('client options', () => {
   it('builds credentials against the database, or $external for X.509', () => {
-    expect(mongoClientOptions(settings({ 'connect.mongo.username': 'u', 'connect.mongo.password': 'p' }))).toMatchObject({
+    expect(
+      mongoClientOptions(settings({ 'connect.mongo.username': 'u', 'connect.mongo.password': 'p' })),
+    ).toMatchObject({
       auth: { username: 'u', password: 'p' },
       authMechanism: 'SCRAM-SHA-1',
       authSource: 'sensors',
     });
-    const x509 = mongoClientOptions(settings({ 'connect.mongo.username': 'CN=client', 'connect.mongo.auth.mechanism': 'MONGODB-X509' }));
-    expect(x509).toMatchObject({ auth: { username: 'CN=client' }, authMechanism: 'MONGODB-X509', authSource: '$external' });
+    const x509 = mongoClientOptions(
+      settings({ 'connect.mongo.username': 'CN=client', 'connect.mongo.auth.mechanism': 'MONGODB-X509' }),
+    );
+    expect(x509).toMatchObject({
+      auth: { username: 'CN=client' },
+      authMechanism: 'MONGODB-X509',
+      authSource: '$external',
+    });
     expect(() => mongoClientOptions(settings({ 'connect.mongo.username': 'u' }))).toThrow(ConfigException);
     expect(mongoClientOptions(settings()).auth).toBeUndefined();
   });
@@ -55,7 +83,13 @@ describe('client options', () => {
     writeFileSync(path.join(dir, 'ca.pem'), 'CA');
     const tls = { 'ssl.truststore.location': path.join(dir, 'ca.pem'), 'ssl.truststore.type': 'PEM' };
     expect(mongoClientOptions(settings(tls)).tls).toBeUndefined();
-    const on = mongoClientOptions(settings({ ...tls, 'connect.mongo.connection': 'mongodb://h:27017/?tls=true', 'ssl.endpoint.identification.algorithm': '' }));
+    const on = mongoClientOptions(
+      settings({
+        ...tls,
+        'connect.mongo.connection': 'mongodb://h:27017/?tls=true',
+        'ssl.endpoint.identification.algorithm': '',
+      }),
+    );
     expect(on).toMatchObject({ tls: true, ca: Buffer.from('CA'), tlsAllowInvalidHostnames: true });
     expect(usesTls('mongodb://h/?ssl=true')).toBe(true);
     expect(usesTls('mongodb+srv://cluster.example.com')).toBe(true);
@@ -74,14 +108,21 @@ describe('plugin', () => {
 
   it('validates KCQL against topics, supported clauses and UPSERT keys', () => {
     expect(plugin.validate!(base)).toEqual({});
-    expect(plugin.validate!({ ...base, 'connect.mongo.kcql': 'INSERT INTO r SELECT * FROM sensor-topic TTL = 5' })['connect.mongo.kcql']![0]).toMatch(
-      /uses TTL, which the MongoDB sink does not support/,
-    );
-    expect(plugin.validate!({ ...base, 'connect.mongo.kcql': 'UPSERT INTO r SELECT * FROM sensor-topic' })['connect.mongo.kcql']![0]).toMatch(
-      /\[r\] is set up with upsert, you need to set primary keys/,
-    );
-    expect(plugin.validate!({ ...base, 'connect.mongo.kcql': 'UPSERT INTO r SELECT * FROM sensor-topic PK a.id, b.id' })['connect.mongo.kcql']![0]).toMatch(
-      /same leaf name \(id\)/,
-    );
+    expect(
+      plugin.validate!({ ...base, 'connect.mongo.kcql': 'INSERT INTO r SELECT * FROM sensor-topic TTL = 5' })[
+        'connect.mongo.kcql'
+      ]![0],
+    ).toMatch(/uses TTL, which the MongoDB sink does not support/);
+    expect(
+      plugin.validate!({ ...base, 'connect.mongo.kcql': 'UPSERT INTO r SELECT * FROM sensor-topic' })[
+        'connect.mongo.kcql'
+      ]![0],
+    ).toMatch(/\[r\] is set up with upsert, you need to set primary keys/);
+    expect(
+      plugin.validate!({
+        ...base,
+        'connect.mongo.kcql': 'UPSERT INTO r SELECT * FROM sensor-topic PK a.id, b.id',
+      })['connect.mongo.kcql']![0],
+    ).toMatch(/same leaf name \(id\)/);
   });
 });

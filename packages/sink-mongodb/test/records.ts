@@ -1,4 +1,12 @@
-import { ConnectDecimal, Decimal, Schema, SchemaBuilder, Struct, Timestamp, type SinkRecord } from '@sluice/core';
+import {
+  ConnectDecimal,
+  Decimal,
+  Schema,
+  SchemaBuilder,
+  Struct,
+  Timestamp,
+  type SinkRecord,
+} from '@sluice/core';
 import { parseKcqlList } from '@sluice/kcql';
 import type { KcqlStatement } from '@sluice/core';
 

@@ -6,7 +6,9 @@ import { MongoWriter, type PendingWrite } from '../src/writer.js';
 import { record } from './records.js';
 
 // A fake Db that records each bulkWrite and can fail chosen operations the way the server reports them.
-function fakeDb(fail: (op: unknown, i: number) => { code: number; errmsg: string } | undefined = () => undefined) {
+function fakeDb(
+  fail: (op: unknown, i: number) => { code: number; errmsg: string } | undefined = () => undefined,
+) {
   const calls: { collection: string; ops: unknown[]; ordered: boolean }[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
@@ -28,7 +30,10 @@ function fakeDb(fail: (op: unknown, i: number) => { code: number; errmsg: string
         });
         const stop = ordered && errors.length > 0 ? [errors[0]!] : errors;
         if (stop.length > 0) {
-          throw new MongoBulkWriteError({ message: 'bulk failed', code: stop[0]!.code, writeErrors: stop } as never, {} as never);
+          throw new MongoBulkWriteError(
+            { message: 'bulk failed', code: stop[0]!.code, writeErrors: stop } as never,
+            {} as never,
+          );
         }
       },
     }),
@@ -57,7 +62,11 @@ describe('MongoWriter', () => {
     const bad = await writer.write([insert(1), insert(2), insert(3), insert(4, 'exists', 10), insert(5)]);
     expect(bad).toEqual([]);
     const sizes = calls.map((c) => [c.collection, c.ops.length, c.ordered]).sort();
-    expect(sizes).toEqual([['c', 2, false], ['c', 2, false], ['exists', 1, false]]);
+    expect(sizes).toEqual([
+      ['c', 2, false],
+      ['c', 2, false],
+      ['exists', 1, false],
+    ]);
     expect(maxInFlight()).toBe(2);
   });
 
@@ -84,11 +93,17 @@ describe('MongoWriter', () => {
     expect(bad).toHaveLength(1);
     expect(bad[0]!.record.kafkaOffset).toBe(2);
     expect(bad[0]!.error).toBeInstanceOf(DataException);
-    expect(bad[0]!.error.message).toMatch(/offset 2: MongoDB refused the insert into test\.c: bad '\$field' \(code 2\)/);
+    expect(bad[0]!.error.message).toMatch(
+      /offset 2: MongoDB refused the insert into test\.c: bad '\$field' \(code 2\)/,
+    );
   });
 
   it('after a refused document in an ordered batch, writes the rest of the batch', async () => {
-    const { db, calls } = fakeDb((op) => ((op as { replaceOne: { replacement: { n: number } } }).replaceOne.replacement.n === 1 ? { code: 2, errmsg: 'bad' } : undefined));
+    const { db, calls } = fakeDb((op) =>
+      (op as { replaceOne: { replacement: { n: number } } }).replaceOne.replacement.n === 1
+        ? { code: 2, errmsg: 'bad' }
+        : undefined,
+    );
     const writer = new MongoWriter(db, { connectorName: 'm', maxInFlight: 1, logger: log });
     const writes = [replace(1, 'a'), replace(2, 'a')].map((w) => ({ ...w, batchSize: 10 }));
     const bad = await writer.write(writes);
@@ -97,7 +112,12 @@ describe('MongoWriter', () => {
   });
 
   it('lets connection errors through for the error policy', async () => {
-    const db = { databaseName: 't', createCollection: async () => { throw new Error('connect ECONNREFUSED'); } } as unknown as Db;
+    const db = {
+      databaseName: 't',
+      createCollection: async () => {
+        throw new Error('connect ECONNREFUSED');
+      },
+    } as unknown as Db;
     const writer = new MongoWriter(db, { connectorName: 'm', maxInFlight: 1, logger: log });
     await expect(writer.write([insert(1)])).rejects.toThrow(/ECONNREFUSED/);
   });

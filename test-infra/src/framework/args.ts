@@ -18,7 +18,8 @@ export class UsageError extends Error {}
 function services(names: string[], emptyMeansAll: boolean): ServiceName[] {
   if (names.includes('all') || (emptyMeansAll && names.length === 0)) return [...SERVICE_NAMES];
   const unknown = names.filter((n) => !isServiceName(n));
-  if (unknown.length > 0) throw new UsageError(`unknown service ${unknown.join(', ')}; known: ${SERVICE_NAMES.join(', ')}`);
+  if (unknown.length > 0)
+    throw new UsageError(`unknown service ${unknown.join(', ')}; known: ${SERVICE_NAMES.join(', ')}`);
   return [...new Set(names as ServiceName[])];
 }
 

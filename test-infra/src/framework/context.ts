@@ -22,7 +22,8 @@ export function contextFor(cacheDir: string, name: string, progress?: Progress):
 
 /** Create the directories a context points at (status and info need none of them). */
 export async function makeContextDirs(ctx: ServiceContext): Promise<void> {
-  for (const dir of [ctx.installDir, ctx.dataDir, path.dirname(ctx.logFile)]) await mkdir(dir, { recursive: true });
+  for (const dir of [ctx.installDir, ctx.dataDir, path.dirname(ctx.logFile)])
+    await mkdir(dir, { recursive: true });
 }
 
 /** Run a command to completion with its output appended to `logFile`; on failure, throw with its last lines. */

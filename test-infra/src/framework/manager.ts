@@ -1,7 +1,13 @@
-import { rm } from 'node:fs/promises';
+import { appendFile, rename, rm, stat } from 'node:fs/promises';
 import { contextFor, makeContextDirs } from './context.js';
 import { withServiceLock } from './lock.js';
-import { isRecordAlive, readPidRecord, removePidRecord, writePidRecord, type PidRecord } from './pid-record.js';
+import {
+  isRecordAlive,
+  readPidRecord,
+  removePidRecord,
+  writePidRecord,
+  type PidRecord,
+} from './pid-record.js';
 import { isPortOpen } from './ports.js';
 import { spawnServer, stopServer } from './processes.js';
 import { formatElapsed, Progress } from './progress.js';
@@ -28,7 +34,8 @@ export async function withDependencies(names: readonly ServiceName[]): Promise<S
   const wanted = new Set<ServiceName>();
   const visit = async (name: ServiceName, chain: string[]) => {
     if (wanted.has(name)) return;
-    if (chain.includes(name)) throw new Error(`test-infra: dependency cycle ${[...chain, name].join(' -> ')}`);
+    if (chain.includes(name))
+      throw new Error(`test-infra: dependency cycle ${[...chain, name].join(' -> ')}`);
     const def = await loadService(name);
     for (const dep of def.dependsOn ?? []) await visit(dep as ServiceName, [...chain, name]);
     wanted.add(name);
@@ -72,7 +79,10 @@ export async function ensureDefinition(def: ServiceDefinition, opts: EnsureOptio
       await removePidRecord(paths.pidFile);
       return startFresh(def, ctx, paths.pidFile, progress);
     },
-    () => (opts.log ?? ((l) => process.stderr.write(l + '\n')))(`[infra] ${name}: another process is installing or starting it; waiting`),
+    () =>
+      (opts.log ?? ((l) => process.stderr.write(l + '\n')))(
+        `[infra] ${name}: another process is installing or starting it; waiting`,
+      ),
   );
 }
 
@@ -113,8 +123,13 @@ async function startFresh(
     try {
       spec = await def.prepare(ctx);
     } catch (err) {
-      throw await ServiceError.from(def.name, `preparing the start failed: ${(err as Error).message}`, ctx.logFile);
+      throw await ServiceError.from(
+        def.name,
+        `preparing the start failed: ${(err as Error).message}`,
+        ctx.logFile,
+      );
     }
+    await startLogSection(ctx.logFile, `${spec.command} ${spec.args.join(' ')}`);
     const t0 = Date.now();
     progress.update(`starting: ${spec.command} (log: ${ctx.logFile})`);
     const spawned = await spawnServer(spec, ctx.logFile);
@@ -156,7 +171,11 @@ async function startFresh(
       } catch (err) {
         await stopServer(record);
         await removePidRecord(pidFile);
-        throw await ServiceError.from(def.name, `setup after start failed: ${(err as Error).message}`, ctx.logFile);
+        throw await ServiceError.from(
+          def.name,
+          `setup after start failed: ${(err as Error).message}`,
+          ctx.logFile,
+        );
       }
     }
     const info = def.info(ctx);
@@ -169,6 +188,16 @@ async function startFresh(
   } finally {
     progress.end();
   }
+}
+
+/** Mark where this start's output begins; keep the log from growing without bound across many runs. */
+async function startLogSection(logFile: string, commandLine: string): Promise<void> {
+  const size = await stat(logFile).then(
+    (s) => s.size,
+    () => 0,
+  );
+  if (size > 20 * 1024 * 1024) await rename(logFile, `${logFile}.1`);
+  await appendFile(logFile, `\n=== ${new Date().toISOString()} test-infra starts: ${commandLine}\n`);
 }
 
 export function describe(info: ServiceInfo): string {
@@ -203,7 +232,11 @@ export async function serviceStatus(name: ServiceName, cacheDir: string): Promis
   try {
     def = await loadService(name);
   } catch (err) {
-    return { name, state: 'unknown', detail: `module did not load: ${(err as Error).message.split('\n')[0]}` };
+    return {
+      name,
+      state: 'unknown',
+      detail: `module did not load: ${(err as Error).message.split('\n')[0]}`,
+    };
   }
   return definitionStatus(def, cacheDir);
 }

@@ -32,7 +32,9 @@ export async function spawnServer(spec: StartSpec, logFile: string): Promise<Spa
       ...(spec.user ? resolveUser(spec.user) : {}),
     });
     const exited = new Promise<string>((resolve) => {
-      child.once('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exited with code ${code}`));
+      child.once('exit', (code, signal) =>
+        resolve(signal ? `killed by ${signal}` : `exited with code ${code}`),
+      );
       child.once('error', (err) => resolve(`could not be started: ${err.message}`));
     });
     await new Promise<void>((resolve, reject) => {
@@ -80,7 +82,10 @@ async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boole
  * grace period. Does nothing when the recorded process is gone or the pid now belongs to someone else.
  * Returns how it ended.
  */
-export async function stopServer(record: PidRecord, graceMs = 20_000): Promise<'not-running' | 'terminated' | 'killed'> {
+export async function stopServer(
+  record: PidRecord,
+  graceMs = 20_000,
+): Promise<'not-running' | 'terminated' | 'killed'> {
   if (processStartTicks(record.pid) !== record.startTicks) return 'not-running';
   signalGroup(record.pgid, 'SIGTERM');
   if (await waitUntil(() => !groupExists(record.pgid), graceMs)) return 'terminated';

@@ -10,7 +10,9 @@ export class ServiceError extends Error {
   ) {
     super(
       `test-infra: ${service}: ${reason}\n` +
-        (logTail ? `--- last lines of ${logFile} ---\n${logTail}\n--- end of ${logFile} ---` : `(log: ${logFile})`),
+        (logTail
+          ? `--- last lines of ${logFile} ---\n${logTail}\n--- end of ${logFile} ---`
+          : `(log: ${logFile})`),
     );
     this.name = 'ServiceError';
   }

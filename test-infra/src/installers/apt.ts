@@ -28,7 +28,9 @@ export async function aptInstall(ctx: ServiceContext, packages: readonly string[
   for (const pkg of packages) if (!(await isInstalled(pkg))) missing.push(pkg);
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
-    throw new Error(`Debian packages ${missing.join(' ')} are missing; install them as root: apt-get install ${missing.join(' ')}`);
+    throw new Error(
+      `Debian packages ${missing.join(' ')} are missing; install them as root: apt-get install ${missing.join(' ')}`,
+    );
   }
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
   const lock = ['-o', 'DPkg::Lock::Timeout=600'];

@@ -1,9 +1,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ServiceContext } from '../service.js';
+import { aptInstall } from './apt.js';
+import { onPath } from './commands.js';
 
 // Downloads from Maven Central through `mvn`, with a local repository inside the cache, so that a
 // fresh cache is a true cold install and nothing lands in ~/.m2.
+
+/** A fresh Debian machine may lack Maven; it comes from Debian (with a JDK) like the other system packages. */
+async function ensureMaven(ctx: ServiceContext): Promise<void> {
+  if (!onPath('mvn')) await aptInstall(ctx, ['maven', 'openjdk-17-jdk-headless']);
+}
 
 function mvnArgs(ctx: ServiceContext): string[] {
   return ['-B', '--no-transfer-progress', `-Dmaven.repo.local=${path.join(ctx.cacheDir, 'm2')}`];
@@ -21,6 +28,7 @@ export async function copyJarsWithDependencies(
   dependencies: readonly MavenDependency[],
   outDir: string,
 ): Promise<void> {
+  await ensureMaven(ctx);
   const pomDir = path.join(ctx.installDir, 'pom');
   await mkdir(pomDir, { recursive: true });
   const deps = dependencies
@@ -52,6 +60,7 @@ export async function copyJarsWithDependencies(
 
 /** Copy one artifact (`group:artifact:version:type[:classifier]`) into `outDir`. */
 export async function copyArtifact(ctx: ServiceContext, coordinates: string, outDir: string): Promise<void> {
+  await ensureMaven(ctx);
   await ctx.run('mvn', [
     ...mvnArgs(ctx),
     'dependency:copy',

@@ -113,7 +113,7 @@ const activemq: ServiceDefinition = {
       name: 'activemq',
       host: HOST,
       port: STOMP_PORT,
-      stompUrl: `stomp://${HOST}:${STOMP_PORT}`,
+      url: `stomp://${HOST}:${STOMP_PORT}`,
       openwireUrl: `tcp://${HOST}:${OPENWIRE_PORT}`,
       version: '5.17',
     };

@@ -123,7 +123,9 @@ const cassandra: ServiceDefinition = {
   },
 
   async install(ctx) {
-    ctx.progress(`downloading org.apache.cassandra:cassandra-all:${VERSION} and its dependencies from Maven Central`);
+    ctx.progress(
+      `downloading org.apache.cassandra:cassandra-all:${VERSION} and its dependencies from Maven Central`,
+    );
     await copyJarsWithDependencies(
       ctx,
       [{ groupId: 'org.apache.cassandra', artifactId: 'cassandra-all', version: VERSION }],

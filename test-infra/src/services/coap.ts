@@ -14,7 +14,10 @@ const MAX_DYNAMIC_RESOURCES = 100_000;
 
 /** CoAP GET /.well-known/core (confirmable, no token); the server answers 2.05 Content when it serves. */
 function answersDiscovery(timeoutMs = 2_000): Promise<boolean> {
-  const option = (delta: number, value: string) => [Buffer.from([(delta << 4) | value.length]), Buffer.from(value)];
+  const option = (delta: number, value: string) => [
+    Buffer.from([(delta << 4) | value.length]),
+    Buffer.from(value),
+  ];
   const request = Buffer.concat([
     Buffer.from([0x40, 0x01]), // version 1, confirmable, token length 0; GET
     randomBytes(2), // message id
@@ -30,7 +33,9 @@ function answersDiscovery(timeoutMs = 2_000): Promise<boolean> {
     };
     const timer = setTimeout(() => done(false), timeoutMs);
     socket.once('error', () => done(false));
-    socket.once('message', (reply) => done(reply.length >= 4 && reply[1] === 0x45 && reply.subarray(2, 4).equals(request.subarray(2, 4))));
+    socket.once('message', (reply) =>
+      done(reply.length >= 4 && reply[1] === 0x45 && reply.subarray(2, 4).equals(request.subarray(2, 4))),
+    );
     socket.send(request, PORT, HOST);
   });
 }
@@ -46,14 +51,24 @@ const coap: ServiceDefinition = {
   install: (ctx) => aptInstall(ctx, PACKAGES),
 
   async prepare(ctx) {
-    // Listens on UDP and TCP 5683 (coap:// and coap+tcp://); -v 6 logs each request.
-    return { command: SERVER, args: ['-A', HOST, '-p', String(PORT), '-d', String(MAX_DYNAMIC_RESOURCES), '-v', '6'], cwd: ctx.dataDir };
+    // Listens on UDP and TCP 5683 (coap:// and coap+tcp://).
+    return {
+      command: SERVER,
+      args: ['-A', HOST, '-p', String(PORT), '-d', String(MAX_DYNAMIC_RESOURCES)],
+      cwd: ctx.dataDir,
+    };
   },
 
   healthy: () => answersDiscovery(),
 
   info() {
-    return { name: 'coap', host: HOST, port: PORT, url: `coap://${HOST}:${PORT}`, tcpUrl: `coap+tcp://${HOST}:${PORT}` };
+    return {
+      name: 'coap',
+      host: HOST,
+      port: PORT,
+      url: `coap://${HOST}:${PORT}`,
+      tcpUrl: `coap+tcp://${HOST}:${PORT}`,
+    };
   },
 };
 

@@ -150,9 +150,12 @@ const elasticsearch: ServiceDefinition = {
 
   async healthy() {
     try {
-      const res = await fetch(`http://${HOST}:${HTTP_PORT}/_cluster/health?wait_for_status=yellow&timeout=1s`, {
-        signal: AbortSignal.timeout(3_000),
-      });
+      const res = await fetch(
+        `http://${HOST}:${HTTP_PORT}/_cluster/health?wait_for_status=yellow&timeout=1s`,
+        {
+          signal: AbortSignal.timeout(3_000),
+        },
+      );
       if (!res.ok) return false;
       const { status } = (await res.json()) as { status?: string };
       return status === 'green' || status === 'yellow';
@@ -162,7 +165,13 @@ const elasticsearch: ServiceDefinition = {
   },
 
   info() {
-    return { name: 'elasticsearch', host: HOST, port: HTTP_PORT, url: `http://${HOST}:${HTTP_PORT}`, version: VERSION };
+    return {
+      name: 'elasticsearch',
+      host: HOST,
+      port: HTTP_PORT,
+      url: `http://${HOST}:${HTTP_PORT}`,
+      version: VERSION,
+    };
   },
 };
 

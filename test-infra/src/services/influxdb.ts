@@ -81,7 +81,13 @@ const influxdb: ServiceDefinition = {
   },
 
   info() {
-    return { name: 'influxdb', host: HOST, port: HTTP_PORT, url: `http://${HOST}:${HTTP_PORT}`, version: VERSION };
+    return {
+      name: 'influxdb',
+      host: HOST,
+      port: HTTP_PORT,
+      url: `http://${HOST}:${HTTP_PORT}`,
+      version: VERSION,
+    };
   },
 };
 

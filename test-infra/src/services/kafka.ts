@@ -100,7 +100,15 @@ const kafka: ServiceDefinition = {
     // A KRaft log dir must be formatted with a cluster id before the first start.
     const clusterId = randomBytes(16).toString('base64url');
     ctx.progress('formatting the KRaft storage');
-    await ctx.run(javaBin(), [...jvmOptions(ctx), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props]);
+    await ctx.run(javaBin(), [
+      ...jvmOptions(ctx),
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      props,
+    ]);
     return { command: javaBin(), args: [...jvmOptions(ctx), 'kafka.Kafka', props], cwd: ctx.dataDir };
   },
 

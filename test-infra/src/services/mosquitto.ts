@@ -42,7 +42,11 @@ const mosquitto: ServiceDefinition = {
   },
 
   async healthy() {
-    const client = mqtt.connect(MQTT_URL, { connectTimeout: 2000, reconnectPeriod: 0, clientId: `sluice-health-${process.pid}` });
+    const client = mqtt.connect(MQTT_URL, {
+      connectTimeout: 2000,
+      reconnectPeriod: 0,
+      clientId: `sluice-health-${process.pid}`,
+    });
     try {
       return await new Promise<boolean>((resolve) => {
         client.once('connect', () => resolve(true));

@@ -14,8 +14,9 @@ describe('activemq service', () => {
   beforeAll(async () => {
     const { activemq } = await ensureServices(['activemq']);
     client = await new Promise((resolve, reject) =>
-      stompit.connect({ host: activemq.host, port: activemq.port, connectHeaders: { host: 'localhost' } }, (err, c) =>
-        err ? reject(err) : resolve(c),
+      stompit.connect(
+        { host: activemq.host, port: activemq.port, connectHeaders: { host: 'localhost' } },
+        (err, c) => (err ? reject(err) : resolve(c)),
       ),
     );
   });
@@ -54,7 +55,9 @@ describe('activemq service', () => {
   // The broker can only re-render a message as XML when it holds a JMS MapMessage; a text message
   // comes back byte for byte (the second case), so this shows that jms-map-json built a MapMessage.
   it('turns a `transformation: jms-map-json` send into a MapMessage', async () => {
-    const body = JSON.stringify({ map: { entry: [{ string: ['name', 'Dejan'] }, { string: 'n', int: 42 }] } });
+    const body = JSON.stringify({
+      map: { entry: [{ string: ['name', 'Dejan'] }, { string: 'n', int: 42 }] },
+    });
     const asMap = queue();
     send(asMap, { transformation: 'jms-map-json' }, body);
     const map = await receiveOne(asMap, { transformation: 'jms-map-xml' });

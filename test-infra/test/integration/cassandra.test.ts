@@ -32,9 +32,13 @@ describe('cassandra service', () => {
     );
     await client.execute(`CREATE TABLE ${keyspace}.readings (id text PRIMARY KEY, value int, at timestamp)`);
     const at = new Date('2024-05-06T07:08:09.010Z');
-    await client.execute(`INSERT INTO ${keyspace}.readings (id, value, at) VALUES (?, ?, ?)`, ['r1', 42, at], {
-      prepare: true,
-    });
+    await client.execute(
+      `INSERT INTO ${keyspace}.readings (id, value, at) VALUES (?, ?, ?)`,
+      ['r1', 42, at],
+      {
+        prepare: true,
+      },
+    );
     const rs = await client.execute(`SELECT id, value, at FROM ${keyspace}.readings WHERE id = ?`, ['r1'], {
       prepare: true,
     });

@@ -13,7 +13,11 @@ describe('coap service', () => {
     port = coap.port;
   });
 
-  function send(method: 'GET' | 'PUT' | 'DELETE', pathname: string, payload?: string): Promise<IncomingMessage> {
+  function send(
+    method: 'GET' | 'PUT' | 'DELETE',
+    pathname: string,
+    payload?: string,
+  ): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const req = request({ hostname: host, port, pathname, method, confirmable: true });
       req.on('response', resolve);

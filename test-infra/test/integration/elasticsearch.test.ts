@@ -25,7 +25,12 @@ describe('elasticsearch service', () => {
 
   it('indexes a document and finds it by a full-text search', async () => {
     await client.index({ index, id: 'k1', document: { name: 'sluice smoke', n: 42 }, refresh: true });
-    const result = await client.search<{ name: string; n: number }>({ index, query: { match: { name: 'smoke' } } });
-    expect(result.hits.hits.map((h) => [h._id, h._source])).toEqual([['k1', { name: 'sluice smoke', n: 42 }]]);
+    const result = await client.search<{ name: string; n: number }>({
+      index,
+      query: { match: { name: 'smoke' } },
+    });
+    expect(result.hits.hits.map((h) => [h._id, h._source])).toEqual([
+      ['k1', { name: 'sluice smoke', n: 42 }],
+    ]);
   });
 });

@@ -11,7 +11,11 @@ describe('kafka (test-infra)', () => {
   beforeAll(async () => {
     const { kafka: info } = await ensureServices(['kafka']);
     expect(info.bootstrapServers).toBe('127.0.0.1:9092');
-    kafka = new Kafka({ clientId: 'test-infra-smoke', brokers: [info.bootstrapServers as string], logLevel: logLevel.ERROR });
+    kafka = new Kafka({
+      clientId: 'test-infra-smoke',
+      brokers: [info.bootstrapServers as string],
+      logLevel: logLevel.ERROR,
+    });
     producer = kafka.producer();
     consumer = kafka.consumer({ groupId: `smoke-${randomUUID()}` });
     await producer.connect();
@@ -48,7 +52,9 @@ describe('kafka (test-infra)', () => {
     await admin.connect();
     try {
       const topic = `smoke-admin-${randomUUID()}`;
-      expect(await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true })).toBe(true);
+      expect(await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true })).toBe(
+        true,
+      );
       const meta = await admin.fetchTopicMetadata({ topics: [topic] });
       expect(meta.topics[0].partitions).toHaveLength(3);
     } finally {

@@ -6,7 +6,12 @@ import { ensureServices } from '../../src/index.js';
 // The registry is used exactly as a Confluent client uses one: raw REST calls and a Confluent client library.
 const CONTENT_TYPE = { 'content-type': 'application/vnd.schemaregistry.v1+json' };
 
-const userV1 = { type: 'record', name: 'User', namespace: 'smoke', fields: [{ name: 'name', type: 'string' }] };
+const userV1 = {
+  type: 'record',
+  name: 'User',
+  namespace: 'smoke',
+  fields: [{ name: 'name', type: 'string' }],
+};
 const userV2 = { ...userV1, fields: [...userV1.fields, { name: 'age', type: 'int', default: 0 }] };
 const userBreaking = { ...userV1, fields: [...userV1.fields, { name: 'age', type: 'int' }] };
 
@@ -32,12 +37,16 @@ describe('schema-registry (test-infra)', () => {
 
   it('registers a schema, returns the same id for the same schema, and fetches it by id and by subject', async () => {
     const subject = `smoke-${randomUUID()}-value`;
-    const registered = await call('POST', `/subjects/${subject}/versions`, { schema: JSON.stringify(userV1) });
+    const registered = await call('POST', `/subjects/${subject}/versions`, {
+      schema: JSON.stringify(userV1),
+    });
     expect(registered.status).toBe(200);
     expect(typeof registered.json.id).toBe('number');
 
     // Same schema, other whitespace: a Confluent registry answers with the same id.
-    const again = await call('POST', `/subjects/${subject}/versions`, { schema: JSON.stringify(userV1, null, 2) });
+    const again = await call('POST', `/subjects/${subject}/versions`, {
+      schema: JSON.stringify(userV1, null, 2),
+    });
     expect(again.json.id).toBe(registered.json.id);
 
     const byId = await call('GET', `/schemas/ids/${registered.json.id}`);
@@ -58,7 +67,9 @@ describe('schema-registry (test-infra)', () => {
       schema: JSON.stringify(userBreaking),
     });
     expect(check.json.is_compatible).toBe(false);
-    const rejected = await call('POST', `/subjects/${subject}/versions`, { schema: JSON.stringify(userBreaking) });
+    const rejected = await call('POST', `/subjects/${subject}/versions`, {
+      schema: JSON.stringify(userBreaking),
+    });
     expect(rejected.status).toBe(409);
 
     const evolved = await call('POST', `/subjects/${subject}/versions`, { schema: JSON.stringify(userV2) });
@@ -86,7 +97,10 @@ describe('schema-registry (test-infra)', () => {
   it('works with a Confluent client library (Avro encode/decode with the wire-format id)', async () => {
     const registry = new SchemaRegistry({ host: url });
     const subject = `smoke-${randomUUID()}-value`;
-    const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(userV1) }, { subject });
+    const { id } = await registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(userV1) },
+      { subject },
+    );
     const encoded = await registry.encode(id, { name: 'ada' });
     expect(encoded[0]).toBe(0); // Confluent magic byte, then the 4-byte schema id
     expect(encoded.readInt32BE(1)).toBe(id);

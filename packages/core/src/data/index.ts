@@ -18,3 +18,5 @@ export { ConnectDecimal } from './connect-decimal.js';
 export { Decimal, LogicalDate, LogicalDate as Date, Time, Timestamp } from './logical-types.js';
 export { validateValue, isValueOfType } from './validate.js';
 export { schemasEqual, valuesEqual } from './equality.js';
+export { Values } from './values.js';
+export { formatJavaDouble, formatJavaFloat } from './java-number-format.js';

@@ -287,8 +287,7 @@ class CommonSchema {
       this.#compatible = false;
       return;
     }
-    if (previous.optional !== next.optional && !previous.equals(next)) this.#compatible = false;
-    else if (previous.name !== next.name) this.#compatible = false;
+    if (previous.optional !== next.optional || previous.name !== next.name) this.#compatible = false;
   }
 
   schema(): Schema | null {

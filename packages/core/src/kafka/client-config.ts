@@ -58,7 +58,10 @@ export function parseJaasConfig(text: string): JaasConfig {
   }
   rest = rest.replace(optionRe, '').trim();
   if (rest !== '') {
-    throw new ConfigException('sasl.jaas.config', 'could not parse the login module options (value not shown: it holds credentials)');
+    throw new ConfigException(
+      'sasl.jaas.config',
+      'could not parse the login module options (value not shown: it holds credentials)',
+    );
   }
   return { loginModule: m[1]!, options };
 }

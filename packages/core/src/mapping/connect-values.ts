@@ -3,7 +3,10 @@
 // by shape rather than by class so that a plugin bundling another copy of @sluice/core still works.
 
 export interface StructLike {
-  readonly schema: { readonly type: string; fields(): readonly { readonly name: string; readonly schema?: { readonly type: string } }[] };
+  readonly schema: {
+    readonly type: string;
+    fields(): readonly { readonly name: string; readonly schema?: { readonly type: string } }[];
+  };
   get(field: string): unknown;
 }
 
@@ -60,7 +63,10 @@ export function child(container: unknown, name: string): Lookup {
     if (!field) return { found: false };
     const value = container.get(name);
     // Connect's INT64 is a bigint; a Struct slot may hold a safe-integer number instead.
-    return { found: true, value: field.schema?.type === 'INT64' && typeof value === 'number' ? BigInt(value) : value };
+    return {
+      found: true,
+      value: field.schema?.type === 'INT64' && typeof value === 'number' ? BigInt(value) : value,
+    };
   }
   if (container instanceof Map) {
     return container.has(name) ? { found: true, value: container.get(name) } : { found: false };

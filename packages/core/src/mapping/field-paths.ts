@@ -45,7 +45,8 @@ export function fieldSource(view: RecordView, field: KcqlField, origin: FieldOri
     return { root: header?.value, segments: header ? rest : segments, label };
   }
   if (segments[0] === '_key') return { root: view.key(), segments: segments.slice(1), label };
-  if (segments[0] === '_value' && segments.length > 1) return { root: view.value(), segments: segments.slice(1), label };
+  if (segments[0] === '_value' && segments.length > 1)
+    return { root: view.value(), segments: segments.slice(1), label };
   return { root: view.value(), segments, label };
 }
 
@@ -66,7 +67,11 @@ function labelOf(field: KcqlField, origin: FieldOrigin): string {
  * is not set); a non-container on the way is a DataException; a missing name is a DataException
  * listing what is there, unless `missing` is 'absent'.
  */
-export function resolveField(view: RecordView, source: FieldSource, missing: 'error' | 'absent' = 'error'): Lookup {
+export function resolveField(
+  view: RecordView,
+  source: FieldSource,
+  missing: 'error' | 'absent' = 'error',
+): Lookup {
   if (source.root === undefined) {
     if (missing === 'absent') return { found: false };
     throw view.error('the record has no such header', source.label);

@@ -56,7 +56,10 @@ export function extractPrimaryKeysFromKey(
     const label = ['_key', ...inKey].join('.');
     if (typeof key !== 'object' || Buffer.isBuffer(key) || key instanceof Date) {
       if (primaryKeys.length === 1) return { name: pk.alias, path: label, value: key };
-      throw view.error(`the key is a single value, so it cannot provide ${primaryKeys.length} primary key fields`, label);
+      throw view.error(
+        `the key is a single value, so it cannot provide ${primaryKeys.length} primary key fields`,
+        label,
+      );
     }
     const found = resolveField(view, { root: key, segments: inKey, label }, 'error');
     const value = found.found ? found.value : null;

@@ -85,7 +85,11 @@ function addField(
     for (const name of childNames(found.value)) {
       const path = prefix === '' ? name : `${prefix}.${name}`;
       if (origin === 'value' && ignored.has(path)) continue;
-      const value = toPlain((child(found.value, name) as { value: unknown }).value, origin === 'value' ? ignored : undefined, path);
+      const value = toPlain(
+        (child(found.value, name) as { value: unknown }).value,
+        origin === 'value' ? ignored : undefined,
+        path,
+      );
       out.put(structured ? [...source.segments, name] : [name], value);
     }
     return;
@@ -123,7 +127,12 @@ class DocumentBuilder {
     const segments = this.retainStructure ? path : [path.at(-1)!];
     for (const segment of segments.slice(0, -1)) {
       const existing = target[segment];
-      if (typeof existing === 'object' && existing !== null && !Array.isArray(existing) && !(existing instanceof Map)) {
+      if (
+        typeof existing === 'object' &&
+        existing !== null &&
+        !Array.isArray(existing) &&
+        !(existing instanceof Map)
+      ) {
         target = existing as Document;
       } else {
         const created: Document = {};

@@ -50,7 +50,9 @@ export class RecordView {
     }
     if (isContainer(raw)) return raw;
     if (typeof raw === 'string' || Buffer.isBuffer(raw)) {
-      const parsed = parseJson(raw, (e) => this.error(`the ${what} is not valid JSON (${e.message})`, undefined, e));
+      const parsed = parseJson(raw, (e) =>
+        this.error(`the ${what} is not valid JSON (${e.message})`, undefined, e),
+      );
       if (isContainer(parsed)) return parsed;
       throw this.error(`the ${what} is JSON ${describeType(parsed)}, not a JSON object`);
     }

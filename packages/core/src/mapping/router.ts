@@ -49,14 +49,23 @@ export class KcqlRouter {
     const topicsValue = config['topics']?.trim();
     const regexValue = config['topics.regex']?.trim();
     if (topicsValue) {
-      const topics = new Set(topicsValue.split(',').map((t) => t.trim()).filter((t) => t !== ''));
+      const topics = new Set(
+        topicsValue
+          .split(',')
+          .map((t) => t.trim())
+          .filter((t) => t !== ''),
+      );
       const withoutKcql = [...topics].filter((t) => !this.byTopic.has(t));
       const notSubscribed = sources.filter((s) => !topics.has(s));
       const problems: string[] = [];
       if (withoutKcql.length > 0) problems.push(`topics without a KCQL statement: ${withoutKcql.join(', ')}`);
-      if (notSubscribed.length > 0) problems.push(`KCQL sources missing from 'topics': ${notSubscribed.join(', ')}`);
+      if (notSubscribed.length > 0)
+        problems.push(`KCQL sources missing from 'topics': ${notSubscribed.join(', ')}`);
       if (problems.length > 0) {
-        throw new ConfigException(kcqlKey, `the KCQL sources must be exactly the connector's topics; ${problems.join('; ')}.`);
+        throw new ConfigException(
+          kcqlKey,
+          `the KCQL sources must be exactly the connector's topics; ${problems.join('; ')}.`,
+        );
       }
       return;
     }
@@ -64,17 +73,24 @@ export class KcqlRouter {
       const regex = new RegExp(`^(?:${regexValue})$`);
       const unmatched = sources.filter((s) => !regex.test(s));
       if (unmatched.length > 0) {
-        throw new ConfigException(kcqlKey, `KCQL sources not matched by 'topics.regex' (${regexValue}): ${unmatched.join(', ')}.`);
+        throw new ConfigException(
+          kcqlKey,
+          `KCQL sources not matched by 'topics.regex' (${regexValue}): ${unmatched.join(', ')}.`,
+        );
       }
       return;
     }
-    throw new ConfigException('topics', "Missing 'topics' configuration: list the topics the KCQL statements read.");
+    throw new ConfigException(
+      'topics',
+      "Missing 'topics' configuration: list the topics the KCQL statements read.",
+    );
   }
 }
 
 /** Parses a KCQL config value; a failure names the key and which statement is wrong. */
 export function parseKcqlConfig(value: string | undefined, kcqlKey: string): KcqlStatement[] {
-  if (value === undefined || value.trim() === '') throw new ConfigException(kcqlKey, `Missing [${kcqlKey}]: set at least one KCQL statement.`);
+  if (value === undefined || value.trim() === '')
+    throw new ConfigException(kcqlKey, `Missing [${kcqlKey}]: set at least one KCQL statement.`);
   try {
     return parseKcqlList(value);
   } catch (e) {

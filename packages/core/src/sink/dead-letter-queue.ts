@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ConnectException } from '../errors.js';
-import type { KafkaAdmin, KafkaProducer, RawHeader } from '../kafka/port.js';
+import type { KafkaAdmin, KafkaProducer, ProducedRecord, RawHeader } from '../kafka/port.js';
 import { exceptionClassName, type ErrorContext, type ErrorReporter } from './error-context.js';
 
 // Kafka Connect's DeadLetterQueueReporter: the failed record goes to the DLQ topic as it was consumed
@@ -33,7 +33,21 @@ export interface DeadLetterQueueOptions {
   onWritten?: () => void;
 }
 
+interface Pending {
+  record: ProducedRecord;
+  ctx: ErrorContext;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * Writes are sent one request at a time, each carrying every record reported meanwhile, so the DLQ
+ * keeps the order in which records failed and a burst of failures costs few round trips.
+ */
 export class DeadLetterQueue implements ErrorReporter {
+  private queue: Pending[] = [];
+  private sending = false;
+
   constructor(private readonly opts: DeadLetterQueueOptions) {}
 
   /** Connects and creates the topic (1 partition) when it does not exist. */
@@ -42,7 +56,8 @@ export class DeadLetterQueue implements ErrorReporter {
     await admin.connect();
     try {
       const created = await admin.createTopics([{ topic, numPartitions: 1, replicationFactor }]);
-      if (created.length > 0) logger.info({ topic, replicationFactor }, 'Created the dead letter queue topic');
+      if (created.length > 0)
+        logger.info({ topic, replicationFactor }, 'Created the dead letter queue topic');
     } catch (e) {
       throw new ConnectException(
         `Could not create the dead letter queue topic '${topic}' with replication factor ${replicationFactor} ` +
@@ -55,28 +70,47 @@ export class DeadLetterQueue implements ErrorReporter {
     await producer.connect();
   }
 
-  async report(ctx: ErrorContext): Promise<void> {
-    const { message, topic, partition } = ctx.record;
+  report(ctx: ErrorContext): Promise<void> {
+    const { message } = ctx.record;
     const headers: RawHeader[] = [...message.headers];
     if (this.opts.contextHeaders) headers.push(...this.contextHeaders(ctx));
-    try {
-      await this.opts.producer.send([
-        {
-          topic: this.opts.topic,
-          key: message.key,
-          value: message.value,
-          headers,
-          ...(message.timestamp >= 0 ? { timestamp: message.timestamp } : {}),
-        },
-      ]);
-    } catch (e) {
-      throw new ConnectException(
-        `Could not write the failed record of topic '${topic}' partition ${partition} offset ${message.offset} ` +
-          `to the dead letter queue topic '${this.opts.topic}': ${(e as Error).message}. Check that the topic is writable by this worker.`,
-        { cause: e },
-      );
+    const record: ProducedRecord = {
+      topic: this.opts.topic,
+      key: message.key,
+      value: message.value,
+      headers,
+      ...(message.timestamp >= 0 ? { timestamp: message.timestamp } : {}),
+    };
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ record, ctx, resolve, reject });
+      if (!this.sending) void this.sendQueued();
+    });
+  }
+
+  private async sendQueued(): Promise<void> {
+    this.sending = true;
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      try {
+        await this.opts.producer.send(batch.map((p) => p.record));
+        for (const p of batch) {
+          this.opts.onWritten?.();
+          p.resolve();
+        }
+      } catch (e) {
+        for (const p of batch) p.reject(this.writeFailure(p.ctx, e));
+      }
     }
-    this.opts.onWritten?.();
+    this.sending = false;
+  }
+
+  private writeFailure({ record }: ErrorContext, e: unknown): ConnectException {
+    return new ConnectException(
+      `Could not write the failed record of topic '${record.topic}' partition ${record.partition} offset ${record.message.offset} ` +
+        `to the dead letter queue topic '${this.opts.topic}': ${(e as Error).message}. Check that the topic is writable by this worker.`,
+      { cause: e },
+    );
   }
 
   private contextHeaders(ctx: ErrorContext): RawHeader[] {

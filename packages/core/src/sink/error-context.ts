@@ -74,7 +74,15 @@ export class LogReporter implements ErrorReporter {
   report(ctx: ErrorContext): Promise<void> {
     let msg = `Error encountered in task ${this.connectorName}-${this.taskId}. Executing stage '${ctx.stage}' with class '${ctx.executingClass}'`;
     if (this.includeMessages) msg += `, where consumed record is ${describeRecord(ctx.record)}`;
-    this.logger.error({ err: ctx.error, topic: ctx.record.topic, partition: ctx.record.partition, offset: ctx.record.message.offset }, `${msg}.`);
+    this.logger.error(
+      {
+        err: ctx.error,
+        topic: ctx.record.topic,
+        partition: ctx.record.partition,
+        offset: ctx.record.message.offset,
+      },
+      `${msg}.`,
+    );
     return Promise.resolve();
   }
 }

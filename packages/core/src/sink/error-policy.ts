@@ -32,7 +32,9 @@ export class ErrorPolicy {
   static of(policy: string, options: Omit<ErrorPolicyOptions, 'policy'>): ErrorPolicy {
     const kind = policy.toUpperCase() as ErrorPolicyKind;
     if (!ERROR_POLICIES.includes(kind)) {
-      throw new ConnectException(`Unknown error policy '${policy}': use one of ${ERROR_POLICIES.join(', ')}.`);
+      throw new ConnectException(
+        `Unknown error policy '${policy}': use one of ${ERROR_POLICIES.join(', ')}.`,
+      );
     }
     return new ErrorPolicy({ ...options, policy: kind });
   }
@@ -65,7 +67,9 @@ export class ErrorPolicy {
   /** Records a successful write: resets the retry count. */
   succeeded(): void {
     if (this.remaining !== this.options.maxRetries) {
-      this.options.logger.info(`Connector ${this.options.connectorName}: recovered from the previous write error.`);
+      this.options.logger.info(
+        `Connector ${this.options.connectorName}: recovered from the previous write error.`,
+      );
     }
     this.remaining = this.options.maxRetries;
   }
@@ -83,14 +87,20 @@ export class ErrorPolicy {
         throw new ConnectException(`${message}. Error policy THROW: the task stops.`, { cause: error });
       case 'RETRY':
         if (error instanceof DataException) {
-          throw new ConnectException(`${message}. The record cannot be written as it is, so RETRY does not retry it.`, {
-            cause: error,
-          });
+          throw new ConnectException(
+            `${message}. The record cannot be written as it is, so RETRY does not retry it.`,
+            {
+              cause: error,
+            },
+          );
         }
         if (maxRetries !== -1 && this.remaining === 0) {
-          throw new ConnectException(`${message}. Error policy RETRY: all ${maxRetries} retries used, the task stops.`, {
-            cause: error,
-          });
+          throw new ConnectException(
+            `${message}. Error policy RETRY: all ${maxRetries} retries used, the task stops.`,
+            {
+              cause: error,
+            },
+          );
         }
         logger.warn(
           `${message}. Error policy RETRY: redelivering after ${this.options.retryIntervalMs} ms; ` +
@@ -105,7 +115,11 @@ export class ErrorPolicy {
  * A record that can never be written (DataException): to the DLQ / error log when errors.tolerance
  * allows (the batch goes on), otherwise rethrown for the batch's error policy.
  */
-export async function reportBadRecord(context: SinkTaskContext, record: SinkRecord, error: Error): Promise<void> {
+export async function reportBadRecord(
+  context: SinkTaskContext,
+  record: SinkRecord,
+  error: Error,
+): Promise<void> {
   const reporter = context.errantRecordReporter();
   if (!reporter) throw error;
   await reporter.report(record, error);

@@ -79,7 +79,7 @@ export const errorsConfigDef = new ConfigDef()
     default: 3,
     importance: 'MEDIUM',
     group: GROUP,
-    doc: 'Replication factor used to create the dead letter queue topic when it doesn\'t already exist.',
+    doc: "Replication factor used to create the dead letter queue topic when it doesn't already exist.",
     validator: validators.atLeast(1),
   })
   .define({

@@ -27,12 +27,19 @@ export class RecordConverter {
 
   /** Throws (or rejects with) StageFailure when a stage fails for good. */
   convert(topic: string, partition: number, m: FetchedMessage): SinkRecord | Promise<SinkRecord> {
-    const key = this.operator.execute('KEY_CONVERTER', this.keyClass, () => this.keyConverter.toConnectData(topic, m.key));
+    const key = this.operator.execute('KEY_CONVERTER', this.keyClass, () =>
+      this.keyConverter.toConnectData(topic, m.key),
+    );
     if (isThenable(key)) return key.then((k) => this.withKey(topic, partition, m, k));
     return this.withKey(topic, partition, m, key);
   }
 
-  private withKey(topic: string, partition: number, m: FetchedMessage, key: SchemaAndValue): SinkRecord | Promise<SinkRecord> {
+  private withKey(
+    topic: string,
+    partition: number,
+    m: FetchedMessage,
+    key: SchemaAndValue,
+  ): SinkRecord | Promise<SinkRecord> {
     const value = this.operator.execute('VALUE_CONVERTER', this.valueClass, () =>
       this.valueConverter.toConnectData(topic, m.value),
     );
@@ -40,7 +47,13 @@ export class RecordConverter {
     return this.build(topic, partition, m, key, value);
   }
 
-  private build(topic: string, partition: number, m: FetchedMessage, key: SchemaAndValue, value: SchemaAndValue): SinkRecord | Promise<SinkRecord> {
+  private build(
+    topic: string,
+    partition: number,
+    m: FetchedMessage,
+    key: SchemaAndValue,
+    value: SchemaAndValue,
+  ): SinkRecord | Promise<SinkRecord> {
     const headers = m.headers.length === 0 ? [] : this.headers(topic, m);
     if (isThenable(headers)) return headers.then((h) => this.record(topic, partition, m, key, value, h));
     return this.record(topic, partition, m, key, value, headers);
@@ -64,7 +77,9 @@ export class RecordConverter {
     headers: ConnectHeader[],
   ): SinkRecord {
     if (m.timestamp < -1) {
-      throw new ConnectException(`Invalid record timestamp ${m.timestamp} at topic '${topic}' partition ${partition} offset ${m.offset}`);
+      throw new ConnectException(
+        `Invalid record timestamp ${m.timestamp} at topic '${topic}' partition ${partition} offset ${m.offset}`,
+      );
     }
     return {
       topic,

@@ -85,14 +85,26 @@ export class RetryWithTolerance {
     return result.then(undefined, (e: unknown) => this.retry(stage, executingClass, op, e, start));
   }
 
-  private retry<T>(stage: Stage, cls: string, op: () => T | Promise<T>, first: unknown, start: number): T | Promise<T> {
+  private retry<T>(
+    stage: Stage,
+    cls: string,
+    op: () => T | Promise<T>,
+    first: unknown,
+    start: number,
+  ): T | Promise<T> {
     if (!(first instanceof RetriableException) || this.config.retryTimeoutMs === 0) {
       throw new StageFailure(stage, cls, asError(first));
     }
     return this.retryLoop(stage, cls, op, first, start);
   }
 
-  private async retryLoop<T>(stage: Stage, cls: string, op: () => T | Promise<T>, first: Error, start: number): Promise<T> {
+  private async retryLoop<T>(
+    stage: Stage,
+    cls: string,
+    op: () => T | Promise<T>,
+    first: Error,
+    start: number,
+  ): Promise<T> {
     const { retryTimeoutMs, retryDelayMaxMs } = this.config;
     const deadline = retryTimeoutMs < 0 ? Infinity : start + retryTimeoutMs;
     let last: Error = first;

@@ -18,7 +18,12 @@ import { OffsetTracker, tpKey, type OffsetUnit } from './offset-tracker.js';
 import { RecordConverter } from './record-converter.js';
 import { asError, isThenable, RetryWithTolerance, sleep, StageFailure } from './retry-with-tolerance.js';
 import type { SinkTaskRunnerOptions, TaskStatus } from './runner-types.js';
-import { checkDlqTopic, parseSubscription, sinkConsumerSettings, type SinkConsumerSettings } from './sink-task-config.js';
+import {
+  checkDlqTopic,
+  parseSubscription,
+  sinkConsumerSettings,
+  type SinkConsumerSettings,
+} from './sink-task-config.js';
 import { RunnerTaskContext, taskLogger } from './task-context.js';
 
 // Kafka Connect's WorkerSinkTask on the Kafka client port. kafkajs pushes batches instead of being
@@ -78,10 +83,14 @@ export class SinkTaskRunner {
       this.settings = settings;
       const kafka: KafkaClientFactory =
         this.opts.kafka ??
-        new KafkaJsClientFactory({ ...worker.clientConfig, 'bootstrap.servers': worker.bootstrapServers.join(',') }, this.log);
+        new KafkaJsClientFactory(
+          { ...worker.clientConfig, 'bootstrap.servers': worker.bootstrapServers.join(',') },
+          this.log,
+        );
 
       const reporters: ErrorReporter[] = [];
-      if (errors.logEnable) reporters.push(new LogReporter(connectorName, taskId, errors.logIncludeMessages, this.log));
+      if (errors.logEnable)
+        reporters.push(new LogReporter(connectorName, taskId, errors.logIncludeMessages, this.log));
       if (errors.dlqTopic !== '') {
         this.dlq = new DeadLetterQueue({
           connectorName,
@@ -104,10 +113,25 @@ export class SinkTaskRunner {
         await this.dlq.start();
       }
       this.operator = new RetryWithTolerance(errors, reporters, this.opts.metrics, this.abort.signal);
-      this.converter = new RecordConverter(this.opts.keyConverter, this.opts.valueConverter, this.opts.headerConverter, this.operator);
-      this.consumer = kafka.consumer({ groupId: settings.groupId, clientId: settings.clientId, overrides: settings.overrides });
+      this.converter = new RecordConverter(
+        this.opts.keyConverter,
+        this.opts.valueConverter,
+        this.opts.headerConverter,
+        this.operator,
+      );
+      this.consumer = kafka.consumer({
+        groupId: settings.groupId,
+        clientId: settings.clientId,
+        overrides: settings.overrides,
+      });
 
-      const context = new RunnerTaskContext(connectorName, taskId, taskConfig, this.contextHost(), taskLogger(this.log));
+      const context = new RunnerTaskContext(
+        connectorName,
+        taskId,
+        taskConfig,
+        this.contextHost(),
+        taskLogger(this.log),
+      );
       await task.start(taskConfig, context);
       this.taskStarted = true;
       if (this.stopping) return;
@@ -121,12 +145,20 @@ export class SinkTaskRunner {
         onPartitionsAssigned: (tps) => this.onAssigned(tps),
         onPartitionsRevoked: (tps) => this.onRevoked(tps),
         onBatch: (batch, control) => this.onBatch(batch, control),
-        onCrash: (e) => this.fail(new ConnectException(`The Kafka consumer of task ${this.name} stopped: ${e.message}`, { cause: e })),
+        onCrash: (e) =>
+          this.fail(
+            new ConnectException(`The Kafka consumer of task ${this.name} stopped: ${e.message}`, {
+              cause: e,
+            }),
+          ),
       });
-      if (!this.failure && !this.stopping) this.setStatus({ state: this.targetPaused ? 'PAUSED' : 'RUNNING' });
+      if (!this.failure && !this.stopping)
+        this.setStatus({ state: this.targetPaused ? 'PAUSED' : 'RUNNING' });
       this.log.info({ groupId: settings.groupId }, `Sink task ${this.name} started`);
     } catch (e) {
-      this.fail(new ConnectException(`Task ${this.name} could not start: ${asError(e).message}`, { cause: e }));
+      this.fail(
+        new ConnectException(`Task ${this.name} could not start: ${asError(e).message}`, { cause: e }),
+      );
     }
   }
 
@@ -143,7 +175,9 @@ export class SinkTaskRunner {
     if (this.failure || this.stopping) return;
     this.targetPaused = false;
     // Partitions the task paused itself stay paused (Kafka Connect's rule).
-    this.consumer?.resume([...this.assigned.entries()].filter(([k]) => !this.pausedByTask.has(k)).map(([, tp]) => tp));
+    this.consumer?.resume(
+      [...this.assigned.entries()].filter(([k]) => !this.pausedByTask.has(k)).map(([, tp]) => tp),
+    );
     this.setStatus({ state: 'RUNNING' });
   }
 
@@ -159,7 +193,9 @@ export class SinkTaskRunner {
     clearTimeout(timer);
     if (timedOut) {
       // kafkajs' disconnect waits for the batch handler, which may be stuck in put(): not awaited.
-      this.log.error(`Graceful stop of task ${this.name} did not finish within ${timeoutMs} ms; closing the consumer without waiting`);
+      this.log.error(
+        `Graceful stop of task ${this.name} did not finish within ${timeoutMs} ms; closing the consumer without waiting`,
+      );
       this.consumer?.disconnect().catch(() => undefined);
     }
     if (!this.failure) this.setStatus({ state: 'UNASSIGNED' });
@@ -202,9 +238,13 @@ export class SinkTaskRunner {
         this.log.warn({ err: e }, `close() of task ${this.name} failed`),
       );
     }
-    await this.consumer?.disconnect().catch((e: unknown) => this.log.warn({ err: e }, 'Consumer disconnect failed'));
+    await this.consumer
+      ?.disconnect()
+      .catch((e: unknown) => this.log.warn({ err: e }, 'Consumer disconnect failed'));
     if (this.taskStarted) {
-      await this.exclusive(() => this.opts.task.stop()).catch((e: unknown) => this.log.warn({ err: e }, `stop() of task ${this.name} failed`));
+      await this.exclusive(() => this.opts.task.stop()).catch((e: unknown) =>
+        this.log.warn({ err: e }, `stop() of task ${this.name} failed`),
+      );
     }
     await this.dlq?.stop().catch(() => undefined);
     this.log.info(`Sink task ${this.name} stopped`);
@@ -230,7 +270,9 @@ export class SinkTaskRunner {
     try {
       await this.exclusive(async () => this.opts.task.open?.(partitions));
     } catch (e) {
-      this.fail(new ConnectException(`open() of task ${this.name} failed: ${asError(e).message}`, { cause: e }));
+      this.fail(
+        new ConnectException(`open() of task ${this.name} failed: ${asError(e).message}`, { cause: e }),
+      );
       return;
     }
     this.applyRewinds();
@@ -243,7 +285,9 @@ export class SinkTaskRunner {
     try {
       await this.exclusive(async () => this.opts.task.close?.(partitions));
     } catch (e) {
-      this.fail(new ConnectException(`close() of task ${this.name} failed: ${asError(e).message}`, { cause: e }));
+      this.fail(
+        new ConnectException(`close() of task ${this.name} failed: ${asError(e).message}`, { cause: e }),
+      );
     }
     for (const tp of partitions) {
       const key = tpKey(tp);
@@ -265,7 +309,10 @@ export class SinkTaskRunner {
       this.lastCommitted.set(key, tpo.offset);
       rewound.add(key);
       this.rewinds.delete(key);
-      this.log.info({ topic: tpo.topic, partition: tpo.partition, offset: tpo.offset }, 'Rewound partition at the task\'s request');
+      this.log.info(
+        { topic: tpo.topic, partition: tpo.partition, offset: tpo.offset },
+        "Rewound partition at the task's request",
+      );
     }
     return rewound;
   }
@@ -365,7 +412,12 @@ export class SinkTaskRunner {
     return { records, units };
   }
 
-  private async conversionFailed(tp: TopicPartition, m: FetchedMessage, f: StageFailure, unit: OffsetUnit): Promise<void> {
+  private async conversionFailed(
+    tp: TopicPartition,
+    m: FetchedMessage,
+    f: StageFailure,
+    unit: OffsetUnit,
+  ): Promise<void> {
     const reported = this.operator!.report({
       record: { topic: tp.topic, partition: tp.partition, message: m },
       stage: f.stage,
@@ -477,7 +529,8 @@ export class SinkTaskRunner {
       return;
     }
     const current: OffsetMap = new Map();
-    for (const [key, entry] of this.tracker.committable()) if (this.assigned.has(key)) current.set(key, entry);
+    for (const [key, entry] of this.tracker.committable())
+      if (this.assigned.has(key)) current.set(key, entry);
     if (current.size === 0) return;
 
     let approved: OffsetMap;
@@ -498,7 +551,10 @@ export class SinkTaskRunner {
       if (!this.assigned.has(key)) continue;
       const position = this.tracker.has(tp) ? this.tracker.partition(tp).position() : null;
       if (position !== null && offset > position) {
-        this.log.warn({ topic: tp.topic, partition: tp.partition, offset, position }, 'preCommit() returned an offset beyond the consumed position; ignored');
+        this.log.warn(
+          { topic: tp.topic, partition: tp.partition, offset, position },
+          'preCommit() returned an offset beyond the consumed position; ignored',
+        );
         continue;
       }
       if (this.lastCommitted.get(key) === offset) continue;
@@ -512,7 +568,10 @@ export class SinkTaskRunner {
       this.log.debug({ offsets: toCommit }, 'Committed offsets');
     } catch (e) {
       this.opts.metrics.offsetCommit(false, performance.now() - started);
-      this.log.warn({ err: e, closing }, `Offset commit of task ${this.name} failed; the records after the last commit may be delivered again`);
+      this.log.warn(
+        { err: e, closing },
+        `Offset commit of task ${this.name} failed; the records after the last commit may be delivered again`,
+      );
     }
   }
 
@@ -561,7 +620,12 @@ export class SinkTaskRunner {
     report: async (record, error) => {
       const operator = this.operator!;
       const origin = this.origins.get(record) ?? (await this.reencode(record));
-      const reported = operator.report({ record: origin, stage: 'TASK_PUT', executingClass: this.opts.task.constructor.name, error });
+      const reported = operator.report({
+        record: origin,
+        stage: 'TASK_PUT',
+        executingClass: this.opts.task.constructor.name,
+        error,
+      });
       if (!operator.toleratesAll) {
         await reported.catch(() => undefined);
         throw new ConnectException(
@@ -613,7 +677,10 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
     return await Promise.race([
       p,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new CommitTimeout(`Timed out after ${ms} ms ${what} (offset.flush.timeout.ms)`)), ms);
+        timer = setTimeout(
+          () => reject(new CommitTimeout(`Timed out after ${ms} ms ${what} (offset.flush.timeout.ms)`)),
+          ms,
+        );
       }),
     ]);
   } finally {

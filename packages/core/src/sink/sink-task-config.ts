@@ -6,10 +6,16 @@ import type { Subscription } from '../kafka/port.js';
 // with Kafka Connect's validation messages.
 
 export function parseSubscription(config: Record<string, string>): Subscription {
-  const topics = (config['topics'] ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '');
+  const topics = (config['topics'] ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
   const regex = (config['topics.regex'] ?? '').trim();
   if (topics.length > 0 && regex !== '') {
-    throw new ConfigException(undefined, 'topics and topics.regex are mutually exclusive options, but both are set.');
+    throw new ConfigException(
+      undefined,
+      'topics and topics.regex are mutually exclusive options, but both are set.',
+    );
   }
   if (topics.length > 0) return { topics };
   if (regex === '') throw new ConfigException(undefined, 'Must configure one of topics or topics.regex');

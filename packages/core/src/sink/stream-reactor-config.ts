@@ -73,7 +73,10 @@ export interface StreamReactorSettings {
 }
 
 /** Reads the common keys from values parsed by a ConfigDef that `defineStreamReactorKeys` extended. */
-export function streamReactorSettings(parsed: Record<string, ConfigValue>, prefix: string): StreamReactorSettings {
+export function streamReactorSettings(
+  parsed: Record<string, ConfigValue>,
+  prefix: string,
+): StreamReactorSettings {
   return {
     kcqlKey: `${prefix}.kcql`,
     errorPolicy: String(parsed[`${prefix}.error.policy`]).toUpperCase() as ErrorPolicyKind,
@@ -99,7 +102,10 @@ const CLAUSES = [
   ['PK', (s: Parsed) => nonEmpty(s.primaryKeys)],
   ['SELECT _key', (s: Parsed) => nonEmpty(s.keyFields) || hasFieldOfType(s, 'KEY')],
   ['SELECT _header', (s: Parsed) => nonEmpty(s.headerFields)],
-  ['SELECT _.topic/partition/offset/timestamp', (s: Parsed) => ['TOPIC', 'PARTITION', 'OFFSET', 'TIMESTAMP'].some((t) => hasFieldOfType(s, t))],
+  [
+    'SELECT _.topic/partition/offset/timestamp',
+    (s: Parsed) => ['TOPIC', 'PARTITION', 'OFFSET', 'TIMESTAMP'].some((t) => hasFieldOfType(s, t)),
+  ],
   ['AUTOCREATE', (s: Parsed) => set(s.autoCreate)],
   ['AUTOEVOLVE', (s: Parsed) => set(s.autoEvolve)],
   ['WITHSTRUCTURE', (s: Parsed) => set(s.retainStructure)],
@@ -128,7 +134,11 @@ const CLAUSES = [
   ['INCREMENTALMODE', (s: Parsed) => set(s.incrementalMode)],
   ['WITHKEY', (s: Parsed) => set(s.withKeys)],
   ['KEYDELIMITER', (s: Parsed) => s.keyDelimiter !== undefined && s.keyDelimiter !== '.'],
-  ['PROPERTIES', (s: Parsed) => typeof s.properties === 'object' && s.properties !== null && Object.keys(s.properties).length > 0],
+  [
+    'PROPERTIES',
+    (s: Parsed) =>
+      typeof s.properties === 'object' && s.properties !== null && Object.keys(s.properties).length > 0,
+  ],
   ['CAPITALIZE', (s: Parsed) => set(s.enableCapitalize)],
   ['INITIALIZE', (s: Parsed) => set(s.initialize)],
   ['PROJECTTO', (s: Parsed) => set(s.projectTo)],
@@ -137,8 +147,14 @@ const CLAUSES = [
   ['SAMPLE', (s: Parsed) => set(s.sampleCount) || set(s.sampleRate)],
   ['WITHCOMPRESSION', (s: Parsed) => set(s.withCompression)],
   ['WITHDELAY', (s: Parsed) => positive(s.withDelay)],
-  ['WITH_FLUSH', (s: Parsed) => positive(s.withFlushInterval) || positive(s.withFlushSize) || positive(s.withFlushCount)],
-  ['WITH_SCHEMA_EVOLUTION', (s: Parsed) => s.withSchemaEvolution !== undefined && s.withSchemaEvolution !== 'MATCH'],
+  [
+    'WITH_FLUSH',
+    (s: Parsed) => positive(s.withFlushInterval) || positive(s.withFlushSize) || positive(s.withFlushCount),
+  ],
+  [
+    'WITH_SCHEMA_EVOLUTION',
+    (s: Parsed) => s.withSchemaEvolution !== undefined && s.withSchemaEvolution !== 'MATCH',
+  ],
   ['WITH_TABLE_LOCATION', (s: Parsed) => set(s.withTableLocation)],
   ['WITH_OVERWRITE', (s: Parsed) => set(s.withOverwrite)],
   ['WITH_PARTITIONING', (s: Parsed) => set(s.withPartitioningStrategy)],
@@ -172,7 +188,10 @@ export function checkKcqlClauses(
   statements.forEach((statement, i) => {
     const label = `statement ${i + 1} (FROM ${statement.source ?? '?'})`;
     if (!statement.target || !statement.writeMode) {
-      throw new ConfigException(kcqlKey, `${label} has no INSERT INTO / UPSERT INTO target; ${sinkName} needs one.`);
+      throw new ConfigException(
+        kcqlKey,
+        `${label} has no INSERT INTO / UPSERT INTO target; ${sinkName} needs one.`,
+      );
     }
     const unsupported = kcqlClausesUsed(statement).filter((c) => !supported.includes(c));
     if (unsupported.length > 0) {

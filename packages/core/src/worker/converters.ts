@@ -7,8 +7,11 @@ import { stripPrefix, type WorkerConfig } from './worker-config.js';
 // otherwise the worker's class with the worker's settings. `converter.type` is injected (key, value
 // or header), as Kafka Connect's ConverterConfig expects.
 
-/** Makes a converter instance from a class name (or alias); throws when the class is unknown. */
-export type ConverterFactory = (className: string) => Converter | HeaderConverter;
+/** Makes a converter instance from a class name (or alias) for one side; throws when the class is unknown. */
+export type ConverterFactory = (
+  className: string,
+  kind: ConverterKind,
+) => Converter | HeaderConverter | Promise<Converter | HeaderConverter>;
 
 export type ConverterKind = 'key' | 'value' | 'header';
 
@@ -64,8 +67,9 @@ export async function configured(
   const keyName = `${kind}.converter`;
   let instance: Converter | HeaderConverter;
   try {
-    instance = factory(settings.className);
+    instance = await factory(settings.className, kind);
   } catch (e) {
+    if (e instanceof ConfigException) throw e;
     throw new ConfigException(keyName, `${(e as Error).message} (set in the ${settings.from} config)`);
   }
   try {

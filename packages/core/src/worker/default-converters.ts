@@ -1,31 +1,16 @@
-import type { Converter, HeaderConverter } from '../convert/api.js';
+import { createConverter, createHeaderConverter, KNOWN_CONVERTER_CLASSES } from '../convert/index.js';
 import type { ConverterFactory } from './converters.js';
 
-// The converter registry of ../convert (createConverter), loaded when the worker starts.
-// PROVISIONAL: ../convert/index.ts is being written in parallel; once it exports createConverter this
-// becomes a static import.
+// Converters come from ../convert's registry: Kafka's and Confluent's class names, or short names.
+export const defaultConverterFactory: ConverterFactory = (className, kind) =>
+  kind === 'header' ? createHeaderConverter(className, 'header.converter') : createConverter(className, `${kind}.converter`);
 
-interface ConvertModule {
-  createConverter(className: string): Converter | HeaderConverter;
-  converterClassNames?: () => { converters: string[]; headerConverters: string[] };
-}
-
-let loaded: ConvertModule | null = null;
-
-export async function loadConverterRegistry(): Promise<void> {
-  const spec = '../convert/index.js';
-  loaded = (await import(spec)) as ConvertModule;
-}
-
-export const defaultConverterFactory: ConverterFactory = (className) => {
-  if (!loaded) throw new Error('The converter registry is not loaded');
-  return loaded.createConverter(className);
-};
-
+/** Classes usable as key/value converters, for `/connector-plugins?connectorsOnly=false`. */
 export function knownConverterClasses(): string[] {
-  return loaded?.converterClassNames?.().converters ?? [];
+  return KNOWN_CONVERTER_CLASSES.filter((c) => !c.endsWith('SimpleHeaderConverter'));
 }
 
+/** Kafka lists every converter as a header converter too (they implement both interfaces). */
 export function knownHeaderConverterClasses(): string[] {
-  return loaded?.converterClassNames?.().headerConverters ?? [];
+  return [...KNOWN_CONVERTER_CLASSES];
 }

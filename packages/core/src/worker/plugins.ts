@@ -73,9 +73,15 @@ export class PluginRegistry {
    * beside this package), plus every directory in `plugin.path`. A directory in plugin.path may be a
    * package itself or hold packages (scoped folders included).
    */
-  async discover(options: { pluginPath?: readonly string[]; fromDir?: string; onError?: (dir: string, e: Error) => void }): Promise<void> {
+  async discover(options: {
+    pluginPath?: readonly string[];
+    fromDir?: string;
+    /** Scan node_modules for `@sluice/sink-*` (default true); false = plugin.path only. */
+    installed?: boolean;
+    onError?: (dir: string, e: Error) => void;
+  }): Promise<void> {
     const dirs = new Set<string>();
-    const starts = [options.fromDir ?? process.cwd(), path.dirname(fileURLToPath(import.meta.url))];
+    const starts = options.installed === false ? [] : [options.fromDir ?? process.cwd(), path.dirname(fileURLToPath(import.meta.url))];
     for (const start of starts) {
       for (const nm of nodeModulesUpwards(start)) {
         for (const pkg of await listDirs(path.join(nm, '@sluice'))) {

@@ -9,7 +9,7 @@ import { maskSecrets } from '../config/def.js';
 import { MemoryConfigStore } from './config-store.js';
 import type { ConnectorRequest } from './connector-file.js';
 import { ConnectorValidator } from './connector-validator.js';
-import { defaultConverterFactory, knownConverterClasses, knownHeaderConverterClasses, loadConverterRegistry } from './default-converters.js';
+import { defaultConverterFactory, knownConverterClasses, knownHeaderConverterClasses } from './default-converters.js';
 import type { ConverterFactory } from './converters.js';
 import { LoggerRegistry } from './loggers.js';
 import { PluginRegistry } from './plugins.js';
@@ -82,7 +82,6 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
     new KafkaJsClientFactory({ ...config.clientConfig(), 'bootstrap.servers': config.bootstrapServers.join(',') }, loggers.logger('sluice.kafka'));
   let workerId = config.workerId();
   const admin = lazyAdmin(kafka, () => `${config.clientIdPrefix()}-admin`);
-  if (!opts.converters) await loadConverterRegistry();
   const converters = opts.converters ?? defaultConverterFactory;
   const validator = new ConnectorValidator(plugins, config, converters);
   const worker = new Worker({

@@ -2,7 +2,7 @@
 // are picked up without code changes.
 import { describe, expect, it } from 'vitest';
 import { JsonConverter } from '../../src/convert/json/json-converter.js';
-import { parseJson } from '../../src/convert/json/json-parser.js';
+import { parseJsonExact } from '../../src/convert/json/json-parser.js';
 import { valuesEqual } from '../../src/data/index.js';
 import { DataException } from '../../src/errors.js';
 import {
@@ -74,7 +74,7 @@ describe('JsonConverter conformance vectors', () => {
       const bytes = converter.fromConnectData('vectors', schema, value);
       if (v.expected.json === null) return expect(bytes).toBeNull();
       expect(bytes).not.toBeNull();
-      const actual = normalizeJson(parseJson(bytes!.toString('utf8')));
+      const actual = normalizeJson(parseJsonExact(bytes!.toString('utf8')));
       const tolerance = /within ([\d.]+)/.exec(v.expected.compare ?? '')?.[1];
       expectJsonClose(actual, v.expected.json, tolerance ? Number(tolerance) : 0);
     });

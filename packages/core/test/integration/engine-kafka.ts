@@ -45,7 +45,11 @@ export async function produce(bootstrap: string, records: ProducedRecord[]): Pro
   }
 }
 
-export async function committedOffsets(bootstrap: string, group: string, topic: string): Promise<Map<number, number>> {
+export async function committedOffsets(
+  bootstrap: string,
+  group: string,
+  topic: string,
+): Promise<Map<number, number>> {
   const admin = clients(bootstrap).admin({ clientId: 'engine-it-admin' });
   await admin.connect();
   try {
@@ -85,7 +89,11 @@ export function startRunner(
   return { runner, started: runner.start() };
 }
 
-export async function waitUntil(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+export async function waitUntil(
+  cond: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);

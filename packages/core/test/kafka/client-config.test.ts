@@ -1,24 +1,42 @@
 import { describe, expect, it } from 'vitest';
 import { clientPropsFor, parseJaasConfig } from '../../src/kafka/client-config.js';
-import { toKafkaJsConfig, toKafkaJsConsumerConfig, toKafkaJsProducerConfig } from '../../src/kafka/kafkajs/config.js';
+import {
+  toKafkaJsConfig,
+  toKafkaJsConsumerConfig,
+  toKafkaJsProducerConfig,
+} from '../../src/kafka/kafkajs/config.js';
 
 describe('client properties per role', () => {
   it('layers worker keys, role-prefixed keys, then connector overrides', () => {
-    const worker = { 'bootstrap.servers': 'b:9092', 'request.timeout.ms': '1000', 'consumer.request.timeout.ms': '2000', 'producer.acks': '1' };
+    const worker = {
+      'bootstrap.servers': 'b:9092',
+      'request.timeout.ms': '1000',
+      'consumer.request.timeout.ms': '2000',
+      'producer.acks': '1',
+    };
     expect(clientPropsFor('consumer', worker, { 'max.poll.records': '50' })).toEqual({
       'bootstrap.servers': 'b:9092',
       'request.timeout.ms': '2000',
       'max.poll.records': '50',
     });
-    expect(clientPropsFor('producer', worker)).toEqual({ 'bootstrap.servers': 'b:9092', 'request.timeout.ms': '1000', acks: '1' });
+    expect(clientPropsFor('producer', worker)).toEqual({
+      'bootstrap.servers': 'b:9092',
+      'request.timeout.ms': '1000',
+      acks: '1',
+    });
   });
 });
 
 describe('sasl.jaas.config', () => {
   it('reads the login module and quoted options', () => {
     expect(
-      parseJaasConfig('org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="s3cr\\"et";'),
-    ).toEqual({ loginModule: 'org.apache.kafka.common.security.scram.ScramLoginModule', options: { username: 'alice', password: 's3cr"et' } });
+      parseJaasConfig(
+        'org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="s3cr\\"et";',
+      ),
+    ).toEqual({
+      loginModule: 'org.apache.kafka.common.security.scram.ScramLoginModule',
+      options: { username: 'alice', password: 's3cr"et' },
+    });
   });
 
   it('never echoes the value in its error', () => {
@@ -38,7 +56,8 @@ describe('kafkajs mapping', () => {
         'bootstrap.servers': 'SASL_SSL://k1:9093, k2:9093',
         'security.protocol': 'SASL_SSL',
         'sasl.mechanism': 'SCRAM-SHA-512',
-        'sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required username="u" password="p";',
+        'sasl.jaas.config':
+          'org.apache.kafka.common.security.scram.ScramLoginModule required username="u" password="p";',
         'ssl.endpoint.identification.algorithm': '',
         'request.timeout.ms': '15000',
       },
@@ -52,17 +71,36 @@ describe('kafkajs mapping', () => {
   });
 
   it('refuses SASL mechanisms kafkajs cannot do without a custom provider', () => {
-    expect(() => toKafkaJsConfig({ 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'GSSAPI', 'sasl.jaas.config': 'x required username="u" password="p";' }, 'c')).toThrow(
-      /sasl.mechanism/,
-    );
+    expect(() =>
+      toKafkaJsConfig(
+        {
+          'security.protocol': 'SASL_PLAINTEXT',
+          'sasl.mechanism': 'GSSAPI',
+          'sasl.jaas.config': 'x required username="u" password="p";',
+        },
+        'c',
+      ),
+    ).toThrow(/sasl.mechanism/);
   });
 
   it('maps consumer fetch and group settings', () => {
     const { config, fromBeginning } = toKafkaJsConsumerConfig(
-      { 'fetch.max.bytes': '1048576', 'max.partition.fetch.bytes': '65536', 'session.timeout.ms': '10000', 'auto.offset.reset': 'latest', 'isolation.level': 'read_committed' },
+      {
+        'fetch.max.bytes': '1048576',
+        'max.partition.fetch.bytes': '65536',
+        'session.timeout.ms': '10000',
+        'auto.offset.reset': 'latest',
+        'isolation.level': 'read_committed',
+      },
       'connect-x',
     );
-    expect(config).toMatchObject({ groupId: 'connect-x', maxBytes: 1048576, maxBytesPerPartition: 65536, sessionTimeout: 10000, readUncommitted: false });
+    expect(config).toMatchObject({
+      groupId: 'connect-x',
+      maxBytes: 1048576,
+      maxBytesPerPartition: 65536,
+      sessionTimeout: 10000,
+      readUncommitted: false,
+    });
     expect(fromBeginning).toBe(false);
     expect(toKafkaJsConsumerConfig({}, 'g').fromBeginning).toBe(true);
   });

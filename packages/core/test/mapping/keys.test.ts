@@ -37,7 +37,10 @@ describe('extractPrimaryKeys', () => {
 describe('extractPrimaryKeysFromKey (tombstones)', () => {
   it('reads PK paths from a structured key, with or without _key.', () => {
     const r = record(null, { key: { id: 5, region: 'eu' } });
-    expect(extractPrimaryKeysFromKey(r, [field('id'), field('_key.region')]).map((k) => k.value)).toEqual([5, 'eu']);
+    expect(extractPrimaryKeysFromKey(r, [field('id'), field('_key.region')]).map((k) => k.value)).toEqual([
+      5,
+      'eu',
+    ]);
   });
 
   it('uses a single-value key for a single PK and refuses it for several', () => {

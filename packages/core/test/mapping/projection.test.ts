@@ -7,7 +7,12 @@ import { field, record, statement, struct } from './fixtures.js';
 const plain = { id: 7, name: 'pump', location: { lat: 51.5, lon: -0.12 }, tags: ['a', 'b'], extra: null };
 const shapes: Record<string, unknown> = {
   Struct: struct({ ...plain, location: struct(plain.location) }),
-  Map: new Map<string, unknown>([...Object.entries(plain)].map(([k, v]) => [k, k === 'location' ? new Map(Object.entries(v as object)) : v])),
+  Map: new Map<string, unknown>(
+    [...Object.entries(plain)].map(([k, v]) => [
+      k,
+      k === 'location' ? new Map(Object.entries(v as object)) : v,
+    ]),
+  ),
   object: plain,
   'JSON text': JSON.stringify(plain),
   'JSON bytes': Buffer.from(JSON.stringify(plain)),
@@ -35,12 +40,23 @@ describe.each(Object.entries(shapes))('projectRecord on a %s value', (_shape, va
 
   it('* with IGNORE removes top-level and nested paths', () => {
     const s = statement({ ignoredFields: [field('tags'), field('location.lat')] });
-    expect(projectRecord(record(value), s)).toEqual({ id: 7, name: 'pump', location: { lon: -0.12 }, extra: null });
+    expect(projectRecord(record(value), s)).toEqual({
+      id: 7,
+      name: 'pump',
+      location: { lon: -0.12 },
+      extra: null,
+    });
   });
 
   it('*, a AS b renames a and keeps the rest', () => {
     const s = statement({ fields: [field('*'), field('name', 'label')] });
-    expect(projectRecord(record(value), s)).toEqual({ id: 7, label: 'pump', location: plain.location, tags: ['a', 'b'], extra: null });
+    expect(projectRecord(record(value), s)).toEqual({
+      id: 7,
+      label: 'pump',
+      location: plain.location,
+      tags: ['a', 'b'],
+      extra: null,
+    });
   });
 
   it('a.* copies the children of a', () => {
@@ -63,7 +79,9 @@ describe.each(Object.entries(shapes))('projectRecord on a %s value', (_shape, va
 
   it('a path through a non-container is a DataException', () => {
     const s = statement({ fields: [field('name.first')] });
-    expect(() => projectRecord(record(value), s)).toThrow(/field 'name.first': 'name' is string, not a Struct, Map or object/);
+    expect(() => projectRecord(record(value), s)).toThrow(
+      /field 'name.first': 'name' is string, not a Struct, Map or object/,
+    );
   });
 });
 
@@ -78,7 +96,15 @@ describe('projectRecord', () => {
       key: struct({ region: 'eu', shard: 3 }),
       headers: [{ key: 'trace', schema: null, value: 'abc' }],
     });
-    expect(projectRecord(r, s)).toEqual({ id: 7, src: 'orders', off: 41, region: 'eu', region_1: 'eu', shard: 3, trace: 'abc' });
+    expect(projectRecord(r, s)).toEqual({
+      id: 7,
+      src: 'orders',
+      off: 41,
+      region: 'eu',
+      region_1: 'eu',
+      shard: 3,
+      trace: 'abc',
+    });
   });
 
   it('parses a JSON text key for _key fields', () => {
@@ -89,9 +115,21 @@ describe('projectRecord', () => {
   it('keeps Connect leaf representations', () => {
     const when = new Date('2024-01-02T03:04:05.006Z');
     const decimal = { unscaled: 12345n, scale: 2, toString: () => '123.45' };
-    const value = struct({ big: 9007199254740993n, when, decimal, raw: Buffer.from([1, 2]), m: new Map([[1, 'x']]) });
+    const value = struct({
+      big: 9007199254740993n,
+      when,
+      decimal,
+      raw: Buffer.from([1, 2]),
+      m: new Map([[1, 'x']]),
+    });
     const doc = projectRecord(record(value), statement());
-    expect(doc).toEqual({ big: 9007199254740993n, when, decimal, raw: Buffer.from([1, 2]), m: new Map([[1, 'x']]) });
+    expect(doc).toEqual({
+      big: 9007199254740993n,
+      when,
+      decimal,
+      raw: Buffer.from([1, 2]),
+      m: new Map([[1, 'x']]),
+    });
   });
 
   it('rejects a tombstone, a JSON array and invalid JSON with DataException', () => {
@@ -119,8 +157,13 @@ describe('projectRecord', () => {
 
 describe('projectRecord on a real Connect Struct', () => {
   it('reads nested Structs, logical types and INT64 slots as Connect values', async () => {
-    const { SchemaBuilder, Struct, Decimal, Timestamp, Schema, ConnectDecimal } = await import('../../src/data/index.js');
-    const location = SchemaBuilder.struct().name('Location').field('lat', Schema.FLOAT64_SCHEMA).field('lon', Schema.FLOAT64_SCHEMA).build();
+    const { SchemaBuilder, Struct, Decimal, Timestamp, Schema, ConnectDecimal } =
+      await import('../../src/data/index.js');
+    const location = SchemaBuilder.struct()
+      .name('Location')
+      .field('lat', Schema.FLOAT64_SCHEMA)
+      .field('lon', Schema.FLOAT64_SCHEMA)
+      .build();
     const schema = SchemaBuilder.struct()
       .name('Reading')
       .field('id', Schema.INT64_SCHEMA)
@@ -145,6 +188,8 @@ describe('projectRecord on a real Connect Struct', () => {
     });
     const s = statement({ fields: [field('location.lon', 'lng'), field('price')] });
     expect(projectRecord(r, s)).toEqual({ lng: 2.5, price: new ConnectDecimal(1999n, 2) });
-    expect(() => projectRecord(r, statement({ fields: [field('location.alt')] }))).toThrow(/available fields are \[lat, lon\]/);
+    expect(() => projectRecord(r, statement({ fields: [field('location.alt')] }))).toThrow(
+      /available fields are \[lat, lon\]/,
+    );
   });
 });

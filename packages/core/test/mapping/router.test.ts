@@ -7,7 +7,11 @@ const KEY = 'connect.mongo.kcql';
 describe('KcqlRouter', () => {
   it('maps each topic to its statements, fan-out included', () => {
     const router = KcqlRouter.fromConfig(
-      { topics: 'a, b', [KEY]: 'INSERT INTO x SELECT * FROM a; INSERT INTO y SELECT * FROM a; UPSERT INTO z SELECT * FROM b PK id' },
+      {
+        topics: 'a, b',
+        [KEY]:
+          'INSERT INTO x SELECT * FROM a; INSERT INTO y SELECT * FROM a; UPSERT INTO z SELECT * FROM b PK id',
+      },
       KEY,
     );
     expect(router.routes('a').map((s) => s.target)).toEqual(['x', 'y']);
@@ -32,13 +36,15 @@ describe('KcqlRouter', () => {
   it('accepts topics.regex when every source matches it', () => {
     const config = { 'topics.regex': 'orders-.*', [KEY]: 'INSERT INTO x SELECT * FROM orders-eu' };
     expect(KcqlRouter.fromConfig(config, KEY).sources()).toEqual(['orders-eu']);
-    expect(() => KcqlRouter.fromConfig({ ...config, [KEY]: 'INSERT INTO x SELECT * FROM users' }, KEY)).toThrow(
-      /not matched by 'topics.regex' \(orders-\.\*\): users/,
-    );
+    expect(() =>
+      KcqlRouter.fromConfig({ ...config, [KEY]: 'INSERT INTO x SELECT * FROM users' }, KEY),
+    ).toThrow(/not matched by 'topics.regex' \(orders-\.\*\): users/);
   });
 
   it('reports missing topics, missing KCQL and KCQL that does not parse against the right key', () => {
-    expect(() => KcqlRouter.fromConfig({ [KEY]: 'INSERT INTO x SELECT * FROM a' }, KEY)).toThrow(/Missing 'topics'/);
+    expect(() => KcqlRouter.fromConfig({ [KEY]: 'INSERT INTO x SELECT * FROM a' }, KEY)).toThrow(
+      /Missing 'topics'/,
+    );
     expect(() => KcqlRouter.fromConfig({ topics: 'a' }, KEY)).toThrow(/Missing \[connect\.mongo\.kcql\]/);
     const bad = () => KcqlRouter.fromConfig({ topics: 'a', [KEY]: 'INSERT INTO x SELEC * FROM a' }, KEY);
     expect(bad).toThrow(/connect\.mongo\.kcql: KCQL does not parse/);

@@ -14,7 +14,10 @@ const ok = () => Promise.resolve();
 
 function policy(kind: string, maxRetries = 3) {
   const log = logger();
-  return { log, p: ErrorPolicy.of(kind, { maxRetries, retryIntervalMs: 500, connectorName: 'sink-a', logger: log }) };
+  return {
+    log,
+    p: ErrorPolicy.of(kind, { maxRetries, retryIntervalMs: 500, connectorName: 'sink-a', logger: log }),
+  };
 }
 
 describe('ErrorPolicy', () => {
@@ -22,7 +25,9 @@ describe('ErrorPolicy', () => {
     const { p, log } = policy('noop', 10);
     await expect(p.run(fail)).resolves.toBeUndefined();
     expect(p.remainingRetries).toBe(9);
-    expect(log.lines.join('\n')).toMatch(/Connector sink-a: write failed: connection refused\. Error policy NOOP/);
+    expect(log.lines.join('\n')).toMatch(
+      /Connector sink-a: write failed: connection refused\. Error policy NOOP/,
+    );
   });
 
   it('THROW fails the task with a ConnectException that is not retriable', async () => {
@@ -87,6 +92,8 @@ describe('reportBadRecord', () => {
   });
   it('rethrows when errors.tolerance is none (no reporter)', async () => {
     const context = { errantRecordReporter: () => null } as unknown as SinkTaskContext;
-    await expect(reportBadRecord(context, record, new DataException('x'))).rejects.toBeInstanceOf(DataException);
+    await expect(reportBadRecord(context, record, new DataException('x'))).rejects.toBeInstanceOf(
+      DataException,
+    );
   });
 });

@@ -29,13 +29,24 @@ describe('errors.* config', () => {
       'errors.deadletterqueue.topic.replication.factor': '1',
       'errors.deadletterqueue.context.headers.enable': 'true',
     });
-    expect(c).toMatchObject({ retryTimeoutMs: -1, retryDelayMaxMs: 5000, tolerance: 'all', dlqTopic: 'dlq', dlqReplicationFactor: 1, dlqContextHeaders: true, logEnable: true, logIncludeMessages: true });
+    expect(c).toMatchObject({
+      retryTimeoutMs: -1,
+      retryDelayMaxMs: 5000,
+      tolerance: 'all',
+      dlqTopic: 'dlq',
+      dlqReplicationFactor: 1,
+      dlqContextHeaders: true,
+      logEnable: true,
+      logIncludeMessages: true,
+    });
   });
 
   it('rejects an unknown tolerance naming the key', () => {
     expect(() => parseErrorHandlingConfig({ 'errors.tolerance': 'some' })).toThrow(ConfigException);
     expect(() => parseErrorHandlingConfig({ 'errors.tolerance': 'some' })).toThrow(/errors.tolerance/);
-    const result = errorsConfigDef.validate({ 'errors.tolerance': 'some' }).find((r) => r.name === 'errors.tolerance')!;
+    const result = errorsConfigDef
+      .validate({ 'errors.tolerance': 'some' })
+      .find((r) => r.name === 'errors.tolerance')!;
     expect(result.errors).toHaveLength(1);
   });
 });

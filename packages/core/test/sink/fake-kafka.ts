@@ -32,10 +32,18 @@ export class FakeKafka implements KafkaClientFactory {
   consumers: FakeConsumer[] = [];
 
   addTopic(topic: string, partitions: number): void {
-    this.topics.set(topic, Array.from({ length: partitions }, () => []));
+    this.topics.set(
+      topic,
+      Array.from({ length: partitions }, () => []),
+    );
   }
 
-  append(topic: string, partition: number, value: string | Buffer | null, extra: Partial<FetchedMessage> = {}): number {
+  append(
+    topic: string,
+    partition: number,
+    value: string | Buffer | null,
+    extra: Partial<FetchedMessage> = {},
+  ): number {
     const log = this.topics.get(topic)![partition]!;
     const offset = log.length;
     log.push({
@@ -131,8 +139,12 @@ export class FakeConsumer implements KafkaConsumer {
 
   private async join(): Promise<void> {
     const sub = this.subscription!;
-    const topics = [...this.kafka.topics.keys()].filter((t) => ('topics' in sub ? sub.topics.includes(t) : sub.pattern.test(t)));
-    this.assigned = topics.flatMap((topic) => this.kafka.topics.get(topic)!.map((_, partition) => ({ topic, partition })));
+    const topics = [...this.kafka.topics.keys()].filter((t) =>
+      'topics' in sub ? sub.topics.includes(t) : sub.pattern.test(t),
+    );
+    this.assigned = topics.flatMap((topic) =>
+      this.kafka.topics.get(topic)!.map((_, partition) => ({ topic, partition })),
+    );
     for (const tp of this.assigned) this.positions.set(key(tp), this.kafka.committed.get(key(tp)) ?? 0);
     await this.handlers!.onPartitionsAssigned(this.assigned);
   }
@@ -159,7 +171,12 @@ export class FakeConsumer implements KafkaConsumer {
         this.inHandler++;
         this.maxInHandler = Math.max(this.maxInHandler, this.inHandler);
         await this.handlers!.onBatch(
-          { ...tp, messages, highWatermark: log.length, nextOffset: messages[messages.length - 1]!.offset + 1 },
+          {
+            ...tp,
+            messages,
+            highWatermark: log.length,
+            nextOffset: messages[messages.length - 1]!.offset + 1,
+          },
           control,
         );
         this.inHandler--;

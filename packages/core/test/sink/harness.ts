@@ -13,7 +13,8 @@ export class TestStringConverter implements Converter {
   }
   toConnectData(_topic: string, bytes: Buffer | null) {
     const text = bytes === null ? null : bytes.toString('utf8');
-    if (text?.startsWith('poison')) throw new DataException(`Converting byte[] to Kafka Connect data failed: '${text}' is not valid`);
+    if (text?.startsWith('poison'))
+      throw new DataException(`Converting byte[] to Kafka Connect data failed: '${text}' is not valid`);
     return { schema: null, value: text };
   }
 }

@@ -9,7 +9,10 @@ describe('ProgressCounter', () => {
     let now = Date.parse('2024-05-01T10:00:00Z');
     const lines: string[] = [];
     const log = (m: string) => void lines.push(m);
-    const counter = new ProgressCounter({ logger: { debug: log, info: log, warn: log, error: log }, now: () => now });
+    const counter = new ProgressCounter({
+      logger: { debug: log, info: log, warn: log, error: log },
+      now: () => now,
+    });
     counter.update(records('a', 3));
     now += 30_000;
     counter.update(records('b', 2));

@@ -10,15 +10,28 @@ afterEach(async () => {
   await Promise.all(runners.splice(0).map((r) => r.stop()));
 });
 
-function start(kafka: FakeKafka, task: RecordingTask, config: Record<string, string>, statuses: TaskStatus[] = [], worker = {}) {
+function start(
+  kafka: FakeKafka,
+  task: RecordingTask,
+  config: Record<string, string>,
+  statuses: TaskStatus[] = [],
+  worker = {},
+) {
   const runner = new SinkTaskRunner(runnerOptions(kafka, task, config, statuses, worker));
   runners.push(runner);
   return runner.start().then(() => runner);
 }
 
-function fill(kafka: FakeKafka, topic: string, partitions: number, perPartition: number, value = (p: number, i: number) => `v-${p}-${i}`) {
+function fill(
+  kafka: FakeKafka,
+  topic: string,
+  partitions: number,
+  perPartition: number,
+  value = (p: number, i: number) => `v-${p}-${i}`,
+) {
   kafka.addTopic(topic, partitions);
-  for (let p = 0; p < partitions; p++) for (let i = 0; i < perPartition; i++) kafka.append(topic, p, value(p, i));
+  for (let p = 0; p < partitions; p++)
+    for (let i = 0; i < perPartition; i++) kafka.append(topic, p, value(p, i));
 }
 
 describe('SinkTaskRunner delivery', () => {
@@ -142,7 +155,10 @@ describe('SinkTaskRunner error handling', () => {
       'errors.deadletterqueue.topic.replication.factor': '1',
       'errors.deadletterqueue.context.headers.enable': 'true',
     });
-    await waitFor(() => task.delivered.length === 48 && kafka.committedOffset('in', 0) === 50, 'delivery and commit');
+    await waitFor(
+      () => task.delivered.length === 48 && kafka.committedOffset('in', 0) === 50,
+      'delivery and commit',
+    );
     expect(runner.status().state).toBe('RUNNING');
     expect(kafka.createdTopics).toEqual([{ topic: 'dlq', numPartitions: 1, replicationFactor: 1 }]);
     expect(kafka.produced.map((r) => r.value!.toString())).toEqual(['poison-20', 'poison-35']);
@@ -173,9 +189,20 @@ describe('SinkTaskRunner error handling', () => {
     const gate = new Promise<void>((r) => (release = r));
     kafka.sendHook = () => gate;
     const task = new RecordingTask();
-    await start(kafka, task, { topics: 'slow', 'errors.tolerance': 'all', 'errors.deadletterqueue.topic.name': 'dlq2', 'errors.deadletterqueue.topic.replication.factor': '1' }, [], {
-      offsetFlushTimeoutMs: 100,
-    });
+    await start(
+      kafka,
+      task,
+      {
+        topics: 'slow',
+        'errors.tolerance': 'all',
+        'errors.deadletterqueue.topic.name': 'dlq2',
+        'errors.deadletterqueue.topic.replication.factor': '1',
+      },
+      [],
+      {
+        offsetFlushTimeoutMs: 100,
+      },
+    );
     await waitFor(() => task.delivered.length === 48, 'delivery');
     await new Promise((r) => setTimeout(r, 200));
     expect(kafka.committedOffset('slow', 0) ?? 0).toBeLessThanOrEqual(20);
@@ -194,7 +221,9 @@ describe('SinkTaskRunner error handling', () => {
     await waitFor(() => task.calls.includes('stop'), 'task stopped');
     const trace = runner.status().trace!;
     expect(trace).toContain('Tolerance exceeded in error handler');
-    expect(trace).toContain("task test-sink-0 could not convert the record at topic 'strict' partition 0 offset 20");
+    expect(trace).toContain(
+      "task test-sink-0 could not convert the record at topic 'strict' partition 0 offset 20",
+    );
     expect(trace).toContain("'poison-20' is not valid");
     expect(task.delivered.map((r) => r.kafkaOffset)).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect(kafka.committedOffset('strict', 0)).toBe(20);
@@ -206,7 +235,9 @@ describe('SinkTaskRunner error handling', () => {
     const task = new RecordingTask();
     task.onPut = async (records) => {
       const reporter = task.context.errantRecordReporter()!;
-      for (const r of records) if (r.kafkaOffset % 10 === 3) await reporter.report(r, new ConnectException(`bad document ${r.kafkaOffset}`));
+      for (const r of records)
+        if (r.kafkaOffset % 10 === 3)
+          await reporter.report(r, new ConnectException(`bad document ${r.kafkaOffset}`));
     };
     await start(kafka, task, {
       topics: 'e',
@@ -261,7 +292,9 @@ describe('SinkTaskRunner lifecycle', () => {
     };
     await start(kafka, task, { topics: 'w' });
     await waitFor(() => task.delivered.length === 35, 'rewound records');
-    expect(task.delivered.slice(20).map((r) => r.kafkaOffset)).toEqual(Array.from({ length: 15 }, (_, i) => i + 5));
+    expect(task.delivered.slice(20).map((r) => r.kafkaOffset)).toEqual(
+      Array.from({ length: 15 }, (_, i) => i + 5),
+    );
   });
 
   it('commits and closes partitions before a rebalance revokes them, then opens the new assignment', async () => {
@@ -302,11 +335,13 @@ describe('SinkTaskRunner lifecycle', () => {
     expect(new Set(task.delivered.map((r) => r.topic))).toEqual(new Set(['metrics-a', 'metrics-b']));
   });
 
-  it('fails at start with Kafka Connect\'s message when both topics and topics.regex are set', async () => {
+  it("fails at start with Kafka Connect's message when both topics and topics.regex are set", async () => {
     const kafka = new FakeKafka();
     const task = new RecordingTask();
     const runner = await start(kafka, task, { topics: 'a', 'topics.regex': 'b.*' });
     expect(runner.status().state).toBe('FAILED');
-    expect(runner.status().trace).toContain('topics and topics.regex are mutually exclusive options, but both are set.');
+    expect(runner.status().trace).toContain(
+      'topics and topics.regex are mutually exclusive options, but both are set.',
+    );
   });
 });

@@ -48,7 +48,8 @@ function primitiveReader(schema: Schema): ValueReader {
     case Time.LOGICAL_NAME:
       return (datum) => Time.toLogical(schema, datum as number);
     case Timestamp.LOGICAL_NAME:
-      return (datum) => Timestamp.toLogical(schema, datum as bigint);
+      // The schema is known to be a Timestamp here: skip toLogical's per-value name check.
+      return (datum) => new Date(Number(datum as bigint));
   }
   switch (schema.type) {
     // Java narrows with Integer.byteValue()/shortValue(): the low bits, sign-extended.
@@ -96,7 +97,8 @@ function recordReader(node: Extract<AvroNode, { kind: 'record' }>, schema: Schem
   const fields = node.fields.map((avroField) => {
     const field = schema.field(avroField.name);
     if (!field) throw new DataException(`Connect schema has no field ${avroField.name} for Avro record ${node.fullName}`);
-    return { name: avroField.name, field, read: reader(avroField.type, field.schema) };
+    const read = reader(avroField.type, field.schema);
+    return { name: avroField.name, field, read: read === identity ? null : read };
   });
   const count = fields.length;
   return (datum) => {
@@ -106,7 +108,7 @@ function recordReader(node: Extract<AvroNode, { kind: 'record' }>, schema: Schem
       const f = fields[i]!;
       const value = record[f.name];
       // Unset slots are already null; skipping them saves a validation per null field.
-      if (value !== null && value !== undefined) struct.put(f.field, f.read(value));
+      if (value !== null && value !== undefined) struct.put(f.field, f.read === null ? value : f.read(value));
     }
     return struct;
   };

@@ -12,54 +12,15 @@ import { isUnwrappedUnion } from './union-fields.js';
 export type AvroSchema = avro.Schema;
 export type AvscType = avro.Type;
 
-const TWO_POW_52 = 2 ** 52;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
+/** A varint of up to 7 bytes (49 bits) is exact in a double; an 8th byte (scale 2^49) takes the bigint path. */
+const EXACT_LIMIT = 2 ** 49;
 
-/** Decodes a zig-zag varint (the raw bytes avsc hands over with `noUnpack`) into a bigint. */
-function readLong(buf: Buffer): bigint {
-  const length = buf.length;
-  if (length <= 7) {
-    // At most 49 bits: exact in a double, far cheaper than bigint arithmetic.
-    let n = 0;
-    let scale = 1;
-    for (let i = 0; i < length; i++) {
-      n += (buf[i]! & 0x7f) * scale;
-      scale *= 128;
-    }
-    return BigInt(n % 2 === 0 ? n / 2 : -(n + 1) / 2);
-  }
-  let n = 0n;
-  let shift = 0n;
-  for (let i = 0; i < length; i++) {
-    n |= BigInt(buf[i]! & 0x7f) << shift;
-    shift += 7n;
-  }
-  n = BigInt.asUintN(64, n);
-  return (n & 1n) === 0n ? n >> 1n : -((n + 1n) >> 1n);
-}
-
-/** Encodes a long as a zig-zag varint. */
-function writeLong(value: bigint | number): Buffer {
-  if (typeof value === 'number' && Math.abs(value) < TWO_POW_52) {
-    let n = value >= 0 ? value * 2 : -value * 2 - 1;
-    const bytes: number[] = [];
-    while (n >= 128) {
-      bytes.push((n % 128) | 0x80);
-      n = Math.floor(n / 128);
-    }
-    bytes.push(n);
-    return Buffer.from(bytes);
-  }
-  const v = BigInt(value);
-  let n = BigInt.asUintN(64, (v << 1n) ^ (v >> 63n));
-  const bytes: number[] = [];
-  while (n >= 128n) {
-    bytes.push(Number(n & 0x7fn) | 0x80);
-    n >>= 7n;
-  }
-  bytes.push(Number(n));
-  return Buffer.from(bytes);
+interface Tap {
+  buf: Buffer;
+  pos: number;
+  writeLong(n: number): void;
 }
 
 function isLong(value: unknown): boolean {
@@ -67,18 +28,99 @@ function isLong(value: unknown): boolean {
   return typeof value === 'number' && Number.isSafeInteger(value);
 }
 
-const BIGINT_LONG = avro.types.LongType.__with(
-  {
-    fromBuffer: readLong,
-    toBuffer: writeLong,
-    fromJSON: (json: unknown) => BigInt(json as number | string),
-    toJSON: (value: bigint | number) => Number(value),
-    isValid: isLong,
-    compare: (a: bigint | number, b: bigint | number) => (a === b ? 0 : a < b ? -1 : 1),
-  },
-  true,
-);
+/** Reads a zig-zag varint from the tap as a bigint; doubles do the work while they are exact. */
+function readBigIntLong(tap: Tap): bigint {
+  const buf = tap.buf;
+  let pos = tap.pos;
+  let b = buf[pos++]!;
+  let n = b & 0x7f;
+  let scale = 128;
+  while (b & 0x80) {
+    if (scale >= EXACT_LIMIT) return readBigIntLongSlow(tap);
+    b = buf[pos++]!;
+    n += (b & 0x7f) * scale;
+    scale *= 128;
+  }
+  tap.pos = pos;
+  return BigInt(n % 2 === 0 ? n / 2 : -(n + 1) / 2);
+}
 
+function readBigIntLongSlow(tap: Tap): bigint {
+  const buf = tap.buf;
+  let n = 0n;
+  let shift = 0n;
+  let b: number;
+  do {
+    b = buf[tap.pos++]!;
+    n |= BigInt(b & 0x7f) << shift;
+    shift += 7n;
+  } while (b & 0x80 && shift < 70n);
+  n = BigInt.asUintN(64, n);
+  return (n & 1n) === 0n ? n >> 1n : -((n + 1n) >> 1n);
+}
+
+function writeBigIntLong(tap: Tap, value: bigint | number): void {
+  if (typeof value === 'number') {
+    tap.writeLong(value);
+    return;
+  }
+  // Writes past the end of the buffer are dropped and leave the tap invalid; avsc then retries
+  // with a larger buffer, as for its own types.
+  let n = BigInt.asUintN(64, (value << 1n) ^ (value >> 63n));
+  while (n >= 0x80n) {
+    tap.buf[tap.pos++] = Number(n & 0x7fn) | 0x80;
+    n >>= 7n;
+  }
+  tap.buf[tap.pos++] = Number(n);
+}
+
+/**
+ * Avro `long` as Connect's INT64: a bigint on read. It reads the varint straight from avsc's tap
+ * (avsc's `LongType.__with` hook would allocate a buffer per value).
+ */
+class BigIntLongType extends avro.types.LongType {
+  _read(tap: Tap): bigint {
+    return readBigIntLong(tap);
+  }
+
+  _write(tap: Tap, value: unknown): void {
+    if (!isLong(value)) throw new Error(`invalid "long": ${String(value)}`);
+    writeBigIntLong(tap, value as bigint | number);
+  }
+
+  _check(value: unknown, _flags: unknown, hook?: (value: unknown, type: unknown) => void): boolean {
+    const ok = isLong(value);
+    if (!ok && hook) hook(value, this);
+    return ok;
+  }
+
+  _copy(value: unknown, opts?: { coerce?: number }): unknown {
+    if (opts?.coerce === 3) return Number(value);
+    if (!isLong(value)) throw new Error(`invalid "long": ${String(value)}`);
+    return typeof value === 'bigint' ? value : BigInt(value as number);
+  }
+
+  override compare(a: bigint | number, b: bigint | number): number {
+    return a === b ? 0 : a < b ? -1 : 1;
+  }
+
+  /** Schema resolution: an `int` writer is promoted to bigint too. */
+  _update(resolver: { _read: (tap: Tap) => unknown }, writer: avro.Type & { _read(tap: Tap): unknown }): void {
+    if (writer.typeName === 'int') resolver._read = (tap) => BigInt(writer._read(tap) as number);
+    else if (writer.typeName === 'long' || writer.typeName === ABSTRACT_LONG) resolver._read = readBigIntLong;
+  }
+
+  _deref(): string {
+    return 'long';
+  }
+}
+
+// avsc's own name for a long with a custom representation: unwrapped unions then check values with
+// `_check` instead of by JS type (a bigint is not a "number"), and the union branch is still `long`.
+const ABSTRACT_LONG = 'abstract:long';
+Object.assign(BigIntLongType.prototype, { typeName: ABSTRACT_LONG, _concreteTypeName: 'long' });
+
+const BIGINT_LONG = new BigIntLongType();
 
 /** Unions being built right now, so that the hook does not intercept its own forSchema call. */
 const building = new Set<unknown>();

@@ -6,28 +6,30 @@ import { DataException } from '../../errors.js';
 export const MAGIC_BYTE = 0x00;
 export const HEADER_SIZE = 5;
 
-/**
- * The schema id of a framed payload. Throws DataException when the bytes cannot be Confluent wire
- * format; `what` names the record part for the message (e.g. "value of topic orders").
- */
-export function readSchemaId(bytes: Buffer, what: string, converterKey: string): number {
+/** The schema id of a framed payload; DataException when the bytes cannot be Confluent wire format. */
+export function readSchemaId(bytes: Buffer, topic: string, isKey: boolean): number {
+  const part = isKey ? 'key' : 'value';
   if (bytes.length < HEADER_SIZE) {
     throw new DataException(
-      `The ${what} is ${bytes.length} byte(s) long, too short for Confluent Avro wire format ` +
-        `(magic byte + 4-byte schema id + Avro data): is ${converterKey} right?`,
+      `The ${part} of a record on topic ${topic} is ${bytes.length} byte(s) long, too short for Confluent Avro ` +
+        `wire format (magic byte + 4-byte schema id + Avro data): is ${part}.converter right?`,
     );
   }
   const magic = bytes[0]!;
   if (magic !== MAGIC_BYTE) {
     throw new DataException(
-      `Unknown magic byte 0x${magic.toString(16).padStart(2, '0')} for the ${what}: ` +
-        `it is not in Confluent Avro wire format (is ${converterKey} right?)`,
+      `Unknown magic byte 0x${magic.toString(16).padStart(2, '0')} for topic ${topic}: the ${part} is not in ` +
+        `Confluent Avro wire format (is ${part}.converter right?)`,
     );
   }
   return bytes.readInt32BE(1);
 }
 
-export function writeHeader(target: Buffer, schemaId: number): void {
-  target[0] = MAGIC_BYTE;
-  target.writeInt32BE(schemaId, 1);
+/** Header + Avro body in one buffer. */
+export function frame(schemaId: number, body: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(HEADER_SIZE + body.length);
+  out[0] = MAGIC_BYTE;
+  out.writeInt32BE(schemaId, 1);
+  body.copy(out, HEADER_SIZE);
+  return out;
 }

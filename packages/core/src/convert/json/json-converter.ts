@@ -1,11 +1,12 @@
 import { ConfigException, DataException } from '../../errors.js';
 import { ConfigDef, validators } from '../../config/def.js';
 import type { Schema } from '../../data/schema.js';
+import { DECIMAL_LOGICAL_NAME } from '../../data/logical-names.js';
 import { SchemaAndValue } from '../../data/schema-and-value.js';
 import type { Converter, ConverterConfig, HeaderConverter } from '../api.js';
 import { connectToJson, type DecimalFormat, type ToJsonOptions } from './connect-to-json.js';
 import { isJsonObject, type JsonNode, type JsonObject } from './json-node.js';
-import { parseJson } from './json-parser.js';
+import { convertJsonText, JsonSyntaxError } from './json-parser.js';
 import { schemaFromJson, schemaToJson } from './json-schema.js';
 import { jsonToConnect, schemalessToConnect } from './json-to-connect.js';
 import { writeJson } from './json-writer.js';
@@ -99,25 +100,30 @@ export class JsonConverter implements Converter, HeaderConverter {
 
   toConnectData(topic: string, bytes: Buffer | null): SchemaAndValue {
     if (bytes === null || bytes === undefined) return SchemaAndValue.NULL;
-    let json: JsonNode | undefined;
-    try {
-      json = parseJson(bytes.toString('utf8'));
-    } catch (e) {
-      throw new DataException(
-        `Converting byte[] to Kafka Connect data failed due to serialization error of topic ${topic}: ${(e as Error).message}`,
-        { cause: e },
-      );
-    }
+    const text = bytes.toString('utf8');
     try {
       if (!this.#schemasEnabled) {
-        return json === undefined ? SchemaAndValue.NULL : new SchemaAndValue(null, schemalessToConnect(json));
+        return convertJsonText(text, (json) =>
+          json === undefined ? SchemaAndValue.NULL : new SchemaAndValue(null, schemalessToConnect(json)),
+        );
       }
-      if (!isEnvelope(json)) throw new DataException(ENVELOPE_ERROR);
-      const schema = this.asConnectSchema(json.schema);
-      return new SchemaAndValue(schema, jsonToConnect(schema, json.payload, this.#options.replaceNullWithDefault));
+      // Decimals may come as JSON numbers whose scale only the literal text has.
+      return convertJsonText(text, (json) => this.#fromEnvelope(json), text.includes(DECIMAL_LOGICAL_NAME));
     } catch (e) {
+      if (e instanceof JsonSyntaxError) {
+        throw new DataException(
+          `Converting byte[] to Kafka Connect data failed due to serialization error of topic ${topic}: ${e.message}`,
+          { cause: e },
+        );
+      }
       throw this.#wrap(e, `Converting byte[] to Kafka Connect data failed for topic ${topic}`);
     }
+  }
+
+  #fromEnvelope(json: JsonNode | undefined): SchemaAndValue {
+    if (!isEnvelope(json)) throw new DataException(ENVELOPE_ERROR);
+    const schema = this.asConnectSchema(json.schema);
+    return new SchemaAndValue(schema, jsonToConnect(schema, json.payload, this.#options.replaceNullWithDefault));
   }
 
   /** The JSON form of a Connect schema (a fresh object the caller may keep). */

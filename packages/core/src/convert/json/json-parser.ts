@@ -2,26 +2,55 @@ import { JsonNumberText, type JsonNode, type JsonObject } from './json-node.js';
 
 // Reads JSON text into a JsonNode tree without losing number information.
 //
-// Fast path: JSON.parse, when the text holds no number it would damage. A double is exact for any
-// literal of at most 15 significant digits, and such a literal with a non-zero fraction cannot round to
-// an integer, so after JSON.parse "integral value" still means "integer literal". The check below is a
-// single native regex scan that may also fire inside strings; a false alarm only costs the slow path.
+// Fast path: JSON.parse. After it, an integral value must still mean "integer literal" (schemaless
+// integers are INT64, other numbers FLOAT64) and integers must be exact. Two checks make sure:
+// - before parsing, one native regex pass looks for literals JSON.parse would blur: integral floats
+//   (`12.0`), exponents (`1e3`), and fractions starting with 000/999 that may round to an integer (with
+//   up to ~12 integer digits they must, to get within half an ULP). It may fire inside strings; a false
+//   alarm only costs the slow path. Floats of 13+ integer digits whose fraction rounds away read as an
+//   integer of the same value (INT64 where Java has FLOAT64): accepted, it needs 17-digit floats.
+// - while converting, a number beyond 2^53 from the fast path throws INEXACT_NUMBER and the text is
+//   parsed again exactly (see convertJsonText).
 // Slow path: a small exact parser (also Jackson-lenient about leading zeros, as Kafka's converter is).
 
-/** 16+ significant digits, an integral float literal (`12.0`), or an exponent literal (`1e3`). */
-const NEEDS_EXACT_PARSE = /\d(?:\.?\d){15}|\d\.0+(?!\d)|[\d.][eE][+-]?\d+(?=[\s,\]}]|$)/;
+const RISKY_LITERAL = /\d(?:[eE][+-]?\d|\.(?:0+(?![0-9])|000|999))/;
 
 export class JsonSyntaxError extends Error {}
 
-/** Parses JSON text; throws JsonSyntaxError on invalid input. Empty (all-whitespace) text gives `undefined`. */
-export function parseJson(text: string): JsonNode | undefined {
-  if (!NEEDS_EXACT_PARSE.test(text)) {
+/**
+ * Thrown by a conversion that met a fast-path number it cannot trust (an integer beyond 2^53, or any
+ * number whose literal text matters); convertJsonText then converts an exact parse instead.
+ */
+export const INEXACT_NUMBER = new Error('JSON number needs exact parsing');
+
+/**
+ * Parses `text` and converts the tree with `convert`, on the fast path when it is safe. `exact` forces
+ * the exact parser (e.g. when decimals will be read from JSON numbers). Empty text converts `undefined`.
+ * Throws JsonSyntaxError on invalid JSON.
+ */
+export function convertJsonText<T>(text: string, convert: (node: JsonNode | undefined) => T, exact = false): T {
+  if (!exact && !RISKY_LITERAL.test(text)) {
+    let node: JsonNode | undefined;
+    let parsed = true;
     try {
-      return JSON.parse(text) as JsonNode;
+      node = JSON.parse(text) as JsonNode;
     } catch {
       // Not strict JSON (e.g. leading zeros) or empty: the exact parser decides and explains.
+      parsed = false;
+    }
+    if (parsed) {
+      try {
+        return convert(node);
+      } catch (e) {
+        if (e !== INEXACT_NUMBER) throw e;
+      }
     }
   }
+  return convert(parseJsonExact(text));
+}
+
+/** Exact parse: integers beyond 2^53 as bigint, non-integer literals as JsonNumberText. */
+export function parseJsonExact(text: string): JsonNode | undefined {
   return new ExactJsonParser(text).parseDocument();
 }
 

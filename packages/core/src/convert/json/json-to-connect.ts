@@ -11,6 +11,7 @@ import {
   nodeTypeName,
   type JsonNode,
 } from './json-node.js';
+import { INEXACT_NUMBER } from './json-parser.js';
 
 // JsonConverter's JSON → Connect direction (convertToConnect). Deviation from Java, on purpose: Java
 // narrows numbers silently ((byte) intValue(), longValue()) and reads a wrong node type as 0/false/null;
@@ -27,16 +28,13 @@ const INT_BOUNDS = {
 
 /** Schemaless data: integral numbers → bigint (INT64), other numbers → number, objects → Map. */
 export function schemalessToConnect(node: JsonNode | undefined): unknown {
-  if (node === null || node === undefined) return null;
-  switch (typeof node) {
-    case 'number':
-      return Number.isInteger(node) ? BigInt(node) : node;
-    case 'string':
-    case 'boolean':
-      return node;
-    case 'bigint':
-      return toInt64(node);
+  // Hot path of schemaless decoding: kept branch-light on purpose.
+  if (typeof node !== 'object') {
+    if (typeof node === 'number') return Number.isInteger(node) ? integerToInt64(node) : node;
+    if (typeof node === 'bigint') return toInt64(node);
+    return node === undefined ? null : node;
   }
+  if (node === null) return null;
   if (Array.isArray(node)) {
     // The tree was parsed for this call only, so the array is reused.
     for (let i = 0; i < node.length; i++) node[i] = schemalessToConnect(node[i]) as JsonNode;
@@ -44,7 +42,8 @@ export function schemalessToConnect(node: JsonNode | undefined): unknown {
   }
   if (node instanceof JsonNumberText) return node.toNumber();
   const map = new Map<string, unknown>();
-  for (const key of Object.keys(node)) map.set(key, schemalessToConnect(node[key]));
+  // for-in is the fastest key walk over JSON-parsed objects; they have no inherited enumerable keys.
+  for (const key in node) map.set(key, schemalessToConnect(node[key]));
   return map;
 }
 
@@ -68,7 +67,7 @@ export function jsonToConnect(schema: Schema | null, node: JsonNode | undefined,
           `Invalid type for Timestamp, underlying representation should be integral but was ${nodeTypeName(node)}`,
         );
       }
-      return Timestamp.toLogical(schema, toInt64(node));
+      return Timestamp.toLogical(schema, typeof node === 'number' ? integerToInt64(node) : toInt64(node));
   }
   switch (schema.type) {
     case 'BOOLEAN':
@@ -85,7 +84,7 @@ export function jsonToConnect(schema: Schema | null, node: JsonNode | undefined,
     }
     case 'INT64':
       if (!isIntegralNumber(node)) throw mismatch(schema, node);
-      return toInt64(node);
+      return typeof node === 'number' ? integerToInt64(node) : toInt64(node);
     case 'FLOAT32':
     case 'FLOAT64':
       if (!isNumberNode(node)) throw mismatch(schema, node);
@@ -150,9 +149,8 @@ function decimalToConnect(schema: Schema, node: JsonNode): ConnectDecimal {
   // A number is taken with its own textual scale, not rescaled to the schema's (as Java does).
   if (node instanceof JsonNumberText) return ConnectDecimal.parse(node.text);
   if (typeof node === 'bigint') return new ConnectDecimal(node, 0);
-  if (typeof node === 'number') {
-    return Number.isInteger(node) ? new ConnectDecimal(BigInt(node), 0) : ConnectDecimal.parse(String(node));
-  }
+  // A plain number has lost its literal text (and so its scale): ask for an exact parse.
+  if (typeof node === 'number') throw INEXACT_NUMBER;
   if (typeof node === 'string') return Decimal.toLogical(schema, decodeBase64(node, 'Decimal'));
   throw new DataException(
     `Invalid type for Decimal, underlying representation should be numeric or bytes but was ${nodeTypeName(node)}`,
@@ -166,6 +164,12 @@ function int32Logical(node: JsonNode, what: string): number {
     );
   }
   return Number(node);
+}
+
+/** An integral JS number as INT64; beyond 2^53 it may have been rounded by JSON.parse. */
+function integerToInt64(n: number): bigint {
+  if (!Number.isSafeInteger(n)) throw INEXACT_NUMBER;
+  return BigInt(n);
 }
 
 function toInt64(node: number | bigint): bigint {

@@ -80,7 +80,11 @@ export class KafkaJsAdmin implements KafkaAdmin {
       groupId: g.groupId,
       state: g.state,
       protocolType: g.protocolType,
-      members: g.members.map((m) => ({ memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost })),
+      members: g.members.map((m) => ({
+        memberId: m.memberId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+      })),
     };
   }
 
@@ -91,5 +95,7 @@ export class KafkaJsAdmin implements KafkaAdmin {
 
 function isTopicExists(e: unknown): boolean {
   const err = e as { type?: string; errors?: { type?: string }[] };
-  return err.type === 'TOPIC_ALREADY_EXISTS' || (err.errors ?? []).every((x) => x.type === 'TOPIC_ALREADY_EXISTS');
+  return (
+    err.type === 'TOPIC_ALREADY_EXISTS' || (err.errors ?? []).every((x) => x.type === 'TOPIC_ALREADY_EXISTS')
+  );
 }

@@ -15,7 +15,10 @@ export function toKafkaJsConfig(props: Record<string, string>, clientId: string)
   if (brokers.length === 0) throw new ConfigException('bootstrap.servers', 'no broker address given');
   const protocol = (props['security.protocol'] ?? 'PLAINTEXT').trim().toUpperCase();
   if (!['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'].includes(protocol)) {
-    throw new ConfigException('security.protocol', `unknown protocol '${protocol}'; use PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL`);
+    throw new ConfigException(
+      'security.protocol',
+      `unknown protocol '${protocol}'; use PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL`,
+    );
   }
   const config: KafkaConfig = { brokers, clientId };
   if (protocol === 'SSL' || protocol === 'SASL_SSL') config.ssl = tlsOptions(props);
@@ -35,7 +38,10 @@ function tlsOptions(props: Record<string, string>): ConnectionOptions {
   if (props['ssl.truststore.certificates']) tls.ca = props['ssl.truststore.certificates'];
   else if (props['ssl.truststore.location']) {
     if (trustType !== 'PEM') {
-      throw new ConfigException('ssl.truststore.type', `${trustType} trust stores are Java-only; convert it to PEM and set ssl.truststore.type=PEM`);
+      throw new ConfigException(
+        'ssl.truststore.type',
+        `${trustType} trust stores are Java-only; convert it to PEM and set ssl.truststore.type=PEM`,
+      );
     }
     tls.ca = readFileSync(props['ssl.truststore.location'], 'utf8');
   }
@@ -53,7 +59,10 @@ function tlsOptions(props: Record<string, string>): ConnectionOptions {
       tls.key = pem;
       tls.cert = pem;
     } else {
-      throw new ConfigException('ssl.keystore.type', `${keyType} key stores are Java-only; use PKCS12 or PEM`);
+      throw new ConfigException(
+        'ssl.keystore.type',
+        `${keyType} key stores are Java-only; use PKCS12 or PEM`,
+      );
     }
   }
   if (keyPassword !== undefined) tls.passphrase = keyPassword;
@@ -70,7 +79,10 @@ function saslOptions(props: Record<string, string>): SASLOptions {
   const username = options['username'];
   const password = options['password'];
   if (username === undefined || password === undefined) {
-    throw new ConfigException('sasl.jaas.config', 'the login module options must set username="…" and password="…"');
+    throw new ConfigException(
+      'sasl.jaas.config',
+      'the login module options must set username="…" and password="…"',
+    );
   }
   switch (mechanism) {
     case 'PLAIN':
@@ -80,7 +92,10 @@ function saslOptions(props: Record<string, string>): SASLOptions {
     case 'SCRAM-SHA-512':
       return { mechanism: 'scram-sha-512', username, password };
     default:
-      throw new ConfigException('sasl.mechanism', `'${mechanism}' is not supported; use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`);
+      throw new ConfigException(
+        'sasl.mechanism',
+        `'${mechanism}' is not supported; use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`,
+      );
   }
 }
 
@@ -104,7 +119,8 @@ export function toKafkaJsConsumerConfig(props: Record<string, string>, groupId: 
   set('minBytes', 'fetch.min.bytes');
   set('maxWaitTimeInMs', 'fetch.max.wait.ms');
   set('metadataMaxAge', 'metadata.max.age.ms');
-  if (props['isolation.level']) config.readUncommitted = props['isolation.level'].trim() === 'read_uncommitted';
+  if (props['isolation.level'])
+    config.readUncommitted = props['isolation.level'].trim() === 'read_uncommitted';
   if (props['client.rack']) config.rackId = props['client.rack'];
   const reset = (props['auto.offset.reset'] ?? 'earliest').trim();
   if (reset !== 'earliest' && reset !== 'latest') {
@@ -125,6 +141,7 @@ export function toKafkaJsProducerConfig(props: Record<string, string>): Producer
   if (props['enable.idempotence']?.trim() === 'true') config.idempotent = true;
   const acksRaw = (props['acks'] ?? 'all').trim();
   const acks = acksRaw === 'all' ? -1 : Number(acksRaw);
-  if (![-1, 0, 1].includes(acks)) throw new ConfigException('acks', `'${acksRaw}' is not one of all, -1, 0, 1`);
+  if (![-1, 0, 1].includes(acks))
+    throw new ConfigException('acks', `'${acksRaw}' is not one of all, -1, 0, 1`);
   return { config, acks };
 }

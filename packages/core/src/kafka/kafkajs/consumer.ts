@@ -24,7 +24,12 @@ import type {
 // - Fetching and batch handling alternate per broker: while a batch is handled nothing more is
 //   fetched from that broker, so the in-flight data is bounded by one fetch response.
 
-const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
+const REBALANCE_ERRORS = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+]);
 
 function isRebalance(e: unknown): boolean {
   return REBALANCE_ERRORS.has((e as { type?: string } | null)?.type ?? '');
@@ -186,7 +191,11 @@ function toRawHeaders(headers: IHeaders): RawHeader[] {
   for (const [key, v] of Object.entries(headers)) {
     const values = Array.isArray(v) ? v : [v];
     for (const value of values) {
-      out.push({ key, value: value === undefined || value === null ? null : Buffer.isBuffer(value) ? value : Buffer.from(value) });
+      out.push({
+        key,
+        value:
+          value === undefined || value === null ? null : Buffer.isBuffer(value) ? value : Buffer.from(value),
+      });
     }
   }
   return out;

@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { KafkaProducer, ProducedRecord } from '../port.js';
 
 export class KafkaJsProducer implements KafkaProducer {
@@ -9,7 +9,8 @@ export class KafkaJsProducer implements KafkaProducer {
     config: Parameters<Kafka['producer']>[0],
     private readonly acks: number,
   ) {
-    this.producer = kafka.producer(config);
+    // Java's murmur2 partitioner, so keyed records land where Java producers put them.
+    this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...config });
   }
 
   connect(): Promise<void> {

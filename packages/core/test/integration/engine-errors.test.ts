@@ -1,0 +1,148 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { TaskStatus } from '../../src/sink/runner-types.js';
+import { RecordingTask } from '../sink/harness.js';
+import type { SinkRunnerHandle } from './engine-types.js';
+import {
+  committedOffsets,
+  createTopic,
+  kafkaBootstrap,
+  produce,
+  startRunner,
+  uniqueName,
+  waitUntil,
+} from './engine-kafka.js';
+
+let bootstrap: string;
+const running: SinkRunnerHandle[] = [];
+
+beforeAll(async () => {
+  bootstrap = await kafkaBootstrap();
+});
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((r) => r.stop()));
+});
+
+const POISON = new Set([37, 142, 143, 250]);
+
+async function poisonedTopic(topic: string): Promise<void> {
+  await createTopic(bootstrap, topic, 1);
+  await produce(
+    bootstrap,
+    Array.from({ length: 300 }, (_, i) => ({
+      topic,
+      partition: 0,
+      key: Buffer.from(`key-${i}`),
+      value: Buffer.from(POISON.has(i) ? `poison-${i}` : `value-${i}`),
+      headers: [{ key: 'origin', value: Buffer.from(`h-${i}`) }],
+      timestamp: 1_700_000_000_000 + i,
+    })),
+  );
+}
+
+async function readDlq(topic: string, count: number) {
+  const kafka = new Kafka({
+    brokers: [bootstrap],
+    clientId: 'engine-it-dlq-reader',
+    logLevel: logLevel.NOTHING,
+  });
+  const consumer = kafka.consumer({ groupId: uniqueName('dlq-reader') });
+  const out: { key: string; value: string; timestamp: string; headers: Record<string, string> }[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+      out.push({
+        key: message.key!.toString(),
+        value: message.value!.toString(),
+        timestamp: message.timestamp,
+        headers,
+      });
+    },
+  });
+  try {
+    await waitUntil(() => out.length >= count, `${count} DLQ records`);
+    await new Promise((r) => setTimeout(r, 500));
+  } finally {
+    await consumer.disconnect();
+  }
+  return out;
+}
+
+describe('sink engine against real Kafka: errors', () => {
+  it('errors.tolerance=all: poison records go to the DLQ with original bytes and context headers, the rest arrive', async () => {
+    const topic = uniqueName('engine-poison');
+    const dlq = uniqueName('engine-dlq');
+    const connector = uniqueName('tolerant-sink');
+    await poisonedTopic(topic);
+    const task = new RecordingTask();
+    const { runner, started } = startRunner(bootstrap, connector, task, {
+      topics: topic,
+      'errors.tolerance': 'all',
+      'errors.log.enable': 'true',
+      'errors.deadletterqueue.topic.name': dlq,
+      'errors.deadletterqueue.topic.replication.factor': '1',
+      'errors.deadletterqueue.context.headers.enable': 'true',
+    });
+    running.push(runner);
+    await started;
+    await waitUntil(() => task.delivered.length === 296, '296 good records');
+    expect(task.delivered.map((r) => r.kafkaOffset)).toEqual(
+      Array.from({ length: 300 }, (_, i) => i).filter((i) => !POISON.has(i)),
+    );
+    await waitUntil(
+      async () => (await committedOffsets(bootstrap, `connect-${connector}`, topic)).get(0) === 300,
+      'commit past the poison records',
+    );
+    expect(runner.status().state).toBe('RUNNING');
+
+    const dead = await readDlq(dlq, 4);
+    expect(dead.map((d) => d.value)).toEqual(['poison-37', 'poison-142', 'poison-143', 'poison-250']);
+    const first = dead[0]!;
+    expect(first.key).toBe('key-37');
+    expect(first.timestamp).toBe(String(1_700_000_000_037));
+    expect(first.headers).toMatchObject({
+      origin: 'h-37',
+      '__connect.errors.topic': topic,
+      '__connect.errors.partition': '0',
+      '__connect.errors.offset': '37',
+      '__connect.errors.connector.name': connector,
+      '__connect.errors.task.id': '0',
+      '__connect.errors.stage': 'VALUE_CONVERTER',
+      '__connect.errors.class.name': 'TestStringConverter',
+      '__connect.errors.exception.class.name': 'org.apache.kafka.connect.errors.DataException',
+    });
+    expect(first.headers['__connect.errors.exception.message']).toContain("'poison-37' is not valid");
+    expect(first.headers['__connect.errors.exception.stacktrace']).toContain('DataException');
+  });
+
+  it('errors.tolerance=none: the task FAILS naming the record and the committed offset stops before the poison record', async () => {
+    const topic = uniqueName('engine-strict');
+    const connector = uniqueName('strict-sink');
+    await poisonedTopic(topic);
+    const task = new RecordingTask();
+    const statuses: TaskStatus[] = [];
+    const { runner, started } = startRunner(
+      bootstrap,
+      connector,
+      task,
+      { topics: topic, 'consumer.override.max.poll.records': '10' },
+      statuses,
+    );
+    running.push(runner);
+    await started;
+    await waitUntil(() => runner.status().state === 'FAILED', 'FAILED');
+    await waitUntil(() => task.calls.includes('stop'), 'the task stopped');
+    const trace = runner.status().trace!;
+    expect(trace).toContain(
+      `task ${connector}-0 could not convert the record at topic '${topic}' partition 0 offset 37`,
+    );
+    expect(trace).toContain("'poison-37' is not valid");
+    // As in Kafka Connect, the chunk holding the poison record (offsets 30..39) is not put at all.
+    expect(task.delivered.map((r) => r.kafkaOffset)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect((await committedOffsets(bootstrap, `connect-${connector}`, topic)).get(0)).toBe(30);
+  });
+});

@@ -1,0 +1,14 @@
+// @sluice/test-utils: what every sink package's tests reuse.
+export {
+  sinkRecord,
+  structRecord,
+  mapRecord,
+  jsonTextRecord,
+  tombstone,
+  header,
+  type RecordParts,
+} from './records.js';
+export { KafkaTestClient, uniqueName, connectJson, type TestMessage } from './kafka.js';
+export { registerAvroSchema, encodeAvro, type AvroProducerSchema } from './avro.js';
+export { StandaloneWorker, cliPath, freePort, toProperties, type StandaloneOptions } from './standalone.js';
+export { waitFor, sleep, WaitAbort, type WaitOptions } from './wait.js';

@@ -1,0 +1,195 @@
+// Converter benchmark: decode throughput (bytes → Connect data) of ~1 KB records for JsonConverter with
+// schemas on and off and AvroConverter (schema id already cached), each beside its raw baseline measured
+// in the same run on the same bytes: JSON.parse for JSON, avsc `type.fromBuffer` of the bytes after the
+// 5-byte header for Avro. Contenders are interleaved round by round; the median round is reported.
+//
+//   npx tsx tools/bench/converters.ts            (or: npm run bench -- converters)
+//   BENCH_ROUND_RECORDS=200000 BENCH_ROUNDS=7 BENCH_WARMUP=2
+import avro from 'avsc';
+import { AvroConverter } from '../../packages/core/src/convert/avro/index.js';
+import type { RegisteredSchema, SchemaRegistry } from '../../packages/core/src/convert/avro/index.js';
+import { JsonConverter } from '../../packages/core/src/convert/json/json-converter.js';
+import { Schema, SchemaBuilder, Struct, Timestamp, type SchemaAndValue } from '../../packages/core/src/data/index.js';
+
+const ROUND_RECORDS = Number(process.env['BENCH_ROUND_RECORDS'] ?? 200_000);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
+const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 2);
+const POOL = 1000;
+const TOPIC = 'bench';
+
+/** The registry is in memory: this measures decoding once the schema id is cached, not HTTP. */
+class InMemoryRegistry implements SchemaRegistry {
+  private readonly schemas: string[] = [];
+  async getSchemaById(id: number): Promise<string> {
+    return this.schemas[id - 1]!;
+  }
+  async register(_subject: string, schema: string): Promise<number> {
+    const found = this.schemas.indexOf(schema);
+    return found >= 0 ? found + 1 : this.schemas.push(schema);
+  }
+  async lookup(subject: string, schema: string): Promise<RegisteredSchema> {
+    return { id: await this.register(subject, schema), version: 1, subject, schema };
+  }
+  async getLatest(): Promise<RegisteredSchema> {
+    throw new Error('not used');
+  }
+}
+
+const address = SchemaBuilder.struct()
+  .name('com.acme.Address')
+  .field('street', Schema.STRING_SCHEMA)
+  .field('city', Schema.STRING_SCHEMA)
+  .field('zip', Schema.STRING_SCHEMA)
+  .field('country', Schema.STRING_SCHEMA)
+  .build();
+const orderSchema = SchemaBuilder.struct()
+  .name('com.acme.Order')
+  .field('id', Schema.INT64_SCHEMA)
+  .field('customer', Schema.STRING_SCHEMA)
+  .field('email', Schema.OPTIONAL_STRING_SCHEMA)
+  .field('amount', Schema.FLOAT64_SCHEMA)
+  .field('quantity', Schema.INT32_SCHEMA)
+  .field('paid', Schema.BOOLEAN_SCHEMA)
+  .field('createdAt', Timestamp.schema())
+  .field('tags', SchemaBuilder.array(Schema.STRING_SCHEMA).build())
+  .field('shipTo', address)
+  .field('coupon', Schema.OPTIONAL_STRING_SCHEMA)
+  .field('note', Schema.OPTIONAL_STRING_SCHEMA)
+  .build();
+
+function order(i: number): Struct {
+  return new Struct(orderSchema)
+    .put('id', BigInt(1_000_000_000 + i))
+    .put('customer', `customer-${i % 10_000}`)
+    .put('email', `user${i}@example.com`)
+    .put('amount', Math.round(i * 137) / 100)
+    .put('quantity', i % 50)
+    .put('paid', i % 3 === 0)
+    .put('createdAt', new Date(1_700_000_000_000 + i * 1000))
+    .put('tags', ['bench', `p${i % 7}`, `region-${i % 5}`])
+    .put(
+      'shipTo',
+      new Struct(address)
+        .put('street', `${i % 300} Long Street`)
+        .put('city', 'Amsterdam')
+        .put('zip', `10${i % 90}AB`)
+        .put('country', 'NL'),
+    )
+    .put('note', `note ${i} `.padEnd(640, 'lorem ipsum dolor sit amet '));
+}
+
+function plainDoc(struct: Struct): unknown {
+  const shipTo = struct.get('shipTo') as Struct;
+  return {
+    id: Number(struct.get('id')),
+    customer: struct.get('customer'),
+    email: struct.get('email'),
+    amount: struct.get('amount'),
+    quantity: struct.get('quantity'),
+    paid: struct.get('paid'),
+    createdAt: (struct.get('createdAt') as Date).getTime(),
+    tags: struct.get('tags'),
+    shipTo: Object.fromEntries(['street', 'city', 'zip', 'country'].map((f) => [f, shipTo.get(f)])),
+    coupon: null,
+    note: struct.get('note'),
+  };
+}
+
+interface Contender {
+  name: string;
+  decode: (bytes: Buffer) => unknown;
+  pool: Buffer[];
+}
+
+function measureRound(c: Contender): number {
+  const { pool, decode } = c;
+  let sink = 0;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < ROUND_RECORDS; i++) {
+    const result = decode(pool[i % POOL]!);
+    if (result instanceof Promise) throw new Error(`${c.name} did not decode synchronously`);
+    if (result !== undefined) sink++;
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (sink !== ROUND_RECORDS) throw new Error(`${c.name} lost records`);
+  return ROUND_RECORDS / seconds;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US').padStart(11);
+
+async function main(): Promise<void> {
+  const records = Array.from({ length: POOL }, (_, i) => order(i));
+
+  const jsonWithSchemas = new JsonConverter();
+  jsonWithSchemas.configure({ 'schemas.enable': 'true' }, false);
+  const jsonSchemaless = new JsonConverter();
+  jsonSchemaless.configure({ 'schemas.enable': 'false' }, false);
+  const avroConverter = new AvroConverter({ registry: new InMemoryRegistry() });
+  avroConverter.configure({ 'schema.registry.url': 'http://in-memory' }, false);
+
+  const envelopes = records.map((r) => jsonWithSchemas.fromConnectData(TOPIC, orderSchema, r)!);
+  const documents = records.map((r) => Buffer.from(JSON.stringify(plainDoc(r))));
+  const framed = await Promise.all(records.map(async (r) => (await avroConverter.fromConnectData(TOPIC, orderSchema, r))!));
+  // Cache the schema id before measuring.
+  await avroConverter.toConnectData(TOPIC, framed[0]!);
+  const rawType = avro.Type.forSchema(JSON.parse(JSON.stringify(avroConverter['avroData'].fromConnectSchema(orderSchema))));
+
+  const avg = (pool: Buffer[]) => Math.round(pool.reduce((n, b) => n + b.length, 0) / pool.length);
+  console.log(
+    `record sizes: JSON with schema ${avg(envelopes)} B, JSON payload ${avg(documents)} B, Avro ${avg(framed)} B; ` +
+      `${ROUND_RECORDS.toLocaleString()} records per round, ${WARMUP} warm-up + ${ROUNDS} measured rounds`,
+  );
+
+  const pairs: { label: string; converter: Contender; baseline: Contender; goal: number | null }[] = [
+    {
+      label: 'JsonConverter schemas.enable=true',
+      converter: { name: 'JsonConverter (schemas)', pool: envelopes, decode: (b) => jsonWithSchemas.toConnectData(TOPIC, b) },
+      baseline: { name: 'JSON.parse (envelope)', pool: envelopes, decode: (b) => JSON.parse(b.toString('utf8')) },
+      goal: null,
+    },
+    {
+      label: 'JsonConverter schemas.enable=false',
+      converter: { name: 'JsonConverter (schemaless)', pool: documents, decode: (b) => jsonSchemaless.toConnectData(TOPIC, b) },
+      baseline: { name: 'JSON.parse (payload)', pool: documents, decode: (b) => JSON.parse(b.toString('utf8')) },
+      goal: 0.7,
+    },
+    {
+      label: 'AvroConverter (cached schema)',
+      converter: {
+        name: 'AvroConverter',
+        pool: framed,
+        decode: (b) => (avroConverter.toConnectData(TOPIC, b) as SchemaAndValue).value,
+      },
+      baseline: { name: 'avsc fromBuffer', pool: framed, decode: (b) => rawType.fromBuffer(b.subarray(5)) },
+      goal: 0.8,
+    },
+  ];
+
+  const contenders = pairs.flatMap((p) => [p.converter, p.baseline]);
+  const results = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  for (let round = 1; round <= WARMUP + ROUNDS; round++) {
+    const warm = round <= WARMUP;
+    const line: string[] = [];
+    for (const c of contenders) {
+      const rate = measureRound(c);
+      if (!warm) results.get(c.name)!.push(rate);
+      line.push(`${c.name} ${Math.round(rate / 1000)}k/s`);
+    }
+    console.log(`  ${warm ? 'warm-up' : 'round'} ${warm ? round : round - WARMUP}: ${line.join(', ')}`);
+  }
+
+  console.log('\nmedian records/s (decode only)');
+  let belowGoal = false;
+  for (const p of pairs) {
+    const conv = median(results.get(p.converter.name)!);
+    const base = median(results.get(p.baseline.name)!);
+    const ratio = conv / base;
+    const goal = p.goal === null ? '' : ratio >= p.goal ? ` (goal >= ${p.goal}x: met)` : ` (goal >= ${p.goal}x: NOT met)`;
+    if (p.goal !== null && ratio < p.goal) belowGoal = true;
+    console.log(`  ${p.label.padEnd(36)} ${fmt(conv)}  vs ${p.baseline.name.padEnd(22)} ${fmt(base)}  = ${ratio.toFixed(2)}x${goal}`);
+  }
+  if (belowGoal) console.log('\nSome converters are below their goal: see the ratios above.');
+}
+
+await main();

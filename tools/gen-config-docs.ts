@@ -1,0 +1,68 @@
+// Writes a sink's configuration table into its README from the plugin's ConfigDef, so the docs cannot
+// drift from the code. The table goes between `<!-- config-table:start -->` and `<!-- config-table:end -->`.
+//   npx tsx tools/gen-config-docs.ts packages/sink-mongodb [--check]
+// --check exits 1 (without writing) when the README is out of date.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ConfigKey, SinkPlugin } from '@sluice/core';
+
+const START = '<!-- config-table:start -->';
+const END = '<!-- config-table:end -->';
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function defaultText(key: ConfigKey): string {
+  if (key.default === undefined) return '(required)';
+  if (key.type === 'PASSWORD') return key.default ? '[hidden]' : '`""`';
+  if (Array.isArray(key.default)) return `\`${JSON.stringify(key.default.join(','))}\``;
+  return `\`${JSON.stringify(key.default)}\``;
+}
+
+export function configTable(plugin: SinkPlugin): string {
+  const rows = [...plugin.configDef.configKeys().values()].map((key) => {
+    const type = key.type === 'PASSWORD' ? 'password (secret)' : key.type.toLowerCase();
+    const values = key.recommendedValues?.length ? ` One of: ${key.recommendedValues.join(', ')}.` : '';
+    return `| \`${key.name}\` | ${type} | ${defaultText(key)} | ${key.importance.toLowerCase()} | ${cell(key.doc + values)} |`;
+  });
+  return ['| Key | Type | Default | Importance | Description |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+async function main(args: string[]): Promise<number> {
+  const check = args.includes('--check');
+  const dirs = args.filter((a) => a !== '--check');
+  if (dirs.length === 0) {
+    console.error('Usage: npx tsx tools/gen-config-docs.ts <package dir>... [--check]');
+    return 2;
+  }
+  let stale = 0;
+  for (const dir of dirs) {
+    const mod = (await import(pathToFileURL(path.resolve(dir, 'src/index.ts')).href)) as {
+      default: SinkPlugin;
+    };
+    const readmePath = path.resolve(dir, 'README.md');
+    const readme = readFileSync(readmePath, 'utf8');
+    const start = readme.indexOf(START);
+    const end = readme.indexOf(END);
+    if (start < 0 || end < start) {
+      console.error(`${readmePath}: add ${START} and ${END} where the table goes`);
+      return 2;
+    }
+    const updated = `${readme.slice(0, start + START.length)}\n${configTable(mod.default)}\n${readme.slice(end)}`;
+    if (updated === readme) continue;
+    if (check) {
+      console.error(
+        `${readmePath}: configuration table is out of date; run npx tsx tools/gen-config-docs.ts ${dir}`,
+      );
+      stale++;
+    } else {
+      writeFileSync(readmePath, updated);
+      console.log(`${readmePath}: configuration table updated`);
+    }
+  }
+  return stale > 0 ? 1 : 0;
+}
+
+process.exit(await main(process.argv.slice(2)));
