@@ -41,7 +41,11 @@ function step(text) {
 }
 
 function run(cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false' } });
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false' },
+  });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status})`);
 }
 
@@ -75,7 +79,11 @@ async function loadExample(file, parseConnectorFile) {
 }
 
 function toProperties(props) {
-  return Object.entries(props).map(([k, v]) => `${k}=${String(v).replace(/\\/g, '\\\\')}`).join('\n') + '\n';
+  return (
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${String(v).replace(/\\/g, '\\\\')}`)
+      .join('\n') + '\n'
+  );
 }
 
 async function waitFor(what, probe, timeoutMs) {
@@ -94,7 +102,8 @@ async function waitFor(what, probe, timeoutMs) {
 
 async function main() {
   step('Building (only what is missing)');
-  if (!existsSync(CLI) || !existsSync(path.join(root, 'test-infra/dist/index.js'))) run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
+  if (!existsSync(CLI) || !existsSync(path.join(root, 'test-infra/dist/index.js')))
+    run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
   else console.log('  build found; run `npm run build` after changing the code');
 
   const infra = await import(pathToFileURL(path.join(root, 'test-infra/dist/index.js')).href);
@@ -112,7 +121,11 @@ async function main() {
   mkdirSync(runDir, { recursive: true });
   const port = await freePort();
   const worker = core.parseProperties(readFileSync(path.join(root, 'examples/worker.properties'), 'utf8'));
-  Object.assign(worker, { 'bootstrap.servers': bootstrap, listeners: `http://127.0.0.1:${port}`, 'offset.flush.interval.ms': '2000' });
+  Object.assign(worker, {
+    'bootstrap.servers': bootstrap,
+    listeners: `http://127.0.0.1:${port}`,
+    'offset.flush.interval.ms': '2000',
+  });
   writeFileSync(path.join(runDir, 'worker.properties'), toProperties(worker));
   const connectorFiles = [];
   for (const sink of SINKS) {
@@ -120,8 +133,10 @@ async function main() {
     sink.name = `${name}-${runId}`;
     sink.config = { ...config, name: sink.name, topics: sink.topic };
     if ('file' in sink.config) sink.config.file = path.join(runDir, `${name}.txt`);
-    if (sink.config['errors.deadletterqueue.topic.name']) sink.config['errors.deadletterqueue.topic.name'] += `-${runId}`;
-    if (sink.config['value.converter.schema.registry.url']) sink.config['value.converter.schema.registry.url'] = registryUrl;
+    if (sink.config['errors.deadletterqueue.topic.name'])
+      sink.config['errors.deadletterqueue.topic.name'] += `-${runId}`;
+    if (sink.config['value.converter.schema.registry.url'])
+      sink.config['value.converter.schema.registry.url'] = registryUrl;
     const file = path.join(runDir, `${name}.json`);
     writeFileSync(file, JSON.stringify({ name: sink.name, config: sink.config }, null, 2));
     connectorFiles.push(file);
@@ -130,21 +145,32 @@ async function main() {
   const kafka = new Kafka({ brokers: [bootstrap], clientId: 'sluice-demo', logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: SINKS.map((s) => ({ topic: s.topic, numPartitions: 3, replicationFactor: 1 })) });
+  await admin.createTopics({
+    topics: SINKS.map((s) => ({ topic: s.topic, numPartitions: 3, replicationFactor: 1 })),
+  });
   await admin.disconnect();
 
   const logFile = path.join(runDir, 'sluice.log');
   const log = createWriteStream(logFile);
-  const sluice = spawn(process.execPath, [CLI, 'standalone', path.join(runDir, 'worker.properties'), ...connectorFiles], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const sluice = spawn(
+    process.execPath,
+    [CLI, 'standalone', path.join(runDir, 'worker.properties'), ...connectorFiles],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   sluice.stdout.pipe(log);
   sluice.stderr.pipe(log);
   let exitCode = null;
   sluice.on('exit', (code) => (exitCode = code));
   const base = `http://127.0.0.1:${port}`;
-  await waitFor('the REST API', async () => {
-    if (exitCode !== null) throw Object.assign(new Error(`sluice exited with ${exitCode}; see ${logFile}`), { fatal: true });
-    return (await fetch(`${base}/health`)).ok;
-  }, 60_000).catch((e) => {
+  await waitFor(
+    'the REST API',
+    async () => {
+      if (exitCode !== null)
+        throw Object.assign(new Error(`sluice exited with ${exitCode}; see ${logFile}`), { fatal: true });
+      return (await fetch(`${base}/health`)).ok;
+    },
+    60_000,
+  ).catch((e) => {
     throw new Error(exitCode !== null ? `sluice exited with code ${exitCode}; see ${logFile}` : e.message);
   });
   console.log(`  REST API on ${base} (logs: ${logFile})`);
@@ -180,7 +206,12 @@ async function main() {
     header.writeInt32BE(schemaId, 1);
     return Buffer.concat([header, avroType.toBuffer(order)]);
   };
-  const order = (i) => ({ id: i, product: ['apples', 'pears', 'plums'][i % 3], quantity: 1 + (i % 7), price: Math.round(i * 37.5) / 100 });
+  const order = (i) => ({
+    id: i,
+    product: ['apples', 'pears', 'plums'][i % 3],
+    quantity: 1 + (i % 7),
+    price: Math.round(i * 37.5) / 100,
+  });
   const producer = kafka.producer();
   await producer.connect();
   const started = Date.now();
@@ -191,7 +222,10 @@ async function main() {
     await producer.sendBatch({
       topicMessages: SINKS.map((s) => ({
         topic: s.topic,
-        messages: batch.map((o) => ({ key: String(o.id), value: s.format === 'avro' ? encodeAvro(o) : JSON.stringify(o) })),
+        messages: batch.map((o) => ({
+          key: String(o.id),
+          value: s.format === 'avro' ? encodeAvro(o) : JSON.stringify(o),
+        })),
       })),
     });
     process.stdout.write(`\r  produced ${bar(i + n, RECORDS)}`);
@@ -204,7 +238,10 @@ async function main() {
   const t0 = Date.now();
   const allIn = () => SINKS.every((s) => s.delivered(s.config) >= RECORDS);
   while (!allIn() && Date.now() - t0 < 120_000 && exitCode === null) {
-    const parts = SINKS.map((s) => `${s.name.replace(`-${runId}`, '')} ${bar(Math.min(s.delivered(s.config), RECORDS), RECORDS, 20)}`);
+    const parts = SINKS.map(
+      (s) =>
+        `${s.name.replace(`-${runId}`, '')} ${bar(Math.min(s.delivered(s.config), RECORDS), RECORDS, 20)}`,
+    );
     process.stdout.write(`\r  ${parts.join('   ')}`);
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -212,26 +249,36 @@ async function main() {
   console.log('');
   for (const s of SINKS) {
     const n = s.delivered(s.config);
-    console.log(`  ${s.label.padEnd(36)} ${String(n).padStart(6)} records  (~${Math.round(n / secs)} records/s since producing started)`);
+    console.log(
+      `  ${s.label.padEnd(36)} ${String(n).padStart(6)} records  (~${Math.round(n / secs)} records/s since producing started)`,
+    );
   }
   const avroSink = SINKS.find((s) => s.config.file && s.format === 'avro');
-  if (avroSink) console.log(`  first Avro line: ${readFileSync(avroSink.config.file, 'utf8').split('\n')[0]}`);
+  if (avroSink)
+    console.log(`  first Avro line: ${readFileSync(avroSink.config.file, 'utf8').split('\n')[0]}`);
   const jsonSink = SINKS.find((s) => s.config.file && s.format !== 'avro');
-  if (jsonSink) console.log(`  first JSON line: ${readFileSync(jsonSink.config.file, 'utf8').split('\n')[0]}`);
+  if (jsonSink)
+    console.log(`  first JSON line: ${readFileSync(jsonSink.config.file, 'utf8').split('\n')[0]}`);
 
   step('REST status (GET /connectors?expand=status)');
   const status = await (await fetch(`${base}/connectors?expand=status`)).json();
   for (const [name, { status: s }] of Object.entries(status)) {
-    console.log(`  ${name}: connector ${s.connector.state}, tasks ${s.tasks.map((t) => `${t.id}=${t.state}`).join(' ')}`);
+    console.log(
+      `  ${name}: connector ${s.connector.state}, tasks ${s.tasks.map((t) => `${t.id}=${t.state}`).join(' ')}`,
+    );
   }
 
   step('Stopping sluice (SIGTERM: flush, commit, close)');
   sluice.kill('SIGTERM');
   const code = exitCode ?? (await new Promise((r) => sluice.once('exit', r)));
-  console.log(`  sluice exited with code ${code}. Services keep running; stop them with \`npm run infra -- down\`.`);
+  console.log(
+    `  sluice exited with code ${code}. Services keep running; stop them with \`npm run infra -- down\`.`,
+  );
   const missing = SINKS.filter((s) => s.delivered(s.config) < RECORDS);
   if (missing.length > 0 || code !== 0) {
-    console.error(`Demo incomplete: ${missing.map((s) => s.label).join(', ') || 'unclean exit'}; see ${logFile}`);
+    console.error(
+      `Demo incomplete: ${missing.map((s) => s.label).join(', ') || 'unclean exit'}; see ${logFile}`,
+    );
     process.exit(1);
   }
 }

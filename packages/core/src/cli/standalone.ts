@@ -9,7 +9,8 @@ import { CliError } from './cli-error.js';
 /** `sluice standalone <worker.properties> <connector file>...` — runs until SIGTERM/SIGINT. */
 export async function runStandalone(args: readonly string[], log: Logger): Promise<void> {
   const [workerFile, ...connectorFiles] = args;
-  if (!workerFile) throw new CliError('Usage: sluice standalone <worker.properties> [<connector.properties|.json>...]', 2);
+  if (!workerFile)
+    throw new CliError('Usage: sluice standalone <worker.properties> [<connector.properties|.json>...]', 2);
   const workerProps = await readWorkerProperties(workerFile);
   const gracefulMs = new WorkerConfig(workerProps).gracefulShutdownTimeoutMs;
   const connectors = [];

@@ -40,53 +40,143 @@ export class ConnectMetrics {
     const errors = 'kafka_connect_task_error_metrics_';
     const worker = 'kafka_connect_connect_worker_metrics_';
     const reg = [registry];
-    this.readTotal = new Counter({ name: `${sink}sink_record_read_total`, help: 'Records read from Kafka, before transforms', labelNames: TASK_LABELS, registers: reg });
-    this.sendTotal = new Counter({ name: `${sink}sink_record_send_total`, help: 'Records put to the task, after transforms', labelNames: TASK_LABELS, registers: reg });
-    this.putBatchTime = new Histogram({ name: `${sink}put_batch_time_ms`, help: 'Time a put() of one batch took, in ms', labelNames: TASK_LABELS, buckets: MS_BUCKETS, registers: reg });
-    this.commitCompletion = new Counter({ name: `${sink}offset_commit_completion_total`, help: 'Offset commits that completed', labelNames: TASK_LABELS, registers: reg });
-    this.commitFailure = new Counter({ name: `${task}offset_commit_failure_total`, help: 'Offset commits that failed or timed out', labelNames: TASK_LABELS, registers: reg });
-    this.commitTime = new Histogram({ name: `${task}offset_commit_time_ms`, help: 'Time an offset commit (flush + commit) took, in ms', labelNames: TASK_LABELS, buckets: MS_BUCKETS, registers: reg });
-    this.recordFailures = new Counter({ name: `${errors}total_record_failures`, help: 'Records that failed in conversion, transforms or put', labelNames: TASK_LABELS, registers: reg });
-    this.dlqRequests = new Counter({ name: `${errors}deadletterqueue_produce_requests`, help: 'Records written to the dead letter queue', labelNames: TASK_LABELS, registers: reg });
-    this.lag = new Gauge({ name: `${sink}sink_record_lag`, help: 'Records behind the end of the partition', labelNames: ['connector', 'task', 'topic', 'partition'], registers: reg });
-    this.lagMax = new Gauge({ name: `${sink}sink_record_lag_max`, help: 'Largest lag over the partitions of the task', labelNames: TASK_LABELS, registers: reg });
-    this.startup = new Counter({ name: `${worker}startup_total`, help: 'Connector and task start attempts, by result (success|failure)', labelNames: ['kind', 'result'], registers: reg });
-    this.connectorStatus = new Gauge({ name: 'kafka_connect_connector_metrics_status', help: '1 for the current status of the connector', labelNames: ['connector', 'status'], registers: reg });
-    this.taskStatus = new Gauge({ name: `${task}status`, help: '1 for the current status of the task', labelNames: ['connector', 'task', 'status'], registers: reg });
+    this.readTotal = new Counter({
+      name: `${sink}sink_record_read_total`,
+      help: 'Records read from Kafka, before transforms',
+      labelNames: TASK_LABELS,
+      registers: reg,
+    });
+    this.sendTotal = new Counter({
+      name: `${sink}sink_record_send_total`,
+      help: 'Records put to the task, after transforms',
+      labelNames: TASK_LABELS,
+      registers: reg,
+    });
+    this.putBatchTime = new Histogram({
+      name: `${sink}put_batch_time_ms`,
+      help: 'Time a put() of one batch took, in ms',
+      labelNames: TASK_LABELS,
+      buckets: MS_BUCKETS,
+      registers: reg,
+    });
+    this.commitCompletion = new Counter({
+      name: `${sink}offset_commit_completion_total`,
+      help: 'Offset commits that completed',
+      labelNames: TASK_LABELS,
+      registers: reg,
+    });
+    this.commitFailure = new Counter({
+      name: `${task}offset_commit_failure_total`,
+      help: 'Offset commits that failed or timed out',
+      labelNames: TASK_LABELS,
+      registers: reg,
+    });
+    this.commitTime = new Histogram({
+      name: `${task}offset_commit_time_ms`,
+      help: 'Time an offset commit (flush + commit) took, in ms',
+      labelNames: TASK_LABELS,
+      buckets: MS_BUCKETS,
+      registers: reg,
+    });
+    this.recordFailures = new Counter({
+      name: `${errors}total_record_failures`,
+      help: 'Records that failed in conversion, transforms or put',
+      labelNames: TASK_LABELS,
+      registers: reg,
+    });
+    this.dlqRequests = new Counter({
+      name: `${errors}deadletterqueue_produce_requests`,
+      help: 'Records written to the dead letter queue',
+      labelNames: TASK_LABELS,
+      registers: reg,
+    });
+    this.lag = new Gauge({
+      name: `${sink}sink_record_lag`,
+      help: 'Records behind the end of the partition',
+      labelNames: ['connector', 'task', 'topic', 'partition'],
+      registers: reg,
+    });
+    this.lagMax = new Gauge({
+      name: `${sink}sink_record_lag_max`,
+      help: 'Largest lag over the partitions of the task',
+      labelNames: TASK_LABELS,
+      registers: reg,
+    });
+    this.startup = new Counter({
+      name: `${worker}startup_total`,
+      help: 'Connector and task start attempts, by result (success|failure)',
+      labelNames: ['kind', 'result'],
+      registers: reg,
+    });
+    this.connectorStatus = new Gauge({
+      name: 'kafka_connect_connector_metrics_status',
+      help: '1 for the current status of the connector',
+      labelNames: ['connector', 'status'],
+      registers: reg,
+    });
+    this.taskStatus = new Gauge({
+      name: `${task}status`,
+      help: '1 for the current status of the task',
+      labelNames: ['connector', 'task', 'status'],
+      registers: reg,
+    });
     const counts = this.counts;
-    new Gauge({ name: `${worker}connector_count`, help: 'Connectors run by this worker', registers: reg, collect() { this.set(counts.connectors); } });
-    new Gauge({ name: `${worker}task_count`, help: 'Tasks run by this worker', registers: reg, collect() { this.set(counts.tasks); } });
+    new Gauge({
+      name: `${worker}connector_count`,
+      help: 'Connectors run by this worker',
+      registers: reg,
+      collect() {
+        this.set(counts.connectors);
+      },
+    });
+    new Gauge({
+      name: `${worker}task_count`,
+      help: 'Tasks run by this worker',
+      registers: reg,
+      collect() {
+        this.set(counts.tasks);
+      },
+    });
   }
 
   /** Metrics for one sink task, labelled connector/task; the engine reports through them. */
   sinkTask(connector: string, taskId: number): TaskMetricsHandle {
     const labels = { connector, task: String(taskId) };
     const partitions = new Map<string, number>();
-    const m = this;
     return {
-      recordsRead: (n) => m.readTotal.inc(labels, n),
-      recordsSent: (n) => m.sendTotal.inc(labels, n),
-      putBatchTime: (ms) => m.putBatchTime.observe(labels, ms),
-      offsetCommit(ok, ms) {
-        (ok ? m.commitCompletion : m.commitFailure).inc(labels);
-        m.commitTime.observe(labels, ms);
+      recordsRead: (n) => this.readTotal.inc(labels, n),
+      recordsSent: (n) => this.sendTotal.inc(labels, n),
+      putBatchTime: (ms) => this.putBatchTime.observe(labels, ms),
+      offsetCommit: (ok, ms) => {
+        (ok ? this.commitCompletion : this.commitFailure).inc(labels);
+        this.commitTime.observe(labels, ms);
       },
-      recordsFailed: (n) => m.recordFailures.inc(labels, n),
-      deadLetterRecords: (n) => m.dlqRequests.inc(labels, n),
-      consumerLag(topic, partition, lag) {
+      recordsFailed: (n) => this.recordFailures.inc(labels, n),
+      deadLetterRecords: (n) => this.dlqRequests.inc(labels, n),
+      consumerLag: (topic, partition, lag) => {
         partitions.set(`${topic}\u0000${partition}`, lag);
-        m.lag.set({ ...labels, topic, partition: String(partition) }, lag);
-        m.lagMax.set(labels, Math.max(...partitions.values()));
+        this.lag.set({ ...labels, topic, partition: String(partition) }, lag);
+        this.lagMax.set(labels, Math.max(...partitions.values()));
       },
-      close() {
-        for (const metric of [m.readTotal, m.sendTotal, m.putBatchTime, m.commitCompletion, m.commitFailure, m.commitTime, m.recordFailures, m.dlqRequests, m.lagMax]) {
+      close: () => {
+        for (const metric of [
+          this.readTotal,
+          this.sendTotal,
+          this.putBatchTime,
+          this.commitCompletion,
+          this.commitFailure,
+          this.commitTime,
+          this.recordFailures,
+          this.dlqRequests,
+          this.lagMax,
+        ]) {
           metric.remove(labels);
         }
         for (const key of partitions.keys()) {
           const [topic, partition] = key.split('\u0000') as [string, string];
-          m.lag.remove({ ...labels, topic, partition });
+          this.lag.remove({ ...labels, topic, partition });
         }
-        for (const status of STATES) m.taskStatus.remove({ ...labels, status });
+        for (const status of STATES) this.taskStatus.remove({ ...labels, status });
       },
     };
   }

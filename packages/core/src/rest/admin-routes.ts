@@ -14,14 +14,17 @@ export function adminRoutes(app: FastifyInstance, loggers: LoggerRegistry): void
     return level;
   });
 
-  app.put<{ Params: { logger: string }; Querystring: { scope?: string } }>('/admin/loggers/:logger', async (req, reply) => {
-    const level = (req.body as { level?: unknown } | undefined)?.level;
-    if (typeof level !== 'string' || level.trim() === '') {
-      throw new BadRequestException("Desired 'level' parameter was not specified in request.");
-    }
-    if (!LoggerRegistry.isLevel(level)) throw new HttpError(404, `invalid log level '${level}'.`);
-    const affected = loggers.setLevel(req.params.logger, level);
-    if (req.query.scope?.toLowerCase() === 'cluster') return reply.code(204).send();
-    return affected;
-  });
+  app.put<{ Params: { logger: string }; Querystring: { scope?: string } }>(
+    '/admin/loggers/:logger',
+    async (req, reply) => {
+      const level = (req.body as { level?: unknown } | undefined)?.level;
+      if (typeof level !== 'string' || level.trim() === '') {
+        throw new BadRequestException("Desired 'level' parameter was not specified in request.");
+      }
+      if (!LoggerRegistry.isLevel(level)) throw new HttpError(404, `invalid log level '${level}'.`);
+      const affected = loggers.setLevel(req.params.logger, level);
+      if (req.query.scope?.toLowerCase() === 'cluster') return reply.code(204).send();
+      return affected;
+    },
+  );
 }

@@ -15,7 +15,10 @@ export function basicAuthHook(user: string, password: string) {
       .code(401)
       .header('WWW-Authenticate', 'Basic realm="sluice", charset="UTF-8"')
       .type('application/json')
-      .send({ error_code: 401, message: 'Authentication required: send HTTP basic auth credentials (rest.basic.auth.user)' });
+      .send({
+        error_code: 401,
+        message: 'Authentication required: send HTTP basic auth credentials (rest.basic.auth.user)',
+      });
   };
 }
 

@@ -4,7 +4,7 @@ import type { Herder } from '../worker/herder.js';
 import { BadRequestException } from '../worker/herder-errors.js';
 import { parseSinkOffsetsRequest } from '../worker/sink-offsets.js';
 import type { TargetState } from '../worker/types.js';
-import { configMap, } from './body.js';
+import { configMap } from './body.js';
 import { HttpError } from './errors.js';
 import type { Timed } from './timeout.js';
 
@@ -41,12 +41,15 @@ export function connectorsRoutes(app: FastifyInstance, herder: Herder, timed: Ti
 
   app.post('/connectors', async (req, reply) => {
     const body = (req.body ?? {}) as { name?: unknown; config?: unknown; initial_state?: unknown };
-    if (typeof body !== 'object' || Array.isArray(body)) throw new HttpError(500, 'Cannot deserialize request body: expected a JSON object');
+    if (typeof body !== 'object' || Array.isArray(body))
+      throw new HttpError(500, 'Cannot deserialize request body: expected a JSON object');
     const config = body.config === undefined || body.config === null ? {} : configMap(body.config);
     const name = typeof body.name === 'string' ? body.name.trim() : config.name;
     if (!name) throw new BadRequestException('Connector name should not be empty; set "name" in the request');
     if (config.name !== undefined && config.name !== name) {
-      throw new BadRequestException(`Connector name configuration (${String(config.name)}) doesn't match connector name in the URL (${name})`);
+      throw new BadRequestException(
+        `Connector name configuration (${String(config.name)}) doesn't match connector name in the URL (${name})`,
+      );
     }
     let initialState: TargetState | undefined;
     if (body.initial_state !== undefined && body.initial_state !== null) {
@@ -57,9 +60,16 @@ export function connectorsRoutes(app: FastifyInstance, herder: Herder, timed: Ti
       }
     }
     const result = await timed(
-      herder.putConnectorConfig(name, { ...config, name }, { allowReplace: false, ...(initialState ? { initialState } : {}) }),
+      herder.putConnectorConfig(
+        name,
+        { ...config, name },
+        { allowReplace: false, ...(initialState ? { initialState } : {}) },
+      ),
     );
-    return reply.code(201).header('Location', `/connectors/${encodeURIComponent(name)}`).send(result.info);
+    return reply
+      .code(201)
+      .header('Location', `/connectors/${encodeURIComponent(name)}`)
+      .send(result.info);
   });
 
   app.get<{ Params: NameParams }>('/connectors/:name', (req) => timed(herder.connectorInfo(req.params.name)));
@@ -85,12 +95,17 @@ export function connectorsRoutes(app: FastifyInstance, herder: Herder, timed: Ti
     return reply.code(204).send();
   });
 
-  app.get<{ Params: NameParams }>('/connectors/:name/status', (req) => timed(herder.connectorStatus(req.params.name)));
+  app.get<{ Params: NameParams }>('/connectors/:name/status', (req) =>
+    timed(herder.connectorStatus(req.params.name)),
+  );
 
   app.post<{ Params: NameParams; Querystring: { includeTasks?: string; onlyFailed?: string } }>(
     '/connectors/:name/restart',
     async (req, reply) => {
-      const request = { includeTasks: isTrue(req.query.includeTasks), onlyFailed: isTrue(req.query.onlyFailed) };
+      const request = {
+        includeTasks: isTrue(req.query.includeTasks),
+        onlyFailed: isTrue(req.query.onlyFailed),
+      };
       const status = await timed(herder.restartConnector(req.params.name, request));
       return status === null ? reply.code(204).send() : reply.code(202).send(status);
     },
@@ -107,7 +122,9 @@ export function connectorsRoutes(app: FastifyInstance, herder: Herder, timed: Ti
     });
   }
 
-  app.get<{ Params: NameParams }>('/connectors/:name/tasks', (req) => timed(herder.taskConfigs(req.params.name)));
+  app.get<{ Params: NameParams }>('/connectors/:name/tasks', (req) =>
+    timed(herder.taskConfigs(req.params.name)),
+  );
 
   app.get<{ Params: NameParams }>('/connectors/:name/tasks-config', async (req) => {
     req.log.warn(

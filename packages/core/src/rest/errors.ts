@@ -34,5 +34,8 @@ export function sendError(reply: FastifyReply, error: unknown, request?: Fastify
   const status = statusOf(error);
   const message = error instanceof Error ? error.message : String(error);
   if (status >= 500) request?.log.error({ err: error }, `Uncaught exception in REST call to ${request.url}`);
-  return reply.code(status).type('application/json').send({ error_code: status, message } satisfies ErrorBody);
+  return reply
+    .code(status)
+    .type('application/json')
+    .send({ error_code: status, message } satisfies ErrorBody);
 }

@@ -27,7 +27,11 @@ export interface RestServerOptions {
 }
 
 export function createRestServer(opts: RestServerOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: opts.logger as FastifyBaseLogger, disableRequestLogging: true, routerOptions: { ignoreTrailingSlash: true } });
+  const app = Fastify({
+    loggerInstance: opts.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
   const timed = requestTimeout(opts.requestTimeoutMs ?? 90_000);
 
   app.removeAllContentTypeParsers();
@@ -48,10 +52,15 @@ export function createRestServer(opts: RestServerOptions): FastifyInstance {
 
   if (opts.basicAuth) app.addHook('onRequest', basicAuthHook(opts.basicAuth.user, opts.basicAuth.password));
   app.addHook('onResponse', async (req, reply) => {
-    req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'REST request');
+    req.log.debug(
+      { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'REST request',
+    );
   });
   app.setErrorHandler((error, request, reply) => sendError(reply, error, request));
-  app.setNotFoundHandler((request, reply) => sendError(reply, new HttpError(404, `HTTP 404 Not Found: ${request.method} ${request.url}`)));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, new HttpError(404, `HTTP 404 Not Found: ${request.method} ${request.url}`)),
+  );
 
   app.get('/', async () => ({
     version: opts.version,
@@ -61,7 +70,9 @@ export function createRestServer(opts: RestServerOptions): FastifyInstance {
 
   app.get('/health', async (_req, reply) => {
     if (!opts.herder.ready()) {
-      return reply.code(503).send({ status: 'starting', message: 'Worker is still starting up. Try again later.' });
+      return reply
+        .code(503)
+        .send({ status: 'starting', message: 'Worker is still starting up. Try again later.' });
     }
     return { status: 'healthy', message: 'Worker has completed startup and is ready to handle requests.' };
   });
@@ -81,12 +92,18 @@ export function createRestServer(opts: RestServerOptions): FastifyInstance {
 }
 
 /** Listens on every configured listener; returns the bound port of the first (for `worker_id` with port 0). */
-export async function listen(app: FastifyInstance, listeners: readonly ListenerAddress[]): Promise<number | null> {
+export async function listen(
+  app: FastifyInstance,
+  listeners: readonly ListenerAddress[],
+): Promise<number | null> {
   if (listeners.length === 0) return null;
   if (listeners.some((l) => l.protocol === 'https')) {
-    throw new Error('https listeners are not supported yet: put a TLS-terminating proxy in front of an http listener');
+    throw new Error(
+      'https listeners are not supported yet: put a TLS-terminating proxy in front of an http listener',
+    );
   }
-  if (listeners.length > 1) throw new Error('Only one REST listener is supported; list a single http://host:port in listeners');
+  if (listeners.length > 1)
+    throw new Error('Only one REST listener is supported; list a single http://host:port in listeners');
   const l = listeners[0]!;
   // An empty host means every interface, as in Kafka Connect's `http://:8083`.
   await app.listen({ host: l.host === '' ? '0.0.0.0' : l.host, port: l.port });

@@ -85,7 +85,9 @@ export abstract class AbstractHerder implements Herder {
   async patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
     const current = this.requireConnector(name).config;
     if (patch.name !== undefined && patch.name !== name) {
-      throw new BadRequestException(`Connector name configuration (${String(patch.name)}) doesn't match connector name in the URL (${name})`);
+      throw new BadRequestException(
+        `Connector name configuration (${String(patch.name)}) doesn't match connector name in the URL (${name})`,
+      );
     }
     const merged: Record<string, string> = { ...current };
     for (const [k, v] of Object.entries(patch)) {
@@ -97,7 +99,10 @@ export abstract class AbstractHerder implements Herder {
 
   async taskConfigs(name: string): Promise<TaskInfo[]> {
     const entry = this.requireConnector(name);
-    return entry.taskConfigs.map((config, task) => ({ id: { connector: name, task }, config: this.maskConfig(config) }));
+    return entry.taskConfigs.map((config, task) => ({
+      id: { connector: name, task },
+      config: this.maskConfig(config),
+    }));
   }
 
   async connectorStatus(name: string): Promise<ConnectorStateInfo> {
@@ -107,10 +112,19 @@ export abstract class AbstractHerder implements Herder {
     const tasks = [...this.deps.statusStore.getTasks(name).entries()]
       .filter(([task]) => task < entry.taskConfigs.length)
       .sort(([a], [b]) => a - b)
-      .map(([id, t]) => ({ id, state: t.state, worker_id: t.workerId, ...(t.trace ? { trace: t.trace } : {}) }));
+      .map(([id, t]) => ({
+        id,
+        state: t.state,
+        worker_id: t.workerId,
+        ...(t.trace ? { trace: t.trace } : {}),
+      }));
     return {
       name,
-      connector: { state: status.state, worker_id: status.workerId, ...(status.trace ? { trace: status.trace } : {}) },
+      connector: {
+        state: status.state,
+        worker_id: status.workerId,
+        ...(status.trace ? { trace: status.trace } : {}),
+      },
       tasks,
       type: this.connectorType(entry.config),
     };
@@ -119,8 +133,14 @@ export abstract class AbstractHerder implements Herder {
   async taskStatus(name: string, task: number): Promise<TaskStateInfo> {
     const entry = this.deps.configStore.get(name);
     const status = this.deps.statusStore.getTasks(name).get(task);
-    if (!entry || !status || task >= entry.taskConfigs.length) throw new NotFoundException(`No status found for task ${name}-${task}`);
-    return { id: task, state: status.state, worker_id: status.workerId, ...(status.trace ? { trace: status.trace } : {}) };
+    if (!entry || !status || task >= entry.taskConfigs.length)
+      throw new NotFoundException(`No status found for task ${name}-${task}`);
+    return {
+      id: task,
+      state: status.state,
+      worker_id: status.workerId,
+      ...(status.trace ? { trace: status.trace } : {}),
+    };
   }
 
   async connectorActiveTopics(name: string): Promise<string[]> {
@@ -131,7 +151,8 @@ export abstract class AbstractHerder implements Herder {
 
   async resetConnectorActiveTopics(name: string): Promise<void> {
     if (!this.deps.config.topicTrackingEnable) throw new ForbiddenException('Topic tracking is disabled.');
-    if (!this.deps.config.topicTrackingAllowReset) throw new ForbiddenException('Topic tracking reset is disabled.');
+    if (!this.deps.config.topicTrackingAllowReset)
+      throw new ForbiddenException('Topic tracking reset is disabled.');
     this.requireConnector(name);
     this.deps.statusStore.resetTopics(name);
   }
@@ -141,14 +162,19 @@ export abstract class AbstractHerder implements Herder {
     return this.deps.offsets.get(sinkGroupId(name, entry.config));
   }
 
-  async validateConnectorConfig(config: Record<string, string | null>, plugin?: string): Promise<ConfigInfos> {
+  async validateConnectorConfig(
+    config: Record<string, string | null>,
+    plugin?: string,
+  ): Promise<ConfigInfos> {
     let input = config;
     if (plugin !== undefined) {
       const requested = this.deps.plugins.find(plugin);
       if (!requested) throw new BadRequestException(`Unknown plugin ${plugin}.`);
       const included = config['connector.class'];
       if (included !== undefined && included !== null && this.deps.plugins.find(included) !== requested) {
-        throw new BadRequestException(`Included connector type ${included} does not match request type ${plugin}`);
+        throw new BadRequestException(
+          `Included connector type ${included} does not match request type ${plugin}`,
+        );
       }
       input = { ...config, 'connector.class': included ?? plugin };
     }
@@ -183,7 +209,10 @@ export abstract class AbstractHerder implements Herder {
    * REST clients that read a config (with secrets shown as `[hidden]`) and PUT it back must not
    * overwrite the real secret with the mask: a masked value keeps the stored one.
    */
-  protected unmaskSecrets(name: string, config: Record<string, string | null>): Record<string, string | null> {
+  protected unmaskSecrets(
+    name: string,
+    config: Record<string, string | null>,
+  ): Record<string, string | null> {
     const current = this.deps.configStore.get(name)?.config;
     if (!current) return config;
     const out = { ...config };

@@ -15,7 +15,11 @@ export interface ConnectorConfigEntry {
 export interface ConfigStore {
   connectors(): string[];
   get(connector: string): ConnectorConfigEntry | undefined;
-  putConnectorConfig(connector: string, config: Record<string, string>, targetState?: TargetState): Promise<void>;
+  putConnectorConfig(
+    connector: string,
+    config: Record<string, string>,
+    targetState?: TargetState,
+  ): Promise<void>;
   putTaskConfigs(connector: string, taskConfigs: readonly Record<string, string>[]): Promise<void>;
   putTargetState(connector: string, state: TargetState): Promise<void>;
   removeConnectorConfig(connector: string): Promise<void>;
@@ -32,7 +36,11 @@ export class MemoryConfigStore implements ConfigStore {
     return this.entries.get(connector);
   }
 
-  async putConnectorConfig(connector: string, config: Record<string, string>, targetState?: TargetState): Promise<void> {
+  async putConnectorConfig(
+    connector: string,
+    config: Record<string, string>,
+    targetState?: TargetState,
+  ): Promise<void> {
     const current = this.entries.get(connector);
     this.entries.set(connector, {
       config: { ...config },

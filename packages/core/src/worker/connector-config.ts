@@ -6,6 +6,7 @@ import { ConfigDef, validators, type ConfigKey } from '../config/def.js';
 export const COMMON_GROUP = 'Common';
 
 // Kafka Connect rejects ISO control characters in connector names (they break URLs and logs).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 
 export const commonConnectorConfigDef = new ConfigDef()
@@ -17,7 +18,8 @@ export const commonConnectorConfigDef = new ConfigDef()
     doc: 'Globally unique name to use for this connector.',
     validator: (v) => {
       validators.nonEmptyString()(v, 'name');
-      if (typeof v === 'string' && CONTROL_CHARS.test(v)) throw new Error('String may not contain control sequences');
+      if (typeof v === 'string' && CONTROL_CHARS.test(v))
+        throw new Error('String may not contain control sequences');
     },
   })
   .define({
@@ -44,9 +46,16 @@ export const commonConnectorConfigDef = new ConfigDef()
     group: COMMON_GROUP,
     doc: 'Fail the connector when it generates more task configs than tasks.max.',
   })
-  .define(converterKey('key.converter', 'Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka. This controls the format of the keys in messages. Defaults to the worker\'s.'))
-  .define(converterKey('value.converter', 'Converter class for record values. Defaults to the worker\'s.'))
-  .define(converterKey('header.converter', 'HeaderConverter class for header values. Defaults to the worker\'s.'))
+  .define(
+    converterKey(
+      'key.converter',
+      "Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka. This controls the format of the keys in messages. Defaults to the worker's.",
+    ),
+  )
+  .define(converterKey('value.converter', "Converter class for record values. Defaults to the worker's."))
+  .define(
+    converterKey('header.converter', "HeaderConverter class for header values. Defaults to the worker's."),
+  )
   .define({
     name: 'transforms',
     type: 'LIST',
@@ -56,7 +65,9 @@ export const commonConnectorConfigDef = new ConfigDef()
     doc: 'Aliases for the transformations to be applied to records. Single Message Transforms are not supported by Sluice yet: leave this empty.',
     validator: (v) => {
       if (Array.isArray(v) && v.length > 0) {
-        throw new Error('Single Message Transforms are not supported by Sluice yet; remove "transforms" from the config');
+        throw new Error(
+          'Single Message Transforms are not supported by Sluice yet; remove "transforms" from the config',
+        );
       }
     },
   })

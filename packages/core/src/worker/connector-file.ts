@@ -38,7 +38,9 @@ export function parseJsonRequest(body: unknown): ConnectorRequest {
     const name = typeof obj.name === 'string' ? obj.name : config.name;
     if (name === undefined || name === '') throw new Error('the connector has no "name"');
     if (config.name !== undefined && config.name !== name) {
-      throw new Error(`Connector name configuration (${config.name}) doesn't match connector name in the URL (${name})`);
+      throw new Error(
+        `Connector name configuration (${config.name}) doesn't match connector name in the URL (${name})`,
+      );
     }
     const request: ConnectorRequest = { name, config: { ...config, name } };
     if (obj.initial_state !== undefined && obj.initial_state !== null) {

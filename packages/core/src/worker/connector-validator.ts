@@ -61,7 +61,10 @@ export class ConnectorValidator {
         for (const m of messages) addError(key, m);
       }
     } catch (e) {
-      throw new ConnectException(`Connector ${plugin.name} failed to validate its config: ${(e as Error).message}`, { cause: e });
+      throw new ConnectException(
+        `Connector ${plugin.name} failed to validate its config: ${(e as Error).message}`,
+        { cause: e },
+      );
     }
     for (const kind of ['key', 'value', 'header'] as ConverterKind[]) {
       const settings = converterSettings(this.worker, config, kind);
@@ -91,7 +94,10 @@ export class ConnectorValidator {
     return outcome;
   }
 
-  private checkSinkRules(config: Record<string, string>, addError: (key: string, message: string) => void): void {
+  private checkSinkRules(
+    config: Record<string, string>,
+    addError: (key: string, message: string) => void,
+  ): void {
     const topics = splitList(config['topics']);
     const regex = config['topics.regex']?.trim() ?? '';
     if (topics.length > 0 && regex !== '') {
@@ -127,7 +133,11 @@ export class ConnectorValidator {
       }
     }
     const workerGroup = this.worker.groupId;
-    if (workerGroup !== null && config['name'] !== undefined && sinkGroupId(config['name'], config) === workerGroup) {
+    if (
+      workerGroup !== null &&
+      config['name'] !== undefined &&
+      sinkGroupId(config['name'], config) === workerGroup
+    ) {
       const key = config['consumer.override.group.id'] !== undefined ? 'consumer.override.group.id' : 'name';
       addError(
         key,

@@ -36,7 +36,11 @@ export function converterSettings(
   const key = `${kind}.converter`;
   const own = connectorConfig[key]?.trim();
   const workerClass =
-    kind === 'key' ? worker.keyConverterClass : kind === 'value' ? worker.valueConverterClass : worker.headerConverterClass;
+    kind === 'key'
+      ? worker.keyConverterClass
+      : kind === 'value'
+        ? worker.valueConverterClass
+        : worker.headerConverterClass;
   const fromConnector = own !== undefined && own !== '';
   const config = fromConnector ? stripPrefix(connectorConfig, `${key}.`) : worker.withPrefix(`${key}.`);
   return {
@@ -52,9 +56,21 @@ export async function createConnectorConverters(
   worker: WorkerConfig,
   connectorConfig: Record<string, string>,
 ): Promise<ConnectorConverters> {
-  const key = (await configured(factory, converterSettings(worker, connectorConfig, 'key'), 'key')) as Converter;
-  const value = (await configured(factory, converterSettings(worker, connectorConfig, 'value'), 'value')) as Converter;
-  const header = (await configured(factory, converterSettings(worker, connectorConfig, 'header'), 'header')) as HeaderConverter;
+  const key = (await configured(
+    factory,
+    converterSettings(worker, connectorConfig, 'key'),
+    'key',
+  )) as Converter;
+  const value = (await configured(
+    factory,
+    converterSettings(worker, connectorConfig, 'value'),
+    'value',
+  )) as Converter;
+  const header = (await configured(
+    factory,
+    converterSettings(worker, connectorConfig, 'header'),
+    'header',
+  )) as HeaderConverter;
   return { key, value, header };
 }
 
@@ -76,7 +92,10 @@ export async function configured(
     if (kind === 'header') await (instance as HeaderConverter).configure(settings.config);
     else await (instance as Converter).configure(settings.config, kind === 'key');
   } catch (e) {
-    throw new ConfigException(keyName, `${settings.className} rejected its ${keyName}.* settings: ${(e as Error).message}`);
+    throw new ConfigException(
+      keyName,
+      `${settings.className} rejected its ${keyName}.* settings: ${(e as Error).message}`,
+    );
   }
   return instance;
 }

@@ -3,7 +3,9 @@ import type { ConverterFactory } from './converters.js';
 
 // Converters come from ../convert's registry: Kafka's and Confluent's class names, or short names.
 export const defaultConverterFactory: ConverterFactory = (className, kind) =>
-  kind === 'header' ? createHeaderConverter(className, 'header.converter') : createConverter(className, `${kind}.converter`);
+  kind === 'header'
+    ? createHeaderConverter(className, 'header.converter')
+    : createConverter(className, `${kind}.converter`);
 
 /** Classes usable as key/value converters, for `/connector-plugins?connectorsOnly=false`. */
 export function knownConverterClasses(): string[] {

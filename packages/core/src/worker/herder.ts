@@ -1,4 +1,15 @@
-import type { ConfigKeyInfo, ConfigInfos, ConnectorInfo, ConnectorStateInfo, PluginInfo, RestartRequest, SinkOffsetEntry, TargetState, TaskInfo, TaskStateInfo } from './types.js';
+import type {
+  ConfigKeyInfo,
+  ConfigInfos,
+  ConnectorInfo,
+  ConnectorStateInfo,
+  PluginInfo,
+  RestartRequest,
+  SinkOffsetEntry,
+  TargetState,
+  TaskInfo,
+  TaskStateInfo,
+} from './types.js';
 
 // What the REST API drives. Standalone and distributed mode implement it; the REST layer knows
 // nothing else. Errors are thrown as NotFoundException (404), AlreadyExistsException (409),

@@ -36,7 +36,8 @@ export class LoggerRegistry {
     let set = this.live.get(name);
     if (!set) this.live.set(name, (set = new Set()));
     set.add(child);
-    if (!this.levels.has(name)) this.levels.set(name, { level: this.effectiveLevel(name), last_modified: null });
+    if (!this.levels.has(name))
+      this.levels.set(name, { level: this.effectiveLevel(name), last_modified: null });
     return child;
   }
 
@@ -65,7 +66,8 @@ export class LoggerRegistry {
     const upper = level.toUpperCase();
     const pinoLevel = LOG4J_TO_PINO[upper];
     if (pinoLevel === undefined) throw new Error(`invalid log level '${level}'.`);
-    if (!this.levels.has(namespace)) this.levels.set(namespace, { level: this.effectiveLevel(namespace), last_modified: null });
+    if (!this.levels.has(namespace))
+      this.levels.set(namespace, { level: this.effectiveLevel(namespace), last_modified: null });
     const affected = [...this.levels.keys()].filter((n) => inNamespace(n, namespace)).sort();
     for (const name of affected) {
       // As Kafka Connect: a logger already at this level is left alone, so last_modified does not move.

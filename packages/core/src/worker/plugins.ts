@@ -81,7 +81,10 @@ export class PluginRegistry {
     onError?: (dir: string, e: Error) => void;
   }): Promise<void> {
     const dirs = new Set<string>();
-    const starts = options.installed === false ? [] : [options.fromDir ?? process.cwd(), path.dirname(fileURLToPath(import.meta.url))];
+    const starts =
+      options.installed === false
+        ? []
+        : [options.fromDir ?? process.cwd(), path.dirname(fileURLToPath(import.meta.url))];
     for (const start of starts) {
       for (const nm of nodeModulesUpwards(start)) {
         for (const pkg of await listDirs(path.join(nm, '@sluice'))) {
@@ -96,7 +99,8 @@ export class PluginRegistry {
         continue;
       }
       for (const child of await listDirs(dir)) {
-        if (path.basename(child).startsWith('@')) for (const scoped of await listDirs(child)) dirs.add(scoped);
+        if (path.basename(child).startsWith('@'))
+          for (const scoped of await listDirs(child)) dirs.add(scoped);
         else dirs.add(child);
       }
     }
@@ -118,20 +122,30 @@ export function simpleName(className: string): string {
 
 /** Kafka Connect's alias rule: the simple name without its `Connector` suffix. */
 export function shortName(simple: string): string {
-  return simple.endsWith('Connector') && simple !== 'Connector' ? simple.slice(0, -'Connector'.length) : simple;
+  return simple.endsWith('Connector') && simple !== 'Connector'
+    ? simple.slice(0, -'Connector'.length)
+    : simple;
 }
 
 export function isSinkPlugin(value: unknown): value is SinkPlugin {
   if (value === null || typeof value !== 'object') return false;
   const p = value as Partial<SinkPlugin>;
-  return p.type === 'sink' && typeof p.name === 'string' && typeof p.createTask === 'function' && Array.isArray(p.aliases);
+  return (
+    p.type === 'sink' &&
+    typeof p.name === 'string' &&
+    typeof p.createTask === 'function' &&
+    Array.isArray(p.aliases)
+  );
 }
 
 /** Imports a package directory; its default export or its `plugin` export is the plugin. */
 export async function loadPluginPackage(dir: string): Promise<SinkPlugin | null> {
   const pkg = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as PackageJson;
   const entry = packageEntry(pkg);
-  const mod = (await import(pathToFileURL(path.join(dir, entry)).href)) as { default?: unknown; plugin?: unknown };
+  const mod = (await import(pathToFileURL(path.join(dir, entry)).href)) as {
+    default?: unknown;
+    plugin?: unknown;
+  };
   if (isSinkPlugin(mod.default)) return mod.default;
   if (isSinkPlugin(mod.plugin)) return mod.plugin;
   return null;
@@ -143,7 +157,8 @@ interface PackageJson {
 }
 
 function packageEntry(pkg: PackageJson): string {
-  const root = typeof pkg.exports === 'object' && pkg.exports !== null ? (pkg.exports['.'] ?? pkg.exports) : pkg.exports;
+  const root =
+    typeof pkg.exports === 'object' && pkg.exports !== null ? (pkg.exports['.'] ?? pkg.exports) : pkg.exports;
   const fromExports = conditionalTarget(root);
   return fromExports ?? pkg.main ?? 'index.js';
 }

@@ -92,7 +92,8 @@ function unescape(s: string): string {
         break;
       case 'u': {
         const hex = s.slice(i + 1, i + 5);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new Error(`Malformed \\uxxxx encoding in properties: '\\u${hex}'`);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex))
+          throw new Error(`Malformed \\uxxxx encoding in properties: '\\u${hex}'`);
         out += String.fromCharCode(parseInt(hex, 16));
         i += 4;
         break;

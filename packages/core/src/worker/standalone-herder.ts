@@ -42,20 +42,29 @@ export class StandaloneHerder extends AbstractHerder {
   ): Promise<PutConnectorResult> {
     return this.queue.run(async () => {
       if (config.name !== undefined && config.name !== name) {
-        throw new BadRequestException(`Connector name configuration (${String(config.name)}) doesn't match connector name in the URL (${name})`);
+        throw new BadRequestException(
+          `Connector name configuration (${String(config.name)}) doesn't match connector name in the URL (${name})`,
+        );
       }
       const exists = this.deps.configStore.get(name) !== undefined;
-      if (exists && !options.allowReplace) throw new AlreadyExistsException(`Connector ${name} already exists`);
+      if (exists && !options.allowReplace)
+        throw new AlreadyExistsException(`Connector ${name} already exists`);
       const input = this.unmaskSecrets(name, { ...config, name });
       await this.deps.validator.assertValid(input);
-      const clean = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null)) as Record<string, string>;
+      const clean = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null)) as Record<
+        string,
+        string
+      >;
       if (exists) {
         await this.stopConnectorAndTasks(name);
         await this.deps.configStore.putConnectorConfig(name, clean);
       } else {
         await this.deps.configStore.putConnectorConfig(name, clean, options.initialState ?? 'STARTED');
       }
-      this.deps.logger.info({ connector: name, config: this.maskConfig(clean) }, `${exists ? 'Updated' : 'Created'} connector ${name}`);
+      this.deps.logger.info(
+        { connector: name, config: this.maskConfig(clean) },
+        `${exists ? 'Updated' : 'Created'} connector ${name}`,
+      );
       await this.applyConnector(name);
       return { created: !exists, info: await this.connectorInfo(name) };
     });
@@ -102,22 +111,29 @@ export class StandaloneHerder extends AbstractHerder {
       return null;
     }
     // Kafka Connect restarts asynchronously and answers at once with the instances marked RESTARTING.
-    run.catch((e: unknown) => this.deps.logger.error({ connector: name, err: e }, `Restart of connector ${name} failed`));
+    run.catch((e: unknown) =>
+      this.deps.logger.error({ connector: name, err: e }, `Restart of connector ${name} failed`),
+    );
     const workerId = this.worker.workerId();
     if (restartConnector) this.deps.statusStore.putConnector(name, { state: 'RESTARTING', workerId });
     for (const task of tasks) this.deps.statusStore.putTask(name, task, { state: 'RESTARTING', workerId });
     if (!status) return null;
     return {
       ...status,
-      connector: restartConnector ? { state: 'RESTARTING', worker_id: status.connector.worker_id } : status.connector,
-      tasks: status.tasks.map((t) => (tasks.includes(t.id) ? { id: t.id, state: 'RESTARTING', worker_id: t.worker_id } : t)),
+      connector: restartConnector
+        ? { state: 'RESTARTING', worker_id: status.connector.worker_id }
+        : status.connector,
+      tasks: status.tasks.map((t) =>
+        tasks.includes(t.id) ? { id: t.id, state: 'RESTARTING', worker_id: t.worker_id } : t,
+      ),
     };
   }
 
   restartTask(name: string, task: number): Promise<void> {
     return this.queue.run(async () => {
       const entry = this.deps.configStore.get(name);
-      if (!entry || task < 0 || task >= entry.taskConfigs.length) throw new NotFoundException(`Unknown task: ${name}-${task}`);
+      if (!entry || task < 0 || task >= entry.taskConfigs.length)
+        throw new NotFoundException(`Unknown task: ${name}-${task}`);
       await this.restartTasks(name, [task]);
     });
   }
@@ -153,7 +169,8 @@ export class StandaloneHerder extends AbstractHerder {
   private setTargetState(name: string, state: TargetState): Promise<void> {
     return this.queue.run(async () => {
       const entry = this.requireConnector(name);
-      if (entry.targetState === state && (state !== 'STARTED' || this.worker.isConnectorRunning(name))) return;
+      if (entry.targetState === state && (state !== 'STARTED' || this.worker.isConnectorRunning(name)))
+        return;
       await this.deps.configStore.putTargetState(name, state);
       this.deps.logger.info({ connector: name }, `Connector ${name} target state is now ${state}`);
       await this.applyConnector(name);
@@ -170,11 +187,15 @@ export class StandaloneHerder extends AbstractHerder {
     if (entry.targetState === 'STOPPED') {
       await this.stopConnectorAndTasks(name);
       await this.deps.configStore.putTaskConfigs(name, []);
-      for (const task of this.deps.statusStore.getTasks(name).keys()) this.deps.statusStore.deleteTask(name, task);
+      for (const task of this.deps.statusStore.getTasks(name).keys())
+        this.deps.statusStore.deleteTask(name, task);
       this.worker.stopConnector(name, 'STOPPED');
       return;
     }
-    if (!this.worker.isConnectorRunning(name) && !this.worker.startConnector(name, entry.config, entry.targetState)) {
+    if (
+      !this.worker.isConnectorRunning(name) &&
+      !this.worker.startConnector(name, entry.config, entry.targetState)
+    ) {
       await this.worker.stopTasks(this.worker.taskIds(name));
       return;
     }
@@ -197,7 +218,8 @@ export class StandaloneHerder extends AbstractHerder {
     this.worker.setConnectorTargetState(name, entry.targetState);
     const running = new Set(this.worker.taskIds(name).map((id) => id.task));
     for (let task = 0; task < taskConfigs.length; task++) {
-      if (!running.has(task)) await this.worker.startTask({ connector: name, task }, taskConfigs[task]!, entry.targetState);
+      if (!running.has(task))
+        await this.worker.startTask({ connector: name, task }, taskConfigs[task]!, entry.targetState);
     }
   }
 

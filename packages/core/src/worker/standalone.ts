@@ -9,7 +9,11 @@ import { maskSecrets } from '../config/def.js';
 import { MemoryConfigStore } from './config-store.js';
 import type { ConnectorRequest } from './connector-file.js';
 import { ConnectorValidator } from './connector-validator.js';
-import { defaultConverterFactory, knownConverterClasses, knownHeaderConverterClasses } from './default-converters.js';
+import {
+  defaultConverterFactory,
+  knownConverterClasses,
+  knownHeaderConverterClasses,
+} from './default-converters.js';
 import type { ConverterFactory } from './converters.js';
 import { LoggerRegistry } from './loggers.js';
 import { PluginRegistry } from './plugins.js';
@@ -68,7 +72,10 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
     onError: (dir, e) => log.warn({ dir, err: e }, `Could not load a sink plugin from ${dir}; it is skipped`),
   });
   for (const { plugin, location } of plugins.list()) {
-    log.info({ plugin: plugin.name, version: plugin.version, location }, `Loaded plugin ${plugin.name} ${plugin.version}`);
+    log.info(
+      { plugin: plugin.name, version: plugin.version, location },
+      `Loaded plugin ${plugin.name} ${plugin.version}`,
+    );
   }
 
   const metrics = new ConnectMetrics({ processMetrics: true });
@@ -79,7 +86,10 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
   const configStore = new MemoryConfigStore();
   const kafka =
     opts.kafka ??
-    new KafkaJsClientFactory({ ...config.clientConfig(), 'bootstrap.servers': config.bootstrapServers.join(',') }, loggers.logger('sluice.kafka'));
+    new KafkaJsClientFactory(
+      { ...config.clientConfig(), 'bootstrap.servers': config.bootstrapServers.join(',') },
+      loggers.logger('sluice.kafka'),
+    );
   let workerId = config.workerId();
   const admin = lazyAdmin(kafka, () => `${config.clientIdPrefix()}-admin`);
   const converters = opts.converters ?? defaultConverterFactory;
@@ -135,9 +145,14 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
   try {
     for (const c of opts.connectors ?? []) {
       try {
-        await herder.putConnectorConfig(c.name, c.config, { allowReplace: false, ...(c.initialState ? { initialState: c.initialState } : {}) });
+        await herder.putConnectorConfig(c.name, c.config, {
+          allowReplace: false,
+          ...(c.initialState ? { initialState: c.initialState } : {}),
+        });
       } catch (e) {
-        throw new ConnectorStartupError(`Failed to create connector ${c.name}: ${(e as Error).message}`, { cause: e });
+        throw new ConnectorStartupError(`Failed to create connector ${c.name}: ${(e as Error).message}`, {
+          cause: e,
+        });
       }
     }
   } catch (e) {

@@ -155,7 +155,8 @@ export const workerConfigDef = new ConfigDef()
   });
 
 // Top-level keys that are Kafka client settings: given to every client the worker creates.
-const CLIENT_KEY = /^(security\.protocol|ssl\.|sasl\.|request\.timeout\.ms|retry\.backoff\.ms|reconnect\.backoff|connections\.max\.idle\.ms|metadata\.max\.age\.ms|socket\.)/;
+const CLIENT_KEY =
+  /^(security\.protocol|ssl\.|sasl\.|request\.timeout\.ms|retry\.backoff\.ms|reconnect\.backoff|connections\.max\.idle\.ms|metadata\.max\.age\.ms|socket\.)/;
 const CLIENT_PREFIXES = ['consumer.', 'producer.', 'admin.'];
 
 export interface ListenerAddress {
@@ -220,13 +221,15 @@ export class WorkerConfig {
   workerId(boundPort?: number): string {
     const listener = this.listeners[0];
     const host = (this.parsed['rest.advertised.host.name'] as string | null) || listener?.host || 'localhost';
-    const port = (this.parsed['rest.advertised.port'] as number | null) ?? boundPort ?? listener?.port ?? 8083;
+    const port =
+      (this.parsed['rest.advertised.port'] as number | null) ?? boundPort ?? listener?.port ?? 8083;
     return `${host}:${port}`;
   }
 
   /** URL other workers use to reach this one's REST API. */
   advertisedUrl(boundPort?: number): string {
-    const scheme = (this.parsed['rest.advertised.listener'] as string | null) || this.listeners[0]?.protocol || 'http';
+    const scheme =
+      (this.parsed['rest.advertised.listener'] as string | null) || this.listeners[0]?.protocol || 'http';
     return `${scheme}://${this.workerId(boundPort)}`;
   }
 
@@ -257,7 +260,10 @@ export function stripPrefix(props: Record<string, string>, prefix: string): Reco
 export function parseListener(listener: string): ListenerAddress {
   const m = /^(https?):\/\/(\[[^\]]*\]|[^:/]*):(\d+)\/?$/i.exec(listener.trim());
   if (!m) {
-    throw new ConfigException('listeners', `'${listener}' is not a listener URL; expected e.g. http://:8083 or http://127.0.0.1:8083`);
+    throw new ConfigException(
+      'listeners',
+      `'${listener}' is not a listener URL; expected e.g. http://:8083 or http://127.0.0.1:8083`,
+    );
   }
   const port = Number(m[3]);
   if (port > 65535) throw new ConfigException('listeners', `port ${port} of '${listener}' is out of range`);

@@ -82,7 +82,10 @@ export class Worker {
       this.connectors.set(name, { plugin, config, targetState });
       metrics.startupAttempt('connector', true);
       statusStore.putConnector(name, { state: connectorStateFor(targetState), workerId });
-      this.log.info({ connector: name, config: maskSecrets(config, plugin.configDef) }, `Started connector ${name}`);
+      this.log.info(
+        { connector: name, config: maskSecrets(config, plugin.configDef) },
+        `Started connector ${name}`,
+      );
       this.updateCounts();
       return true;
     } catch (e) {
@@ -117,14 +120,21 @@ export class Worker {
 
   /** Marks the connector FAILED (e.g. generating task configs threw). */
   failConnector(name: string, error: unknown): void {
-    this.opts.statusStore.putConnector(name, { state: 'FAILED', workerId: this.opts.workerId(), trace: traceOf(error) });
+    this.opts.statusStore.putConnector(name, {
+      state: 'FAILED',
+      workerId: this.opts.workerId(),
+      trace: traceOf(error),
+    });
   }
 
   setConnectorTargetState(name: string, state: TargetState): void {
     const connector = this.connectors.get(name);
     if (!connector) return;
     connector.targetState = state;
-    this.opts.statusStore.putConnector(name, { state: connectorStateFor(state), workerId: this.opts.workerId() });
+    this.opts.statusStore.putConnector(name, {
+      state: connectorStateFor(state),
+      workerId: this.opts.workerId(),
+    });
     for (const [key, task] of this.tasks) {
       if (!key.startsWith(name + '\u0000') || task.stopping) continue;
       if (state === 'PAUSED') task.runner.pause();
@@ -134,26 +144,39 @@ export class Worker {
 
   stopConnector(name: string, finalState: 'STOPPED' | null = null): void {
     if (!this.connectors.delete(name) && finalState === null) return;
-    if (finalState) this.opts.statusStore.putConnector(name, { state: finalState, workerId: this.opts.workerId() });
+    if (finalState)
+      this.opts.statusStore.putConnector(name, { state: finalState, workerId: this.opts.workerId() });
     this.log.info({ connector: name }, `Stopped connector ${name}`);
     this.updateCounts();
   }
 
   /** Starts one task; resolves false (task FAILED, with the reason in its status) when it cannot start. */
-  async startTask(id: ConnectorTaskId, taskConfig: Record<string, string>, targetState: TargetState): Promise<boolean> {
+  async startTask(
+    id: ConnectorTaskId,
+    taskConfig: Record<string, string>,
+    targetState: TargetState,
+  ): Promise<boolean> {
     const { config, statusStore, metrics, loggers } = this.opts;
     const key = taskKey(id.connector, id.task);
-    if (this.tasks.has(key)) throw new Error(`Task ${id.connector}-${id.task} is already running on this worker`);
+    if (this.tasks.has(key))
+      throw new Error(`Task ${id.connector}-${id.task} is already running on this worker`);
     const connector = this.connectors.get(id.connector);
     const loggerName = `sluice.connector.${id.connector}`;
     // The engine binds connector and task to its lines; the name lets /admin/loggers set one connector's level.
     const logger = loggers.logger(loggerName);
     const taskMetrics = metrics.sinkTask(id.connector, id.task);
-    const entry: RunningTask = { runner: null as unknown as TaskRunner, metrics: taskMetrics, logger, loggerName, stopping: false };
+    const entry: RunningTask = {
+      runner: null as unknown as TaskRunner,
+      metrics: taskMetrics,
+      logger,
+      loggerName,
+      stopping: false,
+    };
     const report = (status: TaskStatus) => {
       if (entry.stopping || this.tasks.get(key) !== entry) return;
       statusStore.putTask(id.connector, id.task, { ...status, workerId: this.opts.workerId() });
-      if (status.state === 'FAILED') logger.error({ trace: status.trace }, `Task ${id.connector}-${id.task} failed`);
+      if (status.state === 'FAILED')
+        logger.error({ trace: status.trace }, `Task ${id.connector}-${id.task} failed`);
     };
     try {
       if (!connector) throw new Error(`Connector ${id.connector} is not running on this worker`);
@@ -187,7 +210,11 @@ export class Worker {
       return true;
     } catch (e) {
       metrics.startupAttempt('task', false);
-      statusStore.putTask(id.connector, id.task, { state: 'FAILED', workerId: this.opts.workerId(), trace: traceOf(e) });
+      statusStore.putTask(id.connector, id.task, {
+        state: 'FAILED',
+        workerId: this.opts.workerId(),
+        trace: traceOf(e),
+      });
       logger.error({ err: e }, `Failed to start task ${id.connector}-${id.task}`);
       if (this.tasks.get(key) === entry) {
         this.tasks.delete(key);
@@ -231,7 +258,9 @@ export class Worker {
               );
             }
           })
-          .catch((e: unknown) => task.logger.error({ err: e }, `Error while stopping task ${id.connector}-${id.task}`))
+          .catch((e: unknown) =>
+            task.logger.error({ err: e }, `Error while stopping task ${id.connector}-${id.task}`),
+          )
           .finally(() => this.closeTaskResources(task)),
       );
     }
@@ -280,7 +309,8 @@ function connectorStateFor(target: TargetState): 'RUNNING' | 'PAUSED' | 'STOPPED
 export function traceOf(e: unknown): string {
   if (e instanceof Error) {
     let trace = e.stack ?? `${e.name}: ${e.message}`;
-    for (let cause = e.cause; cause instanceof Error; cause = cause.cause) trace += `\nCaused by: ${cause.stack ?? cause.message}`;
+    for (let cause = e.cause; cause instanceof Error; cause = cause.cause)
+      trace += `\nCaused by: ${cause.stack ?? cause.message}`;
     return trace;
   }
   return String(e);

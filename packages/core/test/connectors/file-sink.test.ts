@@ -6,7 +6,11 @@ import { renderValue } from '../../src/connectors/file/render.js';
 import { FileStreamSinkTask } from '../../src/connectors/file/task.js';
 import type { SinkRecord, SinkTaskContext } from '../../src/sink/api.js';
 
-const context = { connectorName: 'f', taskId: 0, logger: { debug() {}, info() {}, warn() {}, error() {} } } as unknown as SinkTaskContext;
+const context = {
+  connectorName: 'f',
+  taskId: 0,
+  logger: { debug() {}, info() {}, warn() {}, error() {} },
+} as unknown as SinkTaskContext;
 const record = (value: unknown, offset = 0): SinkRecord => ({
   topic: 't',
   kafkaPartition: 0,
@@ -29,7 +33,14 @@ describe('renderValue (Java toString of Connect values)', () => {
   });
 
   it('renders maps, plain objects and lists like Java collections', () => {
-    expect(renderValue(new Map<string, unknown>([['a', 1], ['b', [1, 2]]]))).toBe('{a=1, b=[1, 2]}');
+    expect(
+      renderValue(
+        new Map<string, unknown>([
+          ['a', 1],
+          ['b', [1, 2]],
+        ]),
+      ),
+    ).toBe('{a=1, b=[1, 2]}');
     expect(renderValue({ id: 1, name: 'x' })).toBe('{id=1, name=x}');
   });
 

@@ -1,7 +1,15 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStandalone, type StandaloneRuntime } from '../../src/worker/standalone.js';
-import { clients, committedOffsets, createTopic, kafkaBootstrap, produce, quietLogger, uniqueName } from './engine-kafka.js';
+import {
+  clients,
+  committedOffsets,
+  createTopic,
+  kafkaBootstrap,
+  produce,
+  quietLogger,
+  uniqueName,
+} from './engine-kafka.js';
 import { lines, rest, tempDir, waitFor } from './standalone-support.js';
 
 // The REST flows of Kafka Connect against a standalone worker on real Kafka: create, list, status,
@@ -53,16 +61,25 @@ describe('REST flows on a standalone worker', () => {
     const out2 = path.join(dir, `${name}-2.txt`);
     await createTopic(bootstrap, topic, 1);
 
-    const created = await rest(base, 'POST', '/connectors', { name, config: { 'connector.class': 'FileStreamSink', topics: topic, file: out1 } });
+    const created = await rest(base, 'POST', '/connectors', {
+      name,
+      config: { 'connector.class': 'FileStreamSink', topics: topic, file: out1 },
+    });
     expect(created.status).toBe(201);
     expect((await rest(base, 'GET', '/connectors')).json).toContain(name);
-    await waitFor('task RUNNING', async () => (await rest(base, 'GET', `/connectors/${name}/status`)).json.tasks[0]?.state === 'RUNNING');
+    await waitFor(
+      'task RUNNING',
+      async () => (await rest(base, 'GET', `/connectors/${name}/status`)).json.tasks[0]?.state === 'RUNNING',
+    );
 
     await produce(bootstrap, values(topic, 0, 10));
     await waitFor('10 records written', () => lines(out1).length === 10);
 
     expect((await rest(base, 'PUT', `/connectors/${name}/pause`)).status).toBe(202);
-    await waitFor('PAUSED', async () => (await rest(base, 'GET', `/connectors/${name}/status`)).json.tasks[0]?.state === 'PAUSED');
+    await waitFor(
+      'PAUSED',
+      async () => (await rest(base, 'GET', `/connectors/${name}/status`)).json.tasks[0]?.state === 'PAUSED',
+    );
     await produce(bootstrap, values(topic, 10, 10));
     await settle();
     expect(lines(out1)).toHaveLength(10); // paused: nothing consumed
@@ -71,20 +88,41 @@ describe('REST flows on a standalone worker', () => {
     await waitFor('resumed consumption', () => lines(out1).length === 20);
 
     expect((await rest(base, 'POST', `/connectors/${name}/restart?includeTasks=true`)).status).toBe(202);
-    await waitFor('RUNNING after restart', async () => (await rest(base, 'GET', `/connectors/${name}/status`)).json.tasks[0]?.state === 'RUNNING');
-    expect((await rest(base, 'GET', `/connectors/${name}/topics`)).json).toEqual({ [name]: { topics: [topic] } });
+    await waitFor(
+      'RUNNING after restart',
+      async () => (await rest(base, 'GET', `/connectors/${name}/status`)).json.tasks[0]?.state === 'RUNNING',
+    );
+    expect((await rest(base, 'GET', `/connectors/${name}/topics`)).json).toEqual({
+      [name]: { topics: [topic] },
+    });
 
-    const updated = await rest(base, 'PUT', `/connectors/${name}/config`, { 'connector.class': 'FileStreamSink', topics: topic, file: out2 });
+    const updated = await rest(base, 'PUT', `/connectors/${name}/config`, {
+      'connector.class': 'FileStreamSink',
+      topics: topic,
+      file: out2,
+    });
     expect(updated.status).toBe(200);
-    await waitFor('RUNNING after reconfiguration', async () => (await rest(base, 'GET', `/connectors/${name}/status`)).json.tasks[0]?.state === 'RUNNING');
+    await waitFor(
+      'RUNNING after reconfiguration',
+      async () => (await rest(base, 'GET', `/connectors/${name}/status`)).json.tasks[0]?.state === 'RUNNING',
+    );
     await produce(bootstrap, values(topic, 20, 5));
     await waitFor('records in the reconfigured file', () => lines(out2).length === 5);
     expect(lines(out2)).toEqual(['v20', 'v21', 'v22', 'v23', 'v24']); // committed offsets carried over
     expect(new Set(lines(out1)).size).toBe(20);
 
-    const invalid = await rest(base, 'PUT', '/connector-plugins/FileStreamSinkConnector/config/validate', { name, topics: topic, 'topics.regex': 'x.*', 'tasks.max': 'lots' });
+    const invalid = await rest(base, 'PUT', '/connector-plugins/FileStreamSinkConnector/config/validate', {
+      name,
+      topics: topic,
+      'topics.regex': 'x.*',
+      'tasks.max': 'lots',
+    });
     expect(invalid.status).toBe(200);
-    const errors = Object.fromEntries(invalid.json.configs.filter((c: any) => c.value.errors.length > 0).map((c: any) => [c.value.name, c.value.errors]));
+    const errors = Object.fromEntries(
+      invalid.json.configs
+        .filter((c: any) => c.value.errors.length > 0)
+        .map((c: any) => [c.value.name, c.value.errors]),
+    );
     expect(errors).toEqual({
       'tasks.max': ["Not a number of type INT: 'lots'"],
       topics: ['topics and topics.regex are mutually exclusive options, but both are set.'],
@@ -128,9 +166,15 @@ describe('REST flows on a standalone worker', () => {
     const committedBeforeFix = (await committedOffsets(bootstrap, `connect-${name}`, topic)).get(0) ?? 0;
     expect(committedBeforeFix).toBeLessThanOrEqual(1); // never past the poison record
 
-    expect((await rest(base, 'PUT', `/connectors/${name}/config`, { ...config, 'errors.tolerance': 'all' })).status).toBe(200);
+    expect(
+      (await rest(base, 'PUT', `/connectors/${name}/config`, { ...config, 'errors.tolerance': 'all' }))
+        .status,
+    ).toBe(200);
     await waitFor('the record after the poison one', () => lines(out).includes('{id=3}'));
-    await waitFor('offsets committed past the poison record', async () => (await committedOffsets(bootstrap, `connect-${name}`, topic)).get(0) === 3);
+    await waitFor(
+      'offsets committed past the poison record',
+      async () => (await committedOffsets(bootstrap, `connect-${name}`, topic)).get(0) === 3,
+    );
     // Record 1 was acknowledged before the failure; the stop of the failed task may still commit it,
     // so it is written once or (when it was not committed) twice, never lost.
     const firstCount = lines(out).filter((l) => l === '{id=1}').length;

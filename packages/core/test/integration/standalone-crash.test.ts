@@ -49,7 +49,8 @@ describe('sluice standalone survives kill -9 without losing records', () => {
       for (let start = 0; start < PER_PARTITION; start += 2000) {
         const batch = [];
         for (let p = 0; p < PARTITIONS; p++) {
-          for (let i = start; i < Math.min(start + 2000, PER_PARTITION); i++) batch.push({ topic, partition: p, key: null, value: Buffer.from(`${p}:${i}`) });
+          for (let i = start; i < Math.min(start + 2000, PER_PARTITION); i++)
+            batch.push({ topic, partition: p, key: null, value: Buffer.from(`${p}:${i}`) });
         }
         await produce(bootstrap, batch);
       }
@@ -66,10 +67,14 @@ describe('sluice standalone survives kill -9 without losing records', () => {
     await producing;
     child = startSluice(dir, [worker, connector], 2);
     await waitFor('every record in the file', () => new Set(lines(out)).size >= TOTAL, 180_000);
-    const finalCommitted = await waitFor('offsets committed to the end', async () => {
-      const c = await committedOffsets(bootstrap, `connect-${name}`, topic);
-      return [...Array(PARTITIONS).keys()].every((p) => c.get(p) === PER_PARTITION) ? c : undefined;
-    }, 30_000);
+    const finalCommitted = await waitFor(
+      'offsets committed to the end',
+      async () => {
+        const c = await committedOffsets(bootstrap, `connect-${name}`, topic);
+        return [...Array(PARTITIONS).keys()].every((p) => c.get(p) === PER_PARTITION) ? c : undefined;
+      },
+      30_000,
+    );
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);
 
@@ -82,7 +87,9 @@ describe('sluice standalone survives kill -9 without losing records', () => {
       if (n > 1) {
         duplicates += n - 1;
         // Only records the crashed run had not committed may come again.
-        expect(offset, `record ${value} duplicated below the committed offset`).toBeGreaterThanOrEqual(committedAtKill.get(p) ?? 0);
+        expect(offset, `record ${value} duplicated below the committed offset`).toBeGreaterThanOrEqual(
+          committedAtKill.get(p) ?? 0,
+        );
       }
     }
     expect(duplicates).toBeLessThanOrEqual(linesAtKill);

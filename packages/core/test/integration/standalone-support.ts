@@ -14,7 +14,12 @@ export function tempDir(prefix: string): string {
 }
 
 export function writeProperties(file: string, props: Record<string, string>): string {
-  writeFileSync(file, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  writeFileSync(
+    file,
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n',
+  );
   return file;
 }
 
@@ -22,11 +27,15 @@ export function writeProperties(file: string, props: Record<string, string>): st
 export function startSluice(dir: string, args: string[], run: number): ChildProcess {
   const log = createWriteStream(path.join(dir, `sluice-${run}.log`));
   // `node --import tsx` (not the tsx wrapper) so that signals, kill -9 included, reach the worker itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(CORE, 'src/cli/main.ts'), 'standalone', ...args], {
-    cwd: CORE,
-    env: { ...process.env, SLUICE_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(CORE, 'src/cli/main.ts'), 'standalone', ...args],
+    {
+      cwd: CORE,
+      env: { ...process.env, SLUICE_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   return child;
@@ -37,7 +46,11 @@ export function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -47,7 +60,10 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -58,10 +74,17 @@ export function lines(file: string): string[] {
   return text === '' ? [] : text.split('\n').slice(0, -1);
 }
 
-export async function rest(base: string, method: string, url: string, body?: unknown): Promise<{ status: number; json: any }> {
+export async function rest(
+  base: string,
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; json: any }> {
   const res = await fetch(base + url, {
     method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    ...(body === undefined
+      ? {}
+      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
   });
   const text = await res.text();
   return { status: res.status, json: text === '' ? null : JSON.parse(text) };

@@ -23,11 +23,13 @@ describe('ConnectMetrics', () => {
     expect(text).toContain(`kafka_connect_connector_task_metrics_offset_commit_failure_total${labels} 1`);
     expect(text).toContain(`kafka_connect_task_error_metrics_total_record_failures${labels} 2`);
     expect(text).toContain(`kafka_connect_task_error_metrics_deadletterqueue_produce_requests${labels} 2`);
-    expect(text).toContain('kafka_connect_sink_task_metrics_sink_record_lag{connector="orders",task="1",topic="t",partition="1"} 40');
+    expect(text).toContain(
+      'kafka_connect_sink_task_metrics_sink_record_lag{connector="orders",task="1",topic="t",partition="1"} 40',
+    );
     expect(text).toContain(`kafka_connect_sink_task_metrics_sink_record_lag_max${labels} 100`);
   });
 
-  it('drops a task\'s series when it closes', async () => {
+  it("drops a task's series when it closes", async () => {
     const metrics = new ConnectMetrics();
     const task = metrics.sinkTask('gone', 0);
     task.recordsRead(1);
@@ -48,6 +50,8 @@ describe('ConnectMetrics', () => {
     expect(text).toContain('kafka_connect_connector_metrics_status{connector="c",status="running"} 0');
     expect(text).toContain('kafka_connect_connect_worker_metrics_connector_count 2');
     expect(text).toContain('kafka_connect_connect_worker_metrics_task_count 5');
-    expect(text).toContain('kafka_connect_connect_worker_metrics_startup_total{kind="task",result="failure"} 1');
+    expect(text).toContain(
+      'kafka_connect_connect_worker_metrics_startup_total{kind="task",result="failure"} 1',
+    );
   });
 });

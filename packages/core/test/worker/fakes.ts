@@ -71,10 +71,29 @@ export const testPlugin: SinkPlugin = {
   aliases: ['com.example.stream.TestSinkConnector'],
   type: 'sink',
   configDef: new ConfigDef()
-    .define({ name: 'test.password', type: 'PASSWORD', default: null, importance: 'HIGH', doc: 'A secret', group: 'Test' })
-    .define({ name: 'test.mode', type: 'STRING', default: 'a', importance: 'LOW', doc: 'Mode', group: 'Test', recommendedValues: ['a', 'b'] }),
+    .define({
+      name: 'test.password',
+      type: 'PASSWORD',
+      default: null,
+      importance: 'HIGH',
+      doc: 'A secret',
+      group: 'Test',
+    })
+    .define({
+      name: 'test.mode',
+      type: 'STRING',
+      default: 'a',
+      importance: 'LOW',
+      doc: 'Mode',
+      group: 'Test',
+      recommendedValues: ['a', 'b'],
+    }),
   validate: (config) => (config['test.mode'] === 'bad' ? { 'test.mode': ['test.mode must not be bad'] } : {}),
-  taskConfigs: (config, maxTasks) => Array.from({ length: maxTasks }, (_, i) => ({ 'test.task.index': String(i), 'test.mode': config['test.mode'] ?? 'a' })),
+  taskConfigs: (config, maxTasks) =>
+    Array.from({ length: maxTasks }, (_, i) => ({
+      'test.task.index': String(i),
+      'test.mode': config['test.mode'] ?? 'a',
+    })),
   createTask: (): SinkTask => ({ start: async () => {}, put: async () => {}, stop: async () => {} }),
 };
 
@@ -86,7 +105,9 @@ export class FakeAdmin implements Partial<KafkaAdmin> {
     return this.groups.get(groupId) ?? [];
   }
   async setGroupOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]) {
-    const current = (this.groups.get(groupId) ?? []).filter((o) => !offsets.some((n) => n.topic === o.topic && n.partition === o.partition));
+    const current = (this.groups.get(groupId) ?? []).filter(
+      (o) => !offsets.some((n) => n.topic === o.topic && n.partition === o.partition),
+    );
     this.groups.set(groupId, [...current, ...offsets]);
   }
   async deleteGroup(groupId: string) {
@@ -97,13 +118,17 @@ export class FakeAdmin implements Partial<KafkaAdmin> {
       groupId,
       state: this.members > 0 ? 'Stable' : 'Empty',
       protocolType: 'consumer',
-      members: Array.from({ length: this.members }, (_, i) => ({ memberId: `m${i}`, clientId: 'c', clientHost: 'h' })),
+      members: Array.from({ length: this.members }, (_, i) => ({
+        memberId: `m${i}`,
+        clientId: 'c',
+        clientHost: 'h',
+      })),
     };
   }
 }
 
 export function buildTestHerder(workerProps: Record<string, string> = {}) {
-  const config = new WorkerConfig({ 'listeners': 'http://127.0.0.1:0', ...workerProps });
+  const config = new WorkerConfig({ listeners: 'http://127.0.0.1:0', ...workerProps });
   const logger = pino({ level: 'silent' });
   const loggers = new LoggerRegistry(logger);
   const plugins = new PluginRegistry();

@@ -21,7 +21,10 @@ describe('LoggerRegistry', () => {
     const task = registry.logger('sluice.connector.orders');
     const other = registry.logger('sluice.rest');
     task.debug('hidden');
-    expect(registry.setLevel('sluice.connector', 'DEBUG', 1000)).toEqual(['sluice.connector', 'sluice.connector.orders']);
+    expect(registry.setLevel('sluice.connector', 'DEBUG', 1000)).toEqual([
+      'sluice.connector',
+      'sluice.connector.orders',
+    ]);
     task.debug('shown');
     other.debug('still hidden');
     await new Promise((r) => setImmediate(r));

@@ -53,9 +53,17 @@ describe('PluginRegistry.resolve (connector.class)', () => {
 describe('PluginRegistry.discover', () => {
   function writePlugin(dir: string, exportStyle: 'default' | 'named' | 'none') {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: path.basename(dir), type: 'module', exports: { '.': { import: './main.js' } } }));
+    writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: path.basename(dir), type: 'module', exports: { '.': { import: './main.js' } } }),
+    );
     const body = `{ name: '${path.basename(dir)}', version: '1.2.3', className: 'XSinkConnector', aliases: ['x.y.${path.basename(dir)}.XSinkConnector'], type: 'sink', configDef: null, createTask() { return {}; } }`;
-    const src = exportStyle === 'default' ? `export default ${body};` : exportStyle === 'named' ? `export const plugin = ${body};` : 'export const nothing = 1;';
+    const src =
+      exportStyle === 'default'
+        ? `export default ${body};`
+        : exportStyle === 'named'
+          ? `export const plugin = ${body};`
+          : 'export const nothing = 1;';
     writeFileSync(path.join(dir, 'main.js'), src);
   }
 
@@ -66,8 +74,15 @@ describe('PluginRegistry.discover', () => {
     writePlugin(path.join(root, 'lib', 'not-a-plugin'), 'none');
     writePlugin(path.join(root, 'direct'), 'default');
     const r = new PluginRegistry();
-    await r.discover({ pluginPath: [path.join(root, 'lib'), path.join(root, 'direct')], fromDir: root, installed: false });
-    const names = r.list().map((p) => p.plugin.name).sort();
+    await r.discover({
+      pluginPath: [path.join(root, 'lib'), path.join(root, 'direct')],
+      fromDir: root,
+      installed: false,
+    });
+    const names = r
+      .list()
+      .map((p) => p.plugin.name)
+      .sort();
     expect(names).toEqual(['direct', 'sink-a', 'sink-b']);
     expect(r.resolve('x.y.sink-b.XSinkConnector').version).toBe('1.2.3');
   });
@@ -81,7 +96,12 @@ describe('PluginRegistry.discover', () => {
     writePlugin(path.join(root, 'good'), 'default');
     const errors: string[] = [];
     const r = new PluginRegistry();
-    await r.discover({ pluginPath: [root], fromDir: root, installed: false, onError: (dir, e) => errors.push(`${path.basename(dir)}: ${e.message}`) });
+    await r.discover({
+      pluginPath: [root],
+      fromDir: root,
+      installed: false,
+      onError: (dir, e) => errors.push(`${path.basename(dir)}: ${e.message}`),
+    });
     expect(r.list().map((p) => p.plugin.name)).toEqual(['good']);
     expect(errors).toEqual(['bad: boom']);
   });

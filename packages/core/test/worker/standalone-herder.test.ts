@@ -6,9 +6,16 @@ import { buildTestHerder, fileSinkConfig } from './fakes.js';
 describe('StandaloneHerder', () => {
   it('creates a connector, generates tasks.max task configs and runs one task each', async () => {
     const { herder, runners } = buildTestHerder();
-    const { created, info } = await herder.putConnectorConfig('s', fileSinkConfig('s', { 'tasks.max': '2' }), { allowReplace: false });
+    const { created, info } = await herder.putConnectorConfig(
+      's',
+      fileSinkConfig('s', { 'tasks.max': '2' }),
+      { allowReplace: false },
+    );
     expect(created).toBe(true);
-    expect(info.tasks).toEqual([{ connector: 's', task: 0 }, { connector: 's', task: 1 }]);
+    expect(info.tasks).toEqual([
+      { connector: 's', task: 0 },
+      { connector: 's', task: 1 },
+    ]);
     expect(info.type).toBe('sink');
     expect(runners.map((r) => r.options.taskId)).toEqual([0, 1]);
     expect(runners[0]!.options.taskConfig.topics).toBe('in');
@@ -27,7 +34,9 @@ describe('StandaloneHerder', () => {
   it('refuses a duplicate create and a name mismatch', async () => {
     const { herder } = buildTestHerder();
     await herder.putConnectorConfig('s', fileSinkConfig('s'), { allowReplace: false });
-    await expect(herder.putConnectorConfig('s', fileSinkConfig('s'), { allowReplace: false })).rejects.toBeInstanceOf(AlreadyExistsException);
+    await expect(
+      herder.putConnectorConfig('s', fileSinkConfig('s'), { allowReplace: false }),
+    ).rejects.toBeInstanceOf(AlreadyExistsException);
     await expect(herder.putConnectorConfig('x', fileSinkConfig('y'), { allowReplace: true })).rejects.toThrow(
       "Connector name configuration (y) doesn't match connector name in the URL (x)",
     );
@@ -35,9 +44,13 @@ describe('StandaloneHerder', () => {
 
   it('rejects an invalid config with BadRequest and stores nothing', async () => {
     const { herder } = buildTestHerder();
-    await expect(herder.putConnectorConfig('s', { name: 's', 'connector.class': 'FileStreamSink' }, { allowReplace: false })).rejects.toBeInstanceOf(
-      BadRequestException,
-    );
+    await expect(
+      herder.putConnectorConfig(
+        's',
+        { name: 's', 'connector.class': 'FileStreamSink' },
+        { allowReplace: false },
+      ),
+    ).rejects.toBeInstanceOf(BadRequestException);
     expect(await herder.connectors()).toEqual([]);
   });
 
@@ -56,9 +69,15 @@ describe('StandaloneHerder', () => {
 
   it('starts paused or stopped with initial_state', async () => {
     const { herder, runners } = buildTestHerder();
-    await herder.putConnectorConfig('p', fileSinkConfig('p'), { allowReplace: false, initialState: 'PAUSED' });
+    await herder.putConnectorConfig('p', fileSinkConfig('p'), {
+      allowReplace: false,
+      initialState: 'PAUSED',
+    });
     expect(runners[0]!.calls).toEqual(['start', 'pause']);
-    await herder.putConnectorConfig('q', fileSinkConfig('q'), { allowReplace: false, initialState: 'STOPPED' });
+    await herder.putConnectorConfig('q', fileSinkConfig('q'), {
+      allowReplace: false,
+      initialState: 'STOPPED',
+    });
     expect(runners).toHaveLength(1);
     expect(await herder.connectorStatus('q')).toMatchObject({ connector: { state: 'STOPPED' }, tasks: [] });
     expect((await herder.connectorInfo('q')).tasks).toEqual([]);
@@ -78,7 +97,11 @@ describe('StandaloneHerder', () => {
   it('reconfigures the tasks when the config changes (PUT and PATCH)', async () => {
     const { herder, runners } = buildTestHerder();
     await herder.putConnectorConfig('s', fileSinkConfig('s'), { allowReplace: false });
-    const { created } = await herder.putConnectorConfig('s', fileSinkConfig('s', { file: '/tmp/other.txt' }), { allowReplace: true });
+    const { created } = await herder.putConnectorConfig(
+      's',
+      fileSinkConfig('s', { file: '/tmp/other.txt' }),
+      { allowReplace: true },
+    );
     expect(created).toBe(false);
     expect(runners[0]!.calls).toEqual(['start', 'stop']);
     expect(runners[1]!.options.taskConfig.file).toBe('/tmp/other.txt');
@@ -89,7 +112,11 @@ describe('StandaloneHerder', () => {
 
   it('keeps a stored secret when a client PUTs back the masked value', async () => {
     const { herder, runners } = buildTestHerder();
-    await herder.putConnectorConfig('t', { name: 't', 'connector.class': 'TestSink', topics: 'a', 'test.password': 'pw1' }, { allowReplace: false });
+    await herder.putConnectorConfig(
+      't',
+      { name: 't', 'connector.class': 'TestSink', topics: 'a', 'test.password': 'pw1' },
+      { allowReplace: false },
+    );
     const shown = (await herder.connectorInfo('t')).config;
     expect(shown['test.password']).toBe('[hidden]');
     await herder.putConnectorConfig('t', { ...shown, 'test.mode': 'b' }, { allowReplace: true });
@@ -99,16 +126,25 @@ describe('StandaloneHerder', () => {
 
   it('reports a failed task with its trace; restart of failed tasks restarts only those', async () => {
     const { herder, runners } = buildTestHerder();
-    await herder.putConnectorConfig('s', fileSinkConfig('s', { 'fake.fail.start': 'true' }), { allowReplace: false });
+    await herder.putConnectorConfig('s', fileSinkConfig('s', { 'fake.fail.start': 'true' }), {
+      allowReplace: false,
+    });
     const failed = await herder.taskStatus('s', 0);
-    expect(failed).toMatchObject({ id: 0, state: 'FAILED', trace: 'DataException: poison record at offset 3' });
+    expect(failed).toMatchObject({
+      id: 0,
+      state: 'FAILED',
+      trace: 'DataException: poison record at offset 3',
+    });
 
     const noOp = await herder.restartConnector('s', { includeTasks: false, onlyFailed: true });
     expect(noOp!.connector.state).toBe('RUNNING');
     expect(runners).toHaveLength(1);
 
     const restarting = await herder.restartConnector('s', { includeTasks: true, onlyFailed: true });
-    expect(restarting).toMatchObject({ connector: { state: 'RUNNING' }, tasks: [{ id: 0, state: 'RESTARTING' }] });
+    expect(restarting).toMatchObject({
+      connector: { state: 'RUNNING' },
+      tasks: [{ id: 0, state: 'RESTARTING' }],
+    });
     await herder.connectors(); // let the queued restart run
     await new Promise((r) => setTimeout(r, 10));
     expect(runners).toHaveLength(2);
@@ -123,7 +159,9 @@ describe('StandaloneHerder', () => {
     await herder.restartTask('s', 0);
     expect(runners).toHaveLength(2);
     await expect(herder.restartTask('s', 5)).rejects.toThrow('Unknown task: s-5');
-    await expect(herder.restartConnector('nope', { includeTasks: true, onlyFailed: false })).rejects.toThrow('Unknown connector: nope');
+    await expect(herder.restartConnector('nope', { includeTasks: true, onlyFailed: false })).rejects.toThrow(
+      'Unknown connector: nope',
+    );
   });
 
   it('delete stops the tasks and forgets config and status', async () => {
@@ -138,7 +176,13 @@ describe('StandaloneHerder', () => {
 
   it('connector.class that no plugin provides fails validation up front', async () => {
     const { herder } = buildTestHerder();
-    await expect(herder.putConnectorConfig('m', { name: 'm', 'connector.class': 'MongoSinkConnector', topics: 'a' }, { allowReplace: false })).rejects.toThrow(
+    await expect(
+      herder.putConnectorConfig(
+        'm',
+        { name: 'm', 'connector.class': 'MongoSinkConnector', topics: 'a' },
+        { allowReplace: false },
+      ),
+    ).rejects.toThrow(
       /Failed to find any class that implements Connector and which name matches MongoSinkConnector/,
     );
   });
@@ -160,7 +204,10 @@ describe('StandaloneHerder', () => {
     admin.members = 1;
     await expect(herder.alterConnectorOffsets('s', alter)).rejects.toThrow(/still has 1 member/);
     admin.members = 0;
-    await herder.alterConnectorOffsets('s', [...alter, { partition: { kafka_topic: 'in', kafka_partition: 1 }, offset: null }]);
+    await herder.alterConnectorOffsets('s', [
+      ...alter,
+      { partition: { kafka_topic: 'in', kafka_partition: 1 }, offset: null },
+    ]);
     expect(admin.groups.get('connect-s')).toEqual([{ topic: 'in', partition: 0, offset: 5 }]);
     await herder.resetConnectorOffsets('s');
     expect(admin.groups.has('connect-s')).toBe(false);

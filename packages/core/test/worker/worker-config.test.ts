@@ -38,14 +38,20 @@ describe('WorkerConfig', () => {
   });
 
   it('names the bad key', () => {
-    expect(() => new WorkerConfig({ 'offset.flush.interval.ms': 'soon' })).toThrow(/offset\.flush\.interval\.ms: Not a number of type LONG/);
+    expect(() => new WorkerConfig({ 'offset.flush.interval.ms': 'soon' })).toThrow(
+      /offset\.flush\.interval\.ms: Not a number of type LONG/,
+    );
     expect(() => new WorkerConfig({ 'rest.basic.auth.user': 'u' })).toThrow(/rest\.basic\.auth\.password/);
     expect(() => parseListener('8083')).toThrow(/not a listener URL/);
   });
 
   it('uses the connector converter with its own settings, else the worker one with the worker settings', () => {
     const c = new WorkerConfig({ 'value.converter': 'W', 'value.converter.schemas.enable': 'false' });
-    expect(converterSettings(c, {}, 'value')).toEqual({ className: 'W', config: { 'schemas.enable': 'false', 'converter.type': 'value' }, from: 'worker' });
+    expect(converterSettings(c, {}, 'value')).toEqual({
+      className: 'W',
+      config: { 'schemas.enable': 'false', 'converter.type': 'value' },
+      from: 'worker',
+    });
     expect(converterSettings(c, { 'value.converter': 'C', 'value.converter.x': '1' }, 'value')).toEqual({
       className: 'C',
       config: { x: '1', 'converter.type': 'value' },

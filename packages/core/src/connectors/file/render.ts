@@ -6,7 +6,8 @@
 export function renderValue(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   if (Buffer.isBuffer(value)) return value.toString('base64');
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   if (value instanceof Date) return value.toISOString();
@@ -35,7 +36,9 @@ interface StructLike {
 
 function isStruct(value: object): value is StructLike {
   const v = value as Partial<StructLike>;
-  return typeof v.get === 'function' && typeof v.schema === 'object' && typeof v.schema?.fields === 'function';
+  return (
+    typeof v.get === 'function' && typeof v.schema === 'object' && typeof v.schema?.fields === 'function'
+  );
 }
 
 function hasOwnToString(value: object): boolean {

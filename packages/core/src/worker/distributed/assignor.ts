@@ -32,7 +32,11 @@ export interface AssignorState {
   /** What each member was given last time (kept and new work; revocations excluded). */
   readonly previous: ReadonlyMap<string, WorkSet>;
   /** Lost work held back until `deadline` (epoch ms). */
-  readonly delayed: { readonly deadline: number; readonly connectors: ReadonlySet<string>; readonly tasks: ReadonlySet<string> } | null;
+  readonly delayed: {
+    readonly deadline: number;
+    readonly connectors: ReadonlySet<string>;
+    readonly tasks: ReadonlySet<string>;
+  } | null;
 }
 
 export const INITIAL_ASSIGNOR_STATE: AssignorState = { previous: new Map(), delayed: null };
@@ -60,7 +64,9 @@ export interface AssignInput {
 export const taskKey = (t: ConnectorTaskId): string => `${t.connector}\u0000${t.task}`;
 
 export function assign(input: AssignInput): AssignmentResult {
-  const members = [...input.members].sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
+  const members = [...input.members].sort((a, b) =>
+    a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0,
+  );
   const present = new Set(members.map((m) => m.memberId));
   const eligible = members.filter((m) => !m.metadata.leaving).map((m) => m.memberId);
 
@@ -92,8 +98,14 @@ export function assign(input: AssignInput): AssignmentResult {
   const assignments = new Map<string, MemberAssignment>();
   const previous = new Map<string, WorkSet>();
   for (const { memberId } of members) {
-    const assigned = { connectors: connectors.assigned.get(memberId) ?? [], tasks: toTasks(tasks.assigned.get(memberId) ?? []) };
-    const revoked = { connectors: connectors.revoked.get(memberId) ?? [], tasks: toTasks(tasks.revoked.get(memberId) ?? []) };
+    const assigned = {
+      connectors: connectors.assigned.get(memberId) ?? [],
+      tasks: toTasks(tasks.assigned.get(memberId) ?? []),
+    };
+    const revoked = {
+      connectors: connectors.revoked.get(memberId) ?? [],
+      tasks: toTasks(tasks.revoked.get(memberId) ?? []),
+    };
     assignments.set(memberId, { assigned, revoked });
     previous.set(memberId, assigned);
   }
@@ -167,7 +179,9 @@ function balance(b: BalanceInput): BalanceResult {
 
   // Quotas over the work that may be placed now; the larger shares go to the most loaded members.
   const placeable = b.items.filter((i) => !held.has(i));
-  const order = [...eligible].sort((x, y) => kept.get(y)!.length - kept.get(x)!.length || (x < y ? -1 : x > y ? 1 : 0));
+  const order = [...eligible].sort(
+    (x, y) => kept.get(y)!.length - kept.get(x)!.length || (x < y ? -1 : x > y ? 1 : 0),
+  );
   const quota = new Map<string, number>();
   if (order.length > 0) {
     const base = Math.floor(placeable.length / order.length);
@@ -200,7 +214,11 @@ function balance(b: BalanceInput): BalanceResult {
 }
 
 /** The member furthest below its quota (ties: the first in order); null when every quota is met. */
-function leastLoaded(order: readonly string[], assigned: Map<string, string[]>, quota: Map<string, number>): string | null {
+function leastLoaded(
+  order: readonly string[],
+  assigned: Map<string, string[]>,
+  quota: Map<string, number>,
+): string | null {
   let best: string | null = null;
   let bestRoom = 0;
   for (const m of order) {

@@ -160,7 +160,10 @@ export class DistributedConfig {
     this.workerUnsyncBackoffMs = p['worker.unsync.backoff.ms'] as number;
 
     if (this.heartbeatIntervalMs >= this.sessionTimeoutMs) {
-      throw new ConfigException('heartbeat.interval.ms', `${this.heartbeatIntervalMs} must be lower than session.timeout.ms (${this.sessionTimeoutMs})`);
+      throw new ConfigException(
+        'heartbeat.interval.ms',
+        `${this.heartbeatIntervalMs} must be lower than session.timeout.ms (${this.sessionTimeoutMs})`,
+      );
     }
     const topics = [
       ['config.storage.topic', this.configTopic],
@@ -169,7 +172,11 @@ export class DistributedConfig {
     ] as const;
     for (const [i, [key, topic]] of topics.entries()) {
       const clash = topics.find(([, other], j) => j !== i && other === topic);
-      if (clash) throw new ConfigException(key, `'${topic}' is also used as ${clash[0]}; each internal topic needs its own name`);
+      if (clash)
+        throw new ConfigException(
+          key,
+          `'${topic}' is also used as ${clash[0]}; each internal topic needs its own name`,
+        );
     }
   }
 

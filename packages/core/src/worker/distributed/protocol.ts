@@ -158,7 +158,8 @@ class Writer {
   }
   string(s: string): void {
     const bytes = Buffer.from(s, 'utf8');
-    if (bytes.length > 0x7fff) throw new RangeError(`String of ${bytes.length} bytes is too long for the group protocol`);
+    if (bytes.length > 0x7fff)
+      throw new RangeError(`String of ${bytes.length} bytes is too long for the group protocol`);
     this.int16(bytes.length);
     this.parts.push(bytes);
   }
@@ -178,7 +179,10 @@ class Reader {
 
   version(): number {
     const v = this.int16();
-    if (v < PROTOCOL_VERSION) throw new Error(`Unsupported ${this.what} version ${v}; this worker speaks version ${PROTOCOL_VERSION} or later`);
+    if (v < PROTOCOL_VERSION)
+      throw new Error(
+        `Unsupported ${this.what} version ${v}; this worker speaks version ${PROTOCOL_VERSION} or later`,
+      );
     return v;
   }
   int16(): number {
