@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import type { ConfigKey, SinkPlugin } from '@sluice/core';
 
 const START = '<!-- config-table:start -->';
@@ -21,13 +22,26 @@ function defaultText(key: ConfigKey): string {
   return `\`${JSON.stringify(key.default)}\``;
 }
 
-export function configTable(plugin: SinkPlugin): string {
+/** The table as `prettier --write` leaves it, so that formatting the README does not make it stale. */
+export async function configTable(plugin: SinkPlugin, readmePath: string): Promise<string> {
+  const options = (await resolveConfig(readmePath)) ?? {};
+  return (await format(rawTable(plugin), { ...options, parser: 'markdown' })).trim();
+}
+
+function rawTable(plugin: SinkPlugin): string {
   const rows = [...plugin.configDef.configKeys().values()].map((key) => {
     const type = key.type === 'PASSWORD' ? 'password (secret)' : key.type.toLowerCase();
     const values = key.recommendedValues?.length ? ` One of: ${key.recommendedValues.join(', ')}.` : '';
     return `| \`${key.name}\` | ${type} | ${defaultText(key)} | ${key.importance.toLowerCase()} | ${cell(key.doc + values)} |`;
   });
   return ['| Key | Type | Default | Importance | Description |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+/** The table as it stands in a README (between the markers), or null when the markers are missing. */
+export function readmeTable(readme: string): string | null {
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END);
+  return start < 0 || end < start ? null : readme.slice(start + START.length, end).trim();
 }
 
 async function main(args: string[]): Promise<number> {
@@ -50,8 +64,9 @@ async function main(args: string[]): Promise<number> {
       console.error(`${readmePath}: add ${START} and ${END} where the table goes`);
       return 2;
     }
-    const updated = `${readme.slice(0, start + START.length)}\n${configTable(mod.default)}\n${readme.slice(end)}`;
-    if (updated === readme) continue;
+    const table = await configTable(mod.default, readmePath);
+    if (readmeTable(readme) === table) continue;
+    const updated = `${readme.slice(0, start + START.length)}\n\n${table}\n\n${readme.slice(end)}`;
     if (check) {
       console.error(
         `${readmePath}: configuration table is out of date; run npx tsx tools/gen-config-docs.ts ${dir}`,
@@ -65,4 +80,7 @@ async function main(args: string[]): Promise<number> {
   return stale > 0 ? 1 : 0;
 }
 
-process.exit(await main(process.argv.slice(2)));
+// Run as a script; imported (by a package's README test) it only provides configTable/readmeTable.
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  process.exit(await main(process.argv.slice(2)));
+}

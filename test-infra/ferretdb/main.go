@@ -20,7 +20,7 @@ import (
 func main() {
 	addr := flag.String("listen-addr", "127.0.0.1:27017", "host:port to accept MongoDB clients on")
 	dir := flag.String("dir", "", "directory for the SQLite databases (required)")
-	level := flag.String("log-level", "warn", "debug, info, warn or error; info logs every connection")
+	level := flag.String("log-level", "error", "debug, info, warn or error; warn logs every unsupported command (endSessions on each client close), info every connection")
 	flag.Parse()
 	if *dir == "" {
 		log.Fatal("-dir is required")

@@ -4,14 +4,20 @@
 // 5-byte header for Avro. Contenders are interleaved round by round; the median round is reported.
 //
 //   npx tsx tools/bench/converters.ts            (or: npm run bench -- converters)
-//   BENCH_ROUND_RECORDS=200000 BENCH_ROUNDS=7 BENCH_WARMUP=2
+//   BENCH_ROUND_RECORDS=50000 BENCH_ROUNDS=7 BENCH_WARMUP=2 (defaults)
 import avro from 'avsc';
 import { AvroConverter } from '../../packages/core/src/convert/avro/index.js';
 import type { RegisteredSchema, SchemaRegistry } from '../../packages/core/src/convert/avro/index.js';
 import { JsonConverter } from '../../packages/core/src/convert/json/json-converter.js';
-import { Schema, SchemaBuilder, Struct, Timestamp, type SchemaAndValue } from '../../packages/core/src/data/index.js';
+import {
+  Schema,
+  SchemaBuilder,
+  Struct,
+  Timestamp,
+  type SchemaAndValue,
+} from '../../packages/core/src/data/index.js';
 
-const ROUND_RECORDS = Number(process.env['BENCH_ROUND_RECORDS'] ?? 200_000);
+const ROUND_RECORDS = Number(process.env['BENCH_ROUND_RECORDS'] ?? 50_000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
 const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 2);
 const POOL = 1000;
@@ -130,10 +136,14 @@ async function main(): Promise<void> {
 
   const envelopes = records.map((r) => jsonWithSchemas.fromConnectData(TOPIC, orderSchema, r)!);
   const documents = records.map((r) => Buffer.from(JSON.stringify(plainDoc(r))));
-  const framed = await Promise.all(records.map(async (r) => (await avroConverter.fromConnectData(TOPIC, orderSchema, r))!));
+  const framed = await Promise.all(
+    records.map(async (r) => (await avroConverter.fromConnectData(TOPIC, orderSchema, r))!),
+  );
   // Cache the schema id before measuring.
   await avroConverter.toConnectData(TOPIC, framed[0]!);
-  const rawType = avro.Type.forSchema(JSON.parse(JSON.stringify(avroConverter['avroData'].fromConnectSchema(orderSchema))));
+  const rawType = avro.Type.forSchema(
+    JSON.parse(JSON.stringify(avroConverter['avroData'].fromConnectSchema(orderSchema))),
+  );
 
   const avg = (pool: Buffer[]) => Math.round(pool.reduce((n, b) => n + b.length, 0) / pool.length);
   console.log(
@@ -144,14 +154,30 @@ async function main(): Promise<void> {
   const pairs: { label: string; converter: Contender; baseline: Contender; goal: number | null }[] = [
     {
       label: 'JsonConverter schemas.enable=true',
-      converter: { name: 'JsonConverter (schemas)', pool: envelopes, decode: (b) => jsonWithSchemas.toConnectData(TOPIC, b) },
-      baseline: { name: 'JSON.parse (envelope)', pool: envelopes, decode: (b) => JSON.parse(b.toString('utf8')) },
+      converter: {
+        name: 'JsonConverter (schemas)',
+        pool: envelopes,
+        decode: (b) => jsonWithSchemas.toConnectData(TOPIC, b),
+      },
+      baseline: {
+        name: 'JSON.parse (envelope)',
+        pool: envelopes,
+        decode: (b) => JSON.parse(b.toString('utf8')),
+      },
       goal: null,
     },
     {
       label: 'JsonConverter schemas.enable=false',
-      converter: { name: 'JsonConverter (schemaless)', pool: documents, decode: (b) => jsonSchemaless.toConnectData(TOPIC, b) },
-      baseline: { name: 'JSON.parse (payload)', pool: documents, decode: (b) => JSON.parse(b.toString('utf8')) },
+      converter: {
+        name: 'JsonConverter (schemaless)',
+        pool: documents,
+        decode: (b) => jsonSchemaless.toConnectData(TOPIC, b),
+      },
+      baseline: {
+        name: 'JSON.parse (payload)',
+        pool: documents,
+        decode: (b) => JSON.parse(b.toString('utf8')),
+      },
       goal: 0.7,
     },
     {
@@ -185,9 +211,16 @@ async function main(): Promise<void> {
     const conv = median(results.get(p.converter.name)!);
     const base = median(results.get(p.baseline.name)!);
     const ratio = conv / base;
-    const goal = p.goal === null ? '' : ratio >= p.goal ? ` (goal >= ${p.goal}x: met)` : ` (goal >= ${p.goal}x: NOT met)`;
+    const goal =
+      p.goal === null
+        ? ''
+        : ratio >= p.goal
+          ? ` (goal >= ${p.goal}x: met)`
+          : ` (goal >= ${p.goal}x: NOT met)`;
     if (p.goal !== null && ratio < p.goal) belowGoal = true;
-    console.log(`  ${p.label.padEnd(36)} ${fmt(conv)}  vs ${p.baseline.name.padEnd(22)} ${fmt(base)}  = ${ratio.toFixed(2)}x${goal}`);
+    console.log(
+      `  ${p.label.padEnd(36)} ${fmt(conv)}  vs ${p.baseline.name.padEnd(22)} ${fmt(base)}  = ${ratio.toFixed(2)}x${goal}`,
+    );
   }
   if (belowGoal) console.log('\nSome converters are below their goal: see the ratios above.');
 }

@@ -54,6 +54,12 @@ async function rawInsert(
   return docs.length / ((performance.now() - started) / 1000);
 }
 
+/** User+system CPU seconds the process has used (from /proc), to tell a busy worker from a waiting one. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function peakRssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
@@ -124,6 +130,7 @@ async function main(): Promise<void> {
       ],
     });
     const started = performance.now();
+    const cpuAtStart = worker.pid ? cpuSeconds(worker.pid) : NaN;
     let first = 0;
     try {
       await waitFor(
@@ -140,6 +147,7 @@ async function main(): Promise<void> {
     }
     const done = performance.now();
     const rss = worker.pid ? peakRssMiB(worker.pid) : NaN;
+    const cpu = worker.pid ? cpuSeconds(worker.pid) - cpuAtStart : NaN;
     await worker.stop();
 
     const e2e = RECORDS / ((done - started) / 1000);
@@ -155,7 +163,7 @@ async function main(): Promise<void> {
     console.log(
       `ratio (first → last) / raw: ${(steady / raw).toFixed(2)}x (target >= 0.7x); including startup: ${(e2e / raw).toFixed(2)}x`,
     );
-    console.log(`worker peak RSS: ${rss.toFixed(0)} MiB`);
+    console.log(`worker peak RSS: ${rss.toFixed(0)} MiB; worker CPU ${cpu.toFixed(1)} s over ${((done - started) / 1000).toFixed(1)} s`);
   } finally {
     await db.dropDatabase().catch(() => undefined);
     await client.close();

@@ -29,6 +29,19 @@ async function probe(def: ServiceDefinition, ctx: ServiceContext, timeoutMs = 10
   }
 }
 
+/**
+ * Whether a running server answers, allowing it up to 30 s: other tests may be using it, so a slow
+ * answer on a loaded machine must not get it restarted under them.
+ */
+async function stillHealthy(def: ServiceDefinition, ctx: ServiceContext): Promise<boolean> {
+  const deadline = Date.now() + Math.min(30_000, def.startTimeoutMs);
+  for (;;) {
+    if (await probe(def, ctx)) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(1000);
+  }
+}
+
 /** The services `names` need, dependencies first, each once, in the registry's start order. */
 export async function withDependencies(names: readonly ServiceName[]): Promise<ServiceName[]> {
   const wanted = new Set<ServiceName>();
@@ -70,8 +83,8 @@ export async function ensureDefinition(def: ServiceDefinition, opts: EnsureOptio
     async () => {
       const running = await readPidRecord(paths.pidFile);
       if (running && isRecordAlive(running)) {
-        if (await probe(def, ctx)) return def.info(ctx);
-        progress.update(`pid ${running.pid} is running but not healthy; restarting it`);
+        if (await stillHealthy(def, ctx)) return def.info(ctx);
+        progress.update(`pid ${running.pid} is running but failed its health check for 30 s; restarting it`);
         await stopServer(running);
       } else if (running) {
         progress.update(`pid ${running.pid} recorded in ${paths.pidFile} is gone; starting it again`);

@@ -136,6 +136,8 @@ export interface KafkaAdmin {
   /** Removes a group (and its committed offsets); the group must have no active member. */
   deleteGroup(groupId: string): Promise<void>;
   describeGroup(groupId: string): Promise<GroupDescription>;
+  /** The Kafka cluster id (REST `GET /` reports it as `kafka_cluster_id`). */
+  clusterId(): Promise<string>;
   disconnect(): Promise<void>;
 }
 

@@ -28,7 +28,10 @@ function write(value: unknown): string {
   if (Buffer.isBuffer(value)) return JSON.stringify(value.toString('base64'));
   if (isDecimal(value)) return value.toString();
   if (Array.isArray(value)) return `[${value.map(write).join(',')}]`;
-  if (value instanceof Map) return `[${[...value.entries()].map(([k, v]) => `[${write(k)},${write(v)}]`).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${JSON.stringify(k)}:${write(v)}`);
+  if (value instanceof Map)
+    return `[${[...value.entries()].map(([k, v]) => `[${write(k)},${write(v)}]`).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).map(
+    ([k, v]) => `${JSON.stringify(k)}:${write(v)}`,
+  );
   return `{${entries.join(',')}}`;
 }

@@ -178,8 +178,7 @@ function lazyAdmin(kafka: KafkaClientFactory, clientId: () => string) {
   return {
     get,
     clusterId: async (): Promise<string | null> => {
-      const admin = (await get()) as KafkaAdmin & { clusterId?: () => Promise<string> };
-      return admin.clusterId ? admin.clusterId() : null;
+      return (await get()).clusterId();
     },
     close: async () => {
       if (connected) await (await connected.catch(() => null))?.disconnect();

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectDecimal, Decimal, Schema, SchemaAndValue, SchemaBuilder, Struct, Timestamp } from '../../src/data/index.js';
+import {
+  ConnectDecimal,
+  Decimal,
+  Schema,
+  SchemaAndValue,
+  SchemaBuilder,
+  Struct,
+  Timestamp,
+} from '../../src/data/index.js';
 import { ConfigException, DataException, RetriableException } from '../../src/errors.js';
 import { AvroConverter } from '../../src/convert/avro/index.js';
 import { avscType } from '../../src/convert/avro/avsc-types.js';
@@ -7,7 +15,11 @@ import { FakeSchemaRegistry } from './avro-fake-registry.js';
 import { loadAvroVectors } from './avro-vectors.js';
 import { vectorSchema, vectorValue } from './vector-values.js';
 
-function converter(registry: FakeSchemaRegistry, config: Record<string, string> = {}, isKey = false): AvroConverter {
+function converter(
+  registry: FakeSchemaRegistry,
+  config: Record<string, string> = {},
+  isKey = false,
+): AvroConverter {
   const c = new AvroConverter({ registry });
   c.configure({ 'schema.registry.url': 'http://registry.invalid:8081', ...config }, isKey);
   return c;
@@ -93,7 +105,9 @@ describe('AvroConverter', () => {
         'Unknown magic byte 0x7b for topic orders: the value is not in Confluent Avro wire format (is value.converter right?)',
       ),
     );
-    expect(() => c.toConnectData('orders', Buffer.from([0, 0, 1]))).toThrow(/too short .* is value.converter right/);
+    expect(() => c.toConnectData('orders', Buffer.from([0, 0, 1]))).toThrow(
+      /too short .* is value.converter right/,
+    );
   });
 
   it('rejects truncated Avro data and trailing bytes with a DataException naming the topic and schema id', async () => {
@@ -110,7 +124,9 @@ describe('AvroConverter', () => {
     const c = converter(new FakeSchemaRegistry());
     const bytes = Buffer.from('00000003e718', 'hex');
     await expect(c.toConnectData('orders', bytes)).rejects.toThrow(DataException);
-    await expect(c.toConnectData('orders', bytes)).rejects.toThrow(/Schema id 999 of the value of topic orders is not in the schema registry/);
+    await expect(c.toConnectData('orders', bytes)).rejects.toThrow(
+      /Schema id 999 of the value of topic orders is not in the schema registry/,
+    );
   });
 
   it('makes an unreachable registry a RetriableException, on read and on write', async () => {
@@ -121,9 +137,9 @@ describe('AvroConverter', () => {
     const reader = converter(registry);
     await expect(reader.toConnectData('orders', bytes)).rejects.toBeInstanceOf(RetriableException);
     const otherSchema = SchemaBuilder.struct().name('com.acme.Other').field('x', Schema.INT32_SCHEMA).build();
-    await expect(writer.fromConnectData('orders', otherSchema, new Struct(otherSchema).put('x', 1))).rejects.toBeInstanceOf(
-      RetriableException,
-    );
+    await expect(
+      writer.fromConnectData('orders', otherSchema, new Struct(otherSchema).put('x', 1)),
+    ).rejects.toBeInstanceOf(RetriableException);
   });
 
   it('rejects a value that does not fit its schema with a DataException naming the topic', async () => {
@@ -140,14 +156,16 @@ describe('AvroConverter', () => {
     await converter(registry, {
       'value.subject.name.strategy': 'io.confluent.kafka.serializers.subject.RecordNameStrategy',
     }).fromConnectData('orders', orderSchema, order());
-    await converter(registry, { 'key.subject.name.strategy': 'TopicRecordNameStrategy' }, true).fromConnectData(
-      'orders',
-      orderSchema,
-      order(),
-    );
+    await converter(
+      registry,
+      { 'key.subject.name.strategy': 'TopicRecordNameStrategy' },
+      true,
+    ).fromConnectData('orders', orderSchema, order());
     await converter(registry, {}, true).fromConnectData('orders', Schema.STRING_SCHEMA, 'k1');
     expect([...registry.subjects.keys()]).toEqual(['com.acme.Order', 'orders-com.acme.Order', 'orders-key']);
-    expect(() => converter(registry, { 'value.subject.name.strategy': 'NoSuchStrategy' })).toThrow(ConfigException);
+    expect(() => converter(registry, { 'value.subject.name.strategy': 'NoSuchStrategy' })).toThrow(
+      ConfigException,
+    );
   });
 
   it('does not register when auto.register.schemas=false: a registered schema is found, an unknown one is a DataException', async () => {
@@ -170,12 +188,23 @@ describe('AvroConverter', () => {
       .field('name', Schema.STRING_SCHEMA)
       .field('email', SchemaBuilder.string().optional().defaultValue('none').build())
       .build();
-    const oldBytes = await converter(registry).fromConnectData('users', v1, new Struct(v1).put('name', 'ada'));
-    await converter(registry).fromConnectData('users', v2, new Struct(v2).put('name', 'bob').put('email', 'b@x'));
+    const oldBytes = await converter(registry).fromConnectData(
+      'users',
+      v1,
+      new Struct(v1).put('name', 'ada'),
+    );
+    await converter(registry).fromConnectData(
+      'users',
+      v2,
+      new Struct(v2).put('name', 'bob').put('email', 'b@x'),
+    );
 
     const plain = await converter(registry).toConnectData('users', oldBytes);
     expect((plain.value as Struct).schema.field('email')).toBeNull();
-    const latest = await converter(registry, { 'use.latest.version': 'true' }).toConnectData('users', oldBytes);
+    const latest = await converter(registry, { 'use.latest.version': 'true' }).toConnectData(
+      'users',
+      oldBytes,
+    );
     expect((latest.value as Struct).get('name')).toBe('ada');
     expect((latest.value as Struct).get('email')).toBe('none');
     expect(latest.schema?.version).toBe(2);

@@ -57,7 +57,8 @@ describe('AvroData conformance vectors', () => {
       const written = avscType(avroSchema as AvroSchema).toBuffer(datum);
       const expectedType = vectorAvroType(vector);
       const expectedDatum = vectorDatum(vector, expectedType);
-      if (expectedDatum !== undefined) expect(written.toString('hex')).toBe(expectedType.toBuffer(expectedDatum).toString('hex'));
+      if (expectedDatum !== undefined)
+        expect(written.toString('hex')).toBe(expectedType.toBuffer(expectedDatum).toString('hex'));
       if (vector.avroBinaryHex) expect(written.toString('hex')).toBe(vector.avroBinaryHex);
       // Whatever the datum's form in the vector, the bytes must read back as data that writes the
       // same bytes again (names may differ from the original when they were scrubbed).

@@ -56,6 +56,7 @@ export class FakeSchemaRegistry implements SchemaRegistry {
 
   private enter(call: string): void {
     this.calls.push(call);
-    if (this.unavailable) throw new SchemaRegistryUnavailableError('Schema registry unavailable: ECONNREFUSED');
+    if (this.unavailable)
+      throw new SchemaRegistryUnavailableError('Schema registry unavailable: ECONNREFUSED');
   }
 }

@@ -37,7 +37,8 @@ export function vectorDatum(vector: AvroVector, type: AvscType): unknown {
   if (datum === null || datum === undefined) return undefined;
   const typeName = (type as AvscType & { typeName: string }).typeName;
   if (typeof datum === 'string') {
-    const textual = typeName === 'string' || typeName === 'enum' || typeName === 'bytes' || typeName === 'fixed';
+    const textual =
+      typeName === 'string' || typeName === 'enum' || typeName === 'bytes' || typeName === 'fixed';
     if (!textual || ((typeName === 'bytes' || typeName === 'fixed') && /\s/.test(datum))) return undefined;
   }
   return (type as AvscType & { fromString(text: string): unknown }).fromString(JSON.stringify(datum));
@@ -60,7 +61,10 @@ export function normalizeAvroSchema(schema: unknown): unknown {
   return Object.fromEntries(
     keys.map((k) => {
       if (k === 'fields') {
-        return [k, (obj.fields as Record<string, unknown>[]).map((f) => ({ ...f, type: normalizeAvroSchema(f.type) }))];
+        return [
+          k,
+          (obj.fields as Record<string, unknown>[]).map((f) => ({ ...f, type: normalizeAvroSchema(f.type) })),
+        ];
       }
       if (k === 'items' || k === 'values' || k === 'type') return [k, normalizeAvroSchema(obj[k])];
       return [k, obj[k]];

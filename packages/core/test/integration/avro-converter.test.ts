@@ -46,7 +46,9 @@ describe('AvroConverter with a real schema registry', () => {
     expect(bytes![0]).toBe(0);
 
     const id = bytes!.readInt32BE(1);
-    const stored = await new SchemaRegistryClient({ urls: [registryUrl], timeoutMs: 10_000 }).getSchemaById(id);
+    const stored = await new SchemaRegistryClient({ urls: [registryUrl], timeoutMs: 10_000 }).getSchemaById(
+      id,
+    );
     expect(JSON.parse(stored)).toMatchObject({ type: 'record', name: 'User', namespace: 'com.acme' });
 
     const back = await converter().toConnectData(topic, bytes);
@@ -61,7 +63,11 @@ describe('AvroConverter with a real schema registry', () => {
   it('evolves a schema by an optional field with a default; old and new readers both read old and new data', async () => {
     const topic = `avro-it-${randomUUID()}`;
     const oldBytes = await converter().fromConnectData(topic, userV1, user(userV1, 1n, 'ada'));
-    const newBytes = await converter().fromConnectData(topic, userV2, user(userV2, 2n, 'bob').put('email', 'bob@x'));
+    const newBytes = await converter().fromConnectData(
+      topic,
+      userV2,
+      user(userV2, 2n, 'bob').put('email', 'bob@x'),
+    );
     expect(newBytes!.readInt32BE(1)).not.toBe(oldBytes!.readInt32BE(1));
 
     // A reader without use.latest.version reads each record with its writer schema.
@@ -84,10 +90,13 @@ describe('AvroConverter with a real schema registry', () => {
   it('rejects an incompatible change of a subject with a DataException', async () => {
     const topic = `avro-it-${randomUUID()}`;
     await converter().fromConnectData(topic, userV1, user(userV1, 1n, 'ada'));
-    const incompatible = SchemaBuilder.struct().name('com.acme.User').field('id', Schema.STRING_SCHEMA).build();
-    await expect(converter().fromConnectData(topic, incompatible, new Struct(incompatible).put('id', 'x'))).rejects.toThrow(
-      DataException,
-    );
+    const incompatible = SchemaBuilder.struct()
+      .name('com.acme.User')
+      .field('id', Schema.STRING_SCHEMA)
+      .build();
+    await expect(
+      converter().fromConnectData(topic, incompatible, new Struct(incompatible).put('id', 'x')),
+    ).rejects.toThrow(DataException);
   });
 
   it('fails an unknown schema id with a DataException naming the topic', async () => {
@@ -102,17 +111,29 @@ describe('AvroConverter with a real schema registry', () => {
   it('finds the id of an already registered schema when auto.register.schemas=false', async () => {
     const topic = `avro-it-${randomUUID()}`;
     const registered = await converter().fromConnectData(topic, userV1, user(userV1, 1n, 'ada'));
-    const looked = await converter({ 'auto.register.schemas': 'false' }).fromConnectData(topic, userV1, user(userV1, 2n, 'bob'));
+    const looked = await converter({ 'auto.register.schemas': 'false' }).fromConnectData(
+      topic,
+      userV1,
+      user(userV1, 2n, 'bob'),
+    );
     expect(looked!.readInt32BE(1)).toBe(registered!.readInt32BE(1));
     await expect(
-      converter({ 'auto.register.schemas': 'false' }).fromConnectData(`${topic}-other`, userV1, user(userV1, 3n, 'cy')),
+      converter({ 'auto.register.schemas': 'false' }).fromConnectData(
+        `${topic}-other`,
+        userV1,
+        user(userV1, 3n, 'cy'),
+      ),
     ).rejects.toThrow(/not registered under subject/);
   });
 
   it('makes an unreachable registry retriable', async () => {
     const c = new AvroConverter();
     c.configure({ 'schema.registry.url': 'http://127.0.0.1:1', 'http.read.timeout.ms': '2000' }, false);
-    await expect(c.toConnectData('t', Buffer.from([0, 0, 0, 0, 1, 2]))).rejects.toBeInstanceOf(RetriableException);
-    await expect(c.fromConnectData('t', Schema.STRING_SCHEMA, 'x')).rejects.toBeInstanceOf(RetriableException);
+    await expect(c.toConnectData('t', Buffer.from([0, 0, 0, 0, 1, 2]))).rejects.toBeInstanceOf(
+      RetriableException,
+    );
+    await expect(c.fromConnectData('t', Schema.STRING_SCHEMA, 'x')).rejects.toBeInstanceOf(
+      RetriableException,
+    );
   });
 });

@@ -100,6 +100,7 @@ export class FakeKafka implements KafkaClientFactory {
       setGroupOffsets: unsupported,
       deleteGroup: unsupported,
       describeGroup: (): Promise<GroupDescription> => unsupported(),
+      clusterId: (): Promise<string> => Promise.resolve('fake-cluster'),
     };
   }
 }

@@ -105,7 +105,10 @@ export const AVRO_CONVERTER_CONFIG_DEF: ConfigDef = new ConfigDef()
   })
   .merge(AVRO_DATA_CONFIG_DEF);
 
-export function parseAvroConverterSettings(props: Record<string, string>, isKey: boolean): AvroConverterSettings {
+export function parseAvroConverterSettings(
+  props: Record<string, string>,
+  isKey: boolean,
+): AvroConverterSettings {
   const c = AVRO_CONVERTER_CONFIG_DEF.parse(props);
   const source = String(c['basic.auth.credentials.source']).toUpperCase();
   const secret = c['basic.auth.user.info'];

@@ -13,7 +13,11 @@ import { parseAvroSchema, type AvroNode } from './avro-schema-model.js';
 import { avscType, type AvroSchema, type AvscType } from './avsc-types.js';
 import { BoundedCache, InFlight } from './bounded-cache.js';
 import { CachedSchemaRegistry } from './cached-schema-registry.js';
-import { SchemaRegistryError, SchemaRegistryUnavailableError, type SchemaRegistry } from './schema-registry.js';
+import {
+  SchemaRegistryError,
+  SchemaRegistryUnavailableError,
+  type SchemaRegistry,
+} from './schema-registry.js';
 import { SchemaRegistryClient } from './schema-registry-client.js';
 import { frame, HEADER_SIZE, readSchemaId } from './wire-format.js';
 
@@ -125,10 +129,12 @@ export class AvroConverter implements Converter {
       this.lastDecoder = decoder;
       return this.decode(decoder, bytes, topic);
     }
-    return this.loadingDecoders.run(id, () => this.loadDecoder(id, topic)).then((loaded) => {
-      this.lastDecoder = loaded;
-      return this.decode(loaded, bytes, topic);
-    });
+    return this.loadingDecoders
+      .run(id, () => this.loadDecoder(id, topic))
+      .then((loaded) => {
+        this.lastDecoder = loaded;
+        return this.decode(loaded, bytes, topic);
+      });
   }
 
   close(): void {
@@ -153,18 +159,26 @@ export class AvroConverter implements Converter {
     try {
       return new SchemaAndValue(decoder.reader.schema, decoder.reader.read(datum));
     } catch (e) {
-      throw this.dataError(`Failed to convert Avro data of the ${this.part} of topic ${topic} (schema id ${decoder.id})`, e);
+      throw this.dataError(
+        `Failed to convert Avro data of the ${this.part} of topic ${topic} (schema id ${decoder.id})`,
+        e,
+      );
     }
   }
 
   private async loadDecoder(id: number, topic: string): Promise<Decoder> {
-    const schemaText = await this.registryCall(topic, `look up schema id ${id}`, () => this.registry.getSchemaById(id), {
-      notFound: () =>
-        new DataException(
-          `Schema id ${id} of the ${this.part} of topic ${topic} is not in the schema registry: the record was ` +
-            `written with another registry, or the schema was deleted (is ${this.part}.converter.schema.registry.url right?)`,
-        ),
-    });
+    const schemaText = await this.registryCall(
+      topic,
+      `look up schema id ${id}`,
+      () => this.registry.getSchemaById(id),
+      {
+        notFound: () =>
+          new DataException(
+            `Schema id ${id} of the ${this.part} of topic ${topic} is not in the schema registry: the record was ` +
+              `written with another registry, or the schema was deleted (is ${this.part}.converter.schema.registry.url right?)`,
+          ),
+      },
+    );
     const writerType = this.avscTypeFor(schemaText, topic, id);
     const subject = this.subject(topic, parseAvroSchema(schemaText));
 
@@ -196,14 +210,22 @@ export class AvroConverter implements Converter {
         if (e instanceof SchemaRegistryError && e.notFound) return null;
         throw this.registryError(topic, `find the version of schema id ${id} under subject ${subject}`, e);
       });
-    return { id, type: writerType, resolver: null, reader: this.connectReader(schemaText, version, topic, id) };
+    return {
+      id,
+      type: writerType,
+      resolver: null,
+      reader: this.connectReader(schemaText, version, topic, id),
+    };
   }
 
   private connectReader(schemaText: string, version: number | null, topic: string, id: number): AvroReader {
     try {
       return this.avroData.readerFor(schemaText, version);
     } catch (e) {
-      throw this.dataError(`Avro schema id ${id} of the ${this.part} of topic ${topic} has no Connect equivalent`, e);
+      throw this.dataError(
+        `Avro schema id ${id} of the ${this.part} of topic ${topic} has no Connect equivalent`,
+        e,
+      );
     }
   }
 
@@ -261,7 +283,8 @@ export class AvroConverter implements Converter {
   }
 
   private subject(topic: string, node: AvroNode): string {
-    const recordName = node.kind === 'record' || node.kind === 'enum' || node.kind === 'fixed' ? node.fullName : null;
+    const recordName =
+      node.kind === 'record' || node.kind === 'enum' || node.kind === 'fixed' ? node.fullName : null;
     return this.settings.subjectNameStrategy(topic, this.isKey, recordName);
   }
 
@@ -282,9 +305,11 @@ export class AvroConverter implements Converter {
   /** Unreachable registry → retriable; auth failures fail the task; other answers are data errors. */
   private registryError(topic: string, action: string, e: unknown): Error {
     const context = `Could not ${action} for the ${this.part} of topic ${topic}`;
-    if (e instanceof SchemaRegistryUnavailableError) return new RetriableException(`${context}: ${e.message}`, { cause: e });
+    if (e instanceof SchemaRegistryUnavailableError)
+      return new RetriableException(`${context}: ${e.message}`, { cause: e });
     if (e instanceof SchemaRegistryError) {
-      if (e.status === 401 || e.status === 403) return new ConnectException(`${context}: ${e.message}`, { cause: e });
+      if (e.status === 401 || e.status === 403)
+        return new ConnectException(`${context}: ${e.message}`, { cause: e });
       return new DataException(`${context}: ${e.message}`, { cause: e });
     }
     return e instanceof Error ? e : new ConnectException(`${context}: ${String(e)}`);

@@ -32,7 +32,10 @@ export const AVRO_DATA_CONFIG_DEFAULTS: AvroDataConfig = {
 };
 
 const KEYS: Record<keyof AvroDataConfig, { key: string; doc: string }> = {
-  schemasCacheSize: { key: 'schemas.cache.config', doc: 'Size of the converted-schema cache in each direction.' },
+  schemasCacheSize: {
+    key: 'schemas.cache.config',
+    doc: 'Size of the converted-schema cache in each direction.',
+  },
   connectMetaData: {
     key: 'connect.meta.data',
     doc: 'Write and read Connect metadata (connect.name, connect.version, connect.doc, connect.parameters, connect.default) in Avro schemas.',
@@ -41,7 +44,10 @@ const KEYS: Record<keyof AvroDataConfig, { key: string; doc: string }> = {
     key: 'enhanced.avro.schema.support',
     doc: 'Keep enum symbols and package names when converting between Avro and Connect schemas.',
   },
-  scrubInvalidNames: { key: 'scrub.invalid.names', doc: 'Replace characters that Avro does not allow in names.' },
+  scrubInvalidNames: {
+    key: 'scrub.invalid.names',
+    doc: 'Replace characters that Avro does not allow in names.',
+  },
   generalizedSumTypeSupport: {
     key: 'generalized.sum.type.support',
     doc: 'Represent Avro unions and enums with the generalized org.apache.kafka.connect.data.Union/Enum parameters.',
@@ -50,7 +56,10 @@ const KEYS: Record<keyof AvroDataConfig, { key: string; doc: string }> = {
     key: 'allow.optional.map.keys',
     doc: 'Convert a MAP whose key schema is an optional STRING to an Avro map (instead of an array of entries).',
   },
-  flattenSingletonUnions: { key: 'flatten.singleton.unions', doc: 'Read a union with a single branch as that branch.' },
+  flattenSingletonUnions: {
+    key: 'flatten.singleton.unions',
+    doc: 'Read a union with a single branch as that branch.',
+  },
   ignoreDefaultForNullables: {
     key: 'ignore.default.for.nullables',
     doc: 'Write a null optional field as null instead of substituting its default.',

@@ -13,7 +13,15 @@ export type AvroProps = Record<string, unknown>;
 export type AvroNode =
   | { kind: 'primitive'; type: AvroPrimitiveName; props: AvroProps }
   | AvroRecord
-  | { kind: 'enum'; fullName: string; name: string; doc?: string; symbols: string[]; default?: string; props: AvroProps }
+  | {
+      kind: 'enum';
+      fullName: string;
+      name: string;
+      doc?: string;
+      symbols: string[];
+      default?: string;
+      props: AvroProps;
+    }
   | { kind: 'fixed'; fullName: string; name: string; size: number; props: AvroProps }
   | { kind: 'array'; items: AvroNode; props: AvroProps }
   | { kind: 'map'; values: AvroNode; props: AvroProps }
@@ -104,7 +112,13 @@ class AvroSchemaParser {
       case 'fixed': {
         const { fullName, name } = this.names(obj, namespace);
         if (typeof obj.size !== 'number') throw new DataException(`Avro fixed ${fullName} has no size`);
-        const node: AvroNode = { kind: 'fixed', fullName, name, size: obj.size, props: props(obj, RESERVED.fixed!) };
+        const node: AvroNode = {
+          kind: 'fixed',
+          fullName,
+          name,
+          size: obj.size,
+          props: props(obj, RESERVED.fixed!),
+        };
         this.define(fullName, node);
         return node;
       }
@@ -132,7 +146,8 @@ class AvroSchemaParser {
     // Defined before its fields are parsed, so that a field may refer to the record itself.
     this.define(fullName, node);
     for (const f of obj.fields as Record<string, unknown>[]) {
-      if (typeof f?.name !== 'string') throw new DataException(`Avro record ${fullName} has a field without a name`);
+      if (typeof f?.name !== 'string')
+        throw new DataException(`Avro record ${fullName} has a field without a name`);
       const hasDefault = Object.prototype.hasOwnProperty.call(f, 'default');
       node.fields.push({
         name: f.name,
@@ -150,7 +165,9 @@ class AvroSchemaParser {
     enclosing: string | undefined,
   ): { fullName: string; name: string; namespace: string | undefined } {
     if (typeof obj.name !== 'string' || obj.name === '') {
-      throw new DataException(`Avro ${String(obj.type)} schema has no name: ${JSON.stringify(obj).slice(0, 200)}`);
+      throw new DataException(
+        `Avro ${String(obj.type)} schema has no name: ${JSON.stringify(obj).slice(0, 200)}`,
+      );
     }
     const raw = obj.name;
     const dot = raw.lastIndexOf('.');

@@ -95,17 +95,22 @@ class AvroToConnectSchema {
     const parameters = props[CONNECT_PARAMETERS_PROP];
     if (this.config.connectMetaData && parameters !== undefined) {
       if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) {
-        throw new DataException(`Expected JSON object for schema parameters but found: ${JSON.stringify(parameters)}`);
+        throw new DataException(
+          `Expected JSON object for schema parameters but found: ${JSON.stringify(parameters)}`,
+        );
       }
       for (const [key, value] of Object.entries(parameters)) {
         if (typeof value !== 'string') {
-          throw new DataException(`Expected schema parameter values to be strings but found: ${JSON.stringify(value)}`);
+          throw new DataException(
+            `Expected schema parameter values to be strings but found: ${JSON.stringify(value)}`,
+          );
         }
         builder.parameter(key, value);
       }
     }
     for (const [key, value] of Object.entries(props)) {
-      if (key.startsWith(AVRO_PROP_PREFIX)) builder.parameter(key, typeof value === 'string' ? value : JSON.stringify(value));
+      if (key.startsWith(AVRO_PROP_PREFIX))
+        builder.parameter(key, typeof value === 'string' ? value : JSON.stringify(value));
     }
 
     const connectDefault = props[CONNECT_DEFAULT_VALUE_PROP];
@@ -114,7 +119,8 @@ class AvroToConnectSchema {
       if (connectDefault !== undefined) defaultJson = connectDefault;
     } else {
       defaultJson = fieldDefault;
-      if (this.config.connectMetaData && connectDefault === undefined) builder.parameter(AVRO_FIELD_DEFAULT_FLAG_PROP, 'true');
+      if (this.config.connectMetaData && connectDefault === undefined)
+        builder.parameter(AVRO_FIELD_DEFAULT_FLAG_PROP, 'true');
     }
 
     const name = this.connectName(node);
@@ -154,10 +160,14 @@ class AvroToConnectSchema {
             if (logicalType !== null || connectType === undefined) return SchemaBuilder.int32();
             if (connectType === CONNECT_TYPE_INT8) return SchemaBuilder.int8();
             if (connectType === CONNECT_TYPE_INT16) return SchemaBuilder.int16();
-            throw new DataException(`Unknown connect.type annotation ${JSON.stringify(connectType)} on an Avro int`);
+            throw new DataException(
+              `Unknown connect.type annotation ${JSON.stringify(connectType)} on an Avro int`,
+            );
           }
           case 'long':
-            return logicalType === AVRO_LOGICAL_TIMESTAMP_MILLIS ? Timestamp.builder() : SchemaBuilder.int64();
+            return logicalType === AVRO_LOGICAL_TIMESTAMP_MILLIS
+              ? Timestamp.builder()
+              : SchemaBuilder.int64();
           case 'string':
             return SchemaBuilder.string();
           case 'null':
@@ -170,7 +180,8 @@ class AvroToConnectSchema {
         const builder = SchemaBuilder.string();
         if (this.config.connectMetaData) {
           if (node.doc !== undefined) builder.parameter(AVRO_ENUM_DOC_PREFIX_PROP + node.name, node.doc);
-          if (node.default !== undefined) builder.parameter(AVRO_ENUM_DEFAULT_PREFIX_PROP + node.name, node.default);
+          if (node.default !== undefined)
+            builder.parameter(AVRO_ENUM_DEFAULT_PREFIX_PROP + node.name, node.default);
         }
         const generalized = this.config.generalizedSumTypeSupport;
         const paramName = generalized ? GENERALIZED_TYPE_ENUM : AVRO_TYPE_ENUM;
@@ -198,7 +209,10 @@ class AvroToConnectSchema {
         return SchemaBuilder.array(this.convert(items, false, NO_DEFAULT, null));
       }
       case 'map':
-        return SchemaBuilder.map(SchemaBuilder.string().build(), this.convert(node.values, false, NO_DEFAULT, null));
+        return SchemaBuilder.map(
+          SchemaBuilder.string().build(),
+          this.convert(node.values, false, NO_DEFAULT, null),
+        );
       case 'record':
         return this.record(node);
     }
@@ -211,7 +225,9 @@ class AvroToConnectSchema {
     const precision = props.precision;
     if (precision !== undefined) {
       if (typeof precision !== 'number') {
-        throw new DataException('precision property must be a JSON Integer. https://avro.apache.org/docs/1.9.1/spec.html#Decimal');
+        throw new DataException(
+          'precision property must be a JSON Integer. https://avro.apache.org/docs/1.9.1/spec.html#Decimal',
+        );
       }
       if (precision !== CONNECT_AVRO_DECIMAL_PRECISION_DEFAULT) {
         builder.parameter(CONNECT_AVRO_DECIMAL_PRECISION_PROP, String(precision));
@@ -228,12 +244,16 @@ class AvroToConnectSchema {
     }
     this.inProgress.add(node);
     const builder = SchemaBuilder.struct();
-    if (this.config.connectMetaData && node.doc !== undefined) builder.parameter(AVRO_RECORD_DOC_PROP, node.doc);
+    if (this.config.connectMetaData && node.doc !== undefined)
+      builder.parameter(AVRO_RECORD_DOC_PROP, node.doc);
     for (const field of node.fields) {
       if (this.config.connectMetaData && field.doc !== undefined) {
         builder.parameter(AVRO_FIELD_DOC_PREFIX_PROP + field.name, field.doc);
       }
-      builder.field(field.name, this.convert(field.type, false, field.hasDefault ? field.default : NO_DEFAULT, null));
+      builder.field(
+        field.name,
+        this.convert(field.type, false, field.hasDefault ? field.default : NO_DEFAULT, null),
+      );
     }
     this.inProgress.delete(node);
     return builder;
@@ -256,26 +276,32 @@ class AvroToConnectSchema {
       return this.convert(nonNull[0]!.node, true, NO_DEFAULT, null);
     }
     const generalized = this.config.generalizedSumTypeSupport;
-    const unionName = generalized ? `${GENERALIZED_TYPE_UNION_PREFIX}${this.unionNaming.next++}` : AVRO_TYPE_UNION;
+    const unionName = generalized
+      ? `${GENERALIZED_TYPE_UNION_PREFIX}${this.unionNaming.next++}`
+      : AVRO_TYPE_UNION;
     const builder = SchemaBuilder.struct().name(unionName);
     if (generalized) builder.parameter(GENERALIZED_TYPE_UNION, unionName);
     if (nonNull.length < branches.length || forceOptional) builder.optional();
     const names = new Set<string>();
     for (const { node: branch, index } of nonNull) {
       const fieldName = unionMemberFieldName(branch, index, this.config);
-      if (names.has(fieldName)) throw new DataException('Multiple union schemas map to the Connect union field name');
+      if (names.has(fieldName))
+        throw new DataException('Multiple union schemas map to the Connect union field name');
       names.add(fieldName);
       builder.field(fieldName, this.convert(branch, true, NO_DEFAULT, null));
     }
     if (version !== null && version >= 0) builder.version(version);
     const hasFieldDefault = fieldDefault !== NO_DEFAULT && fieldDefault !== undefined;
-    if (hasFieldDefault && this.config.connectMetaData) builder.parameter(AVRO_FIELD_DEFAULT_FLAG_PROP, 'true');
+    if (hasFieldDefault && this.config.connectMetaData)
+      builder.parameter(AVRO_FIELD_DEFAULT_FLAG_PROP, 'true');
     if (hasFieldDefault && fieldDefault !== null && nonNull[0]?.index === 0) {
       // An Avro union default is a value of the first branch. Invalid ones are ignored, as Confluent does.
       try {
         const schema = builder.build();
         const member = schema.fields()[0]!;
-        builder.defaultValue(new Struct(schema).put(member.name, defaultFromJson(member.schema, nonNull[0].node, fieldDefault)));
+        builder.defaultValue(
+          new Struct(schema).put(member.name, defaultFromJson(member.schema, nonNull[0].node, fieldDefault)),
+        );
       } catch (e) {
         if (!(e instanceof DataException)) throw e;
       }
@@ -286,7 +312,8 @@ class AvroToConnectSchema {
   private connectName(node: Exclude<AvroNode, { kind: 'union' }>): string | null {
     const connectName = node.props[CONNECT_NAME_PROP];
     if (connectName !== undefined) {
-      if (typeof connectName !== 'string') throw new DataException(`Invalid schema name: ${JSON.stringify(connectName)}`);
+      if (typeof connectName !== 'string')
+        throw new DataException(`Invalid schema name: ${JSON.stringify(connectName)}`);
       return connectName;
     }
     return node.kind === 'record' || node.kind === 'enum' || node.kind === 'fixed' ? node.fullName : null;
@@ -295,7 +322,10 @@ class AvroToConnectSchema {
 
 function isMapEntry(node: AvroNode): node is AvroRecord {
   if (node.kind !== 'record') return false;
-  return node.fullName === `${NAMESPACE}.${MAP_ENTRY_TYPE_NAME}` || node.props[CONNECT_INTERNAL_TYPE_NAME] === MAP_ENTRY_TYPE_NAME;
+  return (
+    node.fullName === `${NAMESPACE}.${MAP_ENTRY_TYPE_NAME}` ||
+    node.props[CONNECT_INTERNAL_TYPE_NAME] === MAP_ENTRY_TYPE_NAME
+  );
 }
 
 /** A default written in Avro's JSON form (field default or `connect.default`) as a Connect value. */
@@ -335,7 +365,11 @@ function defaultWithoutLogical(schema: Schema, node: AvroNode, json: unknown): u
     case 'INT16':
     case 'INT32':
       if (typeof json !== 'number' || !Number.isInteger(json)) invalid();
-      return schema.type === 'INT8' ? ((json as number) << 24) >> 24 : schema.type === 'INT16' ? ((json as number) << 16) >> 16 : json;
+      return schema.type === 'INT8'
+        ? ((json as number) << 24) >> 24
+        : schema.type === 'INT16'
+          ? ((json as number) << 16) >> 16
+          : json;
     case 'INT64':
       if (typeof json !== 'number' || !Number.isInteger(json)) invalid();
       return BigInt(json as number);
@@ -364,7 +398,10 @@ function defaultWithoutLogical(schema: Schema, node: AvroNode, json: unknown): u
       if (node.kind === 'map') {
         if (typeof json !== 'object' || Array.isArray(json)) invalid();
         return new Map(
-          Object.entries(json as Record<string, unknown>).map(([k, v]) => [k, defaultFromJson(schema.valueSchema(), node.values, v)]),
+          Object.entries(json as Record<string, unknown>).map(([k, v]) => [
+            k,
+            defaultFromJson(schema.valueSchema(), node.values, v),
+          ]),
         );
       }
       if (node.kind !== 'array' || node.items.kind !== 'record' || !Array.isArray(json)) invalid();
@@ -373,8 +410,13 @@ function defaultWithoutLogical(schema: Schema, node: AvroNode, json: unknown): u
       const valueNode = entry.fields.find((f) => f.name === VALUE_FIELD)!.type;
       return new Map(
         (json as unknown[]).map((e) => {
-          const pair = Array.isArray(e) ? e : [(e as Record<string, unknown>)?.[KEY_FIELD], (e as Record<string, unknown>)?.[VALUE_FIELD]];
-          return [defaultFromJson(schema.keySchema(), keyNode, pair[0]), defaultFromJson(schema.valueSchema(), valueNode, pair[1])];
+          const pair = Array.isArray(e)
+            ? e
+            : [(e as Record<string, unknown>)?.[KEY_FIELD], (e as Record<string, unknown>)?.[VALUE_FIELD]];
+          return [
+            defaultFromJson(schema.keySchema(), keyNode, pair[0]),
+            defaultFromJson(schema.valueSchema(), valueNode, pair[1]),
+          ];
         }),
       );
     }
@@ -386,7 +428,14 @@ function defaultWithoutLogical(schema: Schema, node: AvroNode, json: unknown): u
         const field = schema.field(avroField.name);
         if (!field) continue;
         const fieldJson = (json as Record<string, unknown>)[avroField.name];
-        struct.put(field.name, defaultFromJson(field.schema, avroField.type, fieldJson === undefined ? avroField.default : fieldJson));
+        struct.put(
+          field.name,
+          defaultFromJson(
+            field.schema,
+            avroField.type,
+            fieldJson === undefined ? avroField.default : fieldJson,
+          ),
+        );
       }
       return struct;
     }

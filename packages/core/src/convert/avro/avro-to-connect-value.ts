@@ -30,7 +30,8 @@ function reader(node: AvroNode, schema: Schema): ValueReader {
       const values = reader(node.values, schema.valueSchema());
       return (datum) => {
         const out = new Map<string, unknown>();
-        for (const key of Object.keys(datum as object)) out.set(key, values((datum as Record<string, unknown>)[key]));
+        for (const key of Object.keys(datum as object))
+          out.set(key, values((datum as Record<string, unknown>)[key]));
         return out;
       };
     }
@@ -96,7 +97,10 @@ function unionReader(node: Extract<AvroNode, { kind: 'union' }>, schema: Schema)
 function recordReader(node: Extract<AvroNode, { kind: 'record' }>, schema: Schema): ValueReader {
   const fields = node.fields.map((avroField) => {
     const field = schema.field(avroField.name);
-    if (!field) throw new DataException(`Connect schema has no field ${avroField.name} for Avro record ${node.fullName}`);
+    if (!field)
+      throw new DataException(
+        `Connect schema has no field ${avroField.name} for Avro record ${node.fullName}`,
+      );
     const read = reader(avroField.type, field.schema);
     return { name: avroField.name, field, read: read === identity ? null : read };
   });
@@ -123,7 +127,8 @@ function arrayReader(node: Extract<AvroNode, { kind: 'array' }>, schema: Schema)
     const readValue = reader(valueNode, schema.valueSchema());
     return (datum) => {
       const out = new Map<unknown, unknown>();
-      for (const e of datum as Record<string, unknown>[]) out.set(readKey(e[KEY_FIELD]), readValue(e[VALUE_FIELD]));
+      for (const e of datum as Record<string, unknown>[])
+        out.set(readKey(e[KEY_FIELD]), readValue(e[VALUE_FIELD]));
       return out;
     };
   }
@@ -146,7 +151,8 @@ function readAnything(datum: unknown): unknown {
   if (a.array != null) return (a.array as unknown[]).map(readAnything);
   if (a.map != null) {
     const out = new Map<unknown, unknown>();
-    for (const e of a.map as Record<string, unknown>[]) out.set(readAnything(e[KEY_FIELD]), readAnything(e[VALUE_FIELD]));
+    for (const e of a.map as Record<string, unknown>[])
+      out.set(readAnything(e[KEY_FIELD]), readAnything(e[VALUE_FIELD]));
     return out;
   }
   return null;

@@ -16,6 +16,7 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 /** A varint of up to 7 bytes (49 bits) is exact in a double; an 8th byte (scale 2^49) takes the bigint path. */
 const EXACT_LIMIT = 2 ** 49;
+const TWO_POW_52 = 2 ** 52;
 
 interface Tap {
   buf: Buffer;
@@ -60,9 +61,13 @@ function readBigIntLongSlow(tap: Tap): bigint {
 }
 
 function writeBigIntLong(tap: Tap, value: bigint | number): void {
+  // avsc's writeLong computes the zig-zag value in a double, which is inexact beyond 2^52.
   if (typeof value === 'number') {
-    tap.writeLong(value);
-    return;
+    if (value > -TWO_POW_52 && value < TWO_POW_52) {
+      tap.writeLong(value);
+      return;
+    }
+    value = BigInt(value);
   }
   // Writes past the end of the buffer are dropped and leave the tap invalid; avsc then retries
   // with a larger buffer, as for its own types.
@@ -105,7 +110,10 @@ class BigIntLongType extends avro.types.LongType {
   }
 
   /** Schema resolution: an `int` writer is promoted to bigint too. */
-  _update(resolver: { _read: (tap: Tap) => unknown }, writer: avro.Type & { _read(tap: Tap): unknown }): void {
+  _update(
+    resolver: { _read: (tap: Tap) => unknown },
+    writer: avro.Type & { _read(tap: Tap): unknown },
+  ): void {
     if (writer.typeName === 'int') resolver._read = (tap) => BigInt(writer._read(tap) as number);
     else if (writer.typeName === 'long' || writer.typeName === ABSTRACT_LONG) resolver._read = readBigIntLong;
   }
@@ -132,7 +140,9 @@ function typeHook(schema: avro.Schema, opts: avro.ForSchemaOptions): avro.Type |
   if (Array.isArray(schema) && !building.has(schema)) {
     const previous = opts.wrapUnions;
     building.add(schema);
-    opts.wrapUnions = isUnwrappedUnion(schema.length, schema.filter((b) => b === 'null').length) ? 'never' : 'always';
+    opts.wrapUnions = isUnwrappedUnion(schema.length, schema.filter((b) => b === 'null').length)
+      ? 'never'
+      : 'always';
     try {
       return avro.Type.forSchema(schema, opts);
     } finally {

@@ -71,7 +71,10 @@ export class CachedSchemaRegistry implements SchemaRegistry {
 
   async getLatest(subject: string): Promise<RegisteredSchema> {
     const hit = this.latest.get(subject);
-    if (hit !== undefined && (this.options.latestTtlMs < 0 || Date.now() - hit.at < this.options.latestTtlMs)) {
+    if (
+      hit !== undefined &&
+      (this.options.latestTtlMs < 0 || Date.now() - hit.at < this.options.latestTtlMs)
+    ) {
       return hit.schema;
     }
     return this.once(`latest:${subject}`, async () => {

@@ -194,7 +194,10 @@ class ConnectToAvroSchema {
       entry = { type: 'record', name, ...(namespace !== null ? { namespace } : {}) };
       entry[CONNECT_INTERNAL_TYPE_NAME] = MAP_ENTRY_TYPE_NAME;
     }
-    entry.fields = [this.recordField(KEY_FIELD, keySchema, undefined), this.recordField(VALUE_FIELD, schema.valueSchema(), undefined)];
+    entry.fields = [
+      this.recordField(KEY_FIELD, keySchema, undefined),
+      this.recordField(VALUE_FIELD, schema.valueSchema(), undefined),
+    ];
     return { type: 'array', items: entry };
   }
 
@@ -213,13 +216,15 @@ class ConnectToAvroSchema {
       ...(namespace !== null ? { namespace } : {}),
       ...(doc !== undefined ? { doc } : {}),
     };
-    record.fields = schema.fields().map((field) =>
-      this.recordField(
-        this.scrub(field.name),
-        field.schema,
-        schema.parameters?.get(AVRO_FIELD_DOC_PREFIX_PROP + field.name),
-      ),
-    );
+    record.fields = schema
+      .fields()
+      .map((field) =>
+        this.recordField(
+          this.scrub(field.name),
+          field.schema,
+          schema.parameters?.get(AVRO_FIELD_DOC_PREFIX_PROP + field.name),
+        ),
+      );
     return record;
   }
 
@@ -228,7 +233,8 @@ class ConnectToAvroSchema {
     const field: AvroObject = { name, type };
     if (doc !== undefined) field.doc = doc;
     let defaultValue: unknown;
-    if (fieldSchema.defaultValue !== null) defaultValue = this.defaultToJson(fieldSchema, fieldSchema.defaultValue);
+    if (fieldSchema.defaultValue !== null)
+      defaultValue = this.defaultToJson(fieldSchema, fieldSchema.defaultValue);
     else if (fieldSchema.optional) defaultValue = null;
     // Avro requires a default to match the field type (for a union: its first branch); Confluent
     // drops a default that does not, rather than failing the whole schema.
@@ -294,9 +300,14 @@ class ConnectToAvroSchema {
         const keySchema = schema.keySchema();
         const entries = [...(value as Map<unknown, unknown>)];
         if (keySchema.type === 'STRING' && (!keySchema.optional || this.config.allowOptionalMapKeys)) {
-          return Object.fromEntries(entries.map(([k, v]) => [k, this.defaultToJson(schema.valueSchema(), v)]));
+          return Object.fromEntries(
+            entries.map(([k, v]) => [k, this.defaultToJson(schema.valueSchema(), v)]),
+          );
         }
-        return entries.map(([k, v]) => [this.defaultToJson(keySchema, k), this.defaultToJson(schema.valueSchema(), v)]);
+        return entries.map(([k, v]) => [
+          this.defaultToJson(keySchema, k),
+          this.defaultToJson(schema.valueSchema(), v),
+        ]);
       }
       case 'STRUCT': {
         const struct = value as Struct;
@@ -331,7 +342,12 @@ class ConnectToAvroSchema {
   }
 
   private scrubNamespace(namespace: string): string {
-    return this.config.scrubInvalidNames ? namespace.split('.').map((p) => scrubName(p)).join('.') : namespace;
+    return this.config.scrubInvalidNames
+      ? namespace
+          .split('.')
+          .map((p) => scrubName(p))
+          .join('.')
+      : namespace;
   }
 }
 
@@ -361,7 +377,9 @@ function nonOptional(schema: Schema): Schema {
 function parseIntParameter(schema: Schema, key: string): number {
   const text = schema.parameters?.get(key);
   if (text === undefined || !/^[+-]?\d+$/.test(text.trim())) {
-    throw new DataException(`Schema ${schema.name ?? schema.type} has an invalid ${key} parameter: ${String(text)}`);
+    throw new DataException(
+      `Schema ${schema.name ?? schema.type} has an invalid ${key} parameter: ${String(text)}`,
+    );
   }
   return Number(text);
 }
@@ -389,7 +407,10 @@ function defaultMatches(type: AvroSchemaJson, value: unknown): boolean {
     case 'fixed':
       return typeof value === 'string' && value.length === (type as AvroObject).size;
     case 'array':
-      return Array.isArray(value) && value.every((v) => defaultMatches((type as AvroObject).items as AvroSchemaJson, v));
+      return (
+        Array.isArray(value) &&
+        value.every((v) => defaultMatches((type as AvroObject).items as AvroSchemaJson, v))
+      );
     case 'map':
       return (
         typeof value === 'object' &&
@@ -403,7 +424,9 @@ function defaultMatches(type: AvroSchemaJson, value: unknown): boolean {
         value !== null &&
         !Array.isArray(value) &&
         ((type as AvroObject).fields as AvroObject[]).every(
-          (f) => f.default !== undefined || defaultMatches(f.type as AvroSchemaJson, (value as AvroObject)[f.name as string]),
+          (f) =>
+            f.default !== undefined ||
+            defaultMatches(f.type as AvroSchemaJson, (value as AvroObject)[f.name as string]),
         )
       );
     default:
@@ -426,7 +449,8 @@ function referenceRepeatedNames(schema: AvroSchemaJson): AvroSchemaJson {
     if (type === 'record' || type === 'enum' || type === 'fixed') {
       const name = node.name as string;
       const dot = name.lastIndexOf('.');
-      const ns = dot >= 0 ? name.slice(0, dot) : typeof node.namespace === 'string' ? node.namespace : namespace;
+      const ns =
+        dot >= 0 ? name.slice(0, dot) : typeof node.namespace === 'string' ? node.namespace : namespace;
       const simple = dot >= 0 ? name.slice(dot + 1) : name;
       const fullName = ns ? `${ns}.${simple}` : simple;
       // Avro resolves a dotless name in the enclosing namespace, so that is how Java prints it.
@@ -435,7 +459,10 @@ function referenceRepeatedNames(schema: AvroSchemaJson): AvroSchemaJson {
       if (type !== 'record') return { ...node };
       return {
         ...node,
-        fields: (node.fields as AvroObject[]).map((f) => ({ ...f, type: visit(f.type as AvroSchemaJson, ns) })),
+        fields: (node.fields as AvroObject[]).map((f) => ({
+          ...f,
+          type: visit(f.type as AvroSchemaJson, ns),
+        })),
       };
     }
     if (type === 'array') return { ...node, items: visit(node.items as AvroSchemaJson, namespace) };

@@ -24,7 +24,8 @@ export type ValueWriter = (value: unknown) => unknown;
  * AvroData derived from it. `node` is that Avro schema parsed, so names are resolved.
  */
 export function compileWriter(schema: Schema | null, node: AvroNode, config: AvroDataConfig): ValueWriter {
-  if (schema === null) return (value) => (value === null || value === undefined ? null : writeAnything(value, 'value'));
+  if (schema === null)
+    return (value) => (value === null || value === undefined ? null : writeAnything(value, 'value'));
   return new WriterCompiler(config).writer(schema, node, 'value');
 }
 
@@ -84,8 +85,13 @@ class WriterCompiler {
     const fields = schema.fields().map((field) => {
       const avroName = this.config.scrubInvalidNames ? scrubName(field.name) : field.name;
       const avroField = avroFields.get(avroName);
-      if (!avroField) throw new DataException(`Avro record ${node.fullName} has no field ${avroName} for ${path}`);
-      return { field, avroName, write: this.writer(field.schema, avroField.type, `field ${field.name} of ${path}`) };
+      if (!avroField)
+        throw new DataException(`Avro record ${node.fullName} has no field ${avroName} for ${path}`);
+      return {
+        field,
+        avroName,
+        write: this.writer(field.schema, avroField.type, `field ${field.name} of ${path}`),
+      };
     });
     const get = this.getter();
     return (value) => {
@@ -138,7 +144,8 @@ class WriterCompiler {
     const values = this.writer(schema.valueSchema(), valueNode, `value of map ${path}`);
     return (value) => {
       const out: Record<string, unknown>[] = [];
-      for (const [k, v] of value as Map<unknown, unknown>) out.push({ [KEY_FIELD]: keys(k), [VALUE_FIELD]: values(v) });
+      for (const [k, v] of value as Map<unknown, unknown>)
+        out.push({ [KEY_FIELD]: keys(k), [VALUE_FIELD]: values(v) });
       return out;
     };
   }
@@ -197,7 +204,9 @@ function signExtend(bytes: Buffer, size: number, path: string): Buffer {
 }
 
 function mismatch(path: string, schema: Schema, node: AvroNode): DataException {
-  return new DataException(`Connect schema of ${path} (${schema.type}) does not match its Avro schema (${node.kind})`);
+  return new DataException(
+    `Connect schema of ${path} (${schema.type}) does not match its Avro schema (${node.kind})`,
+  );
 }
 
 /** Schemaless values by their JS type: integers that fit int32 use `int`, other numbers `long`/`double`. */

@@ -54,11 +54,19 @@ export class SchemaRegistryClient implements SchemaRegistry {
   async lookup(subject: string, schema: string, normalize: boolean): Promise<RegisteredSchema> {
     const path = `/subjects/${encodeURIComponent(subject)}${normalize ? '?normalize=true' : ''}`;
     const body = await this.request<RegisteredSchema>('POST', path, { schema });
-    return { id: body.id, version: body.version, subject: body.subject ?? subject, schema: body.schema ?? schema };
+    return {
+      id: body.id,
+      version: body.version,
+      subject: body.subject ?? subject,
+      schema: body.schema ?? schema,
+    };
   }
 
   async getLatest(subject: string): Promise<RegisteredSchema> {
-    const body = await this.request<RegisteredSchema>('GET', `/subjects/${encodeURIComponent(subject)}/versions/latest`);
+    const body = await this.request<RegisteredSchema>(
+      'GET',
+      `/subjects/${encodeURIComponent(subject)}/versions/latest`,
+    );
     return { id: body.id, version: body.version, subject: body.subject ?? subject, schema: body.schema };
   }
 
@@ -129,7 +137,8 @@ function toEndpoint(raw: string, userInfo: string | undefined): Endpoint {
   url.password = '';
   return {
     base: url.toString().replace(/\/+$/, ''),
-    authorization: credentials === undefined ? undefined : `Basic ${Buffer.from(credentials).toString('base64')}`,
+    authorization:
+      credentials === undefined ? undefined : `Basic ${Buffer.from(credentials).toString('base64')}`,
   };
 }
 

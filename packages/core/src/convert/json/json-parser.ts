@@ -4,16 +4,58 @@ import { JsonNumberText, type JsonNode, type JsonObject } from './json-node.js';
 //
 // Fast path: JSON.parse. After it, an integral value must still mean "integer literal" (schemaless
 // integers are INT64, other numbers FLOAT64) and integers must be exact. Two checks make sure:
-// - before parsing, one native regex pass looks for literals JSON.parse would blur: integral floats
-//   (`12.0`), exponents (`1e3`), and fractions starting with 000/999 that may round to an integer (with
-//   up to ~12 integer digits they must, to get within half an ULP). It may fire inside strings; a false
-//   alarm only costs the slow path. Floats of 13+ integer digits whose fraction rounds away read as an
-//   integer of the same value (INT64 where Java has FLOAT64): accepted, it needs 17-digit floats.
+// - before parsing, substring searches (native, much cheaper than a regex or a JS loop) find candidate
+//   literals JSON.parse would blur: integral floats (`12.0`), Java's exponent form (`1.0E7`, which
+//   Kafka Connect itself writes for large doubles), and fractions starting with 000/999 that may round
+//   to an integer (with up to ~12 integer digits they must, to get within half an ULP). A candidate
+//   counts only when it is a whole, delimited JSON number, so ids such as "3E4F" or "v1.0" do not force
+//   the slow path.
+//   Accepted imprecision: a lowercase exponent literal with an integral value below 2^53 (`1e3`; JS,
+//   Python and Go print such values without exponent) and a float of 13+ integer digits whose fraction
+//   rounds away both read as INT64 of the same value where Java has FLOAT64.
 // - while converting, a number beyond 2^53 from the fast path throws INEXACT_NUMBER and the text is
 //   parsed again exactly (see convertJsonText).
 // Slow path: a small exact parser (also Jackson-lenient about leading zeros, as Kafka's converter is).
 
-const RISKY_LITERAL = /\d(?:[eE][+-]?\d|\.(?:0+(?![0-9])|000|999))/;
+const PROBES = ['.0', '.999', 'E'];
+const RISKY_NUMBER = /^-?\d+(?:\.(?:0+|000\d*|999\d*)|(?:\.\d+)?[eE][+-]?\d+)$/;
+
+function hasRiskyLiteral(text: string): boolean {
+  for (const probe of PROBES) {
+    for (let i = text.indexOf(probe); i !== -1; i = text.indexOf(probe, i + probe.length)) {
+      if (isRiskyNumberAt(text, i)) return true;
+    }
+  }
+  return false;
+}
+
+/** Whether position `at` lies in a delimited JSON number literal that JSON.parse would blur. */
+function isRiskyNumberAt(text: string, at: number): boolean {
+  let start = at;
+  while (start > 0 && isNumberChar(text.charCodeAt(start - 1))) start--;
+  let end = at + 1;
+  while (end < text.length && isNumberChar(text.charCodeAt(end))) end++;
+  return (
+    isValueStart(text.charCodeAt(start - 1)) &&
+    isValueEnd(text.charCodeAt(end)) &&
+    RISKY_NUMBER.test(text.slice(start, end))
+  );
+}
+
+/** Characters of a JSON number literal. */
+function isNumberChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x2b || c === 0x65 || c === 0x45;
+}
+
+/** What may precede a JSON value: start of text, `:`, `,`, `[` or whitespace. */
+function isValueStart(c: number): boolean {
+  return Number.isNaN(c) || c === 0x3a || c === 0x2c || c === 0x5b || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/** What may follow a JSON value: end of text, `,`, `]`, `}` or whitespace. */
+function isValueEnd(c: number): boolean {
+  return Number.isNaN(c) || c === 0x2c || c === 0x5d || c === 0x7d || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
 
 export class JsonSyntaxError extends Error {}
 
@@ -29,7 +71,7 @@ export const INEXACT_NUMBER = new Error('JSON number needs exact parsing');
  * Throws JsonSyntaxError on invalid JSON.
  */
 export function convertJsonText<T>(text: string, convert: (node: JsonNode | undefined) => T, exact = false): T {
-  if (!exact && !RISKY_LITERAL.test(text)) {
+  if (!exact && !hasRiskyLiteral(text)) {
     let node: JsonNode | undefined;
     let parsed = true;
     try {

@@ -72,6 +72,10 @@ export class KafkaJsAdmin implements KafkaAdmin {
     await this.admin.deleteGroups([groupId]);
   }
 
+  async clusterId(): Promise<string> {
+    return (await this.admin.describeCluster()).clusterId;
+  }
+
   async describeGroup(groupId: string): Promise<GroupDescription> {
     const { groups } = await this.admin.describeGroups([groupId]);
     const g = groups[0];

@@ -1,0 +1,138 @@
+import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { ConfigException } from '../../../errors.js';
+import type { WorkerConfig } from '../../worker-config.js';
+import type { GroupTransport } from '../group-transport.js';
+import type { InternalKafka, InternalTopicSpec, LogRecord, LogWriter, TopicLog } from '../internal-kafka.js';
+import { kafkaJsFor } from './clients.js';
+import { KafkaJsGroupTransport } from './group-transport.js';
+import { KafkaJsTopicLog } from './topic-log.js';
+import { KafkaJsFencedWriter, KafkaJsLogWriter } from './writers.js';
+
+// Distributed mode's own Kafka traffic over kafkajs: internal topics, their readers and writers, and
+// the group coordinator. One admin client serves the topic checks, end offsets and the cluster id.
+
+export class KafkaJsInternalKafka implements InternalKafka {
+  private readonly admin: Admin;
+  private adminConnected: Promise<void> | null = null;
+  private readonly closers: (() => Promise<void>)[] = [];
+
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly clientIdPrefix: string,
+    private readonly logger: Logger,
+  ) {
+    this.admin = this.kafka('admin', 'internal-admin').admin();
+  }
+
+  async ensureTopics(specs: readonly InternalTopicSpec[]): Promise<void> {
+    const admin = await this.connectedAdmin();
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((s) => !existing.has(s.topic));
+    if (missing.length > 0) {
+      try {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((s) => ({
+            topic: s.topic,
+            numPartitions: s.singlePartition ? 1 : s.partitions,
+            replicationFactor: s.replicationFactor,
+            configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+          })),
+        });
+        for (const s of missing) this.logger.info({ topic: s.topic }, `Created internal topic ${s.topic} (${s.property}), compacted`);
+      } catch (e) {
+        if (!isTopicExists(e)) {
+          const rf = missing.map((s) => `${s.property.replace(/topic$/, 'replication.factor')}=${s.replicationFactor}`).join(', ');
+          throw new ConfigException(
+            missing[0]!.property,
+            `could not create internal topic(s) ${missing.map((s) => s.topic).join(', ')}: ${(e as Error).message}. ` +
+              `With fewer brokers than the replication factor (${rf}) lower it, e.g. to 1 on a single-broker cluster.`,
+          );
+        }
+      }
+    }
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: specs.map((s) => ({ type: ConfigResourceTypes.TOPIC, name: s.topic, configNames: ['cleanup.policy'] })),
+    });
+    for (const s of specs) {
+      const policy = resources.find((r) => r.resourceName === s.topic)?.configEntries.find((c) => c.configName === 'cleanup.policy')?.configValue ?? '';
+      if (!policy.split(',').map((p) => p.trim()).includes('compact') || policy.includes('delete')) {
+        throw new ConfigException(
+          s.property,
+          `Topic '${s.topic}' supplied via the '${s.property}' property is required to have 'cleanup.policy=compact' ` +
+            `to keep connector configurations and statuses, but it has 'cleanup.policy=${policy}'. Continuing would ` +
+            `eventually lose them. Use a compacted topic, or alter it: kafka-configs --alter --entity-type topics ` +
+            `--entity-name ${s.topic} --add-config cleanup.policy=compact`,
+        );
+      }
+      if (s.singlePartition) {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [s.topic] });
+        const partitions = topics[0]?.partitions.length ?? 0;
+        if (partitions !== 1) {
+          throw new ConfigException(
+            s.property,
+            `Topic '${s.topic}' supplied via the '${s.property}' property is required to have a single partition ` +
+              `to keep connector configurations in order, but it has ${partitions}. Use a new topic with one partition.`,
+          );
+        }
+      }
+    }
+  }
+
+  openLog(topic: string, onRecords: (records: readonly LogRecord[]) => void): TopicLog {
+    const log = new KafkaJsTopicLog(
+      this.kafka('consumer', `${topic}-reader`),
+      async () => (await this.connectedAdmin()).fetchTopicOffsets(topic),
+      topic,
+      onRecords,
+      this.logger,
+      `${this.clientIdPrefix}-${topic}-reader`,
+    );
+    this.closers.push(() => log.stop());
+    return log;
+  }
+
+  async writer(topic: string): Promise<LogWriter> {
+    const writer = await KafkaJsLogWriter.open(this.kafka('producer', `${topic}-writer`), topic);
+    this.closers.push(() => writer.close());
+    return writer;
+  }
+
+  fencedWriter(topic: string, transactionalId: string): Promise<LogWriter> {
+    return KafkaJsFencedWriter.open(this.kafka('producer', `${topic}-leader-writer`), topic, transactionalId);
+  }
+
+  groupTransport(groupId: string): GroupTransport {
+    return new KafkaJsGroupTransport(this.kafka('consumer', 'group-member'), groupId);
+  }
+
+  async clusterId(): Promise<string | null> {
+    const admin = await this.connectedAdmin();
+    return (await admin.describeCluster()).clusterId;
+  }
+
+  async close(): Promise<void> {
+    for (const close of this.closers.splice(0).reverse()) await close().catch(() => undefined);
+    if (this.adminConnected) await this.admin.disconnect().catch(() => undefined);
+  }
+
+  private kafka(role: 'consumer' | 'producer' | 'admin', name: string): Kafka {
+    return kafkaJsFor(this.config, role, `${this.clientIdPrefix}-${name}`, this.logger);
+  }
+
+  private async connectedAdmin(): Promise<Admin> {
+    if (!this.adminConnected) {
+      this.adminConnected = this.admin.connect();
+      this.adminConnected.catch(() => (this.adminConnected = null));
+    }
+    await this.adminConnected;
+    return this.admin;
+  }
+}
+
+function isTopicExists(e: unknown): boolean {
+  const err = e as { type?: string; errors?: { type?: string }[] };
+  return err.type === 'TOPIC_ALREADY_EXISTS' || (err.errors?.length ? err.errors.every((x) => x.type === 'TOPIC_ALREADY_EXISTS') : false);
+}
