@@ -94,6 +94,7 @@ export class MongoSinkTask implements SinkTask {
 
   async put(records: readonly SinkRecord[]): Promise<void> {
     if (records.length === 0) return;
+    const started = performance.now();
     await this.errorPolicy.run(async () => {
       const writes: PendingWrite[] = [];
       for (const record of records) {
