@@ -110,6 +110,11 @@ async function main(): Promise<void> {
     );
     console.log(`  topic filled in ${((performance.now() - filled) / 1000).toFixed(1)} s`);
 
+    // Bulk writes can only be as large and as many as put() batches allow: let one put hold
+    // `concurrency` bulks of the best size (Kafka Connect's consumer.override.* keys).
+    const perPut = best.batch * best.concurrency;
+    const fetchBytes = String(Math.max(1_048_576, perPut * 1100));
+    console.log(`  worker: max.poll.records=${perPut}, max.partition.fetch.bytes=${fetchBytes}`);
     const worker = await StandaloneWorker.start({
       worker: {
         'bootstrap.servers': bootstrap,
@@ -126,6 +131,9 @@ async function main(): Promise<void> {
           'connect.mongo.db': dbName,
           'connect.mongo.kcql': `INSERT INTO e2e SELECT * FROM ${topic} BATCH = ${best.batch}`,
           'connect.mongo.max.in.flight': String(best.concurrency),
+          'consumer.override.max.poll.records': String(perPut),
+          'consumer.override.max.partition.fetch.bytes': fetchBytes,
+          'consumer.override.fetch.max.bytes': fetchBytes,
         },
       ],
     });
@@ -163,7 +171,9 @@ async function main(): Promise<void> {
     console.log(
       `ratio (first → last) / raw: ${(steady / raw).toFixed(2)}x (target >= 0.7x); including startup: ${(e2e / raw).toFixed(2)}x`,
     );
-    console.log(`worker peak RSS: ${rss.toFixed(0)} MiB; worker CPU ${cpu.toFixed(1)} s over ${((done - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `worker peak RSS: ${rss.toFixed(0)} MiB; worker CPU ${cpu.toFixed(1)} s over ${((done - started) / 1000).toFixed(1)} s`,
+    );
   } finally {
     await db.dropDatabase().catch(() => undefined);
     await client.close();

@@ -120,6 +120,9 @@ export class MongoSinkTask implements SinkTask {
       for (const bad of await this.writer.write(writes))
         await reportBadRecord(this.context, bad.record, bad.error);
     });
+    this.context.logger.debug(
+      `put: ${records.length} records written in ${(performance.now() - started).toFixed(1)} ms`,
+    );
     this.progress?.update(records);
   }
 

@@ -37,6 +37,8 @@ export interface WorkerOptions {
   metrics: ConnectMetrics;
   loggers: LoggerRegistry;
   runnerFactory: RunnerFactory;
+  /** Distributed mode: tasks may start where their connector does not run (standalone: false). */
+  tasksWithoutConnector?: boolean;
 }
 
 interface RunningConnector {
@@ -106,16 +108,7 @@ export class Worker {
   connectorTaskConfigs(name: string): Record<string, string>[] {
     const connector = this.connectors.get(name);
     if (!connector) throw new Error(`Connector ${name} is not running on this worker`);
-    const { plugin, config } = connector;
-    const maxTasks = parseTasksMax(config);
-    const generated = plugin.taskConfigs?.(config, maxTasks) ?? Array.from({ length: maxTasks }, () => ({}));
-    if (generated.length > maxTasks && config['tasks.max.enforce'] !== 'false') {
-      throw new Error(
-        `The connector ${name} has generated ${generated.length} tasks, which is greater than ${maxTasks}, ` +
-          'the maximum number of tasks it is configured to create (tasks.max).',
-      );
-    }
-    return generated.map((taskConfig) => ({ ...config, ...taskConfig }));
+    return generateTaskConfigs(name, connector.plugin, connector.config);
   }
 
   /** Marks the connector FAILED (e.g. generating task configs threw). */
@@ -127,14 +120,16 @@ export class Worker {
     });
   }
 
+  /** Pauses or resumes the connector's tasks here; updates the connector's status if it runs here too. */
   setConnectorTargetState(name: string, state: TargetState): void {
     const connector = this.connectors.get(name);
-    if (!connector) return;
-    connector.targetState = state;
-    this.opts.statusStore.putConnector(name, {
-      state: connectorStateFor(state),
-      workerId: this.opts.workerId(),
-    });
+    if (connector) {
+      connector.targetState = state;
+      this.opts.statusStore.putConnector(name, {
+        state: connectorStateFor(state),
+        workerId: this.opts.workerId(),
+      });
+    }
     for (const [key, task] of this.tasks) {
       if (!key.startsWith(name + '\u0000') || task.stopping) continue;
       if (state === 'PAUSED') task.runner.pause();
@@ -160,7 +155,11 @@ export class Worker {
     const key = taskKey(id.connector, id.task);
     if (this.tasks.has(key))
       throw new Error(`Task ${id.connector}-${id.task} is already running on this worker`);
-    const connector = this.connectors.get(id.connector);
+    // In distributed mode a task may run on a worker that does not run its connector: its config then
+    // says which plugin and converters it uses (task configs carry the connector's config).
+    const connector =
+      this.connectors.get(id.connector) ??
+      (this.opts.tasksWithoutConnector ? this.detachedConnector(taskConfig) : undefined);
     const loggerName = `sluice.connector.${id.connector}`;
     // The engine binds connector and task to its lines; the name lets /admin/loggers set one connector's level.
     const logger = loggers.logger(loggerName);
@@ -224,6 +223,15 @@ export class Worker {
       this.closeTaskResources(entry);
       this.updateCounts();
       return false;
+    }
+  }
+
+  private detachedConnector(taskConfig: Record<string, string>): RunningConnector | undefined {
+    try {
+      const plugin = this.opts.plugins.resolve(taskConfig['connector.class'] ?? '');
+      return { plugin, config: taskConfig, targetState: 'STARTED' };
+    } catch {
+      return undefined;
     }
   }
 
@@ -300,6 +308,26 @@ export class Worker {
     };
     return task;
   }
+}
+
+/**
+ * The plugin's task configs for a connector: each is the connector config plus what the plugin set for
+ * that task. Throws when the plugin made more than tasks.max while tasks.max.enforce is on.
+ */
+export function generateTaskConfigs(
+  name: string,
+  plugin: SinkPlugin,
+  config: Record<string, string>,
+): Record<string, string>[] {
+  const maxTasks = parseTasksMax(config);
+  const generated = plugin.taskConfigs?.(config, maxTasks) ?? Array.from({ length: maxTasks }, () => ({}));
+  if (generated.length > maxTasks && config['tasks.max.enforce'] !== 'false') {
+    throw new Error(
+      `The connector ${name} has generated ${generated.length} tasks, which is greater than ${maxTasks}, ` +
+        'the maximum number of tasks it is configured to create (tasks.max).',
+    );
+  }
+  return generated.map((taskConfig) => ({ ...config, ...taskConfig }));
 }
 
 function connectorStateFor(target: TargetState): 'RUNNING' | 'PAUSED' | 'STOPPED' {

@@ -103,9 +103,7 @@ export class JsonConverter implements Converter, HeaderConverter {
     const text = bytes.toString('utf8');
     try {
       if (!this.#schemasEnabled) {
-        return convertJsonText(text, (json) =>
-          json === undefined ? SchemaAndValue.NULL : new SchemaAndValue(null, schemalessToConnect(json)),
-        );
+        return convertJsonText(text, schemalessData);
       }
       // Decimals may come as JSON numbers whose scale only the literal text has.
       return convertJsonText(text, (json) => this.#fromEnvelope(json), text.includes(DECIMAL_LOGICAL_NAME));
@@ -168,6 +166,10 @@ export class JsonConverter implements Converter, HeaderConverter {
     const message = e instanceof Error ? e.message : String(e);
     return new DataException(`${context}: ${message}`, { cause: e });
   }
+}
+
+function schemalessData(json: JsonNode | undefined): SchemaAndValue {
+  return json === undefined ? SchemaAndValue.NULL : new SchemaAndValue(null, schemalessToConnect(json));
 }
 
 function isEnvelope(json: JsonNode | undefined): json is JsonObject & { schema: JsonNode; payload: JsonNode } {

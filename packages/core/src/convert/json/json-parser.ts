@@ -17,14 +17,15 @@ import { JsonNumberText, type JsonNode, type JsonObject } from './json-node.js';
 //   parsed again exactly (see convertJsonText).
 // Slow path: a small exact parser (also Jackson-lenient about leading zeros, as Kafka's converter is).
 
-const PROBES = ['.0', '.999', 'E'];
 const RISKY_NUMBER = /^-?\d+(?:\.(?:0+|000\d*|999\d*)|(?:\.\d+)?[eE][+-]?\d+)$/;
 
 function hasRiskyLiteral(text: string): boolean {
-  for (const probe of PROBES) {
-    for (let i = text.indexOf(probe); i !== -1; i = text.indexOf(probe, i + probe.length)) {
-      if (isRiskyNumberAt(text, i)) return true;
-    }
+  return probe(text, '.0') || probe(text, '.999') || probe(text, 'E');
+}
+
+function probe(text: string, needle: string): boolean {
+  for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + needle.length)) {
+    if (isRiskyNumberAt(text, i)) return true;
   }
   return false;
 }
