@@ -65,7 +65,7 @@ function stompConnects(timeoutMs = 3_000): Promise<boolean> {
 const activemq: ServiceDefinition = {
   name: 'activemq',
   ports: [OPENWIRE_PORT, STOMP_PORT],
-  memory: '256 MiB heap; ~350 MiB RSS',
+  memory: '256 MiB max heap; ~90 MiB RSS idle',
   startTimeoutMs: 60_000,
 
   isInstalled: () => aptInstalled(PACKAGES),

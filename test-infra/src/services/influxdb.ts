@@ -40,7 +40,7 @@ bind-address = "${HOST}:${RPC_PORT}"
 const influxdb: ServiceDefinition = {
   name: 'influxdb',
   ports: [HTTP_PORT, RPC_PORT],
-  memory: '~100 MiB RSS',
+  memory: '~50 MiB RSS idle',
   startTimeoutMs: 30_000,
 
   async isInstalled(ctx) {

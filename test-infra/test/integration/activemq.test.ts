@@ -38,7 +38,8 @@ describe('activemq service', () => {
         message.readString('utf8', (readErr, body) => {
           subscription.unsubscribe();
           if (readErr) reject(readErr);
-          else resolve({ headers: message.headers as Record<string, string>, body: body ?? '' });
+          // stompit's typings omit the headers it parses onto every incoming message.
+          else resolve({ headers: (message as unknown as Received).headers, body: body ?? '' });
         });
       });
     });

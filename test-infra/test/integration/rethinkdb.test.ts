@@ -46,7 +46,7 @@ describe('rethinkdb service', () => {
   });
 
   it('inserts and gets a document by its primary key', async () => {
-    await r.db(db).tableCreate('readings', { primaryKey: 'sensor' }).run(conn);
+    await r.db(db).tableCreate('readings', { primary_key: 'sensor' }).run(conn);
     const at = new Date('2024-05-06T07:08:09.010Z');
     const result = await r.db(db).table('readings').insert({ sensor: 's1', value: 21.5, at }).run(conn);
     expect(result).toMatchObject({ inserted: 1, errors: 0 });
@@ -57,20 +57,20 @@ describe('rethinkdb service', () => {
   it('applies the error, replace and update conflict modes', async () => {
     const table = r.db(db).table('conflicts');
     await r.db(db).tableCreate('conflicts').run(conn);
-    await table.insert({ id: 1, a: 1, nested: { x: 1 } }).run(conn);
+    await table.insert({ id: 'k1', a: 1, nested: { x: 1 } }).run(conn);
 
-    const rejected = await table.insert({ id: 1, b: 2 }).run(conn);
+    const rejected = await table.insert({ id: 'k1', b: 2 }).run(conn);
     expect(rejected).toMatchObject({ inserted: 0, errors: 1 });
     expect(rejected.first_error).toMatch(/^Duplicate primary key `id`/);
 
-    await table.insert({ id: 1, b: 2, nested: { y: 2 } }, { conflict: 'update' }).run(conn);
-    expect(await table.get(1).run(conn)).toEqual({ id: 1, a: 1, b: 2, nested: { x: 1, y: 2 } });
+    await table.insert({ id: 'k1', b: 2, nested: { y: 2 } }, { conflict: 'update' }).run(conn);
+    expect(await table.get('k1').run(conn)).toEqual({ id: 'k1', a: 1, b: 2, nested: { x: 1, y: 2 } });
 
-    expect(await table.insert({ id: 1, c: 3 }, { conflict: 'replace' }).run(conn)).toMatchObject({
+    expect(await table.insert({ id: 'k1', c: 3 }, { conflict: 'replace' }).run(conn)).toMatchObject({
       replaced: 1,
     });
-    expect(await table.get(1).run(conn)).toEqual({ id: 1, c: 3 });
-    expect(await table.insert({ id: 1, c: 3 }, { conflict: 'replace' }).run(conn)).toMatchObject({
+    expect(await table.get('k1').run(conn)).toEqual({ id: 'k1', c: 3 });
+    expect(await table.insert({ id: 'k1', c: 3 }, { conflict: 'replace' }).run(conn)).toMatchObject({
       unchanged: 1,
     });
   });
@@ -88,20 +88,20 @@ describe('rethinkdb service', () => {
   it('selects with getAll and filter, counts and deletes', async () => {
     const table = r.db(db).table('rows');
     await r.db(db).tableCreate('rows').run(conn);
-    await table.insert([1, 2, 3, 4].map((id) => ({ id, even: id % 2 === 0, name: `n${id}` }))).run(conn);
+    await table.insert([1, 2, 3, 4].map((n) => ({ id: `r${n}`, n, even: n % 2 === 0 }))).run(conn);
 
     const ids = async (query: r.Sequence) =>
-      ((await (await query.run(conn)).toArray()) as { id: number }[]).map((d) => d.id).sort();
-    expect(await ids(table.getAll(2, 4, 9))).toEqual([2, 4]);
-    expect(await ids(table.filter({ even: true }))).toEqual([2, 4]);
-    expect(await ids(table.filter((row) => row('id').gt(2)))).toEqual([3, 4]);
-    expect(await ids(table.filter(r.row('name').eq('n1')))).toEqual([1]);
+      ((await (await query.run(conn)).toArray()) as { id: string }[]).map((d) => d.id).sort();
+    expect(await ids(table.getAll('r2', 'r4', 'r9'))).toEqual(['r2', 'r4']);
+    expect(await ids(table.filter({ even: true }))).toEqual(['r2', 'r4']);
+    expect(await ids(table.filter((row) => row('n').gt(2)))).toEqual(['r3', 'r4']);
+    expect(await ids(table.filter(r.row('id').eq('r1')))).toEqual(['r1']);
     expect(await table.count().run(conn)).toBe(4);
     expect(await table.filter({ even: false }).count().run(conn)).toBe(2);
 
-    expect(await table.get(1).delete().run(conn)).toMatchObject({ deleted: 1 });
+    expect(await table.get('r1').delete().run(conn)).toMatchObject({ deleted: 1 });
     expect(await table.filter({ even: true }).delete().run(conn)).toMatchObject({ deleted: 2 });
-    expect(await ids(table)).toEqual([3]);
+    expect(await ids(table)).toEqual(['r3']);
   });
 
   it('answers ReQL beyond the test double with a compile error that names the term', async () => {

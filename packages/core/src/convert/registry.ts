@@ -10,12 +10,10 @@ import { StringConverter } from './string-converter.js';
 
 type Factory = () => Converter | HeaderConverter | Promise<Converter | HeaderConverter>;
 
-// A variable specifier keeps Avro (and avsc) out of the load path until a connector asks for it.
-const AVRO_MODULE = './avro/index.js';
-
+// Loaded on demand: Avro (and avsc) stay out of workers that do not use it.
 async function loadAvro(): Promise<Converter> {
-  const mod = (await import(AVRO_MODULE)) as { AvroConverter: new () => Converter };
-  return new mod.AvroConverter();
+  const { AvroConverter } = await import('./avro/index.js');
+  return new AvroConverter();
 }
 
 const FACTORIES = new Map<string, Factory>();

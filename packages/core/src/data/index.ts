@@ -20,3 +20,4 @@ export { validateValue, isValueOfType } from './validate.js';
 export { schemasEqual, valuesEqual } from './equality.js';
 export { Values } from './values.js';
 export { formatJavaDouble, formatJavaFloat } from './java-number-format.js';
+export { ConnectHeaders, type Header, type HeaderTransform } from './connect-headers.js';
