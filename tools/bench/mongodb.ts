@@ -2,7 +2,7 @@
 // MongoDB through `sluice standalone` and @sluice/sink-mongodb, beside the raw ingest rate of the same
 // server with the same driver and the same documents (unordered insertMany at its best batch size and
 // concurrency), measured in the same run. Prints both, the ratio and the worker's peak RSS.
-// BENCH_RECORDS (default 50000) sets the number of records.
+// BENCH_RECORDS (default 100000) sets the number of records.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -17,7 +17,7 @@ const { MongoClient } = createRequire(path.join(root, 'packages/sink-mongodb/pac
   'mongodb',
 ) as typeof Mongo;
 
-const RECORDS = Number(process.env.BENCH_RECORDS ?? 50_000);
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
 const BATCH_SIZES = [100, 500, 1000];
 const CONCURRENCY = [1, 4, 8];
 const PROBE_RECORDS = Math.min(RECORDS, 10_000);
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     });
     const started = performance.now();
     const cpuAtStart = worker.pid ? cpuSeconds(worker.pid) : NaN;
-    // Counting is not free on the server (FerretDB scans), so poll every 2 s: the end is known to ±2 s.
+    // Counting is not free on the server (FerretDB scans), so poll every second: the end is known to ±1 s.
     let first = 0;
     try {
       await waitFor(
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
           if (n > 0 && first === 0) first = performance.now();
           return n >= RECORDS;
         },
-        { what: `${RECORDS} documents written by the worker`, timeoutMs: 30 * 60_000, intervalMs: 2000 },
+        { what: `${RECORDS} documents written by the worker`, timeoutMs: 30 * 60_000, intervalMs: 1000 },
       );
     } catch (e) {
       console.error(worker.output().slice(-4000));

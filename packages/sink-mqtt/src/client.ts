@@ -97,3 +97,21 @@ function read(path: string, key: string): Buffer {
     throw new ConfigException(key, `cannot read ${path}: ${(e as Error).message}`);
   }
 }
+
+/** Sends DISCONNECT when connected (so the broker does not see a dropped client), else just closes; never waits longer than `timeoutMs`. */
+export async function closeMqttClient(client: MqttClient, timeoutMs: number): Promise<void> {
+  if (!client.connected) {
+    await client.endAsync(true);
+    return;
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const forced = new Promise<void>((resolve) => {
+    // end(true) is a no-op once a graceful end has begun, so a stuck one is cut at the socket.
+    timer = setTimeout(() => {
+      client.stream?.destroy();
+      resolve();
+    }, timeoutMs);
+  });
+  await Promise.race([client.endAsync(false), forced]);
+  clearTimeout(timer);
+}

@@ -47,11 +47,6 @@ export function mqttRoutes(config: Record<string, string>): { router: KcqlRouter
   return { router, routes };
 }
 
-/** For SinkPlugin.validate: the sink's own checks of one statement (throws ConfigException). */
-export function checkStatement(statement: KcqlStatement): void {
-  compileRoute(statement, 0);
-}
-
 export function compileRoute(statement: KcqlStatement, index: number): MqttRoute {
   const clauses = statement as KcqlStatement & MqttClauses;
   const label = `statement ${index + 1} (FROM ${statement.source ?? '?'})`;

@@ -23,7 +23,10 @@ function register(names: string[], factory: Factory): void {
 }
 
 register(['org.apache.kafka.connect.json.JsonConverter', 'JsonConverter', 'json'], () => new JsonConverter());
-register(['org.apache.kafka.connect.storage.StringConverter', 'StringConverter', 'string'], () => new StringConverter());
+register(
+  ['org.apache.kafka.connect.storage.StringConverter', 'StringConverter', 'string'],
+  () => new StringConverter(),
+);
 register(
   ['org.apache.kafka.connect.converters.ByteArrayConverter', 'ByteArrayConverter', 'bytearray', 'bytes'],
   () => new ByteArrayConverter(),
@@ -57,13 +60,19 @@ async function instantiate(className: string, configKey: string): Promise<Conver
 export async function createConverter(className: string, configKey = 'value.converter'): Promise<Converter> {
   const converter = await instantiate(className, configKey);
   if (!('toConnectData' in converter)) {
-    throw new ConfigException(configKey, `${className} is a header converter and cannot convert keys or values`);
+    throw new ConfigException(
+      configKey,
+      `${className} is a header converter and cannot convert keys or values`,
+    );
   }
   return converter;
 }
 
 /** A header converter for a class name (not yet configured); Kafka's data converters qualify too. */
-export async function createHeaderConverter(className: string, configKey = 'header.converter'): Promise<HeaderConverter> {
+export async function createHeaderConverter(
+  className: string,
+  configKey = 'header.converter',
+): Promise<HeaderConverter> {
   const converter = await instantiate(className, configKey);
   if (!('toConnectHeader' in converter)) {
     throw new ConfigException(configKey, `${className} cannot be used as a header converter`);

@@ -23,9 +23,12 @@ export class SimpleHeaderConverter implements HeaderConverter {
       return Values.parseString(bytes.toString('utf8'));
     } catch (e) {
       // As Kafka: a header that cannot be inferred is kept as raw bytes rather than failing the record.
-      this.logger?.warn(`Failed to deserialize value for header '${headerKey}' on topic '${topic}', so using byte array`, {
-        error: (e as Error).message,
-      });
+      this.logger?.warn(
+        `Failed to deserialize value for header '${headerKey}' on topic '${topic}', so using byte array`,
+        {
+          error: (e as Error).message,
+        },
+      );
       return new SchemaAndValue(Schema.BYTES_SCHEMA, bytes);
     }
   }

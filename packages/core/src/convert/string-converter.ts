@@ -37,7 +37,9 @@ const UTF16_BE: Charset = {
 const UTF16_BOM: Charset = {
   encode: (t) => Buffer.concat([Buffer.from([0xfe, 0xff]), UTF16_BE.encode(t)]),
   decode: (b) =>
-    b[0] === 0xff && b[1] === 0xfe ? b.subarray(2).toString('utf16le') : UTF16_BE.decode(b[0] === 0xfe && b[1] === 0xff ? b.subarray(2) : b),
+    b[0] === 0xff && b[1] === 0xfe
+      ? b.subarray(2).toString('utf16le')
+      : UTF16_BE.decode(b[0] === 0xfe && b[1] === 0xff ? b.subarray(2) : b),
 };
 
 const CHARSETS: Record<string, Charset> = {
@@ -68,7 +70,10 @@ export class StringConverter implements Converter, HeaderConverter {
     const name = STRING_CONVERTER_CONFIG.parse(config)['converter.encoding'] as string;
     const charset = CHARSETS[name.toLowerCase()];
     if (!charset) {
-      throw new ConfigException('converter.encoding', `unsupported character set "${name}"; use one of ${Object.keys(CHARSETS).join(', ')}`);
+      throw new ConfigException(
+        'converter.encoding',
+        `unsupported character set "${name}"; use one of ${Object.keys(CHARSETS).join(', ')}`,
+      );
     }
     this.#charset = charset;
   }
@@ -79,7 +84,10 @@ export class StringConverter implements Converter, HeaderConverter {
   }
 
   toConnectData(_topic: string, bytes: Buffer | null): SchemaAndValue {
-    return new SchemaAndValue(Schema.OPTIONAL_STRING_SCHEMA, bytes == null ? null : this.#charset.decode(bytes));
+    return new SchemaAndValue(
+      Schema.OPTIONAL_STRING_SCHEMA,
+      bytes == null ? null : this.#charset.decode(bytes),
+    );
   }
 
   fromConnectHeader(topic: string, _headerKey: string, schema: Schema | null, value: unknown): Buffer | null {

@@ -39,7 +39,8 @@ export class ConnectDecimal {
   /** Same value at a larger scale (exact), or at a smaller one when no non-zero digit is dropped. */
   setScale(scale: number): ConnectDecimal {
     if (scale === this.scale) return this;
-    if (scale > this.scale) return new ConnectDecimal(this.unscaled * 10n ** BigInt(scale - this.scale), scale);
+    if (scale > this.scale)
+      return new ConnectDecimal(this.unscaled * 10n ** BigInt(scale - this.scale), scale);
     const divisor = 10n ** BigInt(this.scale - scale);
     if (this.unscaled % divisor !== 0n) {
       throw new DataException(`Rounding necessary to change the scale of ${this.toString()} to ${scale}`);

@@ -69,7 +69,9 @@ export function schemasEqual(a: Schema | null, b: Schema | null): boolean {
       const fb = b.fields();
       return (
         fa.length === fb.length &&
-        fa.every((f, i) => f.name === fb[i].name && f.index === fb[i].index && schemasEqual(f.schema, fb[i].schema))
+        fa.every(
+          (f, i) => f.name === fb[i].name && f.index === fb[i].index && schemasEqual(f.schema, fb[i].schema),
+        )
       );
     }
     case 'MAP':
@@ -81,7 +83,10 @@ export function schemasEqual(a: Schema | null, b: Schema | null): boolean {
   }
 }
 
-function parametersEqual(a: ReadonlyMap<string, string> | null, b: ReadonlyMap<string, string> | null): boolean {
+function parametersEqual(
+  a: ReadonlyMap<string, string> | null,
+  b: ReadonlyMap<string, string> | null,
+): boolean {
   if (a === b) return true;
   if (a === null || b === null || a.size !== b.size) return false;
   for (const [k, v] of a) if (b.get(k) !== v) return false;

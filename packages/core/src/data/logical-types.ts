@@ -77,7 +77,9 @@ export const LogicalDate = Object.freeze({
     checkName(schema, DATE_LOGICAL_NAME, 'Date');
     const millis = value.getTime();
     if (millis % MILLIS_PER_DAY !== 0) {
-      throw new DataException('Kafka Connect Date type should not have any time fields set to non-zero values.');
+      throw new DataException(
+        'Kafka Connect Date type should not have any time fields set to non-zero values.',
+      );
     }
     return millis / MILLIS_PER_DAY;
   },
@@ -104,7 +106,9 @@ export const Time = Object.freeze({
     checkName(schema, TIME_LOGICAL_NAME, 'Time');
     const millis = value.getTime();
     if (millis < 0 || millis > MILLIS_PER_DAY) {
-      throw new DataException('Kafka Connect Time type should not have any date fields set to non-zero values.');
+      throw new DataException(
+        'Kafka Connect Time type should not have any date fields set to non-zero values.',
+      );
     }
     return millis;
   },
@@ -112,7 +116,9 @@ export const Time = Object.freeze({
   toLogical(schema: Schema, millis: number): Date {
     checkName(schema, TIME_LOGICAL_NAME, 'Time');
     if (millis < 0 || millis > MILLIS_PER_DAY) {
-      throw new DataException('Time values must use number of milliseconds greater than 0 and less than 86400000');
+      throw new DataException(
+        'Time values must use number of milliseconds greater than 0 and less than 86400000',
+      );
     }
     return new JsDate(millis);
   },

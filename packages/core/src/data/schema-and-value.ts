@@ -5,7 +5,7 @@ import type { Schema } from './schema.js';
  * time: converters create one per record and freezing costs more than the rest of a small decode.
  */
 export class SchemaAndValue {
-  static readonly NULL = new SchemaAndValue(null, null);
+  static readonly NULL: SchemaAndValue = Object.freeze(new SchemaAndValue(null, null));
 
   constructor(
     readonly schema: Schema | null,

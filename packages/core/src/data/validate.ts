@@ -34,7 +34,9 @@ export function validateValue(schema: Schema, value: unknown, field?: string | n
 function validateAt(schema: Schema, value: unknown, location: string): void {
   if (value === null || value === undefined) {
     if (!schema.optional) {
-      throw new DataException(`Invalid value: null used for required ${location}, schema type: ${schema.type}`);
+      throw new DataException(
+        `Invalid value: null used for required ${location}, schema type: ${schema.type}`,
+      );
     }
     return;
   }

@@ -70,14 +70,20 @@ function render(schema: Schema | null, value: unknown, embedded: boolean): strin
   if (value instanceof Map) {
     const keySchema = schema?.type === 'MAP' ? schema.keySchema() : null;
     const valueSchema = schema?.type === 'MAP' ? schema.valueSchema() : null;
-    const entries = [...value].map(([k, v]) => `${render(keySchema, k, true)}:${render(valueSchema, v, true)}`);
+    const entries = [...value].map(
+      ([k, v]) => `${render(keySchema, k, true)}:${render(valueSchema, v, true)}`,
+    );
     return `{${entries.join(',')}}`;
   }
   if (value instanceof Struct) {
-    const fields = value.schema.fields().map((f) => `${render(null, f.name, true)}:${render(f.schema, value.get(f), true)}`);
+    const fields = value.schema
+      .fields()
+      .map((f) => `${render(null, f.name, true)}:${render(f.schema, value.get(f), true)}`);
     return `{${fields.join(',')}}`;
   }
-  throw new DataException(`Failed to serialize unexpected value type ${(value as object).constructor?.name ?? 'Object'}`);
+  throw new DataException(
+    `Failed to serialize unexpected value type ${(value as object).constructor?.name ?? 'Object'}`,
+  );
 }
 
 function renderNumber(type: SchemaType | null, value: number): string {
@@ -188,7 +194,9 @@ class ValueParser {
     }
     content = content.replace(/\\(["\\])/g, '$1');
     const parsed = content === '' ? null : parseTemporal(content);
-    return parsed && TEMPORAL_NAMES.has(parsed.schema?.name ?? '') ? parsed : new SchemaAndValue(Schema.STRING_SCHEMA, content);
+    return parsed && TEMPORAL_NAMES.has(parsed.schema?.name ?? '')
+      ? parsed
+      : new SchemaAndValue(Schema.STRING_SCHEMA, content);
   }
 
   #array(): SchemaAndValue {
@@ -198,9 +206,13 @@ class ValueParser {
       if (this.#consume(']')) {
         const element = common.schema();
         if (!element) return new SchemaAndValue(SchemaBuilder.arrayOfNull().build(), values);
-        return new SchemaAndValue(SchemaBuilder.array(element).build(), values.map((v) => align(element, v)));
+        return new SchemaAndValue(
+          SchemaBuilder.array(element).build(),
+          values.map((v) => align(element, v)),
+        );
       }
-      if (this.#consume(',')) throw new DataException(`Unable to parse an empty array element: ${this.original}`);
+      if (this.#consume(','))
+        throw new DataException(`Unable to parse an empty array element: ${this.original}`);
       if (!this.#hasToken()) throw new DataException(`Array is missing terminating ']': ${this.original}`);
       const element = this.parse(true);
       common.add(element);
@@ -229,10 +241,12 @@ class ValueParser {
         }
         return new SchemaAndValue(SchemaBuilder.mapOfNull().build(), new Map(entries));
       }
-      if (this.#consume(',')) throw new DataException(`Unable to parse a map entry with no key or value: ${this.original}`);
+      if (this.#consume(','))
+        throw new DataException(`Unable to parse a map entry with no key or value: ${this.original}`);
       if (!this.#hasToken()) throw new DataException(`Map is missing terminating '}': ${this.original}`);
       const key = this.parse(true);
-      if (!key || key.value === null) throw new DataException(`Map entry may not have a null key: ${this.original}`);
+      if (!key || key.value === null)
+        throw new DataException(`Map entry may not have a null key: ${this.original}`);
       if (!this.#consume(':')) throw new DataException(`Map entry is missing ':' in ${this.original}`);
       const value = this.parse(true);
       entries.push([key.value, value ? value.value : null]);
@@ -260,7 +274,8 @@ class ValueParser {
   }
 
   #skipBlank(): void {
-    while (this.#pos < this.#tokens.length - 1 && (this.#tokens[this.#pos] as string).trim() === '') this.#pos++;
+    while (this.#pos < this.#tokens.length - 1 && (this.#tokens[this.#pos] as string).trim() === '')
+      this.#pos++;
   }
 }
 
@@ -295,13 +310,21 @@ class CommonSchema {
   }
 }
 
-const NUMERIC_RANK: Partial<Record<SchemaType, number>> = { INT8: 0, INT16: 1, INT32: 2, INT64: 3, FLOAT32: 4, FLOAT64: 5 };
+const NUMERIC_RANK: Partial<Record<SchemaType, number>> = {
+  INT8: 0,
+  INT16: 1,
+  INT32: 2,
+  INT64: 3,
+  FLOAT32: 4,
+  FLOAT64: 5,
+};
 
 /** Converts a parsed element to the JS representation of the common element type. */
 function align(schema: Schema, value: unknown): unknown {
   if (value === null || schema.name !== null) return value;
   if (schema.type === 'INT64' && typeof value === 'number') return BigInt(value);
-  if ((schema.type === 'FLOAT32' || schema.type === 'FLOAT64') && typeof value === 'bigint') return Number(value);
+  if ((schema.type === 'FLOAT32' || schema.type === 'FLOAT64') && typeof value === 'bigint')
+    return Number(value);
   if (schema.type === 'FLOAT32' && typeof value === 'number') return Math.fround(value);
   return value;
 }
@@ -311,19 +334,23 @@ function parseNumber(token: string): SchemaAndValue | null {
   const decimal = ConnectDecimal.parse(token);
   const integral = integralValue(decimal);
   if (integral !== null) {
-    if (integral >= -128n && integral <= 127n) return new SchemaAndValue(Schema.INT8_SCHEMA, Number(integral));
-    if (integral >= -32768n && integral <= 32767n) return new SchemaAndValue(Schema.INT16_SCHEMA, Number(integral));
+    if (integral >= -128n && integral <= 127n)
+      return new SchemaAndValue(Schema.INT8_SCHEMA, Number(integral));
+    if (integral >= -32768n && integral <= 32767n)
+      return new SchemaAndValue(Schema.INT16_SCHEMA, Number(integral));
     if (integral >= -2147483648n && integral <= 2147483647n) {
       return new SchemaAndValue(Schema.INT32_SCHEMA, Number(integral));
     }
-    if (integral >= -(2n ** 63n) && integral < 2n ** 63n) return new SchemaAndValue(Schema.INT64_SCHEMA, integral);
+    if (integral >= -(2n ** 63n) && integral < 2n ** 63n)
+      return new SchemaAndValue(Schema.INT64_SCHEMA, integral);
   }
   // Like Kafka: a float32 whenever it is finite, even if precision is lost.
   const double = Number(decimal.toString());
   if (decimal.scale !== 0 && Number.isFinite(Math.fround(double))) {
     return new SchemaAndValue(Schema.FLOAT32_SCHEMA, Math.fround(double));
   }
-  if (decimal.scale !== 0 && Number.isFinite(double)) return new SchemaAndValue(Schema.FLOAT64_SCHEMA, double);
+  if (decimal.scale !== 0 && Number.isFinite(double))
+    return new SchemaAndValue(Schema.FLOAT64_SCHEMA, double);
   return new SchemaAndValue(Decimal.schema(decimal.scale), decimal);
 }
 
@@ -357,10 +384,20 @@ function parseTemporal(text: string): SchemaAndValue | null {
 
 /** A UTC date from [y, m, d, h?, min?, s?, ms?], or null when a part is out of range (no rollover). */
 function utcDate(parts: number[]): Date | null {
-  const [y, mo, d, h = 0, min = 0, s = 0, ms = 0] = parts as [number, number, number, number?, number?, number?, number?];
+  const [y, mo, d, h = 0, min = 0, s = 0, ms = 0] = parts as [
+    number,
+    number,
+    number,
+    number?,
+    number?,
+    number?,
+    number?,
+  ];
   if (h > 23 || min > 59 || s > 59) return null;
   const date = new Date(0);
   date.setUTCFullYear(y, mo - 1, d);
   date.setUTCHours(h, min, s, ms);
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d ? date : null;
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d
+    ? date
+    : null;
 }

@@ -68,6 +68,10 @@ function addField(
   missing: 'error' | 'absent',
 ): void {
   const structured = origin === 'value' && field.type === 'VALUE';
+  if (field.name === '*' && origin === 'header' && !field.parents) {
+    for (const h of view.record.headers) out.put([h.key], toPlain(h.value));
+    return;
+  }
   if (field.name === '*') {
     // `a.b.*` reads the container at a.b; `_key.*` (no parents) the whole key.
     const parents = field.parents ?? [];

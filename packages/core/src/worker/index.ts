@@ -60,3 +60,4 @@ export {
   type StandaloneRuntime,
 } from './standalone.js';
 export { SLUICE_VERSION } from './version.js';
+export * from './distributed/index.js';

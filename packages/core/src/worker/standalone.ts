@@ -165,7 +165,7 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
 }
 
 /** One admin client, connected on first use (offsets API, cluster id) and closed on stop. */
-function lazyAdmin(kafka: KafkaClientFactory, clientId: () => string) {
+export function lazyAdmin(kafka: KafkaClientFactory, clientId: () => string) {
   let connected: Promise<KafkaAdmin> | null = null;
   const get = () => {
     if (!connected) {

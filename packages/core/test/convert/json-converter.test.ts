@@ -24,7 +24,9 @@ const read = (c: JsonConverter, json: string) => c.toConnectData('orders', Buffe
 describe('JsonConverter: exact numbers', () => {
   it('keeps int64 values beyond 2^53 exact, with and without schemas', () => {
     const schemaless = converter({ 'schemas.enable': 'false' });
-    expect(read(schemaless, '{"id": 9223372036854775807}').value).toEqual(new Map([['id', 9223372036854775807n]]));
+    expect(read(schemaless, '{"id": 9223372036854775807}').value).toEqual(
+      new Map([['id', 9223372036854775807n]]),
+    );
     const withSchema = converter();
     const r = read(withSchema, '{"schema":{"type":"int64"},"payload":9007199254740993}');
     expect(r.value).toBe(9007199254740993n);
@@ -54,10 +56,18 @@ describe('JsonConverter: exact numbers', () => {
     const r = read(converter(), `{"schema":${schemaJson},"payload":1.23456789123456789}`);
     expect((r.value as ConnectDecimal).toString()).toBe('1.23456789123456789');
     const numeric = converter({ 'decimal.format': 'numeric', 'schemas.enable': 'false' });
-    expect(text(numeric.fromConnectData('t', Decimal.schema(4), ConnectDecimal.parse('1.5600')))).toBe('1.5600');
-    expect(text(converter({ 'schemas.enable': 'false' }).fromConnectData('t', Decimal.schema(2), ConnectDecimal.parse('1.56')))).toBe(
-      '"AJw="',
+    expect(text(numeric.fromConnectData('t', Decimal.schema(4), ConnectDecimal.parse('1.5600')))).toBe(
+      '1.5600',
     );
+    expect(
+      text(
+        converter({ 'schemas.enable': 'false' }).fromConnectData(
+          't',
+          Decimal.schema(2),
+          ConnectDecimal.parse('1.56'),
+        ),
+      ),
+    ).toBe('"AJw="');
   });
 
   it('accepts leading zeros as Jackson does', () => {
@@ -90,9 +100,13 @@ describe('JsonConverter: envelope and schemas', () => {
       .put('attrs', new Map([[7, true]]));
     const bytes = c.fromConnectData('orders', order, value);
     const json = text(bytes) as string;
-    expect(json.startsWith('{"schema":{"type":"struct","fields":[{"type":"int64","optional":false,"field":"id"}')).toBe(true);
+    expect(
+      json.startsWith('{"schema":{"type":"struct","fields":[{"type":"int64","optional":false,"field":"id"}'),
+    ).toBe(true);
     expect(json).toContain('"optional":false,"name":"com.acme.Order","version":2,"doc":"an order"}');
-    expect(json).toContain('"payload":{"id":1,"price":"A+c=","day":19724,"at":1700000000000,"tags":["a"],"attrs":[[7,true]],"qty":1}');
+    expect(json).toContain(
+      '"payload":{"id":1,"price":"A+c=","day":19724,"at":1700000000000,"tags":["a"],"attrs":[[7,true]],"qty":1}',
+    );
     const back = c.toConnectData('orders', bytes);
     expect(schemasEqual(back.schema, order)).toBe(true);
     expect((back.value as Struct).equals(value.put('qty', 1))).toBe(true);
@@ -107,7 +121,9 @@ describe('JsonConverter: envelope and schemas', () => {
   it('writes tombstones as null bytes and reads empty input by mode', () => {
     expect(converter().fromConnectData('t', null, null)).toBeNull();
     expect(converter({ 'schemas.enable': 'false' }).toConnectData('t', Buffer.alloc(0)).value).toBeNull();
-    expect(() => converter().toConnectData('t', Buffer.alloc(0))).toThrow('requires "schema" and "payload" fields');
+    expect(() => converter().toConnectData('t', Buffer.alloc(0))).toThrow(
+      'requires "schema" and "payload" fields',
+    );
   });
 
   it('replaces null with the default only when configured', () => {
@@ -122,7 +138,9 @@ describe('JsonConverter: bad input', () => {
   it('names the topic for invalid JSON, without echoing the payload', () => {
     const run = () => read(converter(), '{"password": "hunter2", oops}');
     expect(run).toThrow(DataException);
-    expect(run).toThrow(/^Converting byte\[\] to Kafka Connect data failed due to serialization error of topic orders: /);
+    expect(run).toThrow(
+      /^Converting byte\[\] to Kafka Connect data failed due to serialization error of topic orders: /,
+    );
     expect(run).not.toThrow(/hunter2/);
   });
 
@@ -130,20 +148,28 @@ describe('JsonConverter: bad input', () => {
     expect(() => read(converter(), '{"schema":{"type":"int8"},"payload":300}')).toThrow(
       'failed for topic orders: Value 300 is out of range for INT8',
     );
-    expect(() => read(converter(), '{"schema":{"type":"int32"},"payload":"x"}')).toThrow('Invalid JSON for INT32 value');
-    expect(() => read(converter(), '{"schema":{"type":"nope"},"payload":1}')).toThrow('Unknown schema type: nope');
+    expect(() => read(converter(), '{"schema":{"type":"int32"},"payload":"x"}')).toThrow(
+      'Invalid JSON for INT32 value',
+    );
+    expect(() => read(converter(), '{"schema":{"type":"nope"},"payload":1}')).toThrow(
+      'Unknown schema type: nope',
+    );
     expect(() => read(converter(), '{"schema":{"type":"int32"},"payload":null}')).toThrow(
       'Invalid null value for required INT32 field',
     );
-    expect(() => read(converter(), '{"schema":{"type":"struct","fields":[{"type":"int8"}]},"payload":{}}')).toThrow(
-      "Struct schema's field name not specified properly",
-    );
+    expect(() =>
+      read(converter(), '{"schema":{"type":"struct","fields":[{"type":"int8"}]},"payload":{}}'),
+    ).toThrow("Struct schema's field name not specified properly");
     const c = converter();
-    expect(() => c.fromConnectData('orders', Schema.INT32_SCHEMA, 'x')).toThrow('Invalid type for INT32: string');
+    expect(() => c.fromConnectData('orders', Schema.INT32_SCHEMA, 'x')).toThrow(
+      'Invalid type for INT32: string',
+    );
     expect(() => c.fromConnectData('orders', Schema.STRING_SCHEMA, null)).toThrow(
       'Conversion error: null value for field that is required and has no default value',
     );
-    expect(() => c.fromConnectData('orders', null, new Date())).toThrow('does not have corresponding schema type');
+    expect(() => c.fromConnectData('orders', null, new Date())).toThrow(
+      'does not have corresponding schema type',
+    );
   });
 
   it('rejects bad configuration', () => {
@@ -152,8 +178,8 @@ describe('JsonConverter: bad input', () => {
   });
 
   it('writes plain objects as schemaless maps', () => {
-    expect(text(converter({ 'schemas.enable': 'false' }).fromConnectData('t', null, { properties: { a: 'b' } }))).toBe(
-      '{"properties":{"a":"b"}}',
-    );
+    expect(
+      text(converter({ 'schemas.enable': 'false' }).fromConnectData('t', null, { properties: { a: 'b' } })),
+    ).toBe('{"properties":{"a":"b"}}');
   });
 });

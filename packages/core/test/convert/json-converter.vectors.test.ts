@@ -41,7 +41,8 @@ function expectJsonClose(actual: unknown, expected: unknown, tolerance: number):
     expected.forEach((e, i) => expectJsonClose((actual as unknown[])[i], e, tolerance));
   } else if (expected && typeof expected === 'object') {
     expect(Object.keys(actual as object).sort()).toEqual(Object.keys(expected).sort());
-    for (const [k, e] of Object.entries(expected)) expectJsonClose((actual as Record<string, unknown>)[k], e, tolerance);
+    for (const [k, e] of Object.entries(expected))
+      expectJsonClose((actual as Record<string, unknown>)[k], e, tolerance);
   } else {
     expect(actual).toEqual(expected);
   }
@@ -56,7 +57,8 @@ describe('JsonConverter conformance vectors', () => {
     it(v.id, () => {
       const converter = converterFor(v);
       const bytes = v.input.bytes_utf8 == null ? null : Buffer.from(v.input.bytes_utf8, 'utf8');
-      if (v.expected.error) return expectError(() => converter.toConnectData('vectors', bytes), v.expected.error);
+      if (v.expected.error)
+        return expectError(() => converter.toConnectData('vectors', bytes), v.expected.error);
       const result = converter.toConnectData('vectors', bytes);
       expect(schemaAsJson(result.schema)).toEqual(v.expected.schema ?? null);
       const expectedValue = vectorValue(v.expected.value, result.schema);
@@ -70,7 +72,8 @@ describe('JsonConverter conformance vectors', () => {
       const converter = converterFor(v);
       const schema = vectorSchema(v.input.schema ?? null);
       const value = vectorValue(v.input.value, schema);
-      if (v.expected.error) return expectError(() => converter.fromConnectData('vectors', schema, value), v.expected.error);
+      if (v.expected.error)
+        return expectError(() => converter.fromConnectData('vectors', schema, value), v.expected.error);
       const bytes = converter.fromConnectData('vectors', schema, value);
       if (v.expected.json === null) return expect(bytes).toBeNull();
       expect(bytes).not.toBeNull();

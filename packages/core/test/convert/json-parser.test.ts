@@ -7,7 +7,10 @@ import { typeShape } from './vector-values.js';
 
 describe('parseJsonExact', () => {
   it('keeps integers beyond 2^53 as bigint and float literals as text', () => {
-    const doc = parseJsonExact('{"a": 12345678901234567890, "b": 1.50, "c": -3, "d": 1E+3}') as Record<string, unknown>;
+    const doc = parseJsonExact('{"a": 12345678901234567890, "b": 1.50, "c": -3, "d": 1E+3}') as Record<
+      string,
+      unknown
+    >;
     expect(doc.a).toBe(12345678901234567890n);
     expect(doc.b).toEqual(new JsonNumberText('1.50'));
     expect(doc.c).toBe(-3);
@@ -15,7 +18,10 @@ describe('parseJsonExact', () => {
   });
 
   it('accepts leading zeros, escapes and a "__proto__" member as data', () => {
-    const doc = parseJsonExact('{"n": 007, "s": "a\\"b\\u00e9", "__proto__": {"x": 1}}') as Record<string, unknown>;
+    const doc = parseJsonExact('{"n": 007, "s": "a\\"b\\u00e9", "__proto__": {"x": 1}}') as Record<
+      string,
+      unknown
+    >;
     expect(doc.n).toBe(7);
     expect(doc.s).toBe('a"bé');
     expect(Object.getPrototypeOf(doc)).toBe(Object.prototype);
@@ -42,7 +48,7 @@ describe('convertJsonText fast path', () => {
     expect(typeShape(a), text).toEqual(typeShape(b));
   }
 
-  it('gives the exact parser\'s result on tricky literals', () => {
+  it("gives the exact parser's result on tricky literals", () => {
     for (const text of [
       '[12, 12.0, 12.000, 1.0E7, 1.5E-4, 2E3, -0.0, 0.30000000000000004]',
       '{"big": 9007199254740993, "neg": -9223372036854775808}',

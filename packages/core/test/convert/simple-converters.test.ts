@@ -19,7 +19,10 @@ describe('StringConverter', () => {
     expect(c.fromConnectData('t', Schema.FLOAT64_SCHEMA, 2)?.toString()).toBe('2.0');
     const s = SchemaBuilder.struct().field('a', Schema.INT32_SCHEMA).build();
     expect(c.fromConnectData('t', s, new Struct(s).put('a', 1))?.toString()).toBe('Struct{a=1}');
-    expect(c.toConnectData('t', Buffer.from('x'))).toEqual({ schema: Schema.OPTIONAL_STRING_SCHEMA, value: 'x' });
+    expect(c.toConnectData('t', Buffer.from('x'))).toEqual({
+      schema: Schema.OPTIONAL_STRING_SCHEMA,
+      value: 'x',
+    });
     expect(c.toConnectData('t', null)).toEqual({ schema: Schema.OPTIONAL_STRING_SCHEMA, value: null });
   });
 
@@ -32,7 +35,9 @@ describe('StringConverter', () => {
     const latin = new StringConverter();
     latin.configure({ 'converter.encoding': 'ISO-8859-1' });
     expect(latin.fromConnectData('t', null, 'é')?.toString('hex')).toBe('e9');
-    expect(() => new StringConverter().configure({ 'converter.encoding': 'EBCDIC' })).toThrow(ConfigException);
+    expect(() => new StringConverter().configure({ 'converter.encoding': 'EBCDIC' })).toThrow(
+      ConfigException,
+    );
   });
 });
 
@@ -72,15 +77,19 @@ describe('SimpleHeaderConverter', () => {
 
 describe('createConverter', () => {
   it('maps Kafka, Confluent and short names to converters', async () => {
-    expect(await createConverter('org.apache.kafka.connect.json.JsonConverter')).toBeInstanceOf(JsonConverter);
-    expect(await createConverter('org.apache.kafka.connect.storage.StringConverter')).toBeInstanceOf(StringConverter);
+    expect(await createConverter('org.apache.kafka.connect.json.JsonConverter')).toBeInstanceOf(
+      JsonConverter,
+    );
+    expect(await createConverter('org.apache.kafka.connect.storage.StringConverter')).toBeInstanceOf(
+      StringConverter,
+    );
     expect(await createConverter('org.apache.kafka.connect.converters.ByteArrayConverter')).toBeInstanceOf(
       ByteArrayConverter,
     );
     expect(await createConverter('json')).toBeInstanceOf(JsonConverter);
-    expect(await createHeaderConverter('org.apache.kafka.connect.storage.SimpleHeaderConverter')).toBeInstanceOf(
-      SimpleHeaderConverter,
-    );
+    expect(
+      await createHeaderConverter('org.apache.kafka.connect.storage.SimpleHeaderConverter'),
+    ).toBeInstanceOf(SimpleHeaderConverter);
     expect(await createHeaderConverter('StringConverter')).toBeInstanceOf(StringConverter);
     const avro = await createConverter('io.confluent.connect.avro.AvroConverter');
     expect(avro.constructor.name).toBe('AvroConverter');

@@ -50,7 +50,10 @@ export function vectorValue(tagged: unknown, schema: Schema | null): unknown {
     const keySchema = schema?.type === 'MAP' ? schema.keySchema() : null;
     const valueSchema = schema?.type === 'MAP' ? schema.valueSchema() : null;
     return new Map(
-      (tag.$map as [unknown, unknown][]).map(([k, v]) => [vectorValue(k, keySchema), vectorValue(v, valueSchema)]),
+      (tag.$map as [unknown, unknown][]).map(([k, v]) => [
+        vectorValue(k, keySchema),
+        vectorValue(v, valueSchema),
+      ]),
     );
   }
   if ('$struct' in tag) {
@@ -79,7 +82,11 @@ export function normalizeJson(node: unknown): unknown {
 export function containsJson(actual: unknown, expected: unknown): boolean {
   if (expected === null || typeof expected !== 'object') return actual === expected;
   if (Array.isArray(expected)) {
-    return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => containsJson(actual[i], e));
+    return (
+      Array.isArray(actual) &&
+      actual.length === expected.length &&
+      expected.every((e, i) => containsJson(actual[i], e))
+    );
   }
   if (actual === null || typeof actual !== 'object') return false;
   return Object.entries(expected).every(([k, v]) => containsJson((actual as Record<string, unknown>)[k], v));

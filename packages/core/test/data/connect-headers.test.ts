@@ -14,7 +14,9 @@ describe('ConnectHeaders', () => {
 
   it('validates values against their schema', () => {
     expect(() => new ConnectHeaders().addByte('k', 1000)).toThrow(DataException);
-    expect(() => new ConnectHeaders().add('k', 'x', Schema.INT32_SCHEMA)).toThrow("Header 'k': Invalid Java object");
+    expect(() => new ConnectHeaders().add('k', 'x', Schema.INT32_SCHEMA)).toThrow(
+      "Header 'k': Invalid Java object",
+    );
     expect(new ConnectHeaders().addLong('k', 5).lastWithName('k')?.value).toBe(5n);
   });
 

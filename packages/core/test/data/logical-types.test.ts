@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectDecimal, Date as ConnectDate, Decimal, Schema, SchemaBuilder, Time, Timestamp } from '../../src/data/index.js';
+import {
+  ConnectDecimal,
+  Date as ConnectDate,
+  Decimal,
+  Schema,
+  SchemaBuilder,
+  Time,
+  Timestamp,
+} from '../../src/data/index.js';
 
 describe('Decimal', () => {
   it('builds a named BYTES schema with version 1 and the scale parameter', () => {
@@ -8,7 +16,7 @@ describe('Decimal', () => {
     expect(s.parameters?.get('scale')).toBe('2');
   });
 
-  it('encodes minimal big-endian two\'s complement', () => {
+  it("encodes minimal big-endian two's complement", () => {
     const s = Decimal.schema(2);
     expect(Decimal.fromLogical(s, ConnectDecimal.parse('1.56')).toString('base64')).toBe('AJw=');
     expect([...Decimal.fromLogical(s, new ConnectDecimal(-1n, 2))]).toEqual([0xff]);
@@ -31,7 +39,9 @@ describe('Decimal', () => {
       'Requested conversion of Decimal object but the schema does not match.',
     );
     const noScale = SchemaBuilder.bytes().name(Decimal.LOGICAL_NAME).build();
-    expect(() => Decimal.toLogical(noScale, Buffer.from([1]))).toThrow('Invalid Decimal schema: scale parameter not found.');
+    expect(() => Decimal.toLogical(noScale, Buffer.from([1]))).toThrow(
+      'Invalid Decimal schema: scale parameter not found.',
+    );
     const badScale = SchemaBuilder.bytes().name(Decimal.LOGICAL_NAME).parameter('scale', 'x').build();
     expect(() => Decimal.scale(badScale)).toThrow('Invalid scale parameter found in Decimal schema');
   });

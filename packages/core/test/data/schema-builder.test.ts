@@ -5,7 +5,14 @@ import { DataException, SchemaBuilderException } from '../../src/errors.js';
 describe('SchemaBuilder', () => {
   it('builds a primitive schema with all metadata', () => {
     const s = SchemaBuilder.int32().optional().name('n').version(2).doc('d').defaultValue(12).build();
-    expect(s).toMatchObject({ type: 'INT32', optional: true, name: 'n', version: 2, doc: 'd', defaultValue: 12 });
+    expect(s).toMatchObject({
+      type: 'INT32',
+      optional: true,
+      name: 'n',
+      version: 2,
+      doc: 'd',
+      defaultValue: 12,
+    });
     expect(s.parameters).toBeNull();
   });
 
@@ -18,7 +25,9 @@ describe('SchemaBuilder', () => {
     );
     expect(() => SchemaBuilder.string().version(1).version(2)).toThrow('version has already been set.');
     expect(() => SchemaBuilder.string().doc('x').doc('y')).toThrow('doc has already been set.');
-    expect(() => SchemaBuilder.string().defaultValue('x').defaultValue('y')).toThrow('default has already been set.');
+    expect(() => SchemaBuilder.string().defaultValue('x').defaultValue('y')).toThrow(
+      'default has already been set.',
+    );
     expect(SchemaBuilder.string().optional().optional().build().optional).toBe(true);
   });
 
@@ -38,18 +47,23 @@ describe('SchemaBuilder', () => {
   });
 
   it('builds struct fields with indexes and rejects bad fields', () => {
-    const s = SchemaBuilder.struct().field('a', Schema.INT32_SCHEMA).field('b', SchemaBuilder.string()).build();
+    const s = SchemaBuilder.struct()
+      .field('a', Schema.INT32_SCHEMA)
+      .field('b', SchemaBuilder.string())
+      .build();
     expect(s.fields().map((f) => [f.name, f.index, f.schema.type])).toEqual([
       ['a', 0, 'INT32'],
       ['b', 1, 'STRING'],
     ]);
     expect(s.field('b')?.index).toBe(1);
     expect(s.field('zz')).toBeNull();
-    expect(() => SchemaBuilder.struct().field('a', Schema.INT8_SCHEMA).field('a', Schema.INT8_SCHEMA)).toThrow(
-      'Cannot create field because of field name duplication a',
-    );
+    expect(() =>
+      SchemaBuilder.struct().field('a', Schema.INT8_SCHEMA).field('a', Schema.INT8_SCHEMA),
+    ).toThrow('Cannot create field because of field name duplication a');
     expect(() => SchemaBuilder.struct().field('', Schema.INT8_SCHEMA)).toThrow('fieldName cannot be null.');
-    expect(() => SchemaBuilder.int8().field('a', Schema.INT8_SCHEMA)).toThrow('Cannot create fields on type INT8');
+    expect(() => SchemaBuilder.int8().field('a', Schema.INT8_SCHEMA)).toThrow(
+      'Cannot create fields on type INT8',
+    );
     expect(() => SchemaBuilder.struct().field('a', null as unknown as Schema)).toThrow(
       'fieldSchema for field a cannot be null.',
     );
@@ -60,11 +74,15 @@ describe('SchemaBuilder', () => {
     expect(m.keySchema()).toBe(Schema.STRING_SCHEMA);
     expect(m.valueSchema().valueSchema()).toBe(Schema.INT64_SCHEMA);
     expect(() => SchemaBuilder.array(null as unknown as Schema)).toThrow('valueSchema cannot be null.');
-    expect(() => SchemaBuilder.map(null as unknown as Schema, Schema.INT8_SCHEMA)).toThrow('keySchema cannot be null.');
+    expect(() => SchemaBuilder.map(null as unknown as Schema, Schema.INT8_SCHEMA)).toThrow(
+      'keySchema cannot be null.',
+    );
   });
 
   it('throws DataException for accessors that do not fit the type', () => {
-    expect(() => Schema.INT32_SCHEMA.keySchema()).toThrow(new DataException('Cannot look up key schema on non-map type'));
+    expect(() => Schema.INT32_SCHEMA.keySchema()).toThrow(
+      new DataException('Cannot look up key schema on non-map type'),
+    );
     expect(() => Schema.INT32_SCHEMA.valueSchema()).toThrow(DataException);
     expect(() => Schema.INT32_SCHEMA.fields()).toThrow(DataException);
     expect(() => Schema.INT32_SCHEMA.field('a')).toThrow(DataException);
@@ -77,9 +95,18 @@ describe('SchemaBuilder', () => {
   });
 
   it('compares schemas deeply; parameter order does not matter, field order does', () => {
-    const a = SchemaBuilder.struct().name('r').field('x', Schema.INT8_SCHEMA).field('y', Schema.STRING_SCHEMA);
-    const b = SchemaBuilder.struct().name('r').field('x', Schema.INT8_SCHEMA).field('y', Schema.STRING_SCHEMA);
-    const c = SchemaBuilder.struct().name('r').field('y', Schema.STRING_SCHEMA).field('x', Schema.INT8_SCHEMA);
+    const a = SchemaBuilder.struct()
+      .name('r')
+      .field('x', Schema.INT8_SCHEMA)
+      .field('y', Schema.STRING_SCHEMA);
+    const b = SchemaBuilder.struct()
+      .name('r')
+      .field('x', Schema.INT8_SCHEMA)
+      .field('y', Schema.STRING_SCHEMA);
+    const c = SchemaBuilder.struct()
+      .name('r')
+      .field('y', Schema.STRING_SCHEMA)
+      .field('x', Schema.INT8_SCHEMA);
     expect(a.build().equals(b.build())).toBe(true);
     expect(schemasEqual(a.build(), c.build())).toBe(false);
     const p1 = SchemaBuilder.string().parameter('a', '1').parameter('b', '2').build();
@@ -87,9 +114,12 @@ describe('SchemaBuilder', () => {
     expect(schemasEqual(p1, p2)).toBe(true);
     expect(schemasEqual(p1, SchemaBuilder.string().parameter('a', '1').build())).toBe(false);
     expect(schemasEqual(Schema.INT8_SCHEMA, Schema.OPTIONAL_INT8_SCHEMA)).toBe(false);
-    expect(schemasEqual(SchemaBuilder.int64().defaultValue(1n).build(), SchemaBuilder.int64().defaultValue(2n).build())).toBe(
-      false,
-    );
+    expect(
+      schemasEqual(
+        SchemaBuilder.int64().defaultValue(1n).build(),
+        SchemaBuilder.int64().defaultValue(2n).build(),
+      ),
+    ).toBe(false);
   });
 
   it('derives a builder from an existing schema', () => {

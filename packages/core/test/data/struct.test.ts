@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectDecimal, Decimal, Schema, SchemaBuilder, Struct, validateValue } from '../../src/data/index.js';
+import {
+  ConnectDecimal,
+  Decimal,
+  Schema,
+  SchemaBuilder,
+  Struct,
+  validateValue,
+} from '../../src/data/index.js';
 import { DataException } from '../../src/errors.js';
 
 const schema = SchemaBuilder.struct()
@@ -30,7 +37,9 @@ describe('Struct', () => {
     expect(() => s.put('id', 'seven')).toThrow(
       new DataException('Invalid Java object for schema with type INT64: string for field: "id"'),
     );
-    expect(() => s.put('id', null)).toThrow('Invalid value: null used for required field: "id", schema type: INT64');
+    expect(() => s.put('id', null)).toThrow(
+      'Invalid value: null used for required field: "id", schema type: INT64',
+    );
     expect(() => s.put('nope', 1)).toThrow('nope is not a valid field name');
     expect(() => s.put('tags', ['a', 3])).toThrow(
       'Invalid Java object for schema with type STRING: number 3 for element of array field: "tags"',
@@ -43,7 +52,9 @@ describe('Struct', () => {
 
   it('validate() fails on an unset required field without default', () => {
     const s = new Struct(schema);
-    expect(() => s.validate()).toThrow('Invalid value: null used for required field: "id", schema type: INT64');
+    expect(() => s.validate()).toThrow(
+      'Invalid value: null used for required field: "id", schema type: INT64',
+    );
     s.put('id', 1n);
     expect(() => s.validate()).not.toThrow();
   });
@@ -87,9 +98,9 @@ describe('validateValue', () => {
 
   it('requires struct schemas to be equal', () => {
     const other = SchemaBuilder.struct().field('id', Schema.INT64_SCHEMA).build();
-    expect(() => validateValue(SchemaBuilder.struct().field('x', Schema.INT8_SCHEMA).build(), new Struct(other))).toThrow(
-      'Struct schemas do not match.',
-    );
+    expect(() =>
+      validateValue(SchemaBuilder.struct().field('x', Schema.INT8_SCHEMA).build(), new Struct(other)),
+    ).toThrow('Struct schemas do not match.');
   });
 
   it('range-checks integers and accepts int64 as bigint or safe number', () => {

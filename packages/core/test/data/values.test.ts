@@ -36,7 +36,12 @@ describe('Values.parseString', () => {
     expect(longs.value).toEqual([1n, 10000000000n]);
     const map = Values.parseString('{"a":1,"b":2}');
     expect(map.schema?.keySchema().type).toBe('STRING');
-    expect(map.value).toEqual(new Map([['a', 1], ['b', 2]]));
+    expect(map.value).toEqual(
+      new Map([
+        ['a', 1],
+        ['b', 2],
+      ]),
+    );
     const mixed = Values.parseString('[1,"x"]');
     expect(mixed.schema?.type).toBe('ARRAY');
     expect(mixed.schema?.valueSchema()).toBeNull();
@@ -65,7 +70,15 @@ describe('Values.convertToString', () => {
     expect(Values.convertToString(Schema.FLOAT32_SCHEMA, 0.1)).toBe('0.1');
     expect(Values.convertToString(null, 12n)).toBe('12');
     expect(Values.convertToString(null, ['a', 1, null])).toBe('["a",1,null]');
-    expect(Values.convertToString(null, new Map<unknown, unknown>([['k', 'v'], [2, true]]))).toBe('{"k":"v",2:true}');
+    expect(
+      Values.convertToString(
+        null,
+        new Map<unknown, unknown>([
+          ['k', 'v'],
+          [2, true],
+        ]),
+      ),
+    ).toBe('{"k":"v",2:true}');
     expect(Values.convertToString(null, Buffer.from('hi'))).toBe('aGk=');
     expect(Values.convertToString(null, new Date(Date.UTC(2019, 7, 23)))).toBe('2019-08-23');
     expect(Values.convertToString(null, new Date(52494346))).toBe('14:34:54.346Z');

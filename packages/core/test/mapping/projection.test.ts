@@ -107,6 +107,15 @@ describe('projectRecord', () => {
     });
   });
 
+  it('_header.* copies every header', () => {
+    const s = statement({ fields: [field('id')], headerFields: [field('*')] });
+    const headers = [
+      { key: 'a', schema: null, value: 1 },
+      { key: 'b', schema: null, value: 'x' },
+    ];
+    expect(projectRecord(record(plain, { headers }), s)).toEqual({ id: 7, a: 1, b: 'x' });
+  });
+
   it('parses a JSON text key for _key fields', () => {
     const s = statement({ fields: [field('id')], keyFields: [field('tenant')] });
     expect(projectRecord(record(plain, { key: '{"tenant":"acme"}' }), s)).toEqual({ id: 7, tenant: 'acme' });

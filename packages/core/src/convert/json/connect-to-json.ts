@@ -24,7 +24,9 @@ export function connectToJson(schema: Schema | null, value: unknown, options: To
       return connectToJson(schema, schema.defaultValue, options);
     }
     if (schema.optional) return null;
-    throw new DataException('Conversion error: null value for field that is required and has no default value');
+    throw new DataException(
+      'Conversion error: null value for field that is required and has no default value',
+    );
   }
   if (schema !== null) {
     switch (schema.name) {
@@ -50,7 +52,9 @@ export function connectToJson(schema: Schema | null, value: unknown, options: To
   }
   const type = schema?.type ?? schemalessType(value);
   if (!isValueOfType(type, value)) {
-    throw new DataException(`Invalid type for ${schema ? schema.type : 'unknown schema'}: ${describeClass(value)}`);
+    throw new DataException(
+      `Invalid type for ${schema ? schema.type : 'unknown schema'}: ${describeClass(value)}`,
+    );
   }
   switch (type) {
     case 'INT8':
@@ -91,7 +95,9 @@ export function connectToJson(schema: Schema | null, value: unknown, options: To
 function mapToJson(schema: Schema | null, map: Map<unknown, unknown>, options: ToJsonOptions): JsonNode {
   const keySchema = schema ? schema.keySchema() : null;
   const valueSchema = schema ? schema.valueSchema() : null;
-  const objectMode = keySchema ? keySchema.type === 'STRING' : [...map.keys()].every((k) => typeof k === 'string');
+  const objectMode = keySchema
+    ? keySchema.type === 'STRING'
+    : [...map.keys()].every((k) => typeof k === 'string');
   if (objectMode) {
     const out: JsonObject = {};
     for (const [k, v] of map) {
@@ -99,7 +105,10 @@ function mapToJson(schema: Schema | null, map: Map<unknown, unknown>, options: T
     }
     return out;
   }
-  return [...map].map(([k, v]) => [connectToJson(keySchema, k, options), connectToJson(valueSchema, v, options)]);
+  return [...map].map(([k, v]) => [
+    connectToJson(keySchema, k, options),
+    connectToJson(valueSchema, v, options),
+  ]);
 }
 
 /** ConnectSchema.schemaType(class): the type a schemaless value is written as. */
@@ -123,7 +132,9 @@ function schemalessType(value: unknown): SchemaType {
 }
 
 function logicalMismatch(logical: string, expected: string, value: unknown): DataException {
-  return new DataException(`Invalid type for ${logical}, expected ${expected} but was ${describeClass(value)}`);
+  return new DataException(
+    `Invalid type for ${logical}, expected ${expected} but was ${describeClass(value)}`,
+  );
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

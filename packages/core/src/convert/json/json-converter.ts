@@ -121,7 +121,10 @@ export class JsonConverter implements Converter, HeaderConverter {
   #fromEnvelope(json: JsonNode | undefined): SchemaAndValue {
     if (!isEnvelope(json)) throw new DataException(ENVELOPE_ERROR);
     const schema = this.asConnectSchema(json.schema);
-    return new SchemaAndValue(schema, jsonToConnect(schema, json.payload, this.#options.replaceNullWithDefault));
+    return new SchemaAndValue(
+      schema,
+      jsonToConnect(schema, json.payload, this.#options.replaceNullWithDefault),
+    );
   }
 
   /** The JSON form of a Connect schema (a fresh object the caller may keep). */
@@ -172,6 +175,13 @@ function schemalessData(json: JsonNode | undefined): SchemaAndValue {
   return json === undefined ? SchemaAndValue.NULL : new SchemaAndValue(null, schemalessToConnect(json));
 }
 
-function isEnvelope(json: JsonNode | undefined): json is JsonObject & { schema: JsonNode; payload: JsonNode } {
-  return isJsonObject(json) && Object.hasOwn(json, 'schema') && Object.hasOwn(json, 'payload') && Object.keys(json).length === 2;
+function isEnvelope(
+  json: JsonNode | undefined,
+): json is JsonObject & { schema: JsonNode; payload: JsonNode } {
+  return (
+    isJsonObject(json) &&
+    Object.hasOwn(json, 'schema') &&
+    Object.hasOwn(json, 'payload') &&
+    Object.keys(json).length === 2
+  );
 }

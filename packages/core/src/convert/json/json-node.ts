@@ -4,14 +4,7 @@
 // number the writer must print verbatim such as `12.0` or `1.5600`).
 
 export type JsonNode =
-  | null
-  | boolean
-  | string
-  | number
-  | bigint
-  | JsonNumberText
-  | JsonNode[]
-  | { [key: string]: JsonNode };
+  null | boolean | string | number | bigint | JsonNumberText | JsonNode[] | { [key: string]: JsonNode };
 
 export type JsonObject = { [key: string]: JsonNode };
 
@@ -25,7 +18,9 @@ export class JsonNumberText {
 }
 
 export function isJsonObject(node: JsonNode | undefined): node is JsonObject {
-  return typeof node === 'object' && node !== null && !Array.isArray(node) && !(node instanceof JsonNumberText);
+  return (
+    typeof node === 'object' && node !== null && !Array.isArray(node) && !(node instanceof JsonNumberText)
+  );
 }
 
 /** Whether a number node was written as an integer literal (no fraction, no exponent). */

@@ -50,12 +50,30 @@ function isNumberChar(c: number): boolean {
 
 /** What may precede a JSON value: start of text, `:`, `,`, `[` or whitespace. */
 function isValueStart(c: number): boolean {
-  return Number.isNaN(c) || c === 0x3a || c === 0x2c || c === 0x5b || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+  return (
+    Number.isNaN(c) ||
+    c === 0x3a ||
+    c === 0x2c ||
+    c === 0x5b ||
+    c === 0x20 ||
+    c === 0x0a ||
+    c === 0x0d ||
+    c === 0x09
+  );
 }
 
 /** What may follow a JSON value: end of text, `,`, `]`, `}` or whitespace. */
 function isValueEnd(c: number): boolean {
-  return Number.isNaN(c) || c === 0x2c || c === 0x5d || c === 0x7d || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+  return (
+    Number.isNaN(c) ||
+    c === 0x2c ||
+    c === 0x5d ||
+    c === 0x7d ||
+    c === 0x20 ||
+    c === 0x0a ||
+    c === 0x0d ||
+    c === 0x09
+  );
 }
 
 export class JsonSyntaxError extends Error {}
@@ -71,7 +89,11 @@ export const INEXACT_NUMBER = new Error('JSON number needs exact parsing');
  * the exact parser (e.g. when decimals will be read from JSON numbers). Empty text converts `undefined`.
  * Throws JsonSyntaxError on invalid JSON.
  */
-export function convertJsonText<T>(text: string, convert: (node: JsonNode | undefined) => T, exact = false): T {
+export function convertJsonText<T>(
+  text: string,
+  convert: (node: JsonNode | undefined) => T,
+  exact = false,
+): T {
   if (!exact && !hasRiskyLiteral(text)) {
     let node: JsonNode | undefined;
     let parsed = true;

@@ -63,14 +63,15 @@ export function schemaToJson(schema: Schema, options: ToJsonOptions): JsonObject
 /** Reads a schema JSON node; `null` means schemaless and gives null. */
 export function schemaFromJson(json: JsonNode | undefined, replaceNullWithDefault: boolean): Schema | null {
   if (json === null || json === undefined) return null;
-  if (!isJsonObject(json)) throw new DataException('Schema must contain \'type\' field');
+  if (!isJsonObject(json)) throw new DataException("Schema must contain 'type' field");
   const typeName = json.type;
   if (typeof typeName !== 'string') throw new DataException("Schema must contain 'type' field");
   let builder: SchemaBuilder;
   switch (typeName) {
     case 'array': {
       const items = json.items;
-      if (items === undefined || items === null) throw new DataException('Array schema did not specify the element type');
+      if (items === undefined || items === null)
+        throw new DataException('Array schema did not specify the element type');
       builder = SchemaBuilder.array(requireSchema(items, replaceNullWithDefault));
       break;
     }
@@ -86,10 +87,12 @@ export function schemaFromJson(json: JsonNode | undefined, replaceNullWithDefaul
     case 'struct': {
       builder = SchemaBuilder.struct();
       const fields = json.fields;
-      if (!Array.isArray(fields)) throw new DataException('Struct schema\'s "fields" argument is not an array.');
+      if (!Array.isArray(fields))
+        throw new DataException('Struct schema\'s "fields" argument is not an array.');
       for (const field of fields) {
         const name = isJsonObject(field) ? field.field : undefined;
-        if (typeof name !== 'string') throw new DataException("Struct schema's field name not specified properly");
+        if (typeof name !== 'string')
+          throw new DataException("Struct schema's field name not specified properly");
         builder.field(name, requireSchema(field, replaceNullWithDefault));
       }
       break;

@@ -47,7 +47,11 @@ export function schemalessToConnect(node: JsonNode | undefined): unknown {
   return map;
 }
 
-export function jsonToConnect(schema: Schema | null, node: JsonNode | undefined, replaceNullWithDefault: boolean): unknown {
+export function jsonToConnect(
+  schema: Schema | null,
+  node: JsonNode | undefined,
+  replaceNullWithDefault: boolean,
+): unknown {
   if (schema === null) return schemalessToConnect(node);
   if (node === null || node === undefined) {
     if (schema.defaultValue !== null && replaceNullWithDefault) return schema.defaultValue;
@@ -96,7 +100,8 @@ export function jsonToConnect(schema: Schema | null, node: JsonNode | undefined,
       if (typeof node !== 'string') throw mismatch(schema, node);
       return decodeBase64(node, 'BYTES');
     case 'ARRAY': {
-      if (!Array.isArray(node)) throw new DataException(`Arrays should be encoded as JSON arrays, but found ${nodeTypeName(node)}`);
+      if (!Array.isArray(node))
+        throw new DataException(`Arrays should be encoded as JSON arrays, but found ${nodeTypeName(node)}`);
       const elementSchema = schema.valueSchema();
       return node.map((e) => jsonToConnect(elementSchema, e, replaceNullWithDefault));
     }
@@ -116,15 +121,22 @@ export function jsonToConnect(schema: Schema | null, node: JsonNode | undefined,
   }
 }
 
-function mapToConnect(schema: Schema, node: JsonNode, replaceNullWithDefault: boolean): Map<unknown, unknown> {
+function mapToConnect(
+  schema: Schema,
+  node: JsonNode,
+  replaceNullWithDefault: boolean,
+): Map<unknown, unknown> {
   const keySchema = schema.keySchema();
   const valueSchema = schema.valueSchema();
   const result = new Map<unknown, unknown>();
   if (!keySchema || keySchema.type === 'STRING') {
     if (!isJsonObject(node)) {
-      throw new DataException(`Maps with string fields should be encoded as JSON objects, but found ${nodeTypeName(node)}`);
+      throw new DataException(
+        `Maps with string fields should be encoded as JSON objects, but found ${nodeTypeName(node)}`,
+      );
     }
-    for (const key of Object.keys(node)) result.set(key, jsonToConnect(valueSchema, node[key], replaceNullWithDefault));
+    for (const key of Object.keys(node))
+      result.set(key, jsonToConnect(valueSchema, node[key], replaceNullWithDefault));
     return result;
   }
   if (!Array.isArray(node)) {
@@ -136,7 +148,8 @@ function mapToConnect(schema: Schema, node: JsonNode, replaceNullWithDefault: bo
     if (!Array.isArray(entry)) {
       throw new DataException(`Found invalid map entry instead of array tuple: ${nodeTypeName(entry)}`);
     }
-    if (entry.length !== 2) throw new DataException(`Found invalid map entry, expected length 2 but found :${entry.length}`);
+    if (entry.length !== 2)
+      throw new DataException(`Found invalid map entry, expected length 2 but found :${entry.length}`);
     result.set(
       jsonToConnect(keySchema, entry[0], replaceNullWithDefault),
       jsonToConnect(valueSchema, entry[1], replaceNullWithDefault),

@@ -91,6 +91,11 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
     return this.joined && !this.leaving;
   }
 
+  /** The group generation this worker last joined (written with its statuses). */
+  generation(): number {
+    return this.member.currentGeneration;
+  }
+
   /** Joins the group; work starts once the first assignment arrives. */
   start(): void {
     this.member.start();
@@ -130,7 +135,7 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
   metadata(): MemberMetadata {
     return {
       url: this.opts.url(),
-      configOffset: this.deps.configStore instanceof Object ? this.opts.configStore.configOffset() : 0,
+      configOffset: this.opts.configStore.configOffset(),
       owned: this.leaving ? EMPTY_WORK : this.ownedWork(),
       leaving: this.leaving,
     };
@@ -214,12 +219,11 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
     );
   }
 
-  override patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
-    if (this.leader) return super.patchConnectorConfig(name, patch);
-    return this.onLeader(
-      async (url) => (await this.opts.forwarder.send(url, 'PATCH', `/connectors/${enc(name)}/config`, {}, patch)).body as ConnectorInfo,
-      () => super.patchConnectorConfig(name, patch),
-    );
+  override async patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
+    // The leader merges and writes (putConnectorConfig); anyone else forwards the patch itself.
+    if (this.leader || wasForwarded()) return super.patchConnectorConfig(name, patch);
+    if (!this.leaderUrl) throw new ConflictException(NO_LEADER);
+    return (await this.opts.forwarder.send(this.leaderUrl, 'PATCH', `/connectors/${enc(name)}/config`, {}, patch)).body as ConnectorInfo;
   }
 
   deleteConnector(name: string): Promise<void> {

@@ -1,0 +1,108 @@
+import type { MqttClient } from 'mqtt';
+import {
+  DataException,
+  ErrorPolicy,
+  ProgressCounter,
+  reportBadRecord,
+  streamReactorSettings,
+  type KcqlRouter,
+  type KcqlStatement,
+  type SinkRecord,
+  type SinkTask,
+  type SinkTaskContext,
+} from '@sluice/core';
+import { clientIdFor, closeMqttClient, createMqttClient } from './client.js';
+import { PREFIX, configDef, mqttSinkConfig, type MqttSinkConfig } from './config.js';
+import { toMessage, type MessageOptions } from './messages.js';
+import { Publisher, type PendingPublish } from './publisher.js';
+import { mqttRoutes, type MqttRoute } from './routes.js';
+
+export class MqttSinkTask implements SinkTask {
+  private context!: SinkTaskContext;
+  private router!: KcqlRouter;
+  private routes!: Map<KcqlStatement, MqttRoute>;
+  private config!: MqttSinkConfig;
+  private messageOptions!: MessageOptions;
+  private errorPolicy!: ErrorPolicy;
+  private progress: ProgressCounter | null = null;
+  private client: MqttClient | null = null;
+  private publisher!: Publisher;
+
+  async start(props: Record<string, string>, context: SinkTaskContext): Promise<void> {
+    this.context = context;
+    const parsed = configDef.parse(props);
+    const common = streamReactorSettings(parsed, PREFIX);
+    this.config = mqttSinkConfig(parsed);
+    ({ router: this.router, routes: this.routes } = mqttRoutes(props));
+    this.errorPolicy = ErrorPolicy.of(common.errorPolicy, {
+      maxRetries: common.maxRetries,
+      retryIntervalMs: common.retryIntervalMs,
+      connectorName: context.connectorName,
+      logger: context.logger,
+    });
+    this.errorPolicy.applyTo(context);
+    if (common.progressEnabled) this.progress = new ProgressCounter({ logger: context.logger });
+    this.messageOptions = {
+      connectorName: context.connectorName,
+      qos: this.config.qos,
+      retained: this.config.retained,
+      tombstoneClearsRetained: this.config.tombstoneClearsRetained,
+    };
+
+    const describe = `Connector ${context.connectorName} task ${context.taskId}`;
+    const clientId = clientIdFor(this.config, context.connectorName, context.taskId);
+    const brokers = this.config.hosts.map((h) => `${h.protocol}://${h.host}:${h.port}`).join(', ');
+    // The client connects in the background: a broker that is down at start is handled by the error
+    // policy like one that goes down later.
+    const { client, events } = createMqttClient(this.config, clientId, context.logger, describe);
+    this.client = client;
+    this.publisher = new Publisher(client, {
+      connectorName: context.connectorName,
+      maxInFlight: this.config.maxInFlight,
+      timeoutMs: this.config.timeoutMs,
+      brokers,
+      lastConnectionError: events.lastError,
+    });
+    context.logger.info(
+      `${describe}: publishing to MQTT ${brokers} as client ${clientId} with QoS ${this.config.qos} ` +
+        `(${this.router.statements.map((s) => `${s.source} → ${s.target}`).join(', ')})`,
+    );
+  }
+
+  async put(records: readonly SinkRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.errorPolicy.run(async () => {
+      const batch: PendingPublish[] = [];
+      for (const record of records) {
+        for (const statement of this.router.routes(record.topic)) {
+          try {
+            const message = toMessage(record, this.routes.get(statement)!, this.messageOptions);
+            if (message) batch.push({ record, message });
+            else this.logSkippedTombstone(record);
+          } catch (e) {
+            if (!(e instanceof DataException)) throw e;
+            await reportBadRecord(this.context, record, e);
+          }
+        }
+      }
+      for (const refused of await this.publisher.publish(batch))
+        await reportBadRecord(this.context, refused.record, refused.error);
+    });
+    this.progress?.update(records);
+  }
+
+  async stop(): Promise<void> {
+    this.progress?.clear();
+    this.publisher?.abort('the task is stopping; the batch in progress is not acknowledged.');
+    const client = this.client;
+    this.client = null;
+    if (client) await closeMqttClient(client, this.config.timeoutMs);
+  }
+
+  private logSkippedTombstone(record: SinkRecord): void {
+    this.context.logger.debug(
+      `Connector ${this.context.connectorName}: skipped the tombstone at topic ${record.topic} partition ` +
+        `${record.kafkaPartition} offset ${record.kafkaOffset} (set connect.mqtt.tombstone.clears.retained=true to clear the retained message of its target).`,
+    );
+  }
+}
