@@ -38,9 +38,16 @@ function step(title, cmd, args, { onFailure } = {}) {
 
 const infraStatus = () =>
   spawnSync('npm', ['run', '--silent', 'infra', '--', 'status'], { cwd: root, stdio: 'inherit', env });
+// In CI nothing may outlive the run: stop the servers (their logs stay in the cache) however it ends.
+const stopServicesInCi = () => {
+  if (process.env.CI) spawnSync('npm', ['run', '--silent', 'infra', '--', 'down'], { cwd: root, stdio: 'inherit', env });
+};
+process.on('exit', stopServicesInCi);
 
 if (!existsSync(path.join(root, 'node_modules', '.bin', 'nx'))) {
-  step('install dependencies', 'npm', ['ci', '--no-audit', '--no-fund']);
+  // `npm install` rather than `npm ci`: it also completes a lock file whose optional platform
+  // packages were recorded on another machine.
+  step('install dependencies', 'npm', ['install', '--no-audit', '--no-fund']);
 }
 step('build', 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=stream']);
 step('lint', 'npx', ['nx', 'run-many', '-t', 'lint', '--outputStyle=stream']);

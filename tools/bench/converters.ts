@@ -5,6 +5,8 @@
 //
 //   npx tsx tools/bench/converters.ts            (or: npm run bench -- converters)
 //   BENCH_ROUND_RECORDS=50000 BENCH_ROUNDS=7 BENCH_WARMUP=2 (defaults)
+//   BENCH_ONLY=avro   runs only the pairs whose label contains the text (case-insensitive), e.g. to
+//                     profile one converter: node --cpu-prof --import tsx tools/bench/converters.ts
 import avro from 'avsc';
 import { AvroConverter } from '../../packages/core/src/convert/avro/index.js';
 import type { RegisteredSchema, SchemaRegistry } from '../../packages/core/src/convert/avro/index.js';
@@ -20,6 +22,7 @@ import {
 const ROUND_RECORDS = Number(process.env['BENCH_ROUND_RECORDS'] ?? 50_000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
 const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 2);
+const ONLY = (process.env['BENCH_ONLY'] ?? '').toLowerCase();
 const POOL = 1000;
 const TOPIC = 'bench';
 
@@ -192,7 +195,9 @@ async function main(): Promise<void> {
     },
   ];
 
-  const contenders = pairs.flatMap((p) => [p.converter, p.baseline]);
+  const selected = pairs.filter((p) => p.label.toLowerCase().includes(ONLY));
+  if (selected.length === 0) throw new Error(`BENCH_ONLY=${ONLY} matches none of: ${pairs.map((p) => p.label).join(', ')}`);
+  const contenders = selected.flatMap((p) => [p.converter, p.baseline]);
   const results = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
   for (let round = 1; round <= WARMUP + ROUNDS; round++) {
     const warm = round <= WARMUP;
@@ -209,7 +214,7 @@ async function main(): Promise<void> {
   // on a shared machine that is steadier than the ratio of two medians.
   console.log('\nmedian records/s (decode only); ratio = median of the per-round ratios');
   let belowGoal = false;
-  for (const p of pairs) {
+  for (const p of selected) {
     const convRounds = results.get(p.converter.name)!;
     const baseRounds = results.get(p.baseline.name)!;
     const conv = median(convRounds);

@@ -41,6 +41,13 @@ export class KafkaTestClient {
     await admin.deleteTopics({ topics });
   }
 
+  /** Records of `topic` the consumer group has committed (sum over partitions; -1 offsets count as 0). */
+  async committedRecords(groupId: string, topic: string): Promise<number> {
+    const admin = await this.connectedAdmin();
+    const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return (result?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  }
+
   /** Produces in order (acks=all), in chunks so that large fills stay within request limits. */
   async produce(topic: string, messages: readonly TestMessage[], chunkSize = 1000): Promise<void> {
     const producer = await this.connectedProducer();

@@ -4,15 +4,34 @@ import { schemasEqual, valuesEqual } from './equality.js';
 import type { Field, Schema, SchemaType } from './schema.js';
 import { validateValue } from './validate.js';
 
+/**
+ * Values handed from `fromValidatedValues` to the constructor, so that the trusted path neither
+ * allocates a second slot array nor widens the public constructor's signature.
+ */
+let trustedValues: unknown[] | null = null;
+
 /** A record-like value bound to a STRUCT schema; every `put` is validated immediately. */
 export class Struct {
   readonly schema: Schema;
   readonly #values: unknown[];
 
   constructor(schema: Schema) {
+    const handed = trustedValues;
+    trustedValues = null;
     if (schema.type !== 'STRUCT') throw new DataException(`Not a struct schema: ${String(schema)}`);
     this.schema = schema;
-    this.#values = new Array<unknown>(schema.fields().length).fill(null);
+    this.#values = handed ?? new Array<unknown>(schema.fields().length).fill(null);
+  }
+
+  /**
+   * Internal to Sluice's converters, not for connectors or transforms: a struct whose slot `i` is
+   * `values[i]` for field index `i` (null when unset), with no validation. Only for callers that built
+   * every value from `schema` itself and so already know each one fits (the Avro and JSON readers);
+   * validating again would be most of their per-record cost. The array is taken over, not copied.
+   */
+  static fromValidatedValues(schema: Schema, values: unknown[]): Struct {
+    trustedValues = values;
+    return new Struct(schema);
   }
 
   /** The value, or the field schema's default when the value is null. */

@@ -28,14 +28,20 @@ const INT_RANGES: Partial<Record<SchemaType, [number, number]>> = {
  * message; without it the location is "value".
  */
 export function validateValue(schema: Schema, value: unknown, field?: string | null): void {
-  validateAt(schema, value, field == null ? 'value' : `field: "${field}"`);
+  validateAt(schema, value, field ?? null, '');
 }
 
-function validateAt(schema: Schema, value: unknown, location: string): void {
+// The message names where the value sits: `within` (e.g. "element of array key of map ") before the
+// field or "value". It is assembled only when a message is thrown, as valid values are the hot case.
+function locationOf(field: string | null, within: string): string {
+  return within + (field === null ? 'value' : `field: "${field}"`);
+}
+
+function validateAt(schema: Schema, value: unknown, field: string | null, within: string): void {
   if (value === null || value === undefined) {
     if (!schema.optional) {
       throw new DataException(
-        `Invalid value: null used for required ${location}, schema type: ${schema.type}`,
+        `Invalid value: null used for required ${locationOf(field, within)}, schema type: ${schema.type}`,
       );
     }
     return;
@@ -43,7 +49,7 @@ function validateAt(schema: Schema, value: unknown, location: string): void {
   if (!hasExpectedClass(schema, value)) {
     const named = schema.name !== null ? ` "${schema.name}"` : '';
     throw new DataException(
-      `Invalid Java object for schema${named} with type ${schema.type}: ${describeClass(value)} for ${location}`,
+      `Invalid Java object for schema${named} with type ${schema.type}: ${describeClass(value)} for ${locationOf(field, within)}`,
     );
   }
   switch (schema.type) {
@@ -56,19 +62,19 @@ function validateAt(schema: Schema, value: unknown, location: string): void {
       break;
     }
     case 'ARRAY': {
-      const entryLocation = `element of array ${location}`;
-      const elementSchema = schemaNotNull(schema.valueSchema(), entryLocation);
-      for (const element of value as unknown[]) validateAt(elementSchema, element, entryLocation);
+      const entryWithin = `element of array ${within}`;
+      const elementSchema = schemaNotNull(schema.valueSchema(), field, entryWithin);
+      for (const element of value as unknown[]) validateAt(elementSchema, element, field, entryWithin);
       break;
     }
     case 'MAP': {
-      const keyLocation = `key of map ${location}`;
-      const valueLocation = `value of map ${location}`;
-      const keySchema = schemaNotNull(schema.keySchema(), keyLocation);
-      const valueSchema = schemaNotNull(schema.valueSchema(), valueLocation);
+      const keyWithin = `key of map ${within}`;
+      const valueWithin = `value of map ${within}`;
+      const keySchema = schemaNotNull(schema.keySchema(), field, keyWithin);
+      const valueSchema = schemaNotNull(schema.valueSchema(), field, valueWithin);
       for (const [k, v] of value as Map<unknown, unknown>) {
-        validateAt(keySchema, k, keyLocation);
-        validateAt(valueSchema, v, valueLocation);
+        validateAt(keySchema, k, field, keyWithin);
+        validateAt(valueSchema, v, field, valueWithin);
       }
       break;
     }
@@ -77,8 +83,8 @@ function validateAt(schema: Schema, value: unknown, location: string): void {
   }
 }
 
-function schemaNotNull(schema: Schema | null, location: string): Schema {
-  if (!schema) throw new DataException(`No schema defined for ${location}`);
+function schemaNotNull(schema: Schema | null, field: string | null, within: string): Schema {
+  if (!schema) throw new DataException(`No schema defined for ${locationOf(field, within)}`);
   return schema;
 }
 

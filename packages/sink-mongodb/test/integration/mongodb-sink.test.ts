@@ -145,12 +145,10 @@ describe('MongoDB sink end to end', () => {
       },
     );
     expect(await count('readings')).toBe(3);
-    const s1 = await env.db
-      .collection('readings')
-      .findOne({ _id: { sensorID: 's1', lat: 51.5 } } as never, {
-        promoteLongs: false,
-        promoteBuffers: false,
-      });
+    const s1 = await env.db.collection('readings').findOne({ _id: { sensorID: 's1', lat: 51.5 } } as never, {
+      promoteLongs: false,
+      promoteBuffers: false,
+    });
     expect(s1).toEqual({
       _id: { sensorID: 's1', lat: 51.5 },
       sensorID: 's1',
@@ -267,6 +265,55 @@ describe('MongoDB sink end to end', () => {
     expect(ids).toEqual(range(100, 350));
     expect((await worker.status(connector.name)).tasks[0]!.state).toBe('RUNNING');
   }, 240_000);
+
+  it('after a crash (SIGKILL) a new worker replays what was not committed, and UPSERT leaves no duplicates', async () => {
+    const t = await topic('mongo-crash');
+    await env.kafka.produce(
+      t,
+      range(0, 3000).map((id) => ({ value: JSON.stringify({ id, v: `r${id}` }) })),
+      500,
+    );
+    const connector = mongoConnector(
+      env,
+      uniqueName('c'),
+      t,
+      `UPSERT INTO crash SELECT * FROM ${t} PK id BATCH = 50`,
+      {
+        'consumer.override.max.poll.records': '100',
+      },
+    );
+    const first = await runConnector(env, connector, { 'offset.flush.interval.ms': '60000' });
+    await waitFor(async () => (await count('crash')) > 0, { what: 'the first documents' });
+    await first.kill();
+    worker = await runConnector(env, connector);
+    await waitForCount('crash', 3000, 120_000);
+    await sleep(2_000);
+    expect(await count('crash')).toBe(3000);
+  });
+
+  it('INSERT of documents with their own _id skips duplicate keys left by an earlier, uncommitted write', async () => {
+    const t = await topic('mongo-dupkey');
+    await env.db.collection('dupkey').insertMany([
+      { _id: 1, v: 'earlier' },
+      { _id: 2, v: 'earlier' },
+    ] as never[]);
+    await env.kafka.produce(
+      t,
+      [1, 2, 3, 4].map((id) => ({ value: JSON.stringify({ _id: id, v: 'kafka' }) })),
+    );
+    const connector = mongoConnector(env, uniqueName('c'), t, `INSERT INTO dupkey SELECT * FROM ${t}`);
+    worker = await runConnector(env, connector);
+    await waitForCount('dupkey', 4);
+    expect((await worker.status(connector.name)).tasks[0]!.state).toBe('RUNNING');
+    expect(
+      await env.db.collection('dupkey').find({}, { promoteLongs: true }).sort({ _id: 1 }).toArray(),
+    ).toEqual([
+      { _id: 1, v: 'earlier' },
+      { _id: 2, v: 'earlier' },
+      { _id: 3, v: 'kafka' },
+      { _id: 4, v: 'kafka' },
+    ]);
+  });
 
   it('runs the Stream Reactor docs example unchanged but for the host and topic name', async () => {
     const t = await topic('orders');

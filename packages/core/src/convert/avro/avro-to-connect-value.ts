@@ -75,7 +75,7 @@ function unionReader(node: Extract<AvroNode, { kind: 'union' }>, schema: Schema)
   if (unwrapped) {
     const field = fields[0]!;
     const inner = reader(branches[0]!.node, field.schema);
-    return (datum) => (datum === null ? null : new Struct(schema).put(field, inner(datum)));
+    return (datum) => (datum === null ? null : unionStruct(schema, field.index, inner(datum)));
   }
   // Wrapped: the datum is `{branchName: value}`; union field i is the i-th non-null branch.
   const byBranch = new Map<string, { field: (typeof fields)[number]; read: ValueReader }>();
@@ -88,33 +88,42 @@ function unionReader(node: Extract<AvroNode, { kind: 'union' }>, schema: Schema)
     for (const key in datum as object) {
       const member = byBranch.get(key);
       if (!member) break;
-      return new Struct(schema).put(member.field, member.read((datum as Record<string, unknown>)[key]));
+      return unionStruct(schema, member.field.index, member.read((datum as Record<string, unknown>)[key]));
     }
     throw new DataException('Did not find matching union field for data');
   };
 }
 
+/** The struct of a union schema with the branch at `index` set: the value was read with its schema. */
+function unionStruct(schema: Schema, index: number, value: unknown): Struct {
+  const values = new Array<unknown>(schema.fields().length).fill(null);
+  values[index] = value;
+  return Struct.fromValidatedValues(schema, values);
+}
+
 function recordReader(node: Extract<AvroNode, { kind: 'record' }>, schema: Schema): ValueReader {
-  const fields = node.fields.map((avroField) => {
+  // Slot i of the struct comes from the Avro field of Connect field i (none: the slot stays null).
+  const slots: ({ name: string; read: ValueReader | null } | null)[] = schema.fields().map(() => null);
+  for (const avroField of node.fields) {
     const field = schema.field(avroField.name);
     if (!field)
       throw new DataException(
         `Connect schema has no field ${avroField.name} for Avro record ${node.fullName}`,
       );
     const read = reader(avroField.type, field.schema);
-    return { name: avroField.name, field, read: read === identity ? null : read };
-  });
-  const count = fields.length;
+    slots[field.index] = { name: avroField.name, read: read === identity ? null : read };
+  }
+  const count = slots.length;
   return (datum) => {
     const record = datum as Record<string, unknown>;
-    const struct = new Struct(schema);
+    // Every value is read with its field's schema, so the struct needs no validation.
+    const values: unknown[] = [];
     for (let i = 0; i < count; i++) {
-      const f = fields[i]!;
-      const value = record[f.name];
-      // Unset slots are already null; skipping them saves a validation per null field.
-      if (value !== null && value !== undefined) struct.put(f.field, f.read === null ? value : f.read(value));
+      const slot = slots[i]!;
+      const value = slot === null ? null : record[slot.name];
+      values.push(value === null || value === undefined ? null : slot!.read === null ? value : slot!.read(value));
     }
-    return struct;
+    return Struct.fromValidatedValues(schema, values);
   };
 }
 

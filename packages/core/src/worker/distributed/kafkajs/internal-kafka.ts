@@ -1,4 +1,4 @@
-import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
+import kafkajs, { type Admin, type Cluster, type Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ConfigException } from '../../../errors.js';
 import type { WorkerConfig } from '../../worker-config.js';
@@ -9,6 +9,9 @@ import { KafkaJsGroupTransport } from './group-transport.js';
 import { KafkaJsTopicLog } from './topic-log.js';
 import { KafkaJsFencedWriter, KafkaJsLogWriter } from './writers.js';
 
+// kafkajs is CommonJS and Node cannot see this enum as a named export.
+const { ConfigResourceTypes } = kafkajs;
+
 // Distributed mode's own Kafka traffic over kafkajs: internal topics, their readers and writers, and
 // the group coordinator. One admin client serves the topic checks, end offsets and the cluster id.
 
@@ -16,6 +19,9 @@ export class KafkaJsInternalKafka implements InternalKafka {
   private readonly admin: Admin;
   private adminConnected: Promise<void> | null = null;
   private readonly closers: (() => Promise<void>)[] = [];
+  /** A read_uncommitted view of the brokers, for log end offsets (see endOffsets). */
+  private endOffsetsCluster: Cluster | null = null;
+  private endOffsetsConnected: Promise<void> | null = null;
 
   constructor(
     private readonly config: WorkerConfig,
@@ -84,7 +90,7 @@ export class KafkaJsInternalKafka implements InternalKafka {
   openLog(topic: string, onRecords: (records: readonly LogRecord[]) => void): TopicLog {
     const log = new KafkaJsTopicLog(
       this.kafka('consumer', `${topic}-reader`),
-      async () => (await this.connectedAdmin()).fetchTopicOffsets(topic),
+      () => this.endOffsets(topic),
       topic,
       onRecords,
       this.logger,
@@ -116,6 +122,38 @@ export class KafkaJsInternalKafka implements InternalKafka {
   async close(): Promise<void> {
     for (const close of this.closers.splice(0).reverse()) await close().catch(() => undefined);
     if (this.adminConnected) await this.admin.disconnect().catch(() => undefined);
+  }
+
+  /**
+   * The high watermark of each partition. Not the last stable offset the admin client reports: right
+   * after a transaction commits its markers may not be written yet, so the LSO can still be short of
+   * the records just written. Reading up to the high watermark with a read_committed reader waits for
+   * them instead.
+   */
+  private async endOffsets(topic: string): Promise<{ partition: number; high: string }[]> {
+    if (!this.endOffsetsConnected) {
+      this.kafka('consumer', 'end-offsets').consumer({
+        groupId: `${this.clientIdPrefix}-end-offsets`,
+        readUncommitted: true,
+        partitionAssigners: [
+          ({ cluster }) => {
+            this.endOffsetsCluster = cluster;
+            return { name: 'unused', version: 0, assign: async () => [], protocol: () => ({ name: 'unused', metadata: Buffer.alloc(0) }) };
+          },
+        ],
+      });
+      const cluster = this.endOffsetsCluster!;
+      this.endOffsetsConnected = cluster.connect();
+      this.endOffsetsConnected.catch(() => (this.endOffsetsConnected = null));
+      this.closers.push(() => cluster.disconnect());
+    }
+    await this.endOffsetsConnected;
+    const cluster = this.endOffsetsCluster!;
+    await cluster.addTargetTopic(topic);
+    await cluster.refreshMetadataIfNecessary();
+    const partitions = cluster.findTopicPartitionMetadata(topic).map((p) => ({ partition: p.partitionId }));
+    const [result] = await cluster.fetchTopicsOffset([{ topic, fromBeginning: false, partitions }]);
+    return (result?.partitions ?? []).map((p) => ({ partition: p.partition, high: p.offset }));
   }
 
   private kafka(role: 'consumer' | 'producer' | 'admin', name: string): Kafka {

@@ -1,0 +1,158 @@
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { GroupMember } from '../../../src/worker/distributed/assignor.js';
+import { WorkerGroupMember, type MemberListener } from '../../../src/worker/distributed/group-member.js';
+import { GroupError } from '../../../src/worker/distributed/group-transport.js';
+import { EMPTY_WORK, NO_ERROR, type Assignment } from '../../../src/worker/distributed/protocol.js';
+import { FakeCoordinator } from './fake-coordinator.js';
+
+const logger = pino({ level: 'silent' });
+
+/** A listener that records what the member asks of the herder; the leader gives every member its own id as a connector. */
+class RecordingListener implements MemberListener {
+  readonly events: string[] = [];
+  readonly assignments: (Assignment | null)[] = [];
+  readonly seenMembers: string[][] = [];
+  fatal: GroupError | null = null;
+  configOffset = 0;
+
+  constructor(private readonly name: string) {}
+
+  metadata() {
+    return { url: `http://${this.name}:8083`, configOffset: this.configOffset, owned: EMPTY_WORK, leaving: false };
+  }
+
+  async assign(leaderId: string, members: readonly GroupMember[]) {
+    this.seenMembers.push(members.map((m) => m.metadata.url).sort());
+    return new Map(
+      members.map((m): [string, Assignment] => [
+        m.memberId,
+        { error: NO_ERROR, leaderId, leaderUrl: `http://${this.name}:8083`, configOffset: 0, assigned: { connectors: [m.memberId], tasks: [] }, revoked: EMPTY_WORK, delayMs: 0 },
+      ]),
+    );
+  }
+
+  async onAssignment(assignment: Assignment | null) {
+    this.events.push('assigned');
+    this.assignments.push(assignment);
+  }
+
+  async onMembershipLost(reason: string) {
+    this.events.push(`lost:${reason.split(':')[0]}`);
+  }
+
+  onFatal(error: GroupError) {
+    this.fatal = error;
+  }
+
+  last(): Assignment | null {
+    return this.assignments.at(-1) ?? null;
+  }
+}
+
+const options = { sessionTimeoutMs: 2000, rebalanceTimeoutMs: 5000, heartbeatIntervalMs: 20, retryBackoffMs: 10, logger };
+const members: WorkerGroupMember[] = [];
+
+function startMember(coordinator: FakeCoordinator, name: string) {
+  const listener = new RecordingListener(name);
+  const member = new WorkerGroupMember(coordinator.transport(name), listener, options);
+  members.push(member);
+  member.start();
+  return { member, listener };
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+afterEach(async () => {
+  for (const m of members.splice(0)) await m.leave();
+});
+
+describe('WorkerGroupMember', () => {
+  it('forms a group with one leader that assigns every member, followers included', async () => {
+    const coordinator = new FakeCoordinator();
+    const a = startMember(coordinator, 'a');
+    await until(() => a.listener.assignments.length === 1, 'a alone in the group');
+    const b = startMember(coordinator, 'b');
+    // a learns of the rebalance from its heartbeat and rejoins; b is assigned by a, the leader.
+    await until(() => b.listener.assignments.length === 1 && a.listener.assignments.length === 2, 'a second round with both');
+    expect(a.member.isLeader()).toBe(true);
+    expect(b.member.isLeader()).toBe(false);
+    expect(a.listener.seenMembers.at(-1)).toEqual(['http://a:8083', 'http://b:8083']);
+    expect(b.listener.seenMembers).toEqual([]);
+    expect(b.listener.last()?.assigned.connectors).toEqual([b.member.currentMemberId]);
+    expect(b.listener.last()?.leaderId).toBe(a.member.currentMemberId);
+    expect(a.listener.events).not.toContain(expect.stringMatching(/^lost/));
+  });
+
+  it('rejoins on request and keeps its work through a plain rebalance', async () => {
+    const coordinator = new FakeCoordinator();
+    const a = startMember(coordinator, 'a');
+    await until(() => a.listener.assignments.length === 1, 'first assignment');
+    const done = await a.member.rejoinAndWait('test asked', 2000);
+    expect(done).toBe(true);
+    expect(a.listener.assignments).toHaveLength(2);
+    expect(coordinator.generation).toBe(2);
+    expect(a.listener.events).toEqual(['assigned', 'assigned']);
+  });
+
+  it('stops its work before rejoining once the coordinator forgot it (UNKNOWN_MEMBER_ID)', async () => {
+    const coordinator = new FakeCoordinator();
+    const a = startMember(coordinator, 'a');
+    await until(() => a.listener.assignments.length === 1, 'first assignment');
+    const firstId = a.member.currentMemberId;
+    coordinator.expire(firstId);
+    await until(() => a.listener.assignments.length === 2, 'assignment after rejoining');
+    expect(a.listener.events).toEqual(['assigned', 'lost:UNKNOWN_MEMBER_ID', 'assigned']);
+    expect(a.member.currentMemberId).not.toBe(firstId);
+  });
+
+  it('treats a missing heartbeat for a whole session as lost membership', async () => {
+    const coordinator = new FakeCoordinator();
+    let now = 0;
+    const listener = new RecordingListener('a');
+    const member = new WorkerGroupMember(coordinator.transport('a'), listener, { ...options, now: () => now });
+    members.push(member);
+    member.start();
+    await until(() => listener.assignments.length === 1, 'first assignment');
+    // The coordinator cannot be reached, and the clock passes the session timeout.
+    coordinator.failNext.set('heartbeat', new GroupError('coordinator', 'NETWORK_EXCEPTION', 'down'));
+    now += 2500;
+    await until(() => listener.events.includes('lost:SESSION_TIMED_OUT'), 'lost after the session timeout');
+  });
+
+  it('stops for good on a configuration error such as INCONSISTENT_GROUP_PROTOCOL', async () => {
+    const coordinator = new FakeCoordinator();
+    coordinator.failNext.set('join', new GroupError('fatal', 'INCONSISTENT_GROUP_PROTOCOL', 'another protocol uses this group.id'));
+    const a = startMember(coordinator, 'a');
+    await until(() => a.listener.fatal !== null, 'fatal error');
+    expect(a.listener.fatal?.code).toBe('INCONSISTENT_GROUP_PROTOCOL');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(coordinator.calls).toEqual([]);
+    expect(a.listener.assignments).toEqual([]);
+  });
+
+  it('retries after the coordinator could not be found', async () => {
+    const coordinator = new FakeCoordinator();
+    coordinator.failNext.set('findCoordinator', new GroupError('coordinator', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'loading'));
+    const a = startMember(coordinator, 'a');
+    await until(() => a.listener.assignments.length === 1, 'assignment after the retry');
+  });
+
+  it('sends LeaveGroup when leaving, so the others rebalance at once', async () => {
+    const coordinator = new FakeCoordinator();
+    const a = startMember(coordinator, 'a');
+    const b = startMember(coordinator, 'b');
+    await until(() => a.listener.assignments.length >= 1 && b.listener.assignments.length >= 1 && coordinator.state === 'Stable' && coordinator.memberIds().length === 2, 'both in the group');
+    const rounds = a.listener.assignments.length;
+    await b.member.leave();
+    expect(coordinator.calls).toContain('leave:b');
+    await until(() => a.listener.assignments.length === rounds + 1, 'a rebalanced alone');
+    expect(coordinator.memberIds()).toEqual([a.member.currentMemberId]);
+  });
+});

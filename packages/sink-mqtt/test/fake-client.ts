@@ -1,0 +1,82 @@
+import { EventEmitter } from 'node:events';
+
+// A stand-in for mqtt.js' client in unit tests: it records publishes and lets the test decide when the
+// broker acknowledges them, refuses them, or when the connection drops and comes back.
+
+export interface FakePublish {
+  readonly id: number;
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly qos: number;
+  readonly retain: boolean;
+  readonly callback: (error?: Error | null) => void;
+}
+
+export class FakeMqttClient extends EventEmitter {
+  connected = true;
+  serverProperties: { receiveMaximum?: number } | undefined = undefined;
+  readonly published: FakePublish[] = [];
+  /** What mqtt.js keeps in `outgoing`: QoS 1/2 publishes not yet acknowledged. */
+  readonly outgoing: Record<number, { volatile: boolean; cmd: string; cb: (error: Error) => void }> = {};
+  readonly removed: number[] = [];
+  /** Acknowledge every publish at once (synchronously, inside publish). */
+  autoAck = false;
+  private nextId = 1;
+
+  publish(
+    topic: string,
+    payload: Buffer,
+    opts: { qos: number; retain: boolean },
+    callback: (error?: Error | null) => void,
+  ): this {
+    const id = this.nextId++;
+    const entry = { id, topic, payload, qos: opts.qos, retain: opts.retain, callback };
+    this.published.push(entry);
+    if (opts.qos > 0) this.outgoing[id] = { volatile: false, cmd: 'publish', cb: callback };
+    if (this.autoAck) this.ack(id);
+    return this;
+  }
+
+  /** Publishes awaiting their acknowledgement. */
+  unacknowledged(): FakePublish[] {
+    return this.published.filter((p) => p.qos === 0 ? !this.written.has(p.id) : p.id in this.outgoing);
+  }
+
+  ack(id: number, error: Error | null = null): void {
+    const p = this.published.find((x) => x.id === id)!;
+    delete this.outgoing[id];
+    this.written.add(id);
+    p.callback(error);
+  }
+
+  ackAll(): void {
+    for (const p of this.unacknowledged()) this.ack(p.id);
+  }
+
+  removeOutgoingMessage(id: number): this {
+    const entry = this.outgoing[id];
+    if (entry) {
+      delete this.outgoing[id];
+      this.removed.push(id);
+      entry.cb(new Error('Message removed'));
+    }
+    return this;
+  }
+
+  drop(): void {
+    this.connected = false;
+    this.emit('close');
+  }
+
+  reconnect(): void {
+    this.connected = true;
+    this.emit('connect');
+  }
+
+  private readonly written = new Set<number>();
+}
+
+/** mqtt.js' error for an MQTT 5 PUBACK with a failure reason code. */
+export function reasonCodeError(code: number): Error {
+  return Object.assign(new Error(`Publish error: code ${code}`), { code });
+}
