@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { ConfigException, type TaskLogger } from '@sluice/core';
 import { SSL_CA_CERT, SSL_CERT, SSL_KEY, type MqttSinkConfig } from './config.js';
@@ -66,6 +67,9 @@ export function createMqttClient(
   let attempts = 0;
   let wasConnected = false;
   client.on('connect', () => {
+    // Acknowledgements are tiny packets: without this, Nagle's algorithm and delayed ACKs hold the
+    // last ones of a batch back for tens of milliseconds, and put() waits for them.
+    (client.stream as Partial<Socket>).setNoDelay?.(true);
     if (attempts > 0 || wasConnected) logger.info(`${describe}: connected to the MQTT broker again.`);
     attempts = 0;
     wasConnected = true;

@@ -275,7 +275,12 @@ const SCHEMES: Record<string, BrokerAddress['protocol']> = {
   ws: 'ws',
   wss: 'wss',
 };
-const DEFAULT_PORTS: Record<BrokerAddress['protocol'], number> = { mqtt: 1883, mqtts: 8883, ws: 80, wss: 443 };
+const DEFAULT_PORTS: Record<BrokerAddress['protocol'], number> = {
+  mqtt: 1883,
+  mqtts: 8883,
+  ws: 80,
+  wss: 443,
+};
 
 /** `tcp://a:1883,ssl://b:8883` → broker addresses (the ConfigDef validator reports its errors against connect.mqtt.hosts). */
 export function parseHosts(value: string): BrokerAddress[] {
@@ -293,7 +298,9 @@ export function parseHosts(value: string): BrokerAddress[] {
     }
     const protocol = SCHEMES[url.protocol.replace(/:$/, '').toLowerCase()];
     if (!protocol || url.hostname === '') {
-      throw new Error(`'${entry}': use tcp://, ssl://, mqtt://, mqtts://, tls://, ws:// or wss:// followed by a host`);
+      throw new Error(
+        `'${entry}': use tcp://, ssl://, mqtt://, mqtts://, tls://, ws:// or wss:// followed by a host`,
+      );
     }
     return {
       protocol,

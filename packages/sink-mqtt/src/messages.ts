@@ -32,6 +32,8 @@ export function toMessage(record: SinkRecord, route: MqttRoute, options: Message
     if (!options.tombstoneClearsRetained) return null;
     return { topic: resolveTarget(view, route.target), payload: EMPTY, qos: options.qos, retain: true };
   }
-  const payload = route.passThrough ? passThroughPayload(record.value) : projectedPayload(view, route.statement);
+  const payload = route.passThrough
+    ? passThroughPayload(record.value)
+    : projectedPayload(view, route.statement);
   return { topic: resolveTarget(view, route.target), payload, qos: options.qos, retain: options.retained };
 }

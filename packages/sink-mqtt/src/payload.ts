@@ -19,7 +19,12 @@ export function passThroughPayload(value: unknown): Buffer {
   if (typeof value === 'string') return Buffer.from(value, 'utf8');
   if (value instanceof Date) return Buffer.from(value.toISOString(), 'utf8');
   if (isDecimal(value)) return Buffer.from(value.toString(), 'utf8');
-  if (isStruct(value) || value instanceof Map || Array.isArray(value) || (typeof value === 'object' && value !== null)) {
+  if (
+    isStruct(value) ||
+    value instanceof Map ||
+    Array.isArray(value) ||
+    (typeof value === 'object' && value !== null)
+  ) {
     return Buffer.from(toJsonText(toPlain(value)), 'utf8');
   }
   return Buffer.from(String(value), 'utf8');

@@ -13,7 +13,13 @@ import type { MqttMessage } from './messages.js';
 /** The part of mqtt.js' client the publisher uses (a fake implements it in unit tests). */
 export type PublishingClient = Pick<
   MqttClient,
-  'connected' | 'publish' | 'on' | 'removeListener' | 'outgoing' | 'removeOutgoingMessage' | 'serverProperties'
+  | 'connected'
+  | 'publish'
+  | 'on'
+  | 'removeListener'
+  | 'outgoing'
+  | 'removeOutgoingMessage'
+  | 'serverProperties'
 >;
 
 export interface PendingPublish {
@@ -53,7 +59,8 @@ export class Publisher {
   /** Resolves with the messages the broker refused (MQTT 5 reason codes); rejects on a store error. */
   publish(items: readonly PendingPublish[]): Promise<RefusedPublish[]> {
     if (items.length === 0) return Promise.resolve([]);
-    if (this.abortCurrent) return Promise.reject(new Error('Publisher.publish called while a batch is running'));
+    if (this.abortCurrent)
+      return Promise.reject(new Error('Publisher.publish called while a batch is running'));
     const { client, options } = this;
     return new Promise<RefusedPublish[]>((resolve, reject) => {
       const refused: RefusedPublish[] = [];
@@ -79,7 +86,10 @@ export class Publisher {
       };
       const armOfflineTimer = () => {
         if (offlineTimer || settled) return;
-        offlineTimer = setTimeout(() => finish(this.unreachable(pending.size + items.length - next, items.length)), options.timeoutMs);
+        offlineTimer = setTimeout(
+          () => finish(this.unreachable(pending.size + items.length - next, items.length)),
+          options.timeoutMs,
+        );
       };
       const onConnect = () => {
         if (offlineTimer) clearTimeout(offlineTimer);
@@ -97,7 +107,12 @@ export class Publisher {
         if (error) {
           const refusal = this.refusal(items[i]!, error);
           if (!refusal) {
-            finish(new ConnectException(`Connector ${options.connectorName}: publishing to MQTT failed: ${error.message}`, { cause: error }));
+            finish(
+              new ConnectException(
+                `Connector ${options.connectorName}: publishing to MQTT failed: ${error.message}`,
+                { cause: error },
+              ),
+            );
             return;
           }
           refused.push(refusal);

@@ -39,7 +39,10 @@ const KNOWN_PROPERTIES = [TARGET_FROM_FIELD];
 const BYTES_CONVERTER = /(^|\.)BytesConverter$/;
 
 /** Parses `connect.mqtt.kcql`, checks it against `topics` and the clauses this sink honours, and compiles it. */
-export function mqttRoutes(config: Record<string, string>): { router: KcqlRouter; routes: Map<KcqlStatement, MqttRoute> } {
+export function mqttRoutes(config: Record<string, string>): {
+  router: KcqlRouter;
+  routes: Map<KcqlStatement, MqttRoute>;
+} {
   const router = KcqlRouter.fromConfig(config, KCQL_KEY);
   checkKcqlClauses(router.statements, SUPPORTED_KCQL, KCQL_KEY, 'the MQTT sink');
   const routes = new Map<KcqlStatement, MqttRoute>();
@@ -56,7 +59,9 @@ export function compileRoute(statement: KcqlStatement, index: number): MqttRoute
   const properties = clauses.properties ?? {};
   for (const key of Object.keys(properties)) {
     if (!KNOWN_PROPERTIES.includes(key))
-      fail(`has PROPERTIES key '${key}', which the MQTT sink does not know (it knows ${KNOWN_PROPERTIES.join(', ')}).`);
+      fail(
+        `has PROPERTIES key '${key}', which the MQTT sink does not know (it knows ${KNOWN_PROPERTIES.join(', ')}).`,
+      );
   }
 
   const converter = clauses.withConverter ?? null;
@@ -77,7 +82,9 @@ export function compileRoute(statement: KcqlStatement, index: number): MqttRoute
     statement.headerFields.length === 0;
   const passThrough = selectsAll && statement.ignoredFields.length === 0 && !statement.retainStructure;
   if (converter !== null && !passThrough) {
-    fail(`uses WITHCONVERTER=\`${converter}\`, which publishes the value unchanged, together with a select list, IGNORE or WITHSTRUCTURE: use SELECT * alone.`);
+    fail(
+      `uses WITHCONVERTER=\`${converter}\`, which publishes the value unchanged, together with a select list, IGNORE or WITHSTRUCTURE: use SELECT * alone.`,
+    );
   }
 
   return { statement, target: targetRule(statement, clauses, fail), passThrough };
@@ -120,6 +127,7 @@ function fieldRule(path: string[]): TargetRule {
 
 function fieldPath(text: string, fail: (message: string) => never): string[] {
   const path = text.replace(/^_value\./, '').split('.');
-  if (path.some((p) => p === '')) fail(`names the target field '${text}', which is not a field path like a.b.c.`);
+  if (path.some((p) => p === ''))
+    fail(`names the target field '${text}', which is not a field path like a.b.c.`);
   return path;
 }

@@ -10,7 +10,8 @@ const MAX_TOPIC_BYTES = 65_535;
 /** Why `topic` cannot be published to, or null when it can (MQTT 3.1.1 §4.7, MQTT 5 §4.7). */
 export function topicNameProblem(topic: string): string | null {
   if (topic === '') return 'it is empty';
-  if (topic.includes('+') || topic.includes('#')) return "it contains a wildcard ('+' or '#'), which only subscriptions may use";
+  if (topic.includes('+') || topic.includes('#'))
+    return "it contains a wildcard ('+' or '#'), which only subscriptions may use";
   if (topic.includes('\u0000')) return 'it contains a NUL character';
   if (Buffer.byteLength(topic, 'utf8') > MAX_TOPIC_BYTES) return `it is longer than ${MAX_TOPIC_BYTES} bytes`;
   return null;
@@ -32,7 +33,9 @@ export function resolveTarget(view: RecordView, rule: TargetRule): string {
     case 'field': {
       const label = rule.path.join('.');
       if (record.value === null || record.value === undefined) {
-        throw view.error(`the value is null (a tombstone), so the target topic cannot be read from its field '${label}'`);
+        throw view.error(
+          `the value is null (a tombstone), so the target topic cannot be read from its field '${label}'`,
+        );
       }
       const value = projectRecord(view, rule.selection)[TARGET];
       topic = topicText(view, value, `field '${label}'`, label);
@@ -50,7 +53,12 @@ const TARGET = 'target';
 export function fieldSelection(path: readonly string[]): ProjectionStatement {
   return {
     fields: [
-      { name: path.at(-1)!, alias: TARGET, type: 'VALUE', parents: path.length > 1 ? path.slice(0, -1) : null },
+      {
+        name: path.at(-1)!,
+        alias: TARGET,
+        type: 'VALUE',
+        parents: path.length > 1 ? path.slice(0, -1) : null,
+      },
     ],
     keyFields: [],
     headerFields: [],
@@ -65,11 +73,14 @@ function topicText(view: RecordView, value: unknown, what: string, field: string
   }
   if (typeof value === 'string') return value;
   if (Buffer.isBuffer(value)) return value.toString('utf8');
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return String(value);
   if (isDecimal(value)) return value.toString();
   throw view.error(
     `${what} is ${describeType(value)}; an MQTT topic needs a string (or number). ` +
-      (field === '_key' ? 'Use a string key (key.converter=StringConverter).' : 'Point the target at a string field.'),
+      (field === '_key'
+        ? 'Use a string key (key.converter=StringConverter).'
+        : 'Point the target at a string field.'),
     field,
   );
 }

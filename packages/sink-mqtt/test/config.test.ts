@@ -54,7 +54,9 @@ describe('configuration', () => {
 
   it('requires hosts and the quality of service, and QoS must be 0, 1 or 2', () => {
     const { ['connect.mqtt.service.quality']: _qos, ...noQos } = base;
-    expect(() => configDef.parse(noQos)).toThrow(/connect\.mqtt\.service\.quality.*Missing required configuration/);
+    expect(() => configDef.parse(noQos)).toThrow(
+      /connect\.mqtt\.service\.quality.*Missing required configuration/,
+    );
     expect(() => config({ 'connect.mqtt.service.quality': '3' })).toThrow(
       /connect\.mqtt\.service\.quality: the MQTT quality of service must be 0, 1 or 2/,
     );
@@ -126,9 +128,9 @@ describe('mqtt.js client options', () => {
   });
 
   it('names the key of a TLS file it cannot read', () => {
-    expect(() => mqttClientOptions(config({ 'connect.mqtt.ssl.ca.cert': '/nonexistent/ca.pem' }), 'c')).toThrow(
-      /connect\.mqtt\.ssl\.ca\.cert: cannot read \/nonexistent\/ca\.pem/,
-    );
+    expect(() =>
+      mqttClientOptions(config({ 'connect.mqtt.ssl.ca.cert': '/nonexistent/ca.pem' }), 'c'),
+    ).toThrow(/connect\.mqtt\.ssl\.ca\.cert: cannot read \/nonexistent\/ca\.pem/);
   });
 });
 
@@ -183,10 +185,19 @@ describe('KCQL', () => {
       'INSERT INTO x SELECT a FROM orders WITHCONVERTER=`com.datamountaineer.streamreactor.connect.converters.sink.BytesConverter`',
       /together with a select list/,
     ],
-    ["INSERT INTO x SELECT * FROM orders PROPERTIES('mqtt.retain'='true')", /PROPERTIES key 'mqtt\.retain', which the MQTT sink does not know/],
-    ["INSERT INTO x SELECT * FROM orders PROPERTIES('mqtt.target.from.field'='yes')", /use 'true' or 'false'/],
+    [
+      "INSERT INTO x SELECT * FROM orders PROPERTIES('mqtt.retain'='true')",
+      /PROPERTIES key 'mqtt\.retain', which the MQTT sink does not know/,
+    ],
+    [
+      "INSERT INTO x SELECT * FROM orders PROPERTIES('mqtt.target.from.field'='yes')",
+      /use 'true' or 'false'/,
+    ],
     ['INSERT INTO `$field` SELECT * FROM orders', /a target naming a field needs WITHTARGET = <field>/],
-    ['INSERT INTO `a/#` SELECT * FROM orders', /not an MQTT topic a client may publish to: it contains a wildcard/],
+    [
+      'INSERT INTO `a/#` SELECT * FROM orders',
+      /not an MQTT topic a client may publish to: it contains a wildcard/,
+    ],
     [
       "INSERT INTO f SELECT * FROM orders WITHTARGET = g PROPERTIES('mqtt.target.from.field'='true')",
       /has both WITHTARGET and PROPERTIES/,
@@ -197,12 +208,17 @@ describe('KCQL', () => {
   });
 
   it('requires the KCQL sources to be the connector topics', () => {
-    expect(() => kcql('INSERT INTO x SELECT * FROM other')).toThrow(/topics without a KCQL statement: orders/);
+    expect(() => kcql('INSERT INTO x SELECT * FROM other')).toThrow(
+      /topics without a KCQL statement: orders/,
+    );
   });
 
   it('the plugin validates the same way, per key, for REST config/validate', () => {
     expect(plugin.validate!({ ...base })).toEqual({});
-    const errors = plugin.validate!({ ...base, 'connect.mqtt.kcql': 'INSERT INTO x SELECT * FROM orders TTL = 5' });
+    const errors = plugin.validate!({
+      ...base,
+      'connect.mqtt.kcql': 'INSERT INTO x SELECT * FROM orders TTL = 5',
+    });
     expect(errors['connect.mqtt.kcql']![0]).toMatch(/uses TTL, which the MQTT sink does not support/);
   });
 

@@ -39,7 +39,7 @@ export class FakeMqttClient extends EventEmitter {
 
   /** Publishes awaiting their acknowledgement. */
   unacknowledged(): FakePublish[] {
-    return this.published.filter((p) => p.qos === 0 ? !this.written.has(p.id) : p.id in this.outgoing);
+    return this.published.filter((p) => (p.qos === 0 ? !this.written.has(p.id) : p.id in this.outgoing));
   }
 
   ack(id: number, error: Error | null = null): void {

@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { toMessage, type MessageOptions } from '../src/messages.js';
 import { reading, readingJsonText, readingObject, route } from './records.js';
 
-const options: MessageOptions = { connectorName: 'mqtt-sink', qos: 1, retained: false, tombstoneClearsRetained: false };
+const options: MessageOptions = {
+  connectorName: 'mqtt-sink',
+  qos: 1,
+  retained: false,
+  tombstoneClearsRetained: false,
+};
 const text = (m: { payload: Buffer } | null) => m!.payload.toString('utf8');
 const json = (m: { payload: Buffer } | null) => JSON.parse(text(m)) as unknown;
 
@@ -18,7 +23,9 @@ describe('toMessage: pass-through (SELECT *, Stream Reactor ≥ 9)', () => {
   });
 
   it('publishes a string as its UTF-8 bytes, JSON text included, without reformatting', () => {
-    expect(text(toMessage(sinkRecord('plain text: ü', Schema.STRING_SCHEMA), all, options))).toBe('plain text: ü');
+    expect(text(toMessage(sinkRecord('plain text: ü', Schema.STRING_SCHEMA), all, options))).toBe(
+      'plain text: ü',
+    );
     const jsonText = '{ "b": 1,  "a": [1, 2] }';
     expect(text(toMessage(sinkRecord(jsonText, Schema.STRING_SCHEMA), all, options))).toBe(jsonText);
     expect(text(toMessage(jsonTextRecord({ id: 1 }), all, options))).toBe('{"id":1}');
@@ -53,13 +60,16 @@ describe('toMessage: projection (select lists, IGNORE, WITHSTRUCTURE, Stream Rea
     ['a schemaless Map', () => mapRecord({ ...readingObject, site: { name: 'plant/a', line: 7n } })],
     ['JSON text', () => jsonTextRecord(readingObject)],
     ['JSON bytes', () => sinkRecord(Buffer.from(JSON.stringify(readingObject)), null)],
-  ])('selects, renames and flattens fields of %s; a selected field the record lacks is left out', (_shape, make) => {
-    const m = toMessage(make(), select, options);
-    const expected: Record<string, unknown> = { sensor: 's-1', line: 7 };
-    if (_shape !== 'a Struct') expected['value'] = 21.5;
-    expect(json(m)).toEqual(expected);
-    expect(m!.topic).toBe('out');
-  });
+  ])(
+    'selects, renames and flattens fields of %s; a selected field the record lacks is left out',
+    (_shape, make) => {
+      const m = toMessage(make(), select, options);
+      const expected: Record<string, unknown> = { sensor: 's-1', line: 7 };
+      if (_shape !== 'a Struct') expected['value'] = 21.5;
+      expect(json(m)).toEqual(expected);
+      expect(m!.topic).toBe('out');
+    },
+  );
 
   it('keeps nested paths in place with WITHSTRUCTURE', () => {
     const m = toMessage(
@@ -76,15 +86,10 @@ describe('toMessage: projection (select lists, IGNORE, WITHSTRUCTURE, Stream Rea
       route('INSERT INTO out SELECT * FROM orders IGNORE raw, attrs, site.line'),
       options,
     );
-    expect(json(m)).toEqual({
-      sensor: 's-1',
-      count: 9007199254740993,
-      price: 19.99,
-      at: '2024-03-04T05:06:07.089Z',
-      site: { name: 'plant/a' },
-      tags: ['a', 'b'],
-      note: null,
-    });
+    expect(text(m)).toBe(
+      '{"sensor":"s-1","count":9007199254740993,"price":19.99,"at":"2024-03-04T05:06:07.089Z",' +
+        '"site":{"name":"plant/a"},"tags":["a","b"],"note":null}',
+    );
   });
 
   it('adds key, header and record metadata fields', () => {
@@ -97,7 +102,13 @@ describe('toMessage: projection (select lists, IGNORE, WITHSTRUCTURE, Stream Rea
   });
 
   it('refuses a value that has no fields to project, naming the record', () => {
-    expect(() => toMessage(sinkRecord('not json', Schema.STRING_SCHEMA, { topic: 'orders', offset: 3 }), select, options)).toThrow(
+    expect(() =>
+      toMessage(
+        sinkRecord('not json', Schema.STRING_SCHEMA, { topic: 'orders', offset: 3 }),
+        select,
+        options,
+      ),
+    ).toThrow(
       /Connector mqtt-sink: record at topic orders partition 0 offset 3: the value is not valid JSON/,
     );
   });
@@ -107,11 +118,17 @@ describe('toMessage: targets', () => {
   it('_key publishes to the record key (string or bytes)', () => {
     const r = route('INSERT INTO _key SELECT * FROM orders');
     expect(toMessage(sinkRecord('v', null, { key: 'devices/1' }), r, options)!.topic).toBe('devices/1');
-    expect(toMessage(sinkRecord('v', null, { key: Buffer.from('devices/2') }), r, options)!.topic).toBe('devices/2');
+    expect(toMessage(sinkRecord('v', null, { key: Buffer.from('devices/2') }), r, options)!.topic).toBe(
+      'devices/2',
+    );
   });
 
   it('_topic publishes to the Kafka topic name', () => {
-    const m = toMessage(sinkRecord('v', null, { topic: 'orders' }), route('INSERT INTO _topic SELECT * FROM orders'), options);
+    const m = toMessage(
+      sinkRecord('v', null, { topic: 'orders' }),
+      route('INSERT INTO _topic SELECT * FROM orders'),
+      options,
+    );
     expect(m!.topic).toBe('orders');
   });
 
@@ -119,10 +136,15 @@ describe('toMessage: targets', () => {
     ['a Struct', () => structRecord(reading())],
     ['a schemaless Map', () => mapRecord(readingObject)],
     ['JSON text', () => jsonTextRecord(readingObject)],
-  ])("PROPERTIES('mqtt.target.from.field'='true') reads the topic from a nested field of %s", (_shape, make) => {
-    const r = route("INSERT INTO site.name SELECT * FROM orders PROPERTIES('mqtt.target.from.field'='TRUE')");
-    expect(toMessage(make(), r, options)!.topic).toBe('plant/a');
-  });
+  ])(
+    "PROPERTIES('mqtt.target.from.field'='true') reads the topic from a nested field of %s",
+    (_shape, make) => {
+      const r = route(
+        "INSERT INTO site.name SELECT * FROM orders PROPERTIES('mqtt.target.from.field'='TRUE')",
+      );
+      expect(toMessage(make(), r, options)!.topic).toBe('plant/a');
+    },
+  );
 
   it('WITHTARGET = <field> (Stream Reactor ≤ 8) reads the topic from a field, whatever the select list keeps', () => {
     const r = route('INSERT INTO `$field` SELECT sensor FROM orders WITHTARGET = routing.target');
@@ -139,7 +161,9 @@ describe('toMessage: targets', () => {
 
   it('a record without a usable target is a DataException naming the record (for the DLQ)', () => {
     const byKey = route('INSERT INTO _key SELECT * FROM orders');
-    const byField = route("INSERT INTO routing.target SELECT * FROM orders PROPERTIES('mqtt.target.from.field'='true')");
+    const byField = route(
+      "INSERT INTO routing.target SELECT * FROM orders PROPERTIES('mqtt.target.from.field'='true')",
+    );
     const at = { topic: 'orders', offset: 12 };
     expect(() => toMessage(sinkRecord('v', null, at), byKey, options)).toThrow(
       /record at topic orders partition 0 offset 12: field '_key': the record key is null, so there is no MQTT topic/,
@@ -153,7 +177,9 @@ describe('toMessage: targets', () => {
     expect(() => toMessage(mapRecord({ routing: { target: { x: 1 } } }, at), byField, options)).toThrow(
       /field 'routing.target' is object; an MQTT topic needs a string/,
     );
-    expect(() => toMessage(structRecord(reading(), { ...at, key: reading() }), byKey, options)).toThrow(DataException);
+    expect(() => toMessage(structRecord(reading(), { ...at, key: reading() }), byKey, options)).toThrow(
+      DataException,
+    );
   });
 });
 
@@ -172,11 +198,15 @@ describe('toMessage: tombstones', () => {
       qos: 1,
       retain: true,
     });
-    expect(toMessage(tombstone('k'), route('INSERT INTO fixed/topic SELECT * FROM orders'), on)!.topic).toBe('fixed/topic');
+    expect(toMessage(tombstone('k'), route('INSERT INTO fixed/topic SELECT * FROM orders'), on)!.topic).toBe(
+      'fixed/topic',
+    );
   });
 
   it('cannot clear a target that comes from a field of the (null) value', () => {
-    const r = route("INSERT INTO routing.target SELECT * FROM orders PROPERTIES('mqtt.target.from.field'='true')");
+    const r = route(
+      "INSERT INTO routing.target SELECT * FROM orders PROPERTIES('mqtt.target.from.field'='true')",
+    );
     expect(() => toMessage(tombstone('k'), r, { ...options, tombstoneClearsRetained: true })).toThrow(
       /the value is null \(a tombstone\), so the target topic cannot be read from its field 'routing.target'/,
     );

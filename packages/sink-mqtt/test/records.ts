@@ -1,4 +1,12 @@
-import { ConnectDecimal, Decimal, Schema, SchemaBuilder, Struct, Timestamp, type KcqlStatement } from '@sluice/core';
+import {
+  ConnectDecimal,
+  Decimal,
+  Schema,
+  SchemaBuilder,
+  Struct,
+  Timestamp,
+  type KcqlStatement,
+} from '@sluice/core';
 import { parseKcqlList } from '@sluice/kcql';
 import { compileRoute, type MqttRoute } from '../src/routes.js';
 

@@ -1,4 +1,10 @@
-import { ConnectException, RetriableException, Schema, type SinkRecord, type SinkTaskContext } from '@sluice/core';
+import {
+  ConnectException,
+  RetriableException,
+  Schema,
+  type SinkRecord,
+  type SinkTaskContext,
+} from '@sluice/core';
 import { jsonTextRecord, sinkRecord, tombstone } from '@sluice/test-utils';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeMqttClient } from './fake-client.js';
@@ -70,15 +76,22 @@ describe('MqttSinkTask', () => {
     const { ctx, debug } = context(null);
     const task = new MqttSinkTask();
     await task.start(config({ 'connect.mqtt.kcql': 'INSERT INTO _key SELECT * FROM orders' }), ctx);
-    await task.put([tombstone('k/1', { topic: 'orders', offset: 4 }), sinkRecord('v', Schema.STRING_SCHEMA, { topic: 'orders', key: 'k/2' })]);
+    await task.put([
+      tombstone('k/1', { topic: 'orders', offset: 4 }),
+      sinkRecord('v', Schema.STRING_SCHEMA, { topic: 'orders', key: 'k/2' }),
+    ]);
     expect(client.published.map((p) => p.topic)).toEqual(['k/2']);
-    expect(debug).toHaveBeenCalledWith(expect.stringMatching(/skipped the tombstone at topic orders partition 0 offset 4/));
+    expect(debug).toHaveBeenCalledWith(
+      expect.stringMatching(/skipped the tombstone at topic orders partition 0 offset 4/),
+    );
   });
 
   it('without a DLQ an unroutable record fails the batch under THROW', async () => {
     const task = new MqttSinkTask();
     await task.start(config(), context(null).ctx);
-    await expect(task.put([jsonTextRecord({ id: 1 }, { topic: 'orders', key: 'k' })])).rejects.toThrow(ConnectException);
+    await expect(task.put([jsonTextRecord({ id: 1 }, { topic: 'orders', key: 'k' })])).rejects.toThrow(
+      ConnectException,
+    );
   });
 
   it('under RETRY a broker that stays away asks for redelivery after retry.interval, and the redelivery publishes', async () => {
@@ -105,18 +118,28 @@ describe('MqttSinkTask', () => {
   it('under NOOP a broker that stays away drops the batch and the task goes on', async () => {
     const task = new MqttSinkTask();
     await task.start(
-      config({ 'connect.mqtt.kcql': 'INSERT INTO _key SELECT * FROM orders', 'connect.mqtt.error.policy': 'NOOP' }),
+      config({
+        'connect.mqtt.kcql': 'INSERT INTO _key SELECT * FROM orders',
+        'connect.mqtt.error.policy': 'NOOP',
+      }),
       context(null).ctx,
     );
     client.connected = false;
-    await expect(task.put([sinkRecord('v', Schema.STRING_SCHEMA, { topic: 'orders', key: 'k/1' })])).resolves.toBeUndefined();
+    await expect(
+      task.put([sinkRecord('v', Schema.STRING_SCHEMA, { topic: 'orders', key: 'k/1' })]),
+    ).resolves.toBeUndefined();
   });
 
   it('refuses to start on KCQL it cannot honour, naming the key', async () => {
     const task = new MqttSinkTask();
     await expect(
-      task.start(config({ 'connect.mqtt.kcql': 'INSERT INTO x SELECT * FROM orders WITHTAG (a)' }), context(null).ctx),
-    ).rejects.toThrow(/connect\.mqtt\.kcql: statement 1 \(FROM orders\) uses WITHTAG, which the MQTT sink does not support/);
+      task.start(
+        config({ 'connect.mqtt.kcql': 'INSERT INTO x SELECT * FROM orders WITHTAG (a)' }),
+        context(null).ctx,
+      ),
+    ).rejects.toThrow(
+      /connect\.mqtt\.kcql: statement 1 \(FROM orders\) uses WITHTAG, which the MQTT sink does not support/,
+    );
   });
 
   it('stop() ends a put that waits for a broker', async () => {

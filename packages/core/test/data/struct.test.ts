@@ -66,6 +66,15 @@ describe('Struct', () => {
     expect(a.equals(new Struct(schema).put('id', 2n))).toBe(false);
     expect(a.toString()).toBe('Struct{id=1,tags=[x]}');
   });
+
+  it('fromValidatedValues takes the slots as given, and later structs start empty again', () => {
+    const trusted = Struct.fromValidatedValues(schema, [5n, null, 3, ['t']]);
+    expect(trusted.equals(new Struct(schema).put('id', 5n).put('qty', 3).put('tags', ['t']))).toBe(true);
+    expect(trusted.get('note')).toBeNull();
+    expect(new Struct(schema).getWithoutDefault('id')).toBeNull();
+    expect(() => Struct.fromValidatedValues(Schema.INT8_SCHEMA, [1])).toThrow('Not a struct schema');
+    expect(new Struct(schema).getWithoutDefault('id')).toBeNull();
+  });
 });
 
 describe('validateValue', () => {
@@ -86,6 +95,18 @@ describe('validateValue', () => {
     expect(() => validateValue(m, new Map([[1, 1]]))).toThrow('for key of map value');
     expect(() => validateValue(m, new Map([['a', 'b']]))).toThrow('for value of map value');
     expect(() => validateValue(m, { a: 1 })).toThrow('with type MAP: Object for value');
+  });
+
+  it('names nested locations from the outside in', () => {
+    const nested = SchemaBuilder.array(
+      SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.INT32_SCHEMA).build(),
+    ).build();
+    expect(() => validateValue(nested, [new Map([['a', 'b']])], 'f')).toThrow(
+      'Invalid Java object for schema with type INT32: string for value of map element of array field: "f"',
+    );
+    expect(() => validateValue(nested, [new Map([['a', null]])])).toThrow(
+      'Invalid value: null used for required value of map element of array value, schema type: INT32',
+    );
   });
 
   it('uses logical classes before the base type', () => {

@@ -285,11 +285,13 @@ describe('MongoDB sink end to end', () => {
     const first = await runConnector(env, connector, { 'offset.flush.interval.ms': '60000' });
     await waitFor(async () => (await count('crash')) > 0, { what: 'the first documents' });
     await first.kill();
+    const restarted = Date.now();
     worker = await runConnector(env, connector);
-    await waitForCount('crash', 3000, 120_000);
+    await waitForCount('crash', 3000, 240_000);
+    console.log(`crash test: all records ${((Date.now() - restarted) / 1000).toFixed(1)} s after the restart`);
     await sleep(2_000);
     expect(await count('crash')).toBe(3000);
-  });
+  }, 300_000);
 
   it('INSERT of documents with their own _id skips duplicate keys left by an earlier, uncommitted write', async () => {
     const t = await topic('mongo-dupkey');

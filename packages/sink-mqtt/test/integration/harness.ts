@@ -139,6 +139,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 
 /** test-infra's CLI, as an operator would run it. */
 export function infra(command: 'up' | 'down', service: string): void {
-  const r = spawnSync('npx', ['tsx', 'test-infra/src/cli.ts', command, service], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync('npx', ['tsx', 'test-infra/src/cli.ts', command, service], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`infra ${command} ${service} failed: ${r.stdout}${r.stderr}`);
 }

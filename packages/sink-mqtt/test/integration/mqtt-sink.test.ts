@@ -1,4 +1,12 @@
-import { connectJson, encodeAvro, registerAvroSchema, sleep, uniqueName, waitFor, type StandaloneWorker } from '@sluice/test-utils';
+import {
+  connectJson,
+  encodeAvro,
+  registerAvroSchema,
+  sleep,
+  uniqueName,
+  waitFor,
+  type StandaloneWorker,
+} from '@sluice/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   Subscriber,
@@ -46,16 +54,30 @@ describe('MQTT sink end to end', () => {
     await env.kafka.produce(
       t,
       [1, 2, 3].map((i) => ({
-        value: JSON.stringify({ id: i, name: `pump-${i}`, big: 5_000_000_000 + i, location: { lat: 50 + i, lon: i }, drop: true }),
+        value: JSON.stringify({
+          id: i,
+          name: `pump-${i}`,
+          big: 5_000_000_000 + i,
+          location: { lat: 50 + i, lon: i },
+          drop: true,
+        }),
       })),
     );
     worker = await runConnector(
       env,
-      mqttConnector(env, uniqueName('c'), t, `INSERT INTO ${target} SELECT id, name AS label, big, location.lat FROM ${t}`),
+      mqttConnector(
+        env,
+        uniqueName('c'),
+        t,
+        `INSERT INTO ${target} SELECT id, name AS label, big, location.lat FROM ${t}`,
+      ),
     );
     const got = await sub.waitForCount(3);
     expect(got.map((m) => [m.topic, text(m)])).toEqual(
-      [1, 2, 3].map((i) => [target, `{"id":${i},"label":"pump-${i}","big":${5_000_000_000 + i},"lat":${50 + i}}`]),
+      [1, 2, 3].map((i) => [
+        target,
+        `{"id":${i},"label":"pump-${i}","big":${5_000_000_000 + i},"lat":${50 + i}}`,
+      ]),
     );
   });
 
@@ -64,10 +86,17 @@ describe('MQTT sink end to end', () => {
     const target = uniqueName('it/text');
     const sub = await subscribe(target);
     const values = ['{ "kept":  "as written" }', 'not JSON at all', '42'];
-    await env.kafka.produce(t, values.map((value) => ({ value })));
-    worker = await runConnector(env, mqttConnector(env, uniqueName('c'), t, `INSERT INTO ${target} SELECT * FROM ${t}`), {
-      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
-    });
+    await env.kafka.produce(
+      t,
+      values.map((value) => ({ value })),
+    );
+    worker = await runConnector(
+      env,
+      mqttConnector(env, uniqueName('c'), t, `INSERT INTO ${target} SELECT * FROM ${t}`),
+      {
+        'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      },
+    );
     expect((await sub.waitForCount(3)).map(text)).toEqual(values);
   });
 
@@ -86,7 +115,14 @@ describe('MQTT sink end to end', () => {
         { name: 'raw', type: 'bytes' },
         {
           name: 'location',
-          type: { type: 'record', name: 'Location', fields: [{ name: 'lat', type: 'double' }, { name: 'lon', type: 'double' }] },
+          type: {
+            type: 'record',
+            name: 'Location',
+            fields: [
+              { name: 'lat', type: 'double' },
+              { name: 'lon', type: 'double' },
+            ],
+          },
         },
         { name: 'tags', type: { type: 'array', items: 'string' } },
         { name: 'attrs', type: { type: 'map', values: 'int' } },
@@ -108,10 +144,14 @@ describe('MQTT sink end to end', () => {
         }),
       },
     ]);
-    worker = await runConnector(env, mqttConnector(env, uniqueName('c'), t, `INSERT INTO ${target} SELECT * FROM ${t}`), {
-      'value.converter': 'io.confluent.connect.avro.AvroConverter',
-      'value.converter.schema.registry.url': env.registryUrl,
-    });
+    worker = await runConnector(
+      env,
+      mqttConnector(env, uniqueName('c'), t, `INSERT INTO ${target} SELECT * FROM ${t}`),
+      {
+        'value.converter': 'io.confluent.connect.avro.AvroConverter',
+        'value.converter.schema.registry.url': env.registryUrl,
+      },
+    );
     const [m] = await sub.waitForCount(1);
     expect(text(m!)).toBe(
       '{"sensorID":"s1","count":4000000000,"at":"2024-01-01T00:00:03.000Z","raw":"AwQ=",' +
@@ -185,9 +225,12 @@ describe('MQTT sink end to end', () => {
       'connect.mqtt.tombstone.clears.retained': 'true',
     });
     worker = await runConnector(env, second);
-    await waitFor(async () => JSON.stringify(await retained()) === JSON.stringify([[`${root}/b`, '{"state":"off"}']]), {
-      what: `only ${root}/b left with a retained message`,
-    });
+    await waitFor(
+      async () => JSON.stringify(await retained()) === JSON.stringify([[`${root}/b`, '{"state":"off"}']]),
+      {
+        what: `only ${root}/b left with a retained message`,
+      },
+    );
   });
 
   it('a record without a usable target goes to the dead letter queue while the rest arrive', async () => {
@@ -201,12 +244,18 @@ describe('MQTT sink end to end', () => {
       { value: JSON.stringify({ v: 'no target' }) },
       { value: JSON.stringify({ to: `${root}/4`, v: 'ok' }) },
     ]);
-    const connector = mqttConnector(env, uniqueName('c'), t, `INSERT INTO to SELECT * FROM ${t} PROPERTIES('mqtt.target.from.field'='true')`, {
-      'errors.tolerance': 'all',
-      'errors.deadletterqueue.topic.name': dlq,
-      'errors.deadletterqueue.topic.replication.factor': '1',
-      'errors.deadletterqueue.context.headers.enable': 'true',
-    });
+    const connector = mqttConnector(
+      env,
+      uniqueName('c'),
+      t,
+      `INSERT INTO to SELECT * FROM ${t} PROPERTIES('mqtt.target.from.field'='true')`,
+      {
+        'errors.tolerance': 'all',
+        'errors.deadletterqueue.topic.name': dlq,
+        'errors.deadletterqueue.topic.replication.factor': '1',
+        'errors.deadletterqueue.context.headers.enable': 'true',
+      },
+    );
     worker = await runConnector(env, connector);
     expect((await sub.waitForCount(2)).map((m) => m.topic)).toEqual([`${root}/1`, `${root}/4`]);
     const dead = await env.kafka.consume(dlq, 2);
@@ -228,7 +277,10 @@ describe('MQTT sink end to end', () => {
       'connect.mqtt.max.retries': '-1',
     });
     const produce = (from: number, to: number, phase: string) =>
-      env.kafka.produce(t, range(from, to).map((id) => ({ key: `${root}/${id}`, value: JSON.stringify({ id, phase }) })));
+      env.kafka.produce(
+        t,
+        range(from, to).map((id) => ({ key: `${root}/${id}`, value: JSON.stringify({ id, phase }) })),
+      );
     worker = await runConnector(env, connector);
     const live = await subscribe(`${root}/#`);
     await produce(0, 100, 'before');
@@ -246,7 +298,8 @@ describe('MQTT sink end to end', () => {
     const ids = new Set<number>();
     await waitFor(
       async () => {
-        for (const m of await retainedMessages(env.mqttUrl, `${root}/#`)) ids.add((JSON.parse(text(m)) as { id: number }).id);
+        for (const m of await retainedMessages(env.mqttUrl, `${root}/#`))
+          ids.add((JSON.parse(text(m)) as { id: number }).id);
         return range(100, 350).every((id) => ids.has(id));
       },
       { what: 'the 250 records produced during and after the outage', timeoutMs: 120_000, intervalMs: 2_000 },
@@ -259,7 +312,10 @@ describe('MQTT sink end to end', () => {
     const t = await kafkaTopic(env, 'mqtt-v5');
     const target = uniqueName('it/v5');
     const sub = await subscribe(target, 2);
-    await env.kafka.produce(t, range(0, 500).map((id) => ({ value: JSON.stringify({ id }) })));
+    await env.kafka.produce(
+      t,
+      range(0, 500).map((id) => ({ value: JSON.stringify({ id }) })),
+    );
     worker = await runConnector(
       env,
       mqttConnector(env, uniqueName('c'), t, `INSERT INTO ${target} SELECT * FROM ${t}`, {
@@ -276,7 +332,14 @@ describe('MQTT sink end to end', () => {
   it('runs the Stream Reactor docs example unchanged but for the host and topic name', async () => {
     const t = await kafkaTopic(env, 'orders');
     const sub = await subscribe('/lenses/orders');
-    const schema = { type: 'struct', optional: false, fields: [{ field: 'id', type: 'int32', optional: false }, { field: 'item', type: 'string', optional: false }] };
+    const schema = {
+      type: 'struct',
+      optional: false,
+      fields: [
+        { field: 'id', type: 'int32', optional: false },
+        { field: 'item', type: 'string', optional: false },
+      ],
+    };
     await env.kafka.produce(t, [{ value: connectJson(schema, { id: 1, item: 'tea' }) }]);
     // docs.lenses.io/connectors/sink/mqtt, "Example": only the broker address and the Kafka topic differ.
     const example = {

@@ -8,6 +8,7 @@ import {
   type AvroConverterSettings,
 } from './avro-converter-config.js';
 import { AvroData, type AvroReader, type AvroWriter } from './avro-data.js';
+import { directRecordType } from './avro-direct-read.js';
 import { parseAvroDataConfig } from './avro-data-config.js';
 import { parseAvroSchema, type AvroNode } from './avro-schema-model.js';
 import { avscType, type AvroSchema, type AvscType } from './avsc-types.js';
@@ -33,6 +34,8 @@ interface Decoder {
   readonly type: AvscType;
   readonly resolver: unknown;
   readonly reader: AvroReader;
+  /** Reads the bytes straight into the Connect value (records read without a resolver), else null. */
+  readonly direct: AvscType | null;
 }
 
 /** How values of one Connect schema are written. */
@@ -142,6 +145,14 @@ export class AvroConverter implements Converter {
   }
 
   private decode(decoder: Decoder, bytes: Buffer, topic: string): SchemaAndValue {
+    if (decoder.direct !== null) {
+      try {
+        const { value, offset } = decoder.direct.decode(bytes, HEADER_SIZE);
+        if (offset === bytes.length) return new SchemaAndValue(decoder.reader.schema, value);
+      } catch {
+        // Bytes that do not fit the schema: the two-step path below reports them with its messages.
+      }
+    }
     let datum: unknown;
     try {
       const body = bytes.subarray(HEADER_SIZE);
@@ -187,7 +198,7 @@ export class AvroConverter implements Converter {
         this.registry.getLatest(subject),
       );
       const reader = this.connectReader(latest.schema, latest.version, topic, latest.id);
-      if (latest.id === id) return { id, type: writerType, resolver: null, reader };
+      if (latest.id === id) return this.plainDecoder(id, writerType, reader);
       const readerType = this.avscTypeFor(latest.schema, topic, latest.id);
       let resolver: unknown;
       try {
@@ -199,7 +210,7 @@ export class AvroConverter implements Converter {
           e,
         );
       }
-      return { id, type: readerType, resolver, reader };
+      return { id, type: readerType, resolver, reader, direct: null };
     }
 
     // The Connect version is the writer schema's version under its subject (unless connect.version says).
@@ -210,12 +221,12 @@ export class AvroConverter implements Converter {
         if (e instanceof SchemaRegistryError && e.notFound) return null;
         throw this.registryError(topic, `find the version of schema id ${id} under subject ${subject}`, e);
       });
-    return {
-      id,
-      type: writerType,
-      resolver: null,
-      reader: this.connectReader(schemaText, version, topic, id),
-    };
+    return this.plainDecoder(id, writerType, this.connectReader(schemaText, version, topic, id));
+  }
+
+  /** A decoder for data read with its writer schema. */
+  private plainDecoder(id: number, type: AvscType, reader: AvroReader): Decoder {
+    return { id, type, resolver: null, reader, direct: directRecordType(type, reader.node, reader.schema) };
   }
 
   private connectReader(schemaText: string, version: number | null, topic: string, id: number): AvroReader {

@@ -19,6 +19,12 @@ export function compileReader(node: AvroNode, schema: Schema | null): ValueReade
   return schema === null ? readAnything : reader(node, schema);
 }
 
+/** The reader of a value of `node` read as `schema`; null when avsc's datum already is the Connect value. */
+export function valueReader(node: AvroNode, schema: Schema): ValueReader | null {
+  const read = reader(node, schema);
+  return read === identity ? null : read;
+}
+
 function reader(node: AvroNode, schema: Schema): ValueReader {
   if (node.kind === 'union') return unionReader(node, schema);
   switch (node.kind) {
@@ -110,8 +116,7 @@ function recordReader(node: Extract<AvroNode, { kind: 'record' }>, schema: Schem
       throw new DataException(
         `Connect schema has no field ${avroField.name} for Avro record ${node.fullName}`,
       );
-    const read = reader(avroField.type, field.schema);
-    slots[field.index] = { name: avroField.name, read: read === identity ? null : read };
+    slots[field.index] = { name: avroField.name, read: valueReader(avroField.type, field.schema) };
   }
   const count = slots.length;
   return (datum) => {
@@ -121,7 +126,9 @@ function recordReader(node: Extract<AvroNode, { kind: 'record' }>, schema: Schem
     for (let i = 0; i < count; i++) {
       const slot = slots[i]!;
       const value = slot === null ? null : record[slot.name];
-      values.push(value === null || value === undefined ? null : slot!.read === null ? value : slot!.read(value));
+      values.push(
+        value === null || value === undefined ? null : slot!.read === null ? value : slot!.read(value),
+      );
     }
     return Struct.fromValidatedValues(schema, values);
   };

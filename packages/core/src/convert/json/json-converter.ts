@@ -58,12 +58,28 @@ export const JSON_CONVERTER_CONFIG = new ConfigDef()
     validator: validators.oneOf(['key', 'value', 'header']),
   });
 
+// How Kafka's JsonConverter (and this one) lays out an envelope: `{"schema":…,"payload":…}`.
+const ENVELOPE_HEAD = '{"schema":';
+const PAYLOAD_KEY = ',"payload":';
+
+/** A schema met before in an envelope, found again by its exact text. */
+interface KnownSchema {
+  readonly schema: Schema | null;
+  /** Whether the schema text names the Decimal type (decimal payloads are parsed exactly). */
+  readonly namesDecimal: boolean;
+}
+
 /** Kafka Connect's org.apache.kafka.connect.json.JsonConverter. */
 export class JsonConverter implements Converter, HeaderConverter {
   #schemasEnabled = true;
   #options: ToJsonOptions = { decimalFormat: 'BASE64', replaceNullWithDefault: true };
   #toJsonCache = new LruCache<Schema, string>(1000);
   #toConnectCache = new LruCache<string, Schema>(1000);
+  /** Envelope schemas by their raw text, so that a record whose schema was seen parses only its payload. */
+  #schemasByText = new LruCache<string, KnownSchema>(1000);
+  #schemasCacheSize = 1000;
+  /** `{"schema":<text>,"payload":` of the last envelope read: most records repeat their predecessor's. */
+  #lastHead: { readonly text: string; readonly known: KnownSchema } | null = null;
 
   config(): ConfigDef {
     return JSON_CONVERTER_CONFIG;
@@ -83,6 +99,9 @@ export class JsonConverter implements Converter, HeaderConverter {
     const cacheSize = parsed['schemas.cache.size'] as number;
     this.#toJsonCache = new LruCache(cacheSize);
     this.#toConnectCache = new LruCache(cacheSize);
+    this.#schemasByText = new LruCache(cacheSize);
+    this.#schemasCacheSize = cacheSize;
+    this.#lastHead = null;
   }
 
   fromConnectData(topic: string, schema: Schema | null, value: unknown): Buffer | null {
@@ -105,8 +124,14 @@ export class JsonConverter implements Converter, HeaderConverter {
       if (!this.#schemasEnabled) {
         return convertJsonText(text, schemalessData);
       }
+      const known = this.#withKnownSchema(text);
+      if (known !== undefined) return known;
       // Decimals may come as JSON numbers whose scale only the literal text has.
-      return convertJsonText(text, (json) => this.#fromEnvelope(json), text.includes(DECIMAL_LOGICAL_NAME));
+      return convertJsonText(
+        text,
+        (json) => this.#fromEnvelope(json, text),
+        text.includes(DECIMAL_LOGICAL_NAME),
+      );
     } catch (e) {
       if (e instanceof JsonSyntaxError) {
         throw new DataException(
@@ -118,13 +143,74 @@ export class JsonConverter implements Converter, HeaderConverter {
     }
   }
 
-  #fromEnvelope(json: JsonNode | undefined): SchemaAndValue {
+  #fromEnvelope(json: JsonNode | undefined, text: string): SchemaAndValue {
     if (!isEnvelope(json)) throw new DataException(ENVELOPE_ERROR);
     const schema = this.asConnectSchema(json.schema);
-    return new SchemaAndValue(
-      schema,
-      jsonToConnect(schema, json.payload, this.#options.replaceNullWithDefault),
-    );
+    const value = jsonToConnect(schema, json.payload, this.#options.replaceNullWithDefault);
+    this.#rememberSchemaText(text, schema);
+    return new SchemaAndValue(schema, value);
+  }
+
+  /**
+   * Fast path for an envelope in Kafka's layout whose schema text was read before: only the payload is
+   * parsed. Undefined when it does not apply, or when the payload is not valid JSON on its own; the
+   * whole text is then read as usual (which also gives the usual error messages). Same result as the
+   * usual path otherwise: once the schema text is known to be one JSON value, `{"schema":S,"payload":P}`
+   * with P one JSON value can only be that envelope.
+   */
+  #withKnownSchema(text: string): SchemaAndValue | undefined {
+    if (!text.startsWith(ENVELOPE_HEAD) || text.charCodeAt(text.length - 1) !== 0x7d /* } */)
+      return undefined;
+    let known: KnownSchema | undefined;
+    let payloadStart: number;
+    const last = this.#lastHead;
+    if (last !== null && text.startsWith(last.text)) {
+      known = last.known;
+      payloadStart = last.text.length;
+    } else {
+      const at = text.indexOf(PAYLOAD_KEY, ENVELOPE_HEAD.length);
+      if (at < 0) return undefined;
+      known = this.#schemasByText.get(text.slice(ENVELOPE_HEAD.length, at));
+      if (known === undefined) return undefined;
+      payloadStart = at + PAYLOAD_KEY.length;
+      this.#lastHead = { text: detached(text.slice(0, payloadStart)), known };
+    }
+    const payload = text.slice(payloadStart, -1);
+    const { schema } = known;
+    try {
+      return convertJsonText(
+        payload,
+        (json) => {
+          if (json === undefined) throw new JsonSyntaxError('No payload value');
+          return new SchemaAndValue(
+            schema,
+            jsonToConnect(schema, json, this.#options.replaceNullWithDefault),
+          );
+        },
+        known.namesDecimal || payload.includes(DECIMAL_LOGICAL_NAME),
+      );
+    } catch (e) {
+      if (e instanceof JsonSyntaxError) return undefined;
+      throw e;
+    }
+  }
+
+  /** After a successful read of `text`: keys its schema by the schema's raw text, when in Kafka's layout. */
+  #rememberSchemaText(text: string, schema: Schema | null): void {
+    if (this.#schemasCacheSize <= 0 || !text.startsWith(ENVELOPE_HEAD)) return;
+    const at = text.indexOf(PAYLOAD_KEY, ENVELOPE_HEAD.length);
+    if (at < 0 || text.charCodeAt(text.length - 1) !== 0x7d /* } */) return;
+    const schemaText = text.slice(ENVELOPE_HEAD.length, at);
+    // The split is the envelope's own only if both sides are one whole JSON value each: not when a
+    // string in the schema contains `,"payload":`, nor when a repeated "schema" key follows the payload.
+    try {
+      JSON.parse(schemaText);
+      JSON.parse(text.slice(at + PAYLOAD_KEY.length, -1));
+    } catch {
+      return;
+    }
+    const known: KnownSchema = { schema, namesDecimal: schemaText.includes(DECIMAL_LOGICAL_NAME) };
+    this.#schemasByText.set(detached(schemaText), known);
   }
 
   /** The JSON form of a Connect schema (a fresh object the caller may keep). */
@@ -169,6 +255,14 @@ export class JsonConverter implements Converter, HeaderConverter {
     const message = e instanceof Error ? e.message : String(e);
     return new DataException(`${context}: ${message}`, { cause: e });
   }
+}
+
+/**
+ * A copy of a substring that does not keep the whole record text it was cut from alive (V8 may
+ * represent a substring as a view of its parent).
+ */
+function detached(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
 }
 
 function schemalessData(json: JsonNode | undefined): SchemaAndValue {

@@ -111,12 +111,15 @@ export function jsonToConnect(
       if (!isJsonObject(node)) {
         throw new DataException(`Structs should be encoded as JSON objects, but found ${nodeTypeName(node)}`);
       }
-      const struct = new Struct(schema);
-      for (const field of schema.fields()) {
+      // Every value below is converted with its field's schema (or rejected), so it needs no validation.
+      const fields = schema.fields();
+      const values: unknown[] = [];
+      for (let i = 0; i < fields.length; i++) {
+        const field = fields[i]!;
         const member = Object.hasOwn(node, field.name) ? node[field.name] : undefined;
-        struct.put(field, jsonToConnect(field.schema, member, replaceNullWithDefault));
+        values.push(jsonToConnect(field.schema, member, replaceNullWithDefault));
       }
-      return struct;
+      return Struct.fromValidatedValues(schema, values);
     }
   }
 }

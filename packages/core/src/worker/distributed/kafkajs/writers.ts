@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { FencedWriterError, type LogWriter, type OutgoingRecord } from '../internal-kafka.js';
 
 // Writers of internal topics. Records of one key must stay in order, so one request is in flight at
@@ -11,7 +11,7 @@ export class KafkaJsLogWriter implements LogWriter {
   ) {}
 
   static async open(kafka: Kafka, topic: string): Promise<KafkaJsLogWriter> {
-    const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1 });
+    const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     return new KafkaJsLogWriter(producer, topic);
   }
@@ -42,7 +42,13 @@ export class KafkaJsFencedWriter implements LogWriter {
   ) {}
 
   static async open(kafka: Kafka, topic: string, transactionalId: string): Promise<KafkaJsFencedWriter> {
-    const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    const producer = kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await producer.connect();
     try {
       // An empty transaction: InitProducerId fences the previous holder; no EndTxn is sent.

@@ -1,0 +1,22 @@
+import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor, sleep } from '@sluice/test-utils';
+import { MongoClient } from 'mongodb';
+const kafka = new KafkaTestClient('127.0.0.1:9092');
+const topic = uniqueName('crash');
+await kafka.createTopic(topic);
+await kafka.produce(topic, Array.from({ length: 3000 }, (_, id) => ({ value: JSON.stringify({ id, v: 'x' }) })), 500);
+const db = 'crash_' + Date.now();
+const connector = { name: uniqueName('c'), 'connector.class': 'MongoSinkConnector', topics: topic, 'connect.mongo.connection': 'mongodb://127.0.0.1:27017', 'connect.mongo.db': db, 'connect.mongo.kcql': `UPSERT INTO crash SELECT * FROM ${topic} PK id BATCH = 50`, 'consumer.override.max.poll.records': '100' };
+const worker = { 'bootstrap.servers': '127.0.0.1:9092', 'key.converter': 'org.apache.kafka.connect.storage.StringConverter', 'value.converter': 'org.apache.kafka.connect.json.JsonConverter', 'value.converter.schemas.enable': 'false' };
+const c = new MongoClient('mongodb://127.0.0.1:27017');
+const count = () => c.db(db).collection('crash').countDocuments();
+const w1 = await StandaloneWorker.start({ worker: { ...worker, 'offset.flush.interval.ms': '60000' }, connectors: [connector] });
+const t0 = Date.now();
+await waitFor(async () => (await count()) > 0, { what: 'first' });
+console.log('first docs after', Date.now() - t0, 'ms, count', await count());
+await w1.kill();
+const w2 = await StandaloneWorker.start({ worker, connectors: [connector] });
+const t1 = Date.now();
+for (let i = 0; i < 24; i++) { await sleep(5000); console.log(((Date.now() - t1) / 1000).toFixed(0), 's count', await count(), JSON.stringify((await w2.status(connector.name)).tasks.map((t) => t.state))); if ((await count()) >= 3000) break; }
+await w2.stop();
+for (const line of w2.output().split('\n')) if (/"level":(40|50)|rebalanc|assign|join/i.test(line)) console.log(line.slice(0, 400));
+await c.db(db).dropDatabase(); await c.close(); await kafka.close();
