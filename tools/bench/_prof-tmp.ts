@@ -3,7 +3,7 @@ import { KafkaTestClient, cliPath, toProperties, uniqueName, waitFor } from '@sl
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
-const N = 50000;
+const N = Number(process.env.N ?? 50000);
 const services = await ensureServices(['kafka', 'mosquitto']);
 const bootstrap = services['kafka']!['bootstrapServers'] as string;
 const url = process.env.MURL ?? (services['mosquitto']!['url'] as string);

@@ -2,6 +2,8 @@
 // schemas on and off and AvroConverter (schema id already cached), each beside its raw baseline measured
 // in the same run on the same bytes: JSON.parse for JSON, avsc `type.fromBuffer` of the bytes after the
 // 5-byte header for Avro. Contenders are interleaved round by round; the median round is reported.
+// Two more schemaless JSON shapes show the ends the 1 KB record sits between: a small flat document
+// (~200 B: the fixed cost per record) and a nested one (~1 KB with an array of objects: one Map each).
 //
 //   npx tsx tools/bench/converters.ts            (or: npm run bench -- converters)
 //   BENCH_ROUND_RECORDS=50000 BENCH_ROUNDS=7 BENCH_WARMUP=2 (defaults)
@@ -87,6 +89,34 @@ function order(i: number): Struct {
     .put('note', `note ${i} `.padEnd(640, 'lorem ipsum dolor sit amet '));
 }
 
+/** A small flat document: an id, a few strings and numbers, a short array. */
+function smallDoc(i: number): unknown {
+  return {
+    id: i,
+    uuid: `3e4f${i}a7b-1c2d-4e5f-8a9b-0c1d2e3f4a5b`,
+    name: `customer-${i}`,
+    price: 12.34 + i / 100,
+    active: i % 2 === 0,
+    ts: 1_700_000_000_000 + i,
+    tags: ['a', 'b', 'c'],
+  };
+}
+
+/** A nested document: the small one plus an address object and eight line items. */
+function nestedDoc(i: number): unknown {
+  return {
+    ...(smallDoc(i) as object),
+    address: { street: '1 Main St', city: 'Springfield', zip: '12345', geo: { lat: 45.12, lon: -122.5 } },
+    items: Array.from({ length: 8 }, (_, k) => ({
+      sku: `SKU-${k}`,
+      qty: k + 1,
+      unit: 9.99 + k,
+      note: 'hello world',
+    })),
+    description: 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(4),
+  };
+}
+
 function plainDoc(struct: Struct): unknown {
   const shipTo = struct.get('shipTo') as Struct;
   return {
@@ -139,6 +169,8 @@ async function main(): Promise<void> {
 
   const envelopes = records.map((r) => jsonWithSchemas.fromConnectData(TOPIC, orderSchema, r)!);
   const documents = records.map((r) => Buffer.from(JSON.stringify(plainDoc(r))));
+  const smallDocuments = records.map((_, i) => Buffer.from(JSON.stringify(smallDoc(i))));
+  const nestedDocuments = records.map((_, i) => Buffer.from(JSON.stringify(nestedDoc(i))));
   const framed = await Promise.all(
     records.map(async (r) => (await avroConverter.fromConnectData(TOPIC, orderSchema, r))!),
   );
@@ -184,6 +216,34 @@ async function main(): Promise<void> {
       goal: 0.7,
     },
     {
+      label: 'JsonConverter schemaless, small',
+      converter: {
+        name: 'JsonConverter (small)',
+        pool: smallDocuments,
+        decode: (b) => jsonSchemaless.toConnectData(TOPIC, b),
+      },
+      baseline: {
+        name: 'JSON.parse (small)',
+        pool: smallDocuments,
+        decode: (b) => JSON.parse(b.toString('utf8')),
+      },
+      goal: null,
+    },
+    {
+      label: 'JsonConverter schemaless, nested',
+      converter: {
+        name: 'JsonConverter (nested)',
+        pool: nestedDocuments,
+        decode: (b) => jsonSchemaless.toConnectData(TOPIC, b),
+      },
+      baseline: {
+        name: 'JSON.parse (nested)',
+        pool: nestedDocuments,
+        decode: (b) => JSON.parse(b.toString('utf8')),
+      },
+      goal: null,
+    },
+    {
       label: 'AvroConverter (cached schema)',
       converter: {
         name: 'AvroConverter',
@@ -196,7 +256,8 @@ async function main(): Promise<void> {
   ];
 
   const selected = pairs.filter((p) => p.label.toLowerCase().includes(ONLY));
-  if (selected.length === 0) throw new Error(`BENCH_ONLY=${ONLY} matches none of: ${pairs.map((p) => p.label).join(', ')}`);
+  if (selected.length === 0)
+    throw new Error(`BENCH_ONLY=${ONLY} matches none of: ${pairs.map((p) => p.label).join(', ')}`);
   const contenders = selected.flatMap((p) => [p.converter, p.baseline]);
   const results = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
   for (let round = 1; round <= WARMUP + ROUNDS; round++) {

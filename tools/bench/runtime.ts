@@ -4,6 +4,9 @@
 //
 //   npx tsx tools/bench/runtime.ts            (or: npm run bench -- runtime)
 //   BENCH_RECORDS=1000000 BENCH_PARTITIONS=4 BENCH_REPS=2 KAFKA_BOOTSTRAP=127.0.0.1:9092
+//   BENCH_TOPIC=name   keeps the topic for later runs and reuses it when it exists (no produce step),
+//                      e.g. to profile: node --cpu-prof --import tsx tools/bench/runtime.ts
+//   BENCH_ONLY=raw|sluice   runs one side only (profiling)
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
@@ -24,6 +27,8 @@ const RECORD_BYTES = 1024;
 /** `json` (JsonConverter, schemaless: the realistic case) or `string` (StringConverter: engine overhead only). */
 const VALUE_CONVERTER = process.env['BENCH_VALUE_CONVERTER'] ?? 'json';
 const logger = pino({ level: process.env['BENCH_LOG'] ?? 'warn' });
+const KEPT_TOPIC = process.env['BENCH_TOPIC'];
+const ONLY = process.env['BENCH_ONLY'];
 
 async function bootstrapServers(): Promise<string> {
   if (process.env['KAFKA_BOOTSTRAP']) return process.env['KAFKA_BOOTSTRAP'];
@@ -61,6 +66,23 @@ function progress(label: string, done: () => number, total: number): () => void 
 }
 
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+
+/** Whether a kept topic holds the backlog already (RECORDS records or more). */
+async function alreadyFilled(bootstrap: string, topic: string): Promise<boolean> {
+  const admin = new Kafka({
+    brokers: [bootstrap],
+    clientId: 'bench-check',
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(topic)) return false;
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0) >= RECORDS;
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 async function prefill(bootstrap: string, topic: string): Promise<void> {
   const clients = new KafkaJsClientFactory({ 'bootstrap.servers': bootstrap, 'producer.acks': '1' }, logger);
@@ -192,18 +214,25 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main(): Promise<void> {
   const bootstrap = await bootstrapServers();
-  const topic = `bench-runtime-${randomUUID().slice(0, 8)}`;
+  const topic = KEPT_TOPIC ?? `bench-runtime-${randomUUID().slice(0, 8)}`;
   console.log(
     `runtime benchmark: ${RECORDS.toLocaleString()} JSON records of ~1 KB, ${PARTITIONS} partitions, ${REPS} interleaved runs each, Kafka ${bootstrap}`,
   );
-  await prefill(bootstrap, topic);
+  if (KEPT_TOPIC !== undefined && (await alreadyFilled(bootstrap, topic))) {
+    console.log(`  reusing the records of topic ${topic}`);
+  } else {
+    await prefill(bootstrap, topic);
+  }
   const raw: number[] = [];
   const sluice: number[] = [];
   let peak = 0;
   for (let rep = 1; rep <= REPS; rep++) {
-    console.log(`run ${rep}/${REPS}: raw kafkajs consume`);
-    raw.push(await rawConsume(bootstrap, topic));
-    if (global.gc) global.gc();
+    if (ONLY !== 'sluice') {
+      console.log(`run ${rep}/${REPS}: raw kafkajs consume`);
+      raw.push(await rawConsume(bootstrap, topic));
+      if (global.gc) global.gc();
+    }
+    if (ONLY === 'raw') continue;
     console.log(
       `run ${rep}/${REPS}: sluice sink loop (${VALUE_CONVERTER === 'string' ? 'StringConverter' : 'JsonConverter schemaless'} values, no-op task)`,
     );
@@ -211,9 +240,10 @@ async function main(): Promise<void> {
     sluice.push(r.rate);
     peak = Math.max(peak, r.peakRss);
     console.log(
-      `  kafkajs ${Math.round(raw[raw.length - 1]!).toLocaleString()} rec/s, sluice ${Math.round(r.rate).toLocaleString()} rec/s, commits ${r.commits}, peak RSS ${mb(r.peakRss)}`,
+      `  kafkajs ${Math.round(raw[raw.length - 1] ?? NaN).toLocaleString()} rec/s, sluice ${Math.round(r.rate).toLocaleString()} rec/s, commits ${r.commits}, peak RSS ${mb(r.peakRss)}`,
     );
   }
+  if (ONLY !== undefined) return;
   const ratio = median(sluice) / median(raw);
   console.log('\nresult (median of runs)');
   console.log(
@@ -225,6 +255,7 @@ async function main(): Promise<void> {
   console.log(
     `  ratio ${ratio.toFixed(2)}x (goal >= 0.90x)   peak RSS while draining ${RECORDS.toLocaleString()} records: ${mb(peak)}`,
   );
+  if (KEPT_TOPIC !== undefined) return;
   const clients = new KafkaJsClientFactory({ 'bootstrap.servers': bootstrap }, logger);
   const admin = clients.admin({ clientId: 'bench-admin' });
   await admin.connect();

@@ -332,7 +332,13 @@ export class SinkTaskRunner {
     if (this.applyRewinds().has(key) || this.isPaused(key)) return;
     const offsets = this.tracker.partition(tp);
     const position = offsets.position();
-    const messages = position === null ? batch.messages : batch.messages.filter((m) => m.offset >= position);
+    // A fetch normally starts at the position; only after a seek or a retried fetch does it repeat
+    // records already handed over, and only then is it worth copying the batch without them.
+    const all = batch.messages;
+    const messages =
+      position === null || all.length === 0 || all[0]!.offset >= position
+        ? all
+        : all.filter((m) => m.offset >= position);
     this.opts.metrics.recordsRead(messages.length);
     const max = this.settings!.maxPollRecords;
 
