@@ -51,7 +51,7 @@ export type ProtocolVersion = (typeof PROTOCOL_VERSIONS)[number];
 export const configDef: ConfigDef = defineStreamReactorKeys(
   new ConfigDef(),
   PREFIX,
-  'KCQL statements: `INSERT INTO <mqtt topic>|_key|_topic|`$field` SELECT *|<fields> FROM <kafka topic> ' +
+  'KCQL statements: `INSERT INTO <mqtt topic>|_key|_topic|<field> SELECT *|<fields> FROM <kafka topic> ' +
     "[IGNORE …] [WITHSTRUCTURE] [WITHTARGET = <field>] [PROPERTIES('mqtt.target.from.field'='true')]`, separated by `;`.",
 )
   .define({

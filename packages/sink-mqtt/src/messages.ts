@@ -1,5 +1,5 @@
 import { RecordView, type SinkRecord } from '@sluice/core';
-import { passThroughPayload, projectedPayload } from './payload.js';
+import { passThroughPayload, projectedPayload, withEpochTimestamps } from './payload.js';
 import type { MqttRoute } from './routes.js';
 import { resolveTarget } from './targets.js';
 
@@ -27,13 +27,15 @@ const EMPTY = Buffer.alloc(0);
 
 /** The message for `record`, or null for a tombstone that is skipped. Throws DataException for a record that cannot be sent. */
 export function toMessage(record: SinkRecord, route: MqttRoute, options: MessageOptions): MqttMessage | null {
-  const view = new RecordView(record, { connectorName: options.connectorName });
   if (record.value === null || record.value === undefined) {
     if (!options.tombstoneClearsRetained) return null;
+    const view = new RecordView(record, { connectorName: options.connectorName });
     return { topic: resolveTarget(view, route.target), payload: EMPTY, qos: options.qos, retain: true };
   }
-  const payload = route.passThrough
-    ? passThroughPayload(record.value)
-    : projectedPayload(view, route.statement);
+  const value = withEpochTimestamps(record.value, record.valueSchema);
+  const view = new RecordView(value === record.value ? record : { ...record, value }, {
+    connectorName: options.connectorName,
+  });
+  const payload = route.passThrough ? passThroughPayload(value) : projectedPayload(view, route.statement);
   return { topic: resolveTarget(view, route.target), payload, qos: options.qos, retain: options.retained };
 }

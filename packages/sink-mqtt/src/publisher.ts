@@ -20,7 +20,6 @@ export type PublishingClient = Pick<
   | 'outgoing'
   | 'removeOutgoingMessage'
   | 'serverProperties'
-  | 'sendPing'
 >;
 
 export interface PendingPublish {
@@ -41,15 +40,6 @@ export interface PublisherOptions {
   readonly brokers: string;
   readonly lastConnectionError: () => Error | null;
 }
-
-/**
- * How long the last acknowledgements of a batch may be silent before the publisher sends a PINGREQ.
- * Brokers that leave Nagle's algorithm on (Mosquitto's default, `set_tcp_nodelay false`) hold small
- * PUBACKs until the client acknowledges their previous segment, which the client's kernel delays by
- * ~40 ms when it has nothing to send: once per batch, that halved QoS 1 throughput. A PINGREQ gives it
- * something to send.
- */
-const ACK_NUDGE_MS = 2;
 
 /** MQTT 5 reason codes that refuse one message for what it is, not because the broker is unwell. */
 const REFUSALS: Record<number, string> = {
@@ -79,14 +69,11 @@ export class Publisher {
       let pumping = false;
       let settled = false;
       let offlineTimer: ReturnType<typeof setTimeout> | null = null;
-      let nudgeTimer: ReturnType<typeof setTimeout> | null = null;
-      let acksSinceNudge = 0;
 
       const finish = (error: Error | null) => {
         if (settled) return;
         settled = true;
         if (offlineTimer) clearTimeout(offlineTimer);
-        if (nudgeTimer) clearTimeout(nudgeTimer);
         client.removeListener('connect', onConnect);
         client.removeListener('close', onClose);
         this.abortCurrent = null;
@@ -100,7 +87,7 @@ export class Publisher {
       const armOfflineTimer = () => {
         if (offlineTimer || settled) return;
         offlineTimer = setTimeout(
-          () => finish(this.unreachable(pending.size + items.length - next, items.length)),
+          () => finish(this.disconnectedTooLong(pending.size + items.length - next, items.length)),
           options.timeoutMs,
         );
       };
@@ -115,16 +102,8 @@ export class Publisher {
         armOfflineTimer();
         if (next === items.length && pending.size === 0) finish(null);
       };
-      const nudge = () => {
-        nudgeTimer = null;
-        if (settled || pending.size === 0 || !client.connected) return;
-        if (acksSinceNudge === 0) client.sendPing();
-        acksSinceNudge = 0;
-        nudgeTimer = setTimeout(nudge, ACK_NUDGE_MS);
-      };
       const acknowledged = (i: number, error: Error | null | undefined) => {
         if (settled || !pending.delete(i)) return;
-        acksSinceNudge++;
         if (error) {
           const refusal = this.refusal(items[i]!, error);
           if (!refusal) {
@@ -157,9 +136,6 @@ export class Publisher {
             pending.add(i);
             client.publish(topic, payload, { qos, retain }, (error) => acknowledged(i, error));
           }
-          // Everything is handed over; only acknowledgements are awaited now.
-          if (next === items.length && items[0]!.message.qos > 0 && !nudgeTimer && !settled)
-            nudgeTimer = setTimeout(nudge, ACK_NUDGE_MS);
         } finally {
           pumping = false;
         }
@@ -203,13 +179,13 @@ export class Publisher {
     }
   }
 
-  private unreachable(unacknowledged: number, total: number): ConnectException {
+  private disconnectedTooLong(unacknowledged: number, total: number): ConnectException {
     const last = this.options.lastConnectionError();
     return new ConnectException(
-      `Connector ${this.options.connectorName}: the MQTT broker (${this.options.brokers}) has been unreachable for ` +
+      `Connector ${this.options.connectorName}: no connection to the MQTT broker (${this.options.brokers}) for ` +
         `${this.options.timeoutMs} ms with ${unacknowledged} of ${total} messages of the batch not acknowledged` +
-        `${last ? ` (last error: ${last.message})` : ''}. Check that the broker is running and reachable; ` +
-        'connect.mqtt.timeout sets how long to wait.',
+        `${last ? ` (last error: ${last.message})` : ''}. Check that the broker is running, reachable and accepts ` +
+        "this client's credentials and certificate; connect.mqtt.timeout sets how long to wait.",
     );
   }
 }

@@ -19,7 +19,6 @@ export class FakeMqttClient extends EventEmitter {
   /** What mqtt.js keeps in `outgoing`: QoS 1/2 publishes not yet acknowledged. */
   readonly outgoing: Record<number, { volatile: boolean; cmd: string; cb: (error: Error) => void }> = {};
   readonly removed: number[] = [];
-  pings = 0;
   /** Acknowledge every publish at once (synchronously, inside publish). */
   autoAck = false;
   private nextId = 1;
@@ -62,10 +61,6 @@ export class FakeMqttClient extends EventEmitter {
       entry.cb(new Error('Message removed'));
     }
     return this;
-  }
-
-  sendPing(): void {
-    this.pings++;
   }
 
   drop(): void {

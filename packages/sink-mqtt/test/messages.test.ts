@@ -1,4 +1,4 @@
-import { DataException, Schema } from '@sluice/core';
+import { DataException, LogicalDate, Schema, SchemaBuilder, Struct, Timestamp } from '@sluice/core';
 import { jsonTextRecord, mapRecord, sinkRecord, structRecord, tombstone } from '@sluice/test-utils';
 import { describe, expect, it } from 'vitest';
 import { toMessage, type MessageOptions } from '../src/messages.js';
@@ -31,9 +31,31 @@ describe('toMessage: pass-through (SELECT *, Stream Reactor ≥ 9)', () => {
     expect(text(toMessage(jsonTextRecord({ id: 1 }), all, options))).toBe('{"id":1}');
   });
 
-  it('renders a Struct as JSON: INT64 and Decimal exact, Timestamp ISO-8601, bytes base64, nested structs, arrays, maps, nulls', () => {
+  it('renders a Struct as JSON: INT64 and Decimal exact, Timestamp epoch milliseconds (as Stream Reactor), bytes base64, nested structs, arrays, maps, nulls', () => {
     const m = toMessage(structRecord(reading()), all, options);
     expect(text(m)).toBe(readingJsonText);
+  });
+
+  it('writes Timestamps at any depth as epoch milliseconds, Dates and Times as ISO-8601 text', () => {
+    const at = new Date('2024-01-01T00:00:03.000Z');
+    const schema = SchemaBuilder.struct()
+      .field('day', LogicalDate.schema())
+      .field('times', SchemaBuilder.array(Timestamp.schema()).build())
+      .field('byName', SchemaBuilder.map(Schema.STRING_SCHEMA, Timestamp.schema()).build())
+      .build();
+    const value = new Struct(schema)
+      .put('day', at)
+      .put('times', [at])
+      .put('byName', new Map([['a', at]]));
+    expect(text(toMessage(structRecord(value), all, options))).toBe(
+      '{"day":"2024-01-01T00:00:03.000Z","times":[1704067203000],"byName":{"a":1704067203000}}',
+    );
+    const projected = toMessage(
+      structRecord(reading()),
+      route('INSERT INTO x SELECT at FROM orders'),
+      options,
+    );
+    expect(text(projected)).toBe('{"at":1709528767089}');
   });
 
   it('renders a schemaless Map as JSON, nested Maps and arrays included', () => {
@@ -87,7 +109,7 @@ describe('toMessage: projection (select lists, IGNORE, WITHSTRUCTURE, Stream Rea
       options,
     );
     expect(text(m)).toBe(
-      '{"sensor":"s-1","count":9007199254740993,"price":19.99,"at":"2024-03-04T05:06:07.089Z",' +
+      '{"sensor":"s-1","count":9007199254740993,"price":19.99,"at":1709528767089,' +
         '"site":{"name":"plant/a"},"tags":["a","b"],"note":null}',
     );
   });

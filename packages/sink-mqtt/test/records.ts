@@ -48,9 +48,9 @@ export function reading(sensor = 's-1'): Struct {
     .put('note', null);
 }
 
-/** The JSON text of `reading()`: INT64 and Decimal exact, Timestamp ISO-8601, bytes base64. */
+/** The JSON text of `reading()`: INT64 and Decimal exact, Timestamp epoch milliseconds, bytes base64. */
 export const readingJsonText =
-  '{"sensor":"s-1","count":9007199254740993,"price":19.99,"at":"2024-03-04T05:06:07.089Z","raw":"AQID",' +
+  '{"sensor":"s-1","count":9007199254740993,"price":19.99,"at":1709528767089,"raw":"AQID",' +
   '"site":{"name":"plant/a","line":7},"tags":["a","b"],"attrs":{"x":1},"note":null}';
 
 export const readingObject = {

@@ -115,6 +115,12 @@ describe('JsonConverter: envelopes whose schema was read before', () => {
     ]) {
       expectSame(outcome(c, text), outcome(converter(), text));
     }
+    const accented = '{"type":"string","optional":false,"doc":"café ☕"}';
+    for (const payload of ['"Zoë 😀"', '"naïve"', '"Zoë 😀"']) {
+      const text = envelope(payload, accented);
+      expectSame(outcome(c, text), outcome(converter(), text));
+    }
+    expect(c.toConnectData('t', Buffer.from(envelope('"Zoë 😀"', accented))).value).toBe('Zoë 😀');
     const uncached = converter({ 'schemas.cache.size': '0' });
     for (let i = 0; i < 2; i++)
       expectSame(outcome(uncached, envelope('{"id":4}')), outcome(converter(), envelope('{"id":4}')));

@@ -124,11 +124,10 @@ function recordReader(node: Extract<AvroNode, { kind: 'record' }>, schema: Schem
     // Every value is read with its field's schema, so the struct needs no validation.
     const values: unknown[] = [];
     for (let i = 0; i < count; i++) {
-      const slot = slots[i]!;
+      const slot = slots[i] ?? null;
       const value = slot === null ? null : record[slot.name];
-      values.push(
-        value === null || value === undefined ? null : slot!.read === null ? value : slot!.read(value),
-      );
+      if (value === null || value === undefined) values.push(null);
+      else values.push(slot!.read === null ? value : slot!.read(value));
     }
     return Struct.fromValidatedValues(schema, values);
   };

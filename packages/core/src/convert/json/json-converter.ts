@@ -78,8 +78,8 @@ export class JsonConverter implements Converter, HeaderConverter {
   /** Envelope schemas by their raw text, so that a record whose schema was seen parses only its payload. */
   #schemasByText = new LruCache<string, KnownSchema>(1000);
   #schemasCacheSize = 1000;
-  /** `{"schema":<text>,"payload":` of the last envelope read: most records repeat their predecessor's. */
-  #lastHead: { readonly text: string; readonly known: KnownSchema } | null = null;
+  /** `{"schema":<text>,"payload":` (UTF-8) of the last envelope read: most records repeat their predecessor's. */
+  #lastHead: { readonly bytes: Buffer; readonly known: KnownSchema } | null = null;
 
   config(): ConfigDef {
     return JSON_CONVERTER_CONFIG;
@@ -119,11 +119,13 @@ export class JsonConverter implements Converter, HeaderConverter {
 
   toConnectData(topic: string, bytes: Buffer | null): SchemaAndValue {
     if (bytes === null || bytes === undefined) return SchemaAndValue.NULL;
-    const text = bytes.toString('utf8');
     try {
       if (!this.#schemasEnabled) {
-        return convertJsonText(text, schemalessData);
+        return convertJsonText(bytes.toString('utf8'), schemalessData);
       }
+      const sameHead = this.#withLastHead(bytes);
+      if (sameHead !== undefined) return sameHead;
+      const text = bytes.toString('utf8');
       const known = this.#withKnownSchema(text);
       if (known !== undefined) return known;
       // Decimals may come as JSON numbers whose scale only the literal text has.
@@ -151,31 +153,40 @@ export class JsonConverter implements Converter, HeaderConverter {
     return new SchemaAndValue(schema, value);
   }
 
+  // Envelopes whose schema was read before: only the payload is parsed. Same result as reading the
+  // whole text: once the schema text is known to be one JSON value, `{"schema":S,"payload":P}` with P
+  // one JSON value can only be that envelope. When P is not (or the layout differs), these return
+  // undefined and the whole text is read as usual, which also gives the usual error messages.
+
   /**
-   * Fast path for an envelope in Kafka's layout whose schema text was read before: only the payload is
-   * parsed. Undefined when it does not apply, or when the payload is not valid JSON on its own; the
-   * whole text is then read as usual (which also gives the usual error messages). Same result as the
-   * usual path otherwise: once the schema text is known to be one JSON value, `{"schema":S,"payload":P}`
-   * with P one JSON value can only be that envelope.
+   * The common case, a record with the same schema as the one before: its bytes start with the bytes
+   * of the previous head (compared natively, before any decoding) and only the payload is decoded.
    */
+  #withLastHead(bytes: Buffer): SchemaAndValue | undefined {
+    const last = this.#lastHead;
+    if (last === null) return undefined;
+    const head = last.bytes;
+    const end = bytes.length - 1;
+    if (end <= head.length || bytes[end] !== 0x7d /* } */) return undefined;
+    if (bytes.compare(head, 0, head.length, 0, head.length) !== 0) return undefined;
+    // Both cuts are next to ASCII bytes (':' and '}'), so they fall between UTF-8 characters.
+    return this.#readPayload(bytes.toString('utf8', head.length, end), last.known);
+  }
+
+  /** A record whose schema text is in the cache (another schema than the record before). */
   #withKnownSchema(text: string): SchemaAndValue | undefined {
     if (!text.startsWith(ENVELOPE_HEAD) || text.charCodeAt(text.length - 1) !== 0x7d /* } */)
       return undefined;
-    let known: KnownSchema | undefined;
-    let payloadStart: number;
-    const last = this.#lastHead;
-    if (last !== null && text.startsWith(last.text)) {
-      known = last.known;
-      payloadStart = last.text.length;
-    } else {
-      const at = text.indexOf(PAYLOAD_KEY, ENVELOPE_HEAD.length);
-      if (at < 0) return undefined;
-      known = this.#schemasByText.get(text.slice(ENVELOPE_HEAD.length, at));
-      if (known === undefined) return undefined;
-      payloadStart = at + PAYLOAD_KEY.length;
-      this.#lastHead = { text: detached(text.slice(0, payloadStart)), known };
-    }
-    const payload = text.slice(payloadStart, -1);
+    const at = text.indexOf(PAYLOAD_KEY, ENVELOPE_HEAD.length);
+    if (at < 0) return undefined;
+    const known = this.#schemasByText.get(text.slice(ENVELOPE_HEAD.length, at));
+    if (known === undefined) return undefined;
+    const payloadStart = at + PAYLOAD_KEY.length;
+    this.#lastHead = { bytes: Buffer.from(text.slice(0, payloadStart), 'utf8'), known };
+    return this.#readPayload(text.slice(payloadStart, -1), known);
+  }
+
+  #readPayload(payload: string, known: KnownSchema): SchemaAndValue | undefined {
     const { schema } = known;
     try {
       return convertJsonText(
