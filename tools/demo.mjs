@@ -72,12 +72,13 @@ const STORES = {
       'connect.mongo.db': `${config['connect.mongo.db']}_${runId}`,
     }),
     watch: async (config, ctx) => {
-      const collection = (await ctx.mongo())
-        .db(config['connect.mongo.db'])
-        .collection(ctx.kcqlTarget(config['connect.mongo.kcql']));
+      const db = config['connect.mongo.db'];
+      const name = ctx.kcqlTarget(config['connect.mongo.kcql']);
+      const collection = (await ctx.mongo()).db(db).collection(name);
       return {
         count: () => collection.countDocuments(),
-        sample: async () => JSON.stringify(await collection.findOne({}, { projection: { _id: 0 } })),
+        sample: async () =>
+          `${db}.${name}: ${JSON.stringify(await collection.findOne({}, { projection: { _id: 0 } }))}`,
       };
     },
   },
@@ -441,15 +442,18 @@ async function main() {
 
     step('REST status (GET /connectors?expand=status)');
     const status = exitCode === null ? await (await fetch(`${base}/connectors?expand=status`)).json() : {};
+    const states = Object.values(status).map(({ status: s }) => s);
+    const tasks = states.flatMap((s) => s.tasks);
+    const running = (list) => list.filter((x) => x.state === 'RUNNING').length;
+    console.log(
+      `  ${states.length} connectors (${running(states.map((s) => s.connector))} RUNNING), ${tasks.length} tasks (${running(tasks)} RUNNING); per sink in the summary`,
+    );
     for (const sink of SINKS) {
       const s = status[sink.name]?.status;
-      sink.connectorState = s?.connector.state ?? 'unknown';
-      sink.taskStates = s?.tasks.map((t) => `${t.id}=${t.state}`).join(' ') ?? '-';
-      console.log(
-        `  ${sink.name.padEnd(32)} connector ${sink.connectorState.padEnd(8)} tasks ${sink.taskStates}`,
-      );
+      sink.connectorState = s?.connector.state ?? 'missing';
+      sink.taskStates = s?.tasks.map((t) => `${t.id}=${t.state}`).join(' ') || 'no tasks';
       for (const t of s?.tasks ?? [])
-        if (t.trace) console.log(`    task ${t.id}: ${truncate(t.trace.split('\n')[0], 100)}`);
+        if (t.trace) console.log(`  ${sink.name} task ${t.id}: ${truncate(t.trace.split('\n')[0], 100)}`);
     }
 
     step('Stopping sluice (SIGTERM: flush, commit, close)');
@@ -459,7 +463,7 @@ async function main() {
     console.log(`  sluice exited with code ${code} in ${((Date.now() - stopAsked) / 1000).toFixed(1)} s`);
     await Promise.all(SINKS.map(countOnce));
 
-    summary(started, code, status, topics.size);
+    summary(started, code, topics.size);
     const complete = SINKS.every((s) => s.delivered >= RECORDS);
     process.exitCode = complete && code === 0 ? 0 : 1;
   } finally {
@@ -468,7 +472,7 @@ async function main() {
   }
 }
 
-function summary(started, workerExit, status, topicCount) {
+function summary(started, workerExit, topicCount) {
   step(`Summary (run ${runId}: ${RECORDS} records produced to each of ${topicCount} topics)`);
   console.log(
     `  ${'sink'.padEnd(22)} ${'connector'.padEnd(28)} ${'REST status'.padEnd(22)} ${'produced'.padStart(8)} ${'delivered'.padStart(9)} ${'records/s'.padStart(9)}`,
@@ -488,17 +492,18 @@ function summary(started, workerExit, status, topicCount) {
     console.log(
       "  MongoDB is test-infra's FerretDB on SQLite, whose upserts are much slower than MongoDB's.",
     );
-  const running = Object.keys(status).length;
-  console.log(
-    `  worker: ${running} connectors reported by the REST API; stopped by SIGTERM, exit code ${workerExit}`,
-  );
+  console.log(`  worker: stopped by SIGTERM, exit code ${workerExit}`);
   const missing = SINKS.filter((s) => s.delivered < RECORDS);
   if (missing.length === 0 && workerExit === 0)
     console.log('  \x1b[32mOK: every sink received every record, and the worker stopped cleanly.\x1b[0m');
-  else
+  else {
+    const problems = missing.map((s) => `${s.label} got ${s.delivered}/${RECORDS}`);
+    if (workerExit !== 0) problems.push(`the worker exited with ${workerExit}`);
+    console.log(`  \x1b[31mINCOMPLETE: ${problems.join(', ')}.\x1b[0m`);
     console.log(
-      `  \x1b[31mINCOMPLETE: ${[...missing.map((s) => `${s.label} (${s.delivered}/${RECORDS})`), ...(workerExit === 0 ? [] : [`worker exit ${workerExit}`])].join(', ')}; see ${path.join(runDir, 'sluice.log')}\x1b[0m`,
+      `  See ${path.join(runDir, 'sluice.log')}; on a slow machine give the stores more than ${ARRIVAL_TIMEOUT_MS / 1000} s with DEMO_TIMEOUT_S.`,
     );
+  }
   console.log('  Services keep running for the next run; stop them with `npm run infra -- down`.');
 }
 

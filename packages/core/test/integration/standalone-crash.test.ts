@@ -73,7 +73,9 @@ describe('sluice standalone survives kill -9 without losing records', () => {
         const c = await committedOffsets(bootstrap, `connect-${name}`, topic);
         return [...Array(PARTITIONS).keys()].every((p) => c.get(p) === PER_PARTITION) ? c : undefined;
       },
-      30_000,
+      // The restarted worker gets its partitions only once the killed member's consumer session
+      // (30 s by default) has expired; the run before may already have written every line.
+      120_000,
     );
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);
