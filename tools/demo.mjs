@@ -118,8 +118,13 @@ function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/** ANSI style (1 bold, 31 red, 32 green) on a terminal only, so that logs of the demo stay plain. */
+function style(code, text) {
+  return TTY ? `\x1b[${code}m${text}\x1b[0m` : text;
+}
+
 function step(text) {
-  process.stdout.write(`\n\x1b[1m▶ ${text}\x1b[0m\n`);
+  process.stdout.write(`\n${style(1, `▶ ${text}`)}\n`);
 }
 
 function run(cmd, args) {
@@ -495,11 +500,11 @@ function summary(started, workerExit, topicCount) {
   console.log(`  worker: stopped by SIGTERM, exit code ${workerExit}`);
   const missing = SINKS.filter((s) => s.delivered < RECORDS);
   if (missing.length === 0 && workerExit === 0)
-    console.log('  \x1b[32mOK: every sink received every record, and the worker stopped cleanly.\x1b[0m');
+    console.log(`  ${style(32, 'OK: every sink received every record, and the worker stopped cleanly.')}`);
   else {
     const problems = missing.map((s) => `${s.label} got ${s.delivered}/${RECORDS}`);
     if (workerExit !== 0) problems.push(`the worker exited with ${workerExit}`);
-    console.log(`  \x1b[31mINCOMPLETE: ${problems.join(', ')}.\x1b[0m`);
+    console.log(`  ${style(31, `INCOMPLETE: ${problems.join(', ')}.`)}`);
     console.log(
       `  See ${path.join(runDir, 'sluice.log')}; on a slow machine give the stores more than ${ARRIVAL_TIMEOUT_MS / 1000} s with DEMO_TIMEOUT_S.`,
     );
