@@ -8,7 +8,6 @@
 // To add a sink: add its example connector to SINKS (with the record format its topic carries) and, for a
 // new kind of store, an entry to STORES saying which services it needs, how to point the example at this
 // run's servers, and how to count what arrived.
-/* global fetch -- Node >= 18 global, missing from the root ESLint config's globals */
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

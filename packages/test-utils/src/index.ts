@@ -12,3 +12,13 @@ export { KafkaTestClient, uniqueName, connectJson, type TestMessage } from './ka
 export { registerAvroSchema, encodeAvro, type AvroProducerSchema } from './avro.js';
 export { StandaloneWorker, cliPath, freePort, toProperties, type StandaloneOptions } from './standalone.js';
 export { waitFor, sleep, WaitAbort, type WaitOptions } from './wait.js';
+export {
+  sinkWorkerProps,
+  runConnector,
+  kafkaTopic,
+  infra,
+  range,
+  readingAvroSchema,
+  pumpMessages,
+  type KafkaIt,
+} from './sink-it.js';

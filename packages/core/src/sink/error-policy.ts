@@ -23,6 +23,7 @@ export interface ErrorPolicyOptions {
 
 export class ErrorPolicy {
   private remaining: number;
+  private context: SinkTaskContext | null = null;
 
   constructor(private readonly options: ErrorPolicyOptions) {
     this.remaining = options.maxRetries;
@@ -50,7 +51,13 @@ export class ErrorPolicy {
 
   /** Call from SinkTask.start: under RETRY the engine waits `retry.interval` before each redelivery. */
   applyTo(context: SinkTaskContext): void {
-    if (this.options.policy === 'RETRY') context.timeout(this.options.retryIntervalMs);
+    this.context = context;
+    this.armRetryInterval();
+  }
+
+  // The engine uses a context.timeout() for one redelivery only, so it is set again before every retry.
+  private armRetryInterval(): void {
+    if (this.options.policy === 'RETRY') this.context?.timeout(this.options.retryIntervalMs);
   }
 
   /** Runs a store write. Resolves when it succeeded or NOOP swallowed its failure; otherwise throws. */
@@ -106,6 +113,7 @@ export class ErrorPolicy {
           `${message}. Error policy RETRY: redelivering after ${this.options.retryIntervalMs} ms; ` +
             `${maxRetries === -1 ? 'unlimited' : this.remaining} attempts remaining.`,
         );
+        this.armRetryInterval();
         throw new RetriableException(message, { cause: error });
     }
   }

@@ -77,6 +77,14 @@ describe('ErrorPolicy', () => {
     expect(timeout.mock.calls).toEqual([[500]]);
   });
 
+  it('sets the back-off again before every RETRY redelivery, not only the first', async () => {
+    const timeout = vi.fn();
+    const { p } = policy('RETRY', 5);
+    p.applyTo({ timeout } as unknown as SinkTaskContext);
+    for (let i = 0; i < 3; i++) await expect(p.run(fail)).rejects.toBeInstanceOf(RetriableException);
+    expect(timeout.mock.calls).toEqual([[500], [500], [500], [500]]);
+  });
+
   it('rejects an unknown policy name', () => {
     expect(() => policy('IGNORE')).toThrow(/Unknown error policy 'IGNORE'/);
   });

@@ -1,14 +1,12 @@
 import { MongoClient, type Db } from 'mongodb';
 import { ensureServices } from '@sluice/test-infra';
-import { KafkaTestClient, StandaloneWorker, uniqueName } from '@sluice/test-utils';
+import { KafkaTestClient, uniqueName, type KafkaIt } from '@sluice/test-utils';
 
 // What every MongoDB integration test shares: the real servers of test-infra (Kafka, the schema
 // registry, FerretDB speaking the MongoDB protocol), a database of its own per test file, and a way to
-// run one connector in `sluice standalone`.
+// build this sink's connector properties (runConnector, kafkaTopic… come from @sluice/test-utils).
 
-export interface MongoIt {
-  kafka: KafkaTestClient;
-  bootstrapServers: string;
+export interface MongoIt extends KafkaIt {
   registryUrl: string;
   mongoUrl: string;
   client: MongoClient;
@@ -41,18 +39,6 @@ export async function tearDownMongoIt(it: MongoIt | undefined): Promise<void> {
   await it.kafka.close();
 }
 
-/** Worker properties for JSON values without schemas and string keys, unless overridden. */
-export function workerProps(it: MongoIt, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    'bootstrap.servers': it.bootstrapServers,
-    'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
-    'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-    'value.converter.schemas.enable': 'false',
-    'offset.flush.interval.ms': '1000',
-    ...extra,
-  };
-}
-
 /** Connector properties for this sink, reading `topic`, writing to the test's database. */
 export function mongoConnector(
   it: MongoIt,
@@ -71,19 +57,4 @@ export function mongoConnector(
     'connect.mongo.kcql': kcql,
     ...extra,
   };
-}
-
-export async function runConnector(
-  it: MongoIt,
-  connector: Record<string, string>,
-  worker: Record<string, string> = {},
-): Promise<StandaloneWorker> {
-  const running = await StandaloneWorker.start({ worker: workerProps(it, worker), connectors: [connector] });
-  try {
-    await running.waitUntilRunning(connector['name']!);
-  } catch (e) {
-    await running.kill();
-    throw new Error(`${(e as Error).message}\n--- worker output ---\n${running.output()}`);
-  }
-  return running;
 }

@@ -1,18 +1,21 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Binary, Long } from 'mongodb';
 import {
   connectJson,
   encodeAvro,
+  infra,
+  kafkaTopic,
+  pumpMessages,
+  range,
+  readingAvroSchema,
   registerAvroSchema,
+  runConnector,
   sleep,
   uniqueName,
   waitFor,
   type StandaloneWorker,
 } from '@sluice/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mongoConnector, runConnector, setUpMongoIt, tearDownMongoIt, type MongoIt } from './harness.js';
+import { mongoConnector, setUpMongoIt, tearDownMongoIt, type MongoIt } from './harness.js';
 
 // End to end: real Kafka → `sluice standalone` (converters, engine, this sink) → FerretDB.
 
@@ -30,11 +33,7 @@ afterAll(async () => {
   await tearDownMongoIt(env);
 });
 
-async function topic(prefix: string): Promise<string> {
-  const name = uniqueName(prefix);
-  await env.kafka.createTopic(name);
-  return name;
-}
+const topic = (prefix: string) => kafkaTopic(env, prefix);
 
 const count = (collection: string) => env.db.collection(collection).countDocuments();
 const waitForCount = (collection: string, n: number, timeoutMs = 60_000) =>
@@ -43,16 +42,7 @@ const waitForCount = (collection: string, n: number, timeoutMs = 60_000) =>
 describe('MongoDB sink end to end', () => {
   it('schemaless JSON: INSERT with selection, aliases and nested paths; integers arrive as int64 (JsonConverter gives INT64)', async () => {
     const t = await topic('mongo-json');
-    const messages = [1, 2, 3].map((i) => ({
-      value: JSON.stringify({
-        id: i,
-        name: `pump-${i}`,
-        big: 5_000_000_000 + i,
-        location: { lat: 50 + i, lon: i },
-        drop: true,
-      }),
-    }));
-    await env.kafka.produce(t, messages);
+    await env.kafka.produce(t, pumpMessages());
     worker = await runConnector(
       env,
       mongoConnector(
@@ -80,32 +70,7 @@ describe('MongoDB sink end to end', () => {
 
   it('Avro through the schema registry: UPSERT on a nested PK, Connect types arrive as BSON types, replays do not duplicate', async () => {
     const t = await topic('mongo-avro');
-    const schema = {
-      type: 'record',
-      name: 'Reading',
-      namespace: 'sluice.it',
-      fields: [
-        { name: 'sensorID', type: 'string' },
-        { name: 'count', type: 'long' },
-        { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
-        { name: 'raw', type: 'bytes' },
-        {
-          name: 'location',
-          type: {
-            type: 'record',
-            name: 'Location',
-            fields: [
-              { name: 'lat', type: 'double' },
-              { name: 'lon', type: 'double' },
-            ],
-          },
-        },
-        { name: 'tags', type: { type: 'array', items: 'string' } },
-        { name: 'attrs', type: { type: 'map', values: 'int' } },
-        { name: 'note', type: ['null', 'string'], default: null },
-      ],
-    };
-    const avro = await registerAvroSchema(env.registryUrl, `${t}-value`, schema);
+    const avro = await registerAvroSchema(env.registryUrl, `${t}-value`, readingAvroSchema);
     const reading = (sensor: string, n: number) =>
       encodeAvro(avro, {
         sensorID: sensor,
@@ -338,18 +303,3 @@ describe('MongoDB sink end to end', () => {
     });
   });
 });
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: to - from }, (_, i) => from + i);
-}
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-
-/** test-infra's CLI, as an operator would run it. */
-function infra(command: 'up' | 'down', service: string): void {
-  const r = spawnSync('npx', ['tsx', 'test-infra/src/cli.ts', command, service], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`infra ${command} ${service} failed: ${r.stdout}${r.stderr}`);
-}

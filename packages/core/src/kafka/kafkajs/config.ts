@@ -106,7 +106,10 @@ export interface ConsumerTuning {
 }
 
 export function toKafkaJsConsumerConfig(props: Record<string, string>, groupId: string): ConsumerTuning {
-  const config: ConsumerConfig = { groupId, allowAutoTopicCreation: false };
+  // Like the Java consumer's `allow.auto.create.topics` (default true): a connector started before its
+  // topic exists gets it created when the broker allows it, instead of failing at start.
+  const autoCreate = (props['allow.auto.create.topics'] ?? 'true').trim().toLowerCase() !== 'false';
+  const config: ConsumerConfig = { groupId, allowAutoTopicCreation: autoCreate };
   const set = <K extends keyof ConsumerConfig>(key: K, prop: string) => {
     const v = intProp(props, prop);
     if (v !== undefined) (config[key] as number) = v;

@@ -24,6 +24,9 @@ import type {
 // - Fetching and batch handling alternate per broker: while a batch is handled nothing more is
 //   fetched from that broker, so the in-flight data is bounded by one fetch response.
 
+/** How long subscribe waits for missing topics to be created by the broker. */
+const MISSING_TOPIC_WAIT_MS = 30_000;
+
 const REBALANCE_ERRORS = new Set([
   'REBALANCE_IN_PROGRESS',
   'NOT_COORDINATOR_FOR_GROUP',
@@ -56,9 +59,29 @@ export class KafkaJsConsumer implements KafkaConsumer {
     return this.consumer.connect();
   }
 
-  subscribe(subscription: Subscription): Promise<void> {
+  /**
+   * A topic that does not exist yet is created by the broker on first use when it allows that
+   * (`auto.create.topics.enable`), which takes a moment: keep asking for a while, as the Java
+   * consumer does, before giving up with a message that says what to do.
+   */
+  async subscribe(subscription: Subscription): Promise<void> {
     const topics = 'pattern' in subscription ? [subscription.pattern] : [...subscription.topics];
-    return this.consumer.subscribe({ topics, fromBeginning: this.fromBeginning });
+    const deadline = Date.now() + MISSING_TOPIC_WAIT_MS;
+    for (;;) {
+      try {
+        return await this.consumer.subscribe({ topics, fromBeginning: this.fromBeginning });
+      } catch (e) {
+        if ((e as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw e;
+        if (Date.now() > deadline) {
+          throw new Error(
+            `Topic(s) ${topics.join(', ')} do not exist and the broker did not create them ` +
+              `within ${MISSING_TOPIC_WAIT_MS / 1000} s: create them, or enable auto.create.topics.enable on the broker`,
+            { cause: e },
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
   }
 
   async run(handlers: ConsumerHandlers): Promise<void> {
