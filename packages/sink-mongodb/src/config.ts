@@ -2,6 +2,7 @@ import {
   ConfigDef,
   ConfigException,
   defineStreamReactorKeys,
+  secretValue,
   validators,
   type ConfigValue,
   type KcqlClause,
@@ -237,16 +238,13 @@ export interface MongoSinkConfig {
   readonly tls: TlsFiles;
 }
 
-const secret = (v: ConfigValue): string =>
-  v === null ? '' : typeof v === 'object' && 'value' in v ? v.value() : String(v);
-
 /** The connector's own settings from values parsed by `configDef`. */
 export function mongoSinkConfig(parsed: Record<string, ConfigValue>): MongoSinkConfig {
   return {
-    connection: secret(parsed[CONNECTION]!).trim(),
+    connection: secretValue(parsed[CONNECTION]).trim(),
     database: String(parsed[DATABASE]),
     username: String(parsed[USERNAME] ?? ''),
-    password: secret(parsed[PASSWORD] ?? null),
+    password: secretValue(parsed[PASSWORD]),
     authMechanism: String(parsed[AUTH_MECHANISM]).toUpperCase() as AuthMechanism,
     authSource: String(parsed[AUTH_SOURCE] ?? ''),
     jsonDatetimeFields: (parsed[JSON_DATETIME_FIELDS] as string[])
@@ -257,7 +255,7 @@ export function mongoSinkConfig(parsed: Record<string, ConfigValue>): MongoSinkC
     tls: {
       trustStore: store(parsed, SSL_TRUSTSTORE_LOCATION, SSL_TRUSTSTORE_TYPE, SSL_TRUSTSTORE_PASSWORD),
       keyStore: store(parsed, SSL_KEYSTORE_LOCATION, SSL_KEYSTORE_TYPE, SSL_KEYSTORE_PASSWORD),
-      keyPassword: secret(parsed[SSL_KEY_PASSWORD] ?? null) || undefined,
+      keyPassword: secretValue(parsed[SSL_KEY_PASSWORD]) || undefined,
       checkHostname: String(parsed[SSL_ENDPOINT_IDENTIFICATION] ?? 'https').trim() !== '',
     },
   };
@@ -278,5 +276,9 @@ function store(
       `${locationKey} is a JKS store, a Java format Node.js cannot read. Convert it (keytool -importkeystore -srcstoretype JKS -deststoretype PKCS12) and set ${typeKey}=PKCS12, or export PEM and set ${typeKey}=PEM.`,
     );
   }
-  return { path, type: type as 'PEM' | 'PKCS12', password: secret(parsed[passwordKey] ?? null) || undefined };
+  return {
+    path,
+    type: type as 'PEM' | 'PKCS12',
+    password: secretValue(parsed[passwordKey]) || undefined,
+  };
 }

@@ -1,14 +1,13 @@
 import type { MongoClient } from 'mongodb';
 import {
   ConfigException,
-  DataException,
-  ErrorPolicy,
   KcqlRouter,
-  ProgressCounter,
   checkKcqlClauses,
-  reportBadRecord,
-  streamReactorSettings,
+  putRouted,
+  streamReactorTaskTools,
+  type ErrorPolicy,
   type KcqlStatement,
+  type ProgressCounter,
   type SinkRecord,
   type SinkTask,
   type SinkTaskContext,
@@ -67,17 +66,13 @@ export class MongoSinkTask implements SinkTask {
   async start(props: Record<string, string>, context: SinkTaskContext): Promise<void> {
     this.context = context;
     const parsed = configDef.parse(props);
-    const common = streamReactorSettings(parsed, PREFIX);
     this.config = mongoSinkConfig(parsed);
     this.router = mongoRouter(props);
-    this.errorPolicy = ErrorPolicy.of(common.errorPolicy, {
-      maxRetries: common.maxRetries,
-      retryIntervalMs: common.retryIntervalMs,
-      connectorName: context.connectorName,
-      logger: context.logger,
-    });
-    this.errorPolicy.applyTo(context);
-    if (common.progressEnabled) this.progress = new ProgressCounter({ logger: context.logger });
+    ({ errorPolicy: this.errorPolicy, progress: this.progress } = streamReactorTaskTools(
+      parsed,
+      PREFIX,
+      context,
+    ));
     // No connect() here: the driver connects on first use, so a server that is down at start is
     // handled by the error policy like one that goes down later.
     this.client = createMongoClient(this.config);
@@ -95,30 +90,19 @@ export class MongoSinkTask implements SinkTask {
   async put(records: readonly SinkRecord[]): Promise<void> {
     if (records.length === 0) return;
     const started = performance.now();
-    await this.errorPolicy.run(async () => {
-      const writes: PendingWrite[] = [];
-      for (const record of records) {
-        for (const statement of this.router.routes(record.topic)) {
-          try {
-            const operation = toOperation(record, statement, {
-              connectorName: this.context.connectorName,
-              deleteOnNull: this.config.deleteOnNull,
-              jsonDatetimeFields: this.config.jsonDatetimeFields,
-            });
-            writes.push({
-              record,
-              collection: statement.target!,
-              batchSize: statement.batchSize > 0 ? statement.batchSize : DEFAULT_BATCH_SIZE,
-              operation,
-            });
-          } catch (e) {
-            if (!(e instanceof DataException)) throw e;
-            await reportBadRecord(this.context, record, e);
-          }
-        }
-      }
-      for (const bad of await this.writer.write(writes))
-        await reportBadRecord(this.context, bad.record, bad.error);
+    await putRouted(this.errorPolicy, this.context, records, {
+      routes: (topic) => this.router.routes(topic),
+      prepare: (record, statement): PendingWrite => ({
+        record,
+        collection: statement.target!,
+        batchSize: statement.batchSize > 0 ? statement.batchSize : DEFAULT_BATCH_SIZE,
+        operation: toOperation(record, statement, {
+          connectorName: this.context.connectorName,
+          deleteOnNull: this.config.deleteOnNull,
+          jsonDatetimeFields: this.config.jsonDatetimeFields,
+        }),
+      }),
+      write: (writes) => this.writer.write(writes),
     });
     this.context.logger.debug(
       `put: ${records.length} records written in ${(performance.now() - started).toFixed(1)} ms`,

@@ -8,6 +8,7 @@ import {
   type SinkRecord,
 } from '@sluice/core';
 import { parseKcqlList } from '@sluice/kcql';
+import { sinkRecord } from '@sluice/test-utils';
 import type { KcqlStatement } from '@sluice/core';
 
 // Records in each input shape the sink receives, and statements parsed from KCQL text.
@@ -16,20 +17,9 @@ export function kcql(text: string): KcqlStatement {
   return parseKcqlList(text)[0]!;
 }
 
+/** A schemaless record at sensors/0/17 (test-utils' sinkRecord), with any field overridden. */
 export function record(value: unknown, extra: Partial<SinkRecord> = {}): SinkRecord {
-  return {
-    topic: 'sensors',
-    kafkaPartition: 0,
-    kafkaOffset: 17,
-    keySchema: null,
-    key: null,
-    valueSchema: null,
-    value,
-    timestamp: 1_700_000_000_000,
-    timestampType: 'CreateTime',
-    headers: [],
-    ...extra,
-  };
+  return { ...sinkRecord(value, null, { topic: 'sensors', offset: 17 }), ...extra };
 }
 
 export const locationSchema = SchemaBuilder.struct()

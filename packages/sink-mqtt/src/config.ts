@@ -2,6 +2,7 @@ import {
   ConfigDef,
   ConfigException,
   defineStreamReactorKeys,
+  secretValue,
   validators,
   type ConfigValue,
   type KcqlClause,
@@ -228,9 +229,6 @@ export interface MqttSinkConfig {
   readonly tombstoneClearsRetained: boolean;
 }
 
-const secret = (v: ConfigValue): string =>
-  v === null ? '' : typeof v === 'object' && 'value' in v ? v.value() : String(v);
-
 const optional = (v: ConfigValue): string | undefined => {
   const text = String(v ?? '').trim();
   return text === '' ? undefined : text;
@@ -252,7 +250,7 @@ export function mqttSinkConfig(parsed: Record<string, ConfigValue>): MqttSinkCon
   return {
     hosts: parseHosts(String(parsed[HOSTS])),
     username: String(parsed[USERNAME] ?? ''),
-    password: secret(parsed[PASSWORD] ?? null),
+    password: secretValue(parsed[PASSWORD]),
     clientId: String(parsed[CLIENT_ID] ?? '').trim(),
     qos: parsed[QOS] as 0 | 1 | 2,
     retained: parsed[RETAINED] as boolean,

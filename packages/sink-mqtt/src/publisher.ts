@@ -2,8 +2,11 @@ import type { MqttClient } from 'mqtt';
 import { ConnectException, recordError, type DataException, type SinkRecord } from '@sluice/core';
 import type { MqttMessage } from './messages.js';
 
-// Publishes a batch with at most `maxInFlight` messages awaiting their acknowledgement, and resolves only
-// when every message is acknowledged: PUBACK (QoS 1), PUBCOMP (QoS 2), or written to the socket (QoS 0).
+// Publishes a batch. QoS 1/2: at most `maxInFlight` messages await their acknowledgement, and the batch
+// resolves only when every message is acknowledged (PUBACK, PUBCOMP). QoS 0 has no acknowledgement: the
+// batch resolves once every message is handed to the socket, which may still buffer up to
+// QOS0_BUFFERED_BYTES of them (the next batch waits for 'drain' beyond that), so that fetching the next
+// batch overlaps with the socket sending this one.
 // No message is handed to the client while it is disconnected; if the connection stays away longer than
 // `timeoutMs` the batch fails (a store error, for the error policy) and the messages still in flight are
 // withdrawn from the client, so that a redelivered batch is not published twice. QoS 1/2 messages in
@@ -20,7 +23,12 @@ export type PublishingClient = Pick<
   | 'outgoing'
   | 'removeOutgoingMessage'
   | 'serverProperties'
+  | 'stream'
+  | 'noop'
 >;
+
+/** Bytes of QoS 0 messages the socket may hold unsent before publishing waits for it to drain. */
+export const QOS0_BUFFERED_BYTES = 1024 * 1024;
 
 export interface PendingPublish {
   readonly record: SinkRecord;
@@ -61,6 +69,7 @@ export class Publisher {
     if (items.length === 0) return Promise.resolve([]);
     if (this.abortCurrent)
       return Promise.reject(new Error('Publisher.publish called while a batch is running'));
+    if (items[0]!.message.qos === 0) return this.publishAtMostOnce(items);
     const { client, options } = this;
     return new Promise<RefusedPublish[]>((resolve, reject) => {
       const refused: RefusedPublish[] = [];
@@ -140,6 +149,81 @@ export class Publisher {
           pumping = false;
         }
       };
+
+      client.on('connect', onConnect);
+      client.on('close', onClose);
+      this.abortCurrent = finish;
+      pump();
+    });
+  }
+
+  /**
+   * QoS 0: hands the messages to the client in one synchronous run (mqtt-packet corks the socket, so
+   * they leave in few writes), waiting only while disconnected or while the socket buffers more than
+   * QOS0_BUFFERED_BYTES. No per-message callback: given one, mqtt.js adds a 'drain' listener for every
+   * write past the socket's high-water mark; with its own noop it does not (and no QoS 0 error would
+   * reach a callback: the connection is checked first, and topic aliases are not used).
+   */
+  private publishAtMostOnce(items: readonly PendingPublish[]): Promise<RefusedPublish[]> {
+    const { client, options } = this;
+    // A client without noop (a test double) gets a callback that ignores the write notification.
+    const written = client.noop ?? (() => undefined);
+    return new Promise<RefusedPublish[]>((resolve, reject) => {
+      let next = 0;
+      let settled = false;
+      let offlineTimer: ReturnType<typeof setTimeout> | null = null;
+      let draining: PublishingClient['stream'] | null = null;
+
+      const stopWaitingForDrain = () => {
+        draining?.removeListener('drain', pump);
+        draining = null;
+      };
+      const finish = (error: Error | null) => {
+        if (settled) return;
+        settled = true;
+        if (offlineTimer) clearTimeout(offlineTimer);
+        stopWaitingForDrain();
+        client.removeListener('connect', onConnect);
+        client.removeListener('close', onClose);
+        this.abortCurrent = null;
+        if (error) reject(error);
+        else resolve([]);
+      };
+      const onConnect = () => {
+        if (offlineTimer) clearTimeout(offlineTimer);
+        offlineTimer = null;
+        pump();
+      };
+      const onClose = () => {
+        // What the socket still held is lost (at most once); the rest waits for the reconnect.
+        stopWaitingForDrain();
+        armOfflineTimer();
+      };
+      const armOfflineTimer = () => {
+        if (offlineTimer || settled) return;
+        offlineTimer = setTimeout(
+          () => finish(this.disconnectedTooLong(items.length - next, items.length)),
+          options.timeoutMs,
+        );
+      };
+      function pump() {
+        draining = null;
+        while (!settled && next < items.length) {
+          if (!client.connected) {
+            armOfflineTimer();
+            return;
+          }
+          const stream = client.stream;
+          if (stream && stream.writableLength >= QOS0_BUFFERED_BYTES) {
+            draining = stream;
+            stream.once('drain', pump);
+            return;
+          }
+          const { topic, payload, qos, retain } = items[next++]!.message;
+          client.publish(topic, payload, { qos, retain }, written);
+        }
+        finish(null);
+      }
 
       client.on('connect', onConnect);
       client.on('close', onClose);

@@ -1,12 +1,11 @@
 import type { MqttClient } from 'mqtt';
 import {
-  DataException,
-  ErrorPolicy,
-  ProgressCounter,
-  reportBadRecord,
-  streamReactorSettings,
+  putRouted,
+  streamReactorTaskTools,
+  type ErrorPolicy,
   type KcqlRouter,
   type KcqlStatement,
+  type ProgressCounter,
   type SinkRecord,
   type SinkTask,
   type SinkTaskContext,
@@ -31,17 +30,13 @@ export class MqttSinkTask implements SinkTask {
   async start(props: Record<string, string>, context: SinkTaskContext): Promise<void> {
     this.context = context;
     const parsed = configDef.parse(props);
-    const common = streamReactorSettings(parsed, PREFIX);
     this.config = mqttSinkConfig(parsed);
     ({ router: this.router, routes: this.routes } = mqttRoutes(props));
-    this.errorPolicy = ErrorPolicy.of(common.errorPolicy, {
-      maxRetries: common.maxRetries,
-      retryIntervalMs: common.retryIntervalMs,
-      connectorName: context.connectorName,
-      logger: context.logger,
-    });
-    this.errorPolicy.applyTo(context);
-    if (common.progressEnabled) this.progress = new ProgressCounter({ logger: context.logger });
+    ({ errorPolicy: this.errorPolicy, progress: this.progress } = streamReactorTaskTools(
+      parsed,
+      PREFIX,
+      context,
+    ));
     this.messageOptions = {
       connectorName: context.connectorName,
       qos: this.config.qos,
@@ -71,22 +66,15 @@ export class MqttSinkTask implements SinkTask {
 
   async put(records: readonly SinkRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.errorPolicy.run(async () => {
-      const batch: PendingPublish[] = [];
-      for (const record of records) {
-        for (const statement of this.router.routes(record.topic)) {
-          try {
-            const message = toMessage(record, this.routes.get(statement)!, this.messageOptions);
-            if (message) batch.push({ record, message });
-            else this.logSkippedTombstone(record);
-          } catch (e) {
-            if (!(e instanceof DataException)) throw e;
-            await reportBadRecord(this.context, record, e);
-          }
-        }
-      }
-      for (const refused of await this.publisher.publish(batch))
-        await reportBadRecord(this.context, refused.record, refused.error);
+    await putRouted(this.errorPolicy, this.context, records, {
+      routes: (topic) => this.router.routes(topic),
+      prepare: (record, statement): PendingPublish | null => {
+        const message = toMessage(record, this.routes.get(statement)!, this.messageOptions);
+        if (message) return { record, message };
+        this.logSkippedTombstone(record);
+        return null;
+      },
+      write: (batch) => this.publisher.publish(batch),
     });
     this.progress?.update(records);
   }

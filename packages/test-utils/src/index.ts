@@ -10,7 +10,8 @@ export {
 } from './records.js';
 export { KafkaTestClient, uniqueName, connectJson, type TestMessage } from './kafka.js';
 export { registerAvroSchema, encodeAvro, type AvroProducerSchema } from './avro.js';
-export { StandaloneWorker, cliPath, freePort, toProperties, type StandaloneOptions } from './standalone.js';
+export { StandaloneWorker, freePort, toProperties, type StandaloneOptions } from './standalone.js';
+export { CliProcess, cliPath, type CliStart } from './cli-process.js';
 export { waitFor, sleep, WaitAbort, type WaitOptions } from './wait.js';
 export {
   sinkWorkerProps,

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import { CliProcess } from './cli-process.js';
 import { WaitAbort, waitFor } from './wait.js';
 
 // Runs `sluice standalone worker.properties connector.properties…` (the CLI of @sluice/core, built) as
@@ -21,18 +21,13 @@ export interface StandaloneOptions {
   dir?: string;
 }
 
-export class StandaloneWorker {
-  private out = '';
-  private exit: Promise<number | null>;
-
+export class StandaloneWorker extends CliProcess {
   private constructor(
-    private readonly child: ChildProcess,
+    child: ChildProcess,
     readonly restUrl: string,
     readonly dir: string,
   ) {
-    child.stdout?.on('data', (b: Buffer) => (this.out += b.toString()));
-    child.stderr?.on('data', (b: Buffer) => (this.out += b.toString()));
-    this.exit = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    super(child);
   }
 
   /** Starts the worker and waits until its REST API answers. */
@@ -51,33 +46,16 @@ export class StandaloneWorker {
       writeFileSync(file, toProperties(c));
       return file;
     });
-    const child = spawn(process.execPath, [cliPath(), 'standalone', workerFile, ...connectorFiles], {
-      cwd: dir,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const running = new StandaloneWorker(child, new URL(worker.listeners).origin, dir);
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null)
-          throw new WaitAbort(`sluice standalone exited with ${child.exitCode}:\n${running.output()}`);
-        return (await fetch(`${running.restUrl}/`).catch(() => null))?.ok;
+    const restUrl = new URL(worker.listeners).origin;
+    return CliProcess.spawnCli(
+      {
+        args: ['standalone', workerFile, ...connectorFiles],
+        cwd: dir,
+        env: { ...process.env, ...options.env },
+        readyUrl: `${restUrl}/`,
       },
-      { what: `the standalone worker's REST API on ${running.restUrl}`, timeoutMs: 60_000 },
-    ).catch((e: Error) => {
-      child.kill('SIGKILL');
-      throw e;
-    });
-    return running;
-  }
-
-  /** Everything the worker printed so far. */
-  output(): string {
-    return this.out;
-  }
-
-  async waitForOutput(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
-    await waitFor(() => pattern.test(this.out), { what: `worker output matching ${pattern}`, timeoutMs });
+      (child) => new StandaloneWorker(child, restUrl, dir),
+    );
   }
 
   /** GET /connectors/<name>/status. */
@@ -103,35 +81,6 @@ export class StandaloneWorker {
       { what: `connector ${name} RUNNING`, timeoutMs },
     );
   }
-
-  /** Graceful stop (SIGTERM); resolves with the exit code. */
-  async stop(timeoutMs = 30_000): Promise<number | null> {
-    if (this.child.exitCode !== null) return this.child.exitCode;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
-    try {
-      return await this.exit;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** A crash: SIGKILL, no chance to commit offsets or close anything. */
-  async kill(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill('SIGKILL');
-    await this.exit;
-  }
-
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-}
-
-/** The built CLI of @sluice/core (`dist/cli/main.js`). */
-export function cliPath(): string {
-  const coreEntry = createRequire(import.meta.url).resolve('@sluice/core');
-  return path.join(path.dirname(coreEntry), 'cli', 'main.js');
 }
 
 export function toProperties(props: Record<string, string>): string {

@@ -132,3 +132,49 @@ export async function reportBadRecord(
   if (!reporter) throw error;
   await reporter.report(record, error);
 }
+
+/** A record the store refused on its own, while the rest of its batch was written. */
+export interface RefusedRecord {
+  readonly record: SinkRecord;
+  readonly error: Error;
+}
+
+/** The sink-specific steps of `putRouted`. */
+export interface RoutedPut<S, W> {
+  /** The KCQL statements that take records of `topic`. */
+  readonly routes: (topic: string) => readonly S[];
+  /** The store write for one record under one statement; null skips it; DataException marks it bad. */
+  readonly prepare: (record: SinkRecord, statement: S) => W | null;
+  /** Writes the batch in one go and returns the records the store refused one by one. */
+  readonly write: (writes: W[]) => Promise<readonly RefusedRecord[]>;
+}
+
+/**
+ * SinkTask.put of a Stream Reactor sink: each record becomes one write per statement that routes its
+ * topic, the writes go to the store together, and records that can never be written (a DataException
+ * from `prepare`, or refused by the store) go to reportBadRecord; any other failure is the batch's, for
+ * the error policy.
+ */
+export async function putRouted<S, W>(
+  policy: ErrorPolicy,
+  context: SinkTaskContext,
+  records: readonly SinkRecord[],
+  steps: RoutedPut<S, W>,
+): Promise<void> {
+  await policy.run(async () => {
+    const writes: W[] = [];
+    for (const record of records) {
+      for (const statement of steps.routes(record.topic)) {
+        try {
+          const write = steps.prepare(record, statement);
+          if (write !== null) writes.push(write);
+        } catch (e) {
+          if (!(e instanceof DataException)) throw e;
+          await reportBadRecord(context, record, e);
+        }
+      }
+    }
+    for (const refused of await steps.write(writes))
+      await reportBadRecord(context, refused.record, refused.error);
+  });
+}

@@ -2,8 +2,9 @@ import { ConfigDef, validators, type ConfigValue } from '../config/def.js';
 import { ConfigException } from '../errors.js';
 import { KcqlRouter } from '../mapping/router.js';
 import type { KcqlStatement } from '../mapping/statement.js';
-import { ERROR_POLICIES, type ErrorPolicyKind } from './error-policy.js';
-import { PROGRESS_ENABLED_CONFIG } from './progress.js';
+import type { SinkTaskContext } from './api.js';
+import { ERROR_POLICIES, ErrorPolicy, type ErrorPolicyKind } from './error-policy.js';
+import { PROGRESS_ENABLED_CONFIG, ProgressCounter } from './progress.js';
 
 // The keys every Stream Reactor sink shares, `connect.<x>.kcql|error.policy|max.retries|retry.interval`
 // plus the global `connect.progress.enabled`, with the reference defaults (spec §1.2), and the check
@@ -84,6 +85,40 @@ export function streamReactorSettings(
     retryIntervalMs: parsed[`${prefix}.retry.interval`] as number,
     progressEnabled: parsed[PROGRESS_ENABLED_CONFIG] as boolean,
   };
+}
+
+/** What SinkTask.start builds from the common keys. */
+export interface StreamReactorTaskTools {
+  /** Already applied to the task context (RETRY's back-off). */
+  readonly errorPolicy: ErrorPolicy;
+  /** Null unless connect.progress.enabled. */
+  readonly progress: ProgressCounter | null;
+}
+
+/** For SinkTask.start: the error policy and the progress log that the common keys of `prefix` ask for. */
+export function streamReactorTaskTools(
+  parsed: Record<string, ConfigValue>,
+  prefix: string,
+  context: SinkTaskContext,
+): StreamReactorTaskTools {
+  const common = streamReactorSettings(parsed, prefix);
+  const errorPolicy = ErrorPolicy.of(common.errorPolicy, {
+    maxRetries: common.maxRetries,
+    retryIntervalMs: common.retryIntervalMs,
+    connectorName: context.connectorName,
+    logger: context.logger,
+  });
+  errorPolicy.applyTo(context);
+  return {
+    errorPolicy,
+    progress: common.progressEnabled ? new ProgressCounter({ logger: context.logger }) : null,
+  };
+}
+
+/** The clear text of a PASSWORD key's parsed value ('' when unset). */
+export function secretValue(value: ConfigValue | undefined): string {
+  if (value === null || value === undefined) return '';
+  return typeof value === 'object' && 'value' in value ? value.value() : String(value);
 }
 
 /** KCQL clauses by their keyword, plus the special select-list roots. */

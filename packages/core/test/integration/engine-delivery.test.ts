@@ -1,27 +1,17 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RetriableException } from '../../src/errors.js';
-import type { SinkRunnerHandle } from './engine-types.js';
 import { RecordingTask } from '../sink/harness.js';
 import {
   committedOffsets,
   createTopic,
-  kafkaBootstrap,
   produce,
   startRunner,
   uniqueName,
+  useEngineKafka,
   waitUntil,
 } from './engine-kafka.js';
 
-let bootstrap: string;
-const running: SinkRunnerHandle[] = [];
-
-beforeAll(async () => {
-  bootstrap = await kafkaBootstrap();
-});
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((r) => r.stop()));
-});
+const engine = useEngineKafka();
 
 function records(topic: string, partitions: number, perPartition: number) {
   return Array.from({ length: partitions * perPartition }, (_, i) => ({
@@ -36,22 +26,22 @@ describe('sink engine against real Kafka: delivery', () => {
   it('delivers records in order per partition and commits offsets only after put resolved', async () => {
     const topic = uniqueName('engine-order');
     const connector = uniqueName('order-sink');
-    await createTopic(bootstrap, topic, 3);
-    await produce(bootstrap, records(topic, 3, 400));
+    await createTopic(engine.bootstrap, topic, 3);
+    await produce(engine.bootstrap, records(topic, 3, 400));
 
     const task = new RecordingTask();
     const committedAtPut: Map<number, number>[] = [];
     task.onPut = async (batch) => {
       // What Kafka holds while this put is still running must not cover any record of it.
       if (committedAtPut.length < 5) {
-        const committed = await committedOffsets(bootstrap, `connect-${connector}`, topic);
+        const committed = await committedOffsets(engine.bootstrap, `connect-${connector}`, topic);
         committedAtPut.push(committed);
         for (const r of batch)
           expect(committed.get(r.kafkaPartition) ?? -1).toBeLessThanOrEqual(r.kafkaOffset);
       }
     };
-    const { runner, started } = startRunner(bootstrap, connector, task, { topics: topic });
-    running.push(runner);
+    const { runner, started } = startRunner(engine.bootstrap, connector, task, { topics: topic });
+    engine.running.push(runner);
     await started;
     expect(runner.status().state).toBe('RUNNING');
 
@@ -65,7 +55,7 @@ describe('sink engine against real Kafka: delivery', () => {
     }
     expect(committedAtPut.length).toBeGreaterThan(0);
     await waitUntil(async () => {
-      const c = await committedOffsets(bootstrap, `connect-${connector}`, topic);
+      const c = await committedOffsets(engine.bootstrap, `connect-${connector}`, topic);
       return [0, 1, 2].every((p) => c.get(p) === 400);
     }, 'commits of every partition');
   });
@@ -73,8 +63,8 @@ describe('sink engine against real Kafka: delivery', () => {
   it('redelivers after RetriableException N times and then delivers everything in order', async () => {
     const topic = uniqueName('engine-retry');
     const connector = uniqueName('retry-sink');
-    await createTopic(bootstrap, topic, 1);
-    await produce(bootstrap, records(topic, 1, 300));
+    await createTopic(engine.bootstrap, topic, 1);
+    await produce(engine.bootstrap, records(topic, 1, 300));
 
     const task = new RecordingTask();
     let failures = 0;
@@ -85,11 +75,11 @@ describe('sink engine against real Kafka: delivery', () => {
         throw new RetriableException('store is down');
       }
     };
-    const { runner, started } = startRunner(bootstrap, connector, task, {
+    const { runner, started } = startRunner(engine.bootstrap, connector, task, {
       topics: topic,
       'consumer.override.max.poll.records': '100',
     });
-    running.push(runner);
+    engine.running.push(runner);
     await started;
     await waitUntil(() => task.delivered.length === 300, 'all 300 records');
     expect(failures).toBe(4);
@@ -100,7 +90,7 @@ describe('sink engine against real Kafka: delivery', () => {
     for (const a of attempts)
       expect(a.map((r) => r.kafkaOffset)).toEqual(attempts[0]!.map((r) => r.kafkaOffset));
     await waitUntil(
-      async () => (await committedOffsets(bootstrap, `connect-${connector}`, topic)).get(0) === 300,
+      async () => (await committedOffsets(engine.bootstrap, `connect-${connector}`, topic)).get(0) === 300,
       'commit',
     );
   });
@@ -108,19 +98,19 @@ describe('sink engine against real Kafka: delivery', () => {
   it('resumes from the committed offset after a restart', async () => {
     const topic = uniqueName('engine-restart');
     const connector = uniqueName('restart-sink');
-    await createTopic(bootstrap, topic, 1);
-    await produce(bootstrap, records(topic, 1, 100));
+    await createTopic(engine.bootstrap, topic, 1);
+    await produce(engine.bootstrap, records(topic, 1, 100));
     const first = new RecordingTask();
-    const a = startRunner(bootstrap, connector, first, { topics: topic });
+    const a = startRunner(engine.bootstrap, connector, first, { topics: topic });
     await a.started;
     await waitUntil(() => first.delivered.length === 100, 'first 100');
     await a.runner.stop();
-    expect((await committedOffsets(bootstrap, `connect-${connector}`, topic)).get(0)).toBe(100);
+    expect((await committedOffsets(engine.bootstrap, `connect-${connector}`, topic)).get(0)).toBe(100);
 
-    await produce(bootstrap, records(topic, 1, 50));
+    await produce(engine.bootstrap, records(topic, 1, 50));
     const second = new RecordingTask();
-    const b = startRunner(bootstrap, connector, second, { topics: topic });
-    running.push(b.runner);
+    const b = startRunner(engine.bootstrap, connector, second, { topics: topic });
+    engine.running.push(b.runner);
     await b.started;
     await waitUntil(() => second.delivered.length === 50, 'the 50 new records');
     expect(second.delivered[0]!.kafkaOffset).toBe(100);

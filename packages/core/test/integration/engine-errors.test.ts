@@ -1,35 +1,25 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TaskStatus } from '../../src/sink/runner-types.js';
 import { RecordingTask } from '../sink/harness.js';
-import type { SinkRunnerHandle } from './engine-types.js';
 import {
   committedOffsets,
   createTopic,
-  kafkaBootstrap,
   produce,
   startRunner,
   uniqueName,
+  useEngineKafka,
   waitUntil,
 } from './engine-kafka.js';
 
-let bootstrap: string;
-const running: SinkRunnerHandle[] = [];
-
-beforeAll(async () => {
-  bootstrap = await kafkaBootstrap();
-});
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((r) => r.stop()));
-});
+const engine = useEngineKafka();
 
 const POISON = new Set([37, 142, 143, 250]);
 
 async function poisonedTopic(topic: string): Promise<void> {
-  await createTopic(bootstrap, topic, 1);
+  await createTopic(engine.bootstrap, topic, 1);
   await produce(
-    bootstrap,
+    engine.bootstrap,
     Array.from({ length: 300 }, (_, i) => ({
       topic,
       partition: 0,
@@ -43,7 +33,7 @@ async function poisonedTopic(topic: string): Promise<void> {
 
 async function readDlq(topic: string, count: number) {
   const kafka = new Kafka({
-    brokers: [bootstrap],
+    brokers: [engine.bootstrap],
     clientId: 'engine-it-dlq-reader',
     logLevel: logLevel.NOTHING,
   });
@@ -79,7 +69,7 @@ describe('sink engine against real Kafka: errors', () => {
     const connector = uniqueName('tolerant-sink');
     await poisonedTopic(topic);
     const task = new RecordingTask();
-    const { runner, started } = startRunner(bootstrap, connector, task, {
+    const { runner, started } = startRunner(engine.bootstrap, connector, task, {
       topics: topic,
       'errors.tolerance': 'all',
       'errors.log.enable': 'true',
@@ -87,14 +77,14 @@ describe('sink engine against real Kafka: errors', () => {
       'errors.deadletterqueue.topic.replication.factor': '1',
       'errors.deadletterqueue.context.headers.enable': 'true',
     });
-    running.push(runner);
+    engine.running.push(runner);
     await started;
     await waitUntil(() => task.delivered.length === 296, '296 good records');
     expect(task.delivered.map((r) => r.kafkaOffset)).toEqual(
       Array.from({ length: 300 }, (_, i) => i).filter((i) => !POISON.has(i)),
     );
     await waitUntil(
-      async () => (await committedOffsets(bootstrap, `connect-${connector}`, topic)).get(0) === 300,
+      async () => (await committedOffsets(engine.bootstrap, `connect-${connector}`, topic)).get(0) === 300,
       'commit past the poison records',
     );
     expect(runner.status().state).toBe('RUNNING');
@@ -126,13 +116,13 @@ describe('sink engine against real Kafka: errors', () => {
     const task = new RecordingTask();
     const statuses: TaskStatus[] = [];
     const { runner, started } = startRunner(
-      bootstrap,
+      engine.bootstrap,
       connector,
       task,
       { topics: topic, 'consumer.override.max.poll.records': '10' },
       statuses,
     );
-    running.push(runner);
+    engine.running.push(runner);
     await started;
     await waitUntil(() => runner.status().state === 'FAILED', 'FAILED');
     await waitUntil(() => task.calls.includes('stop'), 'the task stopped');
@@ -143,6 +133,6 @@ describe('sink engine against real Kafka: errors', () => {
     expect(trace).toContain("'poison-37' is not valid");
     // As in Kafka Connect, the chunk holding the poison record (offsets 30..39) is not put at all.
     expect(task.delivered.map((r) => r.kafkaOffset)).toEqual(Array.from({ length: 30 }, (_, i) => i));
-    expect((await committedOffsets(bootstrap, `connect-${connector}`, topic)).get(0)).toBe(30);
+    expect((await committedOffsets(engine.bootstrap, `connect-${connector}`, topic)).get(0)).toBe(30);
   });
 });

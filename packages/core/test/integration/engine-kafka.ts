@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import pino from 'pino';
+import { afterEach, beforeAll } from 'vitest';
 import { ensureServices } from '@sluice/test-infra';
 import { KafkaJsClientFactory } from '../../src/kafka/index.js';
 import type { ProducedRecord } from '../../src/kafka/port.js';
@@ -7,6 +7,7 @@ import type { SinkTask } from '../../src/sink/api.js';
 import { SinkTaskRunner } from '../../src/sink/runner.js';
 import type { TaskStatus } from '../../src/sink/runner-types.js';
 import { countingMetrics, TestHeaderConverter, TestStringConverter } from '../sink/harness.js';
+import type { SinkRunnerHandle } from './engine-types.js';
 
 // Real Kafka from test-infra for the engine's integration tests; every test uses its own topics and group.
 
@@ -15,11 +16,28 @@ export async function kafkaBootstrap(): Promise<string> {
   return String(kafka!['bootstrapServers'] ?? kafka!['connection']);
 }
 
+export interface EngineKafka {
+  /** Set before the first test runs. */
+  bootstrap: string;
+  /** Runners a test started: each is stopped after the test, whatever its outcome. */
+  readonly running: SinkRunnerHandle[];
+}
+
+/** The hooks every engine test file needs; call it at the top level of the file. */
+export function useEngineKafka(): EngineKafka {
+  const kafka: EngineKafka = { bootstrap: '', running: [] };
+  beforeAll(async () => {
+    kafka.bootstrap = await kafkaBootstrap();
+  });
+  afterEach(async () => {
+    await Promise.all(kafka.running.splice(0).map((r) => r.stop()));
+  });
+  return kafka;
+}
+
 export const quietLogger = pino({ level: process.env['SLUICE_TEST_LOG'] ?? 'warn' });
 
-export function uniqueName(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
-}
+export { uniqueName } from '@sluice/test-utils';
 
 export function clients(bootstrap: string): KafkaJsClientFactory {
   return new KafkaJsClientFactory({ 'bootstrap.servers': bootstrap }, quietLogger);

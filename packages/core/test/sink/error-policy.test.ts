@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ConnectException, DataException, RetriableException } from '../../src/errors.js';
-import { ErrorPolicy, reportBadRecord } from '../../src/sink/error-policy.js';
+import { ErrorPolicy, putRouted, reportBadRecord } from '../../src/sink/error-policy.js';
 import type { SinkRecord, SinkTaskContext, TaskLogger } from '../../src/sink/api.js';
 
 function logger(): TaskLogger & { lines: string[] } {
@@ -103,5 +103,48 @@ describe('reportBadRecord', () => {
     await expect(reportBadRecord(context, record, new DataException('x'))).rejects.toBeInstanceOf(
       DataException,
     );
+  });
+});
+
+describe('putRouted', () => {
+  const rec = (topic: string, offset: number) => ({ topic, kafkaOffset: offset }) as SinkRecord;
+
+  function setup(kind = 'THROW') {
+    const reported: [number, string][] = [];
+    const report = vi.fn(async (r: SinkRecord, e: Error) => void reported.push([r.kafkaOffset, e.message]));
+    const context = { errantRecordReporter: () => ({ report }) } as unknown as SinkTaskContext;
+    return { reported, context, p: policy(kind).p };
+  }
+
+  it('writes one item per routing statement, skips nulls, and reports bad and refused records', async () => {
+    const { reported, context, p } = setup();
+    const written: string[][] = [];
+    await putRouted(p, context, [rec('a', 1), rec('b', 2), rec('a', 3)], {
+      routes: (topic) => (topic === 'a' ? ['s1', 's2'] : ['skip']),
+      prepare: (r, s) => {
+        if (s === 'skip') return null;
+        if (r.kafkaOffset === 3 && s === 's2') throw new DataException('bad field');
+        return `${s}@${r.kafkaOffset}`;
+      },
+      write: async (writes) => {
+        written.push(writes);
+        return [{ record: rec('a', 1), error: new DataException('refused') }];
+      },
+    });
+    expect(written).toEqual([['s1@1', 's2@1', 's1@3']]);
+    expect(reported).toEqual([
+      [3, 'bad field'],
+      [1, 'refused'],
+    ]);
+  });
+
+  it('leaves any other failure to the error policy', async () => {
+    const { context, p } = setup('RETRY');
+    const steps = {
+      routes: () => ['s'],
+      prepare: () => 'w',
+      write: () => Promise.reject(new Error('connection refused')),
+    };
+    await expect(putRouted(p, context, [rec('a', 1)], steps)).rejects.toBeInstanceOf(RetriableException);
   });
 });

@@ -1,17 +1,13 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { ensureServices } from '@sluice/test-infra';
-import { KafkaTestClient, StandaloneWorker, sleep, uniqueName, waitFor } from '@sluice/test-utils';
+import { KafkaTestClient, sleep, uniqueName, waitFor, type KafkaIt } from '@sluice/test-utils';
 
 // What every MQTT integration test shares: the real servers of test-infra (Kafka, the schema registry,
 // Mosquitto), a subscriber that records what the broker delivers, an MQTT topic prefix of its own per
-// test, and a way to run one connector in `sluice standalone`.
+// test, and this sink's connector properties (runConnector, kafkaTopic, infra… come from
+// @sluice/test-utils).
 
-export interface MqttIt {
-  kafka: KafkaTestClient;
-  bootstrapServers: string;
+export interface MqttIt extends KafkaIt {
   registryUrl: string;
   mqttUrl: string;
 }
@@ -82,18 +78,6 @@ export async function retainedMessages(url: string, filter: string): Promise<Rec
   return probe.messages.filter((m) => m.retain);
 }
 
-/** Worker properties for string keys and schemaless JSON values, unless overridden. */
-export function workerProps(it: MqttIt, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    'bootstrap.servers': it.bootstrapServers,
-    'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
-    'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-    'value.converter.schemas.enable': 'false',
-    'offset.flush.interval.ms': '1000',
-    ...extra,
-  };
-}
-
 /** Connector properties for this sink reading `topic`. */
 export function mqttConnector(
   it: MqttIt,
@@ -112,36 +96,4 @@ export function mqttConnector(
     'connect.mqtt.kcql': kcql,
     ...extra,
   };
-}
-
-export async function runConnector(
-  it: MqttIt,
-  connector: Record<string, string>,
-  worker: Record<string, string> = {},
-): Promise<StandaloneWorker> {
-  const running = await StandaloneWorker.start({ worker: workerProps(it, worker), connectors: [connector] });
-  try {
-    await running.waitUntilRunning(connector['name']!);
-  } catch (e) {
-    await running.kill();
-    throw new Error(`${(e as Error).message}\n--- worker output ---\n${running.output()}`);
-  }
-  return running;
-}
-
-export async function kafkaTopic(it: MqttIt, prefix: string): Promise<string> {
-  const name = uniqueName(prefix);
-  await it.kafka.createTopic(name);
-  return name;
-}
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-
-/** test-infra's CLI, as an operator would run it. */
-export function infra(command: 'up' | 'down', service: string): void {
-  const r = spawnSync('npx', ['tsx', 'test-infra/src/cli.ts', command, service], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`infra ${command} ${service} failed: ${r.stdout}${r.stderr}`);
 }

@@ -1,7 +1,13 @@
 import {
   connectJson,
   encodeAvro,
+  infra,
+  kafkaTopic,
+  pumpMessages,
+  range,
+  readingAvroSchema,
   registerAvroSchema,
+  runConnector,
   sleep,
   uniqueName,
   waitFor,
@@ -10,11 +16,8 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   Subscriber,
-  infra,
-  kafkaTopic,
   mqttConnector,
   retainedMessages,
-  runConnector,
   setUpMqttIt,
   tearDownMqttIt,
   type MqttIt,
@@ -51,18 +54,7 @@ describe('MQTT sink end to end', () => {
     const t = await kafkaTopic(env, 'mqtt-json');
     const target = uniqueName('it/json');
     const sub = await subscribe(target);
-    await env.kafka.produce(
-      t,
-      [1, 2, 3].map((i) => ({
-        value: JSON.stringify({
-          id: i,
-          name: `pump-${i}`,
-          big: 5_000_000_000 + i,
-          location: { lat: 50 + i, lon: i },
-          drop: true,
-        }),
-      })),
-    );
+    await env.kafka.produce(t, pumpMessages());
     worker = await runConnector(
       env,
       mqttConnector(
@@ -104,32 +96,7 @@ describe('MQTT sink end to end', () => {
     const t = await kafkaTopic(env, 'mqtt-avro');
     const target = uniqueName('it/avro');
     const sub = await subscribe(target);
-    const schema = {
-      type: 'record',
-      name: 'Reading',
-      namespace: 'sluice.it',
-      fields: [
-        { name: 'sensorID', type: 'string' },
-        { name: 'count', type: 'long' },
-        { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
-        { name: 'raw', type: 'bytes' },
-        {
-          name: 'location',
-          type: {
-            type: 'record',
-            name: 'Location',
-            fields: [
-              { name: 'lat', type: 'double' },
-              { name: 'lon', type: 'double' },
-            ],
-          },
-        },
-        { name: 'tags', type: { type: 'array', items: 'string' } },
-        { name: 'attrs', type: { type: 'map', values: 'int' } },
-        { name: 'note', type: ['null', 'string'], default: null },
-      ],
-    };
-    const avro = await registerAvroSchema(env.registryUrl, `${t}-value`, schema);
+    const avro = await registerAvroSchema(env.registryUrl, `${t}-value`, readingAvroSchema);
     await env.kafka.produce(t, [
       {
         value: encodeAvro(avro, {
@@ -360,7 +327,3 @@ describe('MQTT sink end to end', () => {
     expect(text(m!)).toBe('{"id":1,"item":"tea"}');
   });
 });
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: to - from }, (_, i) => from + i);
-}
