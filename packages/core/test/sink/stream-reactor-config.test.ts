@@ -1,12 +1,15 @@
 import { parseKcqlList } from '@sluice/kcql';
 import { describe, expect, it } from 'vitest';
-import { ConfigDef } from '../../src/config/def.js';
+import { ConfigDef, Password } from '../../src/config/def.js';
+import type { SinkTaskContext } from '../../src/sink/api.js';
 import { ConfigException } from '../../src/errors.js';
 import {
   checkKcqlClauses,
   defineStreamReactorKeys,
   kcqlClausesUsed,
+  secretValue,
   streamReactorSettings,
+  streamReactorTaskTools,
   validateKcql,
 } from '../../src/sink/stream-reactor-config.js';
 
@@ -87,5 +90,47 @@ describe('validateKcql', () => {
     );
     expect(Object.keys(bad)).toEqual(['connect.x.kcql']);
     expect(bad['connect.x.kcql']![0]).toMatch(/topics without a KCQL statement: b/);
+  });
+});
+
+describe('streamReactorTaskTools', () => {
+  const def = defineStreamReactorKeys(new ConfigDef(), 'connect.x');
+  const contextRecording = () => {
+    const timeouts: number[] = [];
+    const noop = () => undefined;
+    const context = {
+      connectorName: 'x-sink',
+      taskId: 0,
+      timeout: (ms: number) => timeouts.push(ms),
+      logger: { debug: noop, info: noop, warn: noop, error: noop },
+    } as unknown as SinkTaskContext;
+    return { context, timeouts };
+  };
+
+  it('applies the RETRY interval to the task context and has no progress counter unless enabled', () => {
+    const { context, timeouts } = contextRecording();
+    const parsed = def.parse({
+      'connect.x.kcql': 'k',
+      'connect.x.error.policy': 'RETRY',
+      'connect.x.retry.interval': '750',
+    });
+    const tools = streamReactorTaskTools(parsed, 'connect.x', context);
+    expect(timeouts).toEqual([750]);
+    expect(tools.progress).toBeNull();
+  });
+
+  it('creates the progress counter when connect.progress.enabled is true', () => {
+    const { context } = contextRecording();
+    const parsed = def.parse({ 'connect.x.kcql': 'k', 'connect.progress.enabled': 'true' });
+    expect(streamReactorTaskTools(parsed, 'connect.x', context).progress).not.toBeNull();
+  });
+});
+
+describe('secretValue', () => {
+  it('reveals a Password, keeps plain strings and maps unset to the empty string', () => {
+    expect(secretValue(new Password('s3cret'))).toBe('s3cret');
+    expect(secretValue('plain')).toBe('plain');
+    expect(secretValue(null)).toBe('');
+    expect(secretValue(undefined)).toBe('');
   });
 });
