@@ -104,7 +104,7 @@ export const configDef: ConfigDef = defineStreamReactorKeys(
     },
     recommendedValues: ['0', '1', '2'],
     doc:
-      'QoS of published messages. 0: at most once (a record counts as delivered once written to the socket). ' +
+      'QoS of published messages. 0: at most once (a record counts as delivered once handed to the socket, which may still buffer up to 1 MiB). ' +
       "1: at least once (delivered when the broker's PUBACK arrives). 2: exactly once between the sink and the broker (PUBCOMP).",
   })
   .define({
@@ -186,7 +186,7 @@ export const configDef: ConfigDef = defineStreamReactorKeys(
     importance: 'LOW',
     group: 'Delivery',
     validator: validators.between(1, 65535),
-    doc: 'Publishes awaiting their acknowledgement (QoS 1/2) or their socket write (QoS 0) at once per task.',
+    doc: 'Publishes awaiting their acknowledgement (QoS 1/2) at once per task.',
   })
   .define({
     name: TOMBSTONE_CLEARS_RETAINED,
