@@ -1,15 +1,22 @@
 // Runtime benchmark: records/s through the whole sink loop (fetch, convert, put to a no-op task,
 // commit) beside the raw kafkajs consume rate (eachBatch, no processing) of the same topic, in the
-// same run, interleaved; plus peak RSS while the backlog drains.
+// same run, interleaved; plus peak RSS while the backlog drains. One pair of runs per value format:
+// `json` (schemaless JsonConverter), `avro` (AvroConverter, Confluent wire format, schema registry),
+// `string` (StringConverter over the JSON records: the engine's own overhead).
 //
 //   npx tsx tools/bench/runtime.ts            (or: npm run bench -- runtime)
 //   BENCH_RECORDS=1000000 BENCH_PARTITIONS=4 BENCH_REPS=2 KAFKA_BOOTSTRAP=127.0.0.1:9092
-//   BENCH_TOPIC=name   keeps the topic for later runs and reuses it when it exists (no produce step),
+//   BENCH_FORMATS=json,avro,string   which value formats to run (default all three)
+//   BENCH_TOPIC=name   keeps the topics (name, name-avro) for later runs and reuses them when filled,
 //                      e.g. to profile: node --cpu-prof --import tsx tools/bench/runtime.ts
 //   BENCH_ONLY=raw|sluice   runs one side only (profiling)
+//   BENCH_CONSUMER_THREAD=false   runs the engine with its consumer on the task's thread
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
+import { encodeAvro, registerAvroSchema } from '@sluice/test-utils';
+import type { Converter } from '../../packages/core/src/convert/api.js';
+import { AvroConverter } from '../../packages/core/src/convert/avro/index.js';
 import {
   JsonConverter,
   SimpleHeaderConverter,
@@ -22,23 +29,55 @@ import type { SinkTaskMetrics, TaskStatus } from '../../packages/core/src/sink/r
 
 const RECORDS = Number(process.env['BENCH_RECORDS'] ?? 1_000_000);
 const PARTITIONS = Number(process.env['BENCH_PARTITIONS'] ?? 4);
-const REPS = Number(process.env['BENCH_REPS'] ?? 2);
+const REPS = Number(process.env['BENCH_REPS'] ?? 3);
 const RECORD_BYTES = 1024;
-/** `json` (JsonConverter, schemaless: the realistic case) or `string` (StringConverter: engine overhead only). */
-const VALUE_CONVERTER = process.env['BENCH_VALUE_CONVERTER'] ?? 'json';
+type Format = 'json' | 'avro' | 'string';
+const FORMATS = (process.env['BENCH_FORMATS'] ?? 'json,avro,string')
+  .split(',')
+  .map((f) => f.trim()) as Format[];
+const FORMAT_LABEL: Record<Format, string> = {
+  json: 'JsonConverter, schemaless',
+  avro: 'AvroConverter, schema registry',
+  string: 'StringConverter',
+};
 const logger = pino({ level: process.env['BENCH_LOG'] ?? 'warn' });
 const KEPT_TOPIC = process.env['BENCH_TOPIC'];
 const ONLY = process.env['BENCH_ONLY'];
 
-async function bootstrapServers(): Promise<string> {
-  if (process.env['KAFKA_BOOTSTRAP']) return process.env['KAFKA_BOOTSTRAP'];
+async function services(): Promise<{ bootstrap: string; registry: string | null }> {
+  const needRegistry = FORMATS.includes('avro');
   const { ensureServices } = await import('@sluice/test-infra');
-  const { kafka } = await ensureServices(['kafka']);
-  return String(kafka!['bootstrapServers'] ?? kafka!['connection']);
+  const wanted = [
+    ...(process.env['KAFKA_BOOTSTRAP'] ? [] : ['kafka']),
+    ...(needRegistry ? ['schema-registry'] : []),
+  ];
+  const up = wanted.length > 0 ? await ensureServices(wanted as Parameters<typeof ensureServices>[0]) : {};
+  const kafka = up['kafka'];
+  return {
+    bootstrap: process.env['KAFKA_BOOTSTRAP'] ?? String(kafka!['bootstrapServers'] ?? kafka!['connection']),
+    registry: needRegistry
+      ? String(up['schema-registry']!['url'] ?? up['schema-registry']!['connection'])
+      : null,
+  };
 }
 
-/** A schemaless JSON document of about 1 KB, as a typical sink sees it. */
-function jsonRecord(i: number): Buffer {
+const ORDER_SCHEMA = {
+  type: 'record',
+  name: 'Order',
+  namespace: 'bench',
+  fields: [
+    { name: 'id', type: 'long' },
+    { name: 'customer', type: 'string' },
+    { name: 'amount', type: 'double' },
+    { name: 'currency', type: 'string' },
+    { name: 'createdAt', type: 'string' },
+    { name: 'tags', type: { type: 'array', items: 'string' } },
+    { name: 'note', type: 'string' },
+  ],
+};
+
+/** A document of about 1 KB, as a typical sink sees it. */
+function order(i: number) {
   const doc = {
     id: i,
     customer: `customer-${i % 10_000}`,
@@ -50,7 +89,7 @@ function jsonRecord(i: number): Buffer {
   };
   const base = JSON.stringify(doc).length;
   doc.note = 'x'.repeat(Math.max(0, RECORD_BYTES - base));
-  return Buffer.from(JSON.stringify(doc));
+  return doc;
 }
 
 function progress(label: string, done: () => number, total: number): () => void {
@@ -84,7 +123,7 @@ async function alreadyFilled(bootstrap: string, topic: string): Promise<boolean>
   }
 }
 
-async function prefill(bootstrap: string, topic: string): Promise<void> {
+async function prefill(bootstrap: string, topic: string, encode: (i: number) => Buffer): Promise<void> {
   const clients = new KafkaJsClientFactory({ 'bootstrap.servers': bootstrap, 'producer.acks': '1' }, logger);
   const admin = clients.admin({ clientId: 'bench-admin' });
   await admin.connect();
@@ -100,7 +139,7 @@ async function prefill(bootstrap: string, topic: string): Promise<void> {
   for (let i = 0; i < RECORDS; i += batch) {
     const records = [];
     for (let j = i; j < Math.min(RECORDS, i + batch); j++) {
-      records.push({ topic, partition: j % PARTITIONS, key: Buffer.from(`k${j}`), value: jsonRecord(j) });
+      records.push({ topic, partition: j % PARTITIONS, key: Buffer.from(`k${j}`), value: encode(j) });
     }
     const p = producer.send(records).then(() => {
       sent += records.length;
@@ -113,7 +152,7 @@ async function prefill(bootstrap: string, topic: string): Promise<void> {
   stop();
   await producer.disconnect();
   console.log(
-    `  produced ${RECORDS.toLocaleString()} records of ~1 KB in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `  produced ${RECORDS.toLocaleString()} records to ${topic} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
 }
 
@@ -166,14 +205,33 @@ const noMetrics: SinkTaskMetrics = {
   consumerLag: () => undefined,
 };
 
+function valueConverterFor(format: Format, registry: string | null): Converter {
+  switch (format) {
+    case 'json': {
+      const c = new JsonConverter();
+      c.configure({ 'schemas.enable': 'false' }, false);
+      return c;
+    }
+    case 'avro': {
+      const c = new AvroConverter();
+      c.configure({ 'schema.registry.url': registry! }, false);
+      return c;
+    }
+    case 'string': {
+      const c = new StringConverter();
+      c.configure({}, false);
+      return c;
+    }
+  }
+}
+
 async function sluiceConsume(
   bootstrap: string,
   topic: string,
+  valueConverter: Converter,
 ): Promise<{ rate: number; peakRss: number; commits: number }> {
   const task = new NoOpTask();
   const done = new Promise<void>((r) => (task.onAll = r));
-  const valueConverter = VALUE_CONVERTER === 'string' ? new StringConverter() : new JsonConverter();
-  valueConverter.configure(VALUE_CONVERTER === 'string' ? {} : { 'schemas.enable': 'false' }, false);
   const keyConverter = new StringConverter();
   keyConverter.configure({}, true);
   let commits = 0;
@@ -188,6 +246,7 @@ async function sluiceConsume(
       offsetFlushIntervalMs: 5000,
       offsetFlushTimeoutMs: 5000,
       gracefulShutdownTimeoutMs: 10000,
+      consumerThread: process.env['BENCH_CONSUMER_THREAD'] !== 'false',
     },
     task,
     keyConverter,
@@ -210,59 +269,79 @@ async function sluiceConsume(
   return { rate: RECORDS / seconds, peakRss, commits };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
-async function main(): Promise<void> {
-  const bootstrap = await bootstrapServers();
-  const topic = KEPT_TOPIC ?? `bench-runtime-${randomUUID().slice(0, 8)}`;
-  console.log(
-    `runtime benchmark: ${RECORDS.toLocaleString()} JSON records of ~1 KB, ${PARTITIONS} partitions, ${REPS} interleaved runs each, Kafka ${bootstrap}`,
-  );
+interface FormatResult {
+  format: Format;
+  raw: number[];
+  sluice: number[];
+  peak: number;
+}
+
+async function runFormat(bootstrap: string, registry: string | null, format: Format): Promise<FormatResult> {
+  const base = KEPT_TOPIC ?? `bench-runtime-${randomUUID().slice(0, 8)}`;
+  const topic = format === 'avro' ? `${base}-avro` : base;
+  console.log(`\n${FORMAT_LABEL[format]}: topic ${topic}`);
   if (KEPT_TOPIC !== undefined && (await alreadyFilled(bootstrap, topic))) {
     console.log(`  reusing the records of topic ${topic}`);
-  } else {
-    await prefill(bootstrap, topic);
+  } else if (format === 'avro') {
+    const schema = await registerAvroSchema(registry!, `${topic}-value`, ORDER_SCHEMA);
+    await prefill(bootstrap, topic, (i) => encodeAvro(schema, order(i)));
+  } else if (!filled.has(topic)) {
+    await prefill(bootstrap, topic, (i) => Buffer.from(JSON.stringify(order(i))));
   }
-  const raw: number[] = [];
-  const sluice: number[] = [];
-  let peak = 0;
+  filled.add(topic);
+  const result: FormatResult = { format, raw: [], sluice: [], peak: 0 };
   for (let rep = 1; rep <= REPS; rep++) {
     if (ONLY !== 'sluice') {
       console.log(`run ${rep}/${REPS}: raw kafkajs consume`);
-      raw.push(await rawConsume(bootstrap, topic));
+      result.raw.push(await rawConsume(bootstrap, topic));
       if (global.gc) global.gc();
     }
     if (ONLY === 'raw') continue;
+    console.log(`run ${rep}/${REPS}: sluice sink loop (${FORMAT_LABEL[format]}, no-op task)`);
+    const r = await sluiceConsume(bootstrap, topic, valueConverterFor(format, registry));
+    result.sluice.push(r.rate);
+    result.peak = Math.max(result.peak, r.peakRss);
     console.log(
-      `run ${rep}/${REPS}: sluice sink loop (${VALUE_CONVERTER === 'string' ? 'StringConverter' : 'JsonConverter schemaless'} values, no-op task)`,
-    );
-    const r = await sluiceConsume(bootstrap, topic);
-    sluice.push(r.rate);
-    peak = Math.max(peak, r.peakRss);
-    console.log(
-      `  kafkajs ${Math.round(raw[raw.length - 1] ?? NaN).toLocaleString()} rec/s, sluice ${Math.round(r.rate).toLocaleString()} rec/s, commits ${r.commits}, peak RSS ${mb(r.peakRss)}`,
+      `  kafkajs ${Math.round(result.raw[result.raw.length - 1] ?? NaN).toLocaleString()} rec/s, sluice ${Math.round(r.rate).toLocaleString()} rec/s, commits ${r.commits}, peak RSS ${mb(r.peakRss)}`,
     );
   }
+  return result;
+}
+
+/** Topics produced in this run (json and string share theirs). */
+const filled = new Set<string>();
+
+async function main(): Promise<void> {
+  const { bootstrap, registry } = await services();
+  console.log(
+    `runtime benchmark: ${RECORDS.toLocaleString()} records of ~1 KB, ${PARTITIONS} partitions, ${REPS} interleaved runs per format, Kafka ${bootstrap}`,
+  );
+  const results: FormatResult[] = [];
+  for (const format of FORMATS) results.push(await runFormat(bootstrap, registry, format));
   if (ONLY !== undefined) return;
   // Each run pairs a raw and a sluice drain back to back: on a shared machine the median of the
   // per-run ratios is steadier than the ratio of the two medians.
-  const ratios = sluice.map((x, i) => x / raw[i]!);
-  const ratio = median(ratios);
-  console.log('\nresult (median of runs)');
-  console.log(
-    `  raw kafkajs consume        ${Math.round(median(raw)).toLocaleString()} rec/s   runs: ${raw.map((x) => Math.round(x)).join(', ')}`,
-  );
-  console.log(
-    `  sluice fetch→convert→put   ${Math.round(median(sluice)).toLocaleString()} rec/s   runs: ${sluice.map((x) => Math.round(x)).join(', ')}`,
-  );
-  console.log(
-    `  ratio ${ratio.toFixed(2)}x (median of the per-run ratios ${ratios.map((r) => r.toFixed(2)).join(', ')}; goal >= 0.90x)   peak RSS while draining ${RECORDS.toLocaleString()} records: ${mb(peak)}`,
-  );
+  console.log('\nresult (median of runs; goal >= 0.90x of raw kafkajs consume)');
+  console.log('| value format | raw kafkajs rec/s | sluice rec/s | ratio | per-run ratios | peak RSS |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of results) {
+    const ratios = r.sluice.map((x, i) => x / r.raw[i]!);
+    console.log(
+      `| ${FORMAT_LABEL[r.format]} | ${Math.round(median(r.raw)).toLocaleString()} | ${Math.round(median(r.sluice)).toLocaleString()} | ` +
+        `${median(ratios).toFixed(2)}x | ${ratios.map((x) => x.toFixed(2)).join(', ')} | ${mb(r.peak)} |`,
+    );
+  }
   if (KEPT_TOPIC !== undefined) return;
   const clients = new KafkaJsClientFactory({ 'bootstrap.servers': bootstrap }, logger);
   const admin = clients.admin({ clientId: 'bench-admin' });
   await admin.connect();
-  await admin.deleteTopics([topic]).catch(() => undefined);
+  await admin.deleteTopics([...filled]).catch(() => undefined);
   await admin.disconnect();
 }
 

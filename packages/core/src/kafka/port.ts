@@ -36,6 +36,8 @@ export interface FetchedBatch {
   readonly highWatermark: number;
   /** Offset after the last entry of the batch (control records included), i.e. the next fetch position. */
   readonly nextOffset: number;
+  /** The position the fetch started from (records before it, e.g. of a compressed set, are left out). */
+  readonly fetchedOffset?: number;
 }
 
 /** What the engine can do while it handles one batch. */
@@ -59,7 +61,12 @@ export interface ConsumerHandlers {
    * Best effort: see the adapter for the cases a client library cannot report in time.
    */
   onPartitionsRevoked(partitions: readonly TopicPartitionRef[]): Promise<void>;
-  /** One partition's batch; the next batch of any partition waits for this promise. */
+  /**
+   * One partition's batch. Batches are handed over one at a time (the next waits for this promise),
+   * in offset order per partition; the adapter may fetch ahead meanwhile, within a bounded buffer.
+   * A handler that returns without resolving the whole batch gets the partition fetched again from
+   * the last offset it resolved.
+   */
   onBatch(batch: FetchedBatch, control: BatchControl): Promise<void>;
   /** The consumer stopped on an error it could not recover from. */
   onCrash(error: Error): void;

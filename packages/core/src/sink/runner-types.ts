@@ -37,6 +37,8 @@ export interface SinkTaskRunnerOptions {
     offsetFlushIntervalMs: number;
     offsetFlushTimeoutMs: number;
     gracefulShutdownTimeoutMs: number;
+    /** The consumer fetches on a thread of its own (worker key `sluice.consumer.thread`, default true). */
+    consumerThread?: boolean;
   };
   task: SinkTask;
   keyConverter: Converter;

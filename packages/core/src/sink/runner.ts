@@ -86,6 +86,7 @@ export class SinkTaskRunner {
         new KafkaJsClientFactory(
           { ...worker.clientConfig, 'bootstrap.servers': worker.bootstrapServers.join(',') },
           this.log,
+          { consumerThread: worker.consumerThread ?? true },
         );
 
       const reporters: ErrorReporter[] = [];

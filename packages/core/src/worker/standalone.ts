@@ -89,6 +89,7 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
     new KafkaJsClientFactory(
       { ...config.clientConfig(), 'bootstrap.servers': config.bootstrapServers.join(',') },
       loggers.logger('sluice.kafka'),
+      { consumerThread: config.consumerThread },
     );
   let workerId = config.workerId();
   const admin = lazyAdmin(kafka, () => `${config.clientIdPrefix()}-admin`);

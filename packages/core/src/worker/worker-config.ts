@@ -46,6 +46,15 @@ export const workerConfigDef = new ConfigDef()
     validator: validators.atLeast(1),
   })
   .define({
+    name: 'sluice.consumer.thread',
+    type: 'BOOLEAN',
+    default: true,
+    importance: 'LOW',
+    doc:
+      "Each sink task's Kafka consumer fetches and decodes records on a thread of its own, so that " +
+      'fetching overlaps with converting and put (Sluice-specific; false keeps everything on one thread).',
+  })
+  .define({
     name: 'offset.flush.timeout.ms',
     type: 'LONG',
     default: 5000,
@@ -171,6 +180,7 @@ export class WorkerConfig {
   readonly bootstrapServers: string[];
   readonly offsetFlushIntervalMs: number;
   readonly offsetFlushTimeoutMs: number;
+  readonly consumerThread: boolean;
   readonly gracefulShutdownTimeoutMs: number;
   readonly listeners: ListenerAddress[];
   readonly pluginPath: string[];
@@ -187,6 +197,7 @@ export class WorkerConfig {
     this.bootstrapServers = p['bootstrap.servers'] as string[];
     this.offsetFlushIntervalMs = p['offset.flush.interval.ms'] as number;
     this.offsetFlushTimeoutMs = p['offset.flush.timeout.ms'] as number;
+    this.consumerThread = p['sluice.consumer.thread'] as boolean;
     this.gracefulShutdownTimeoutMs = p['task.shutdown.graceful.timeout.ms'] as number;
     this.listeners = (p['listeners'] as string[]).map(parseListener);
     this.pluginPath = p['plugin.path'] as string[];

@@ -190,6 +190,7 @@ export class Worker {
           offsetFlushIntervalMs: config.offsetFlushIntervalMs,
           offsetFlushTimeoutMs: config.offsetFlushTimeoutMs,
           gracefulShutdownTimeoutMs: config.gracefulShutdownTimeoutMs,
+          consumerThread: config.consumerThread,
         },
         task: this.trackTopics(id.connector, connector.plugin.createTask()),
         keyConverter: converters.key,

@@ -15,16 +15,23 @@ import { toKafkaJsConfig, toKafkaJsConsumerConfig, toKafkaJsProducerConfig } fro
 import { KafkaJsConsumer } from './consumer.js';
 import { kafkaJsLogLevel, pinoLogCreator } from './logging.js';
 import { KafkaJsProducer } from './producer.js';
+import { ThreadedKafkaJsConsumer } from './threaded-consumer.js';
 
 /**
  * Kafka clients built with kafkajs from the worker's client settings (Kafka property names, with
  * `consumer.` / `producer.` / `admin.` prefixed keys for one role). Each client gets its own kafkajs
  * instance, because security settings may differ per role.
  */
+export interface KafkaJsClientOptions {
+  /** Consumers fetch and decode on a thread of their own (see threaded-consumer.ts). */
+  readonly consumerThread?: boolean;
+}
+
 export class KafkaJsClientFactory implements KafkaClientFactory {
   constructor(
     private readonly clientConfig: Record<string, string>,
     private readonly logger: Logger,
+    private readonly options: KafkaJsClientOptions = {},
   ) {}
 
   private kafka(role: ClientRole, clientId: string, overrides: Record<string, string> | undefined) {
@@ -39,6 +46,18 @@ export class KafkaJsClientFactory implements KafkaClientFactory {
   }
 
   consumer(options: ConsumerOptions): KafkaConsumer {
+    if (this.options.consumerThread) {
+      // Settings are checked here, on the caller's thread, so a bad value fails the caller at once.
+      toKafkaJsConsumerConfig(
+        clientPropsFor('consumer', this.clientConfig, options.overrides),
+        options.groupId,
+      );
+      return new ThreadedKafkaJsConsumer(
+        this.clientConfig,
+        options,
+        this.logger.child({ client: options.clientId }),
+      );
+    }
     const { kafka, props, logger } = this.kafka('consumer', options.clientId, options.overrides);
     const { config, fromBeginning } = toKafkaJsConsumerConfig(props, options.groupId);
     return new KafkaJsConsumer(kafka, config, fromBeginning, logger);

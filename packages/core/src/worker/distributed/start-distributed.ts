@@ -79,6 +79,7 @@ export async function startDistributed(opts: DistributedOptions): Promise<Distri
     new KafkaJsClientFactory(
       { ...workerConfig.clientConfig(), 'bootstrap.servers': workerConfig.bootstrapServers.join(',') },
       loggers.logger('sluice.kafka'),
+      { consumerThread: workerConfig.consumerThread },
     );
   const internal = opts.internalKafka ?? new KafkaJsInternalKafka(workerConfig, workerConfig.clientIdPrefix(), loggers.logger('sluice.kafka'));
   const admin = lazyAdmin(clientKafka, () => `${workerConfig.clientIdPrefix()}-admin`);
