@@ -12,6 +12,7 @@
 // number of records; BENCH_MAX_IN_FLIGHT sets connect.mqtt.max.in.flight (default 1000, the raw
 // client's larger window);
 // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each worker into <dir> (open it in Chrome DevTools).
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
@@ -113,6 +114,10 @@ async function rawPublish(url: string, payloads: readonly Buffer[], qos: 0 | 1, 
   const client = await mqtt.connectAsync(url, { clientId: uniqueName('bench-raw') });
   // The sink's socket setting (see packages/sink-mqtt/src/client.ts), so that both run at their best.
   (client.stream as Partial<Socket>).setNoDelay?.(true);
+  const sampler = new CpuSampler({
+    'bench (publisher + subscriber)': process.pid,
+    mosquitto: pidOf('/usr/sbin/mosquitto'),
+  });
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
     let next = 0;
@@ -135,12 +140,15 @@ async function rawPublish(url: string, payloads: readonly Buffer[], qos: 0 | 1, 
   while ((stream.writableLength ?? 0) > 0) await new Promise((r) => setImmediate(r));
   const published = performance.now();
   await counter.waitFor(payloads.length);
+  const cpu = sampler.between(started, published);
+  sampler.stop();
   await client.endAsync();
   await counter.close();
   return {
     rate: payloads.length / ((published - started) / 1000),
     delivered: counter.count,
     deliveredRate: counter.rate(),
+    cpu,
   };
 }
 
@@ -174,6 +182,72 @@ function peakRssMiB(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
 }
 
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Samples the CPU time of the processes that take part (this process: publisher and/or subscriber;
+ * the worker; Mosquitto; the Kafka broker) every 50 ms, so that the CPU spent between two moments
+ * can be read afterwards. The machine has two cores: when the raw publisher, Mosquitto and the
+ * subscriber already keep both busy, whatever else runs (the sink's Kafka fetches) slows them down.
+ */
+class CpuSampler {
+  private readonly samples: { t: number; cpu: Record<string, number> }[] = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly pids: Record<string, number | undefined>) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), 50);
+  }
+
+  private sample(): void {
+    const cpu: Record<string, number> = {};
+    for (const [name, pid] of Object.entries(this.pids)) if (pid) cpu[name] = cpuSeconds(pid);
+    this.samples.push({ t: performance.now(), cpu });
+  }
+
+  /** CPU seconds per process between two moments (nearest samples). */
+  between(from: number, to: number): Record<string, number> {
+    this.sample();
+    const at = (t: number) =>
+      this.samples.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best));
+    const a = at(from).cpu;
+    const b = at(to).cpu;
+    const out: Record<string, number> = {};
+    for (const name of Object.keys(b)) out[name] = b[name]! - (a[name] ?? b[name]!);
+    return out;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+function pidOf(pattern: string): number | undefined {
+  try {
+    const out = execFileSync('pgrep', ['-o', '-f', pattern], { encoding: 'utf8' }).trim();
+    return out ? Number(out) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU-seconds per 100k messages, by process: where a 2-core machine's time goes. */
+function cpuPer100k(cpu: Record<string, number>, messages: number): string {
+  const scale = 100_000 / messages;
+  const total = Object.values(cpu).reduce((a, b) => a + b, 0);
+  return [...Object.entries(cpu), ['total', total] as const]
+    .map(([name, sec]) => `${name} ${(sec * scale).toFixed(2)}`)
+    .join(', ');
+}
+
 interface EndToEnd {
   label: string;
   /** First message on the broker → all offsets committed. */
@@ -183,6 +257,7 @@ interface EndToEnd {
   delivered: number;
   deliveredRate: number;
   rssMiB: number;
+  cpu: Record<string, number>;
 }
 
 /** Resolves when the consumer group has committed `total` records of `topic` (one partition). */
@@ -232,6 +307,9 @@ async function endToEnd(
       'bootstrap.servers': bootstrap,
       'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
       'offset.flush.interval.ms': String(COMMIT_INTERVAL_MS),
+      ...(process.env.BENCH_CONSUMER_THREAD
+        ? { 'sluice.consumer.thread': process.env.BENCH_CONSUMER_THREAD }
+        : {}),
       ...valueConverter,
     },
     connectors: [
@@ -248,13 +326,22 @@ async function endToEnd(
     ],
   });
   let committed: number;
+  const sampler = new CpuSampler({
+    'bench (subscriber)': process.pid,
+    worker: worker.pid,
+    mosquitto: pidOf('/usr/sbin/mosquitto'),
+    kafka: pidOf('kafka.Kafka'),
+  });
+  let cpu: Record<string, number>;
   try {
     committed = await waitForCommitted(bootstrap, `connect-${name}`, topic, RECORDS);
     await counter.waitFor(RECORDS);
+    cpu = sampler.between(counter.first, committed);
   } catch (e) {
     console.error(worker.output().slice(-4000));
     throw e;
   } finally {
+    sampler.stop();
     await counter.close();
   }
   const rssMiB = worker.pid ? peakRssMiB(worker.pid) : NaN;
@@ -266,6 +353,7 @@ async function endToEnd(
     delivered: counter.count,
     deliveredRate: counter.rate(),
     rssMiB,
+    cpu,
   };
 }
 
@@ -309,7 +397,13 @@ async function main(): Promise<void> {
   ];
 
   // Raw client and worker runs alternate, so that both see the same machine load.
-  type Raw = { window: number; rate: number; delivered: number; deliveredRate: number };
+  type Raw = {
+    window: number;
+    rate: number;
+    delivered: number;
+    deliveredRate: number;
+    cpu: Record<string, number>;
+  };
   // Per repetition, the raw window with the best published rate, and the one with the best delivered rate.
   const raws: Record<0 | 1, Raw[]> = { 0: [], 1: [] };
   const rawsDelivered: Record<0 | 1, Raw[]> = { 0: [], 1: [] };
@@ -317,13 +411,13 @@ async function main(): Promise<void> {
   const runs: EndToEnd[][] = settings.map(() => []);
   for (let rep = 1; rep <= REPS; rep++) {
     for (const qos of [0, 1] as const) {
-      const none: Raw = { window: 0, rate: 0, delivered: 0, deliveredRate: 0 };
+      const none: Raw = { window: 0, rate: 0, delivered: 0, deliveredRate: 0, cpu: {} };
       let best = none;
       let bestDelivered = none;
       for (const window of RAW_WINDOWS) {
         const r = await rawPublish(url, payloads, qos, window);
         console.log(
-          `  [${rep}/${REPS}] raw mqtt.js QoS ${qos} window ${window}: ${r.rate.toFixed(0)} msg/s published, ${r.deliveredRate.toFixed(0)} msg/s delivered (subscriber got ${r.delivered}/${RECORDS})`,
+          `  [${rep}/${REPS}] raw mqtt.js QoS ${qos} window ${window}: ${r.rate.toFixed(0)} msg/s published, ${r.deliveredRate.toFixed(0)} msg/s delivered (subscriber got ${r.delivered}/${RECORDS}); CPU s per 100k: ${cpuPer100k(r.cpu, RECORDS)}`,
         );
         if (r.rate > best.rate) best = { window, ...r };
         if (r.deliveredRate > bestDelivered.deliveredRate) bestDelivered = { window, ...r };
@@ -334,7 +428,7 @@ async function main(): Promise<void> {
     for (const [i, s] of settings.entries()) {
       const run = await endToEnd(s.label, bootstrap, url, topic, s.qos, s.select, s.converter);
       console.log(
-        `  [${rep}/${REPS}] sluice ${s.label}: ${run.rate.toFixed(0)} records/s published, ${run.deliveredRate.toFixed(0)} msg/s delivered (subscriber got ${run.delivered}/${RECORDS}), peak RSS ${run.rssMiB.toFixed(0)} MiB`,
+        `  [${rep}/${REPS}] sluice ${s.label}: ${run.rate.toFixed(0)} records/s published, ${run.deliveredRate.toFixed(0)} msg/s delivered (subscriber got ${run.delivered}/${RECORDS}), peak RSS ${run.rssMiB.toFixed(0)} MiB; CPU s per 100k: ${cpuPer100k(run.cpu, RECORDS)}`,
       );
       runs[i]!.push(run);
     }

@@ -157,7 +157,11 @@ async function prefill(bootstrap: string, topic: string, encode: (i: number) => 
 }
 
 /** Raw kafkajs: eachBatch, nothing done per record beyond counting. */
+/** Process CPU time per record (µs) of the last drain: both threads when the consumer has its own. */
+let lastCpuPerRecord = NaN;
+
 async function rawConsume(bootstrap: string, topic: string): Promise<number> {
+  let cpuAtStart: NodeJS.CpuUsage | undefined;
   const kafka = new Kafka({ brokers: [bootstrap], clientId: 'bench-raw', logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `bench-raw-${randomUUID()}` });
   let count = 0;
@@ -170,13 +174,18 @@ async function rawConsume(bootstrap: string, topic: string): Promise<number> {
   await consumer.run({
     autoCommit: false,
     eachBatch: async ({ batch }) => {
-      if (started === 0) started = performance.now();
+      if (started === 0) {
+        started = performance.now();
+        cpuAtStart = process.cpuUsage();
+      }
       count += batch.messages.length;
       if (count >= RECORDS) resolveDone();
     },
   });
   await done;
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuAtStart);
+  lastCpuPerRecord = (cpu.user + cpu.system) / RECORDS;
   stop();
   await consumer.disconnect();
   return RECORDS / seconds;
@@ -185,10 +194,14 @@ async function rawConsume(bootstrap: string, topic: string): Promise<number> {
 class NoOpTask implements SinkTask {
   count = 0;
   firstPut = 0;
+  cpuAtStart: NodeJS.CpuUsage | undefined;
   onAll: () => void = () => undefined;
   async start(): Promise<void> {}
   async put(records: readonly SinkRecord[]): Promise<void> {
-    if (this.firstPut === 0) this.firstPut = performance.now();
+    if (this.firstPut === 0) {
+      this.firstPut = performance.now();
+      this.cpuAtStart = process.cpuUsage();
+    }
     this.count += records.length;
     if (this.count >= RECORDS) this.onAll();
   }
@@ -263,6 +276,8 @@ async function sluiceConsume(
   if (runner.status().state === 'FAILED') throw new Error(runner.status().trace);
   await done;
   const seconds = (performance.now() - task.firstPut) / 1000;
+  const cpu = process.cpuUsage(task.cpuAtStart);
+  lastCpuPerRecord = (cpu.user + cpu.system) / RECORDS;
   stop();
   clearInterval(sampler);
   await runner.stop();
@@ -279,6 +294,9 @@ interface FormatResult {
   format: Format;
   raw: number[];
   sluice: number[];
+  /** Process CPU µs per record (user + system, all threads). */
+  rawCpu: number[];
+  sluiceCpu: number[];
   peak: number;
 }
 
@@ -295,20 +313,23 @@ async function runFormat(bootstrap: string, registry: string | null, format: For
     await prefill(bootstrap, topic, (i) => Buffer.from(JSON.stringify(order(i))));
   }
   filled.add(topic);
-  const result: FormatResult = { format, raw: [], sluice: [], peak: 0 };
+  const result: FormatResult = { format, raw: [], sluice: [], rawCpu: [], sluiceCpu: [], peak: 0 };
   for (let rep = 1; rep <= REPS; rep++) {
     if (ONLY !== 'sluice') {
       console.log(`run ${rep}/${REPS}: raw kafkajs consume`);
       result.raw.push(await rawConsume(bootstrap, topic));
+      result.rawCpu.push(lastCpuPerRecord);
       if (global.gc) global.gc();
     }
     if (ONLY === 'raw') continue;
     console.log(`run ${rep}/${REPS}: sluice sink loop (${FORMAT_LABEL[format]}, no-op task)`);
     const r = await sluiceConsume(bootstrap, topic, valueConverterFor(format, registry));
     result.sluice.push(r.rate);
+    result.sluiceCpu.push(lastCpuPerRecord);
     result.peak = Math.max(result.peak, r.peakRss);
     console.log(
-      `  kafkajs ${Math.round(result.raw[result.raw.length - 1] ?? NaN).toLocaleString()} rec/s, sluice ${Math.round(r.rate).toLocaleString()} rec/s, commits ${r.commits}, peak RSS ${mb(r.peakRss)}`,
+      `  kafkajs ${Math.round(result.raw[result.raw.length - 1] ?? NaN).toLocaleString()} rec/s (CPU ${(result.rawCpu[result.rawCpu.length - 1] ?? NaN).toFixed(1)} µs/record), ` +
+        `sluice ${Math.round(r.rate).toLocaleString()} rec/s (CPU ${lastCpuPerRecord.toFixed(1)} µs/record), commits ${r.commits}, peak RSS ${mb(r.peakRss)}`,
     );
   }
   return result;
@@ -328,13 +349,16 @@ async function main(): Promise<void> {
   // Each run pairs a raw and a sluice drain back to back: on a shared machine the median of the
   // per-run ratios is steadier than the ratio of the two medians.
   console.log('\nresult (median of runs; goal >= 0.90x of raw kafkajs consume)');
-  console.log('| value format | raw kafkajs rec/s | sluice rec/s | ratio | per-run ratios | peak RSS |');
-  console.log('|---|---|---|---|---|---|');
+  console.log(
+    '| value format | raw kafkajs rec/s | sluice rec/s | ratio | per-run ratios | CPU µs/record raw / sluice | peak RSS |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
   for (const r of results) {
     const ratios = r.sluice.map((x, i) => x / r.raw[i]!);
     console.log(
       `| ${FORMAT_LABEL[r.format]} | ${Math.round(median(r.raw)).toLocaleString()} | ${Math.round(median(r.sluice)).toLocaleString()} | ` +
-        `${median(ratios).toFixed(2)}x | ${ratios.map((x) => x.toFixed(2)).join(', ')} | ${mb(r.peak)} |`,
+        `${median(ratios).toFixed(2)}x | ${ratios.map((x) => x.toFixed(2)).join(', ')} | ` +
+        `${median(r.rawCpu).toFixed(1)} / ${median(r.sluiceCpu).toFixed(1)} | ${mb(r.peak)} |`,
     );
   }
   if (KEPT_TOPIC !== undefined) return;

@@ -86,12 +86,23 @@ export function createMqttClient(
   client.on('offline', () => {
     logger.warn(`${describe}: lost the connection to the MQTT broker; reconnecting.`);
   });
-  client.on('error', (e) => {
+  client.on('error', (raw) => {
+    const e = readableError(raw);
     // Logged once per outage, not once per attempt.
     if (lastError?.message !== e.message) logger.warn(`${describe}: MQTT connection error: ${e.message}`);
     lastError = e;
   });
   return { client, events: { lastError: () => lastError } };
+}
+
+/**
+ * OpenSSL's messages carry library noise (`80BC…:error:0A00045C:SSL routines:…:SSL alert number 116`);
+ * Node also gives the reason alone (`tlsv13 alert certificate required`) and a code: say those.
+ */
+function readableError(e: Error): Error {
+  const { reason, code } = e as Error & { reason?: string; code?: string };
+  if (typeof reason !== 'string' || !e.message.includes('SSL routines')) return e;
+  return new Error(`TLS: ${reason}${code ? ` (${code})` : ''}`, { cause: e });
 }
 
 function read(path: string, key: string): Buffer {

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 
 // A stand-in for mqtt.js' client in unit tests: it records publishes and lets the test decide when the
-// broker acknowledges them, refuses them, or when the connection drops and comes back.
+// broker acknowledges them, refuses them, when the socket has sent what it buffered, or when the
+// connection drops and comes back.
 
 export interface FakePublish {
   readonly id: number;
@@ -12,8 +13,34 @@ export interface FakePublish {
   readonly callback: (error?: Error | null) => void;
 }
 
+/**
+ * The client's socket as a Writable: every publish adds its bytes to `writableLength` until the test
+ * calls `flush()`; like a real socket, 'drain' follows only when a write went past the high-water mark.
+ */
+export class FakeStream extends EventEmitter {
+  static readonly HIGH_WATER_MARK = 16 * 1024;
+  writableLength = 0;
+  writableNeedDrain = false;
+
+  write(bytes: number): boolean {
+    this.writableLength += bytes;
+    if (this.writableLength >= FakeStream.HIGH_WATER_MARK) this.writableNeedDrain = true;
+    return !this.writableNeedDrain;
+  }
+
+  /** The kernel took everything buffered. */
+  flush(): void {
+    this.writableLength = 0;
+    if (!this.writableNeedDrain) return;
+    this.writableNeedDrain = false;
+    this.emit('drain');
+  }
+}
+
 export class FakeMqttClient extends EventEmitter {
   connected = true;
+  /** mqtt.js makes a new socket for every connection. */
+  stream = new FakeStream();
   serverProperties: { receiveMaximum?: number } | undefined = undefined;
   readonly published: FakePublish[] = [];
   /** What mqtt.js keeps in `outgoing`: QoS 1/2 publishes not yet acknowledged. */
@@ -32,6 +59,7 @@ export class FakeMqttClient extends EventEmitter {
     const id = this.nextId++;
     const entry = { id, topic, payload, qos: opts.qos, retain: opts.retain, callback };
     this.published.push(entry);
+    this.stream.write(Buffer.byteLength(topic) + payload.length);
     if (opts.qos > 0) this.outgoing[id] = { volatile: false, cmd: 'publish', cb: callback };
     if (this.autoAck) this.ack(id);
     return this;
@@ -69,6 +97,7 @@ export class FakeMqttClient extends EventEmitter {
   }
 
   reconnect(): void {
+    this.stream = new FakeStream();
     this.connected = true;
     this.emit('connect');
   }

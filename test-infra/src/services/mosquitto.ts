@@ -1,16 +1,24 @@
-import { writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import mqtt from 'mqtt';
+import mqtt, { type IClientOptions } from 'mqtt';
 import { aptInstall, aptInstalled } from '../installers/apt.js';
-import type { ServiceDefinition } from '../service.js';
+import type { ServiceContext, ServiceDefinition } from '../service.js';
+import { generateTlsFiles, tlsFilePaths, type TlsFiles } from '../tls-certificates.js';
 
 // Eclipse Mosquitto from Debian, run in the foreground with our own config (not the system service).
+// Two listeners: plain MQTT on 1883, and MQTT over TLS on 8883 that requires a client certificate. The
+// certificates are made anew at every start, in the data dir (info() says where).
 const HOST = '127.0.0.1';
 const PORT = 1883;
+const TLS_PORT = 8883;
 const MQTT_URL = `mqtt://${HOST}:${PORT}`;
-const PACKAGES = ['mosquitto'];
+const MQTTS_URL = `mqtts://${HOST}:${TLS_PORT}`;
+const PACKAGES = ['mosquitto', 'openssl'];
 
-const CONFIG = `# Written by test-infra: an anonymous broker on loopback for tests.
+const tlsDir = (ctx: ServiceContext) => path.join(ctx.dataDir, 'tls');
+const tlsFiles = (ctx: ServiceContext): TlsFiles => tlsFilePaths(tlsDir(ctx));
+
+const config = (tls: TlsFiles) => `# Written by test-infra: an anonymous broker on loopback for tests.
 per_listener_settings false
 allow_anonymous true
 persistence false
@@ -21,11 +29,40 @@ log_type error
 log_type warning
 log_type notice
 listener ${PORT} ${HOST}
+
+# Mutual TLS: the client must present a certificate signed by the test CA. Still anonymous: the
+# certificate's CN is not used as the user name.
+listener ${TLS_PORT} ${HOST}
+cafile ${tls.caFile}
+certfile ${tls.serverCertFile}
+keyfile ${tls.serverKeyFile}
+require_certificate true
+use_identity_as_username false
 `;
+
+/** Whether an MQTT client gets its CONNACK at `url`. */
+async function connects(url: string, options: IClientOptions = {}): Promise<boolean> {
+  const client = mqtt.connect(url, {
+    connectTimeout: 2000,
+    reconnectPeriod: 0,
+    // One id per listener: the two probes run at once, and a broker drops a client whose id reconnects.
+    clientId: `sluice-health-${process.pid}-${new URL(url).port}`,
+    ...options,
+  });
+  try {
+    return await new Promise<boolean>((resolve) => {
+      client.once('connect', () => resolve(true));
+      client.once('error', () => resolve(false));
+      client.once('close', () => resolve(false));
+    });
+  } finally {
+    await client.endAsync(true).catch(() => undefined);
+  }
+}
 
 const mosquitto: ServiceDefinition = {
   name: 'mosquitto',
-  ports: [PORT],
+  ports: [PORT, TLS_PORT],
   memory: 'a few MiB',
   startTimeoutMs: 15_000,
 
@@ -38,30 +75,41 @@ const mosquitto: ServiceDefinition = {
   },
 
   async prepare(ctx) {
-    const config = path.join(ctx.dataDir, 'mosquitto.conf');
-    await writeFile(config, CONFIG);
-    return { command: '/usr/sbin/mosquitto', args: ['-c', config], cwd: ctx.dataDir };
+    const tls = await generateTlsFiles(ctx, tlsDir(ctx));
+    // Started as root, Mosquitto drops to the user `mosquitto` before it loads the key; the key is
+    // throwaway test material, made anew at every start.
+    await chmod(tls.serverKeyFile, 0o644);
+    const file = path.join(ctx.dataDir, 'mosquitto.conf');
+    await writeFile(file, config(tls));
+    return { command: '/usr/sbin/mosquitto', args: ['-c', file], cwd: ctx.dataDir };
   },
 
-  async healthy() {
-    const client = mqtt.connect(MQTT_URL, {
-      connectTimeout: 2000,
-      reconnectPeriod: 0,
-      clientId: `sluice-health-${process.pid}`,
-    });
-    try {
-      return await new Promise<boolean>((resolve) => {
-        client.once('connect', () => resolve(true));
-        client.once('error', () => resolve(false));
-        client.once('close', () => resolve(false));
-      });
-    } finally {
-      await client.endAsync(true).catch(() => undefined);
-    }
+  // Both listeners: a broker started before the TLS listener existed fails this and is restarted.
+  async healthy(ctx) {
+    const tls = tlsFiles(ctx);
+    const [ca, cert, key] = await Promise.all(
+      [tls.caFile, tls.clientCertFile, tls.clientKeyFile].map((f) => readFile(f)),
+    );
+    const [plain, secure] = await Promise.all([
+      connects(MQTT_URL),
+      connects(MQTTS_URL, { protocol: 'mqtts', ca, cert, key }),
+    ]);
+    return plain && secure;
   },
 
-  info() {
-    return { name: 'mosquitto', host: HOST, port: PORT, url: MQTT_URL };
+  info(ctx) {
+    const tls = tlsFiles(ctx);
+    return {
+      name: 'mosquitto',
+      host: HOST,
+      port: PORT,
+      url: MQTT_URL,
+      tlsPort: TLS_PORT,
+      tlsUrl: MQTTS_URL,
+      caFile: tls.caFile,
+      clientCertFile: tls.clientCertFile,
+      clientKeyFile: tls.clientKeyFile,
+    };
   },
 };
 

@@ -35,8 +35,28 @@ describe('packed batches between the consumer thread and the task thread', () =>
     ],
   };
 
-  it('round-trips every field, nulls and empty buffers included', () => {
-    const { packed, transfer } = packBatch(batch);
+  const ownBuffer = (b: Buffer | null): Buffer | null => {
+    if (b === null) return null;
+    const copy = Buffer.allocUnsafeSlow(b.length);
+    b.copy(copy);
+    return copy;
+  };
+  /** The same records with every key and value in a buffer of its own (as after decompression). */
+  const scattered: FetchedBatch = {
+    ...batch,
+    messages: batch.messages.map((m) => ({
+      ...m,
+      key: ownBuffer(m.key),
+      value: ownBuffer(m.value),
+      headers: m.headers.map((h) => ({ key: h.key, value: ownBuffer(h.value) })),
+    })),
+  };
+
+  it.each([
+    ['views of one buffer (copied as one span)', batch],
+    ['buffers of their own (copied field by field)', scattered],
+  ])('round-trips every field, nulls and empty buffers included: %s', (_, input) => {
+    const { packed, transfer } = packBatch(input);
     expect(transfer).toHaveLength(3);
     const back = unpackBatch(structuredClone(packed, { transfer }));
     expect(back.topic).toBe('orders');
@@ -45,8 +65,8 @@ describe('packed batches between the consumer thread and the task thread', () =>
     expect(back.nextOffset).toBe(105);
     expect(back.fetchedOffset).toBe(100);
     expect(back.messages).toHaveLength(3);
-    for (let i = 0; i < batch.messages.length; i++) {
-      const want = batch.messages[i]!;
+    for (let i = 0; i < input.messages.length; i++) {
+      const want = input.messages[i]!;
       const got = back.messages[i]!;
       expect(got.offset).toBe(want.offset);
       expect(got.timestamp).toBe(want.timestamp);

@@ -79,57 +79,98 @@ export interface PackedBatch {
   readonly nextOffset: number;
   readonly fetchedOffset: number;
   readonly count: number;
-  /** Per record: offset, timestamp, timestamp type, key length, value length, header count (-1 length = null). */
+  /**
+   * Per record: offset, timestamp, timestamp type, key start, key length, value start, value length,
+   * header count. A length of -1 means null; starts are positions in `bytes`.
+   */
   readonly fields: Float64Array;
   /** Header keys, in record order. */
   readonly headerKeys: string[];
-  /** Header value lengths (-1 = null), in record order. */
-  readonly headerLengths: Float64Array;
-  /** Keys, values and header values of all records, back to back. */
+  /** Per header, in record order: start and length of its value in `bytes` (-1 length = null). */
+  readonly headerValues: Float64Array;
+  /** The bytes of every key, value and header value. */
   readonly bytes: ArrayBuffer;
 }
 
 /** Memory a packed batch holds, for the in-flight bound between the threads. */
 export function packedSize(p: PackedBatch): number {
-  return p.bytes.byteLength + p.fields.byteLength + p.headerLengths.byteLength;
+  return p.bytes.byteLength + p.fields.byteLength + p.headerValues.byteLength;
 }
 
-const FIELDS = 6;
+const FIELDS = 8;
 const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime', 'NoTimestampType'] as const;
+
+/**
+ * Where the record bytes live. kafkajs hands out keys and values as views of the buffer it read the
+ * fetch response (or a decompressed record set) into; when every one of them lies in a single buffer,
+ * the span they cover is copied in one go (framing bytes between them included, a few percent) instead
+ * of field by field. Otherwise each field is copied back to back.
+ */
+function byteSource(batch: FetchedBatch): { buffer: ArrayBufferLike; start: number; end: number } | null {
+  let buffer: ArrayBufferLike | null = null;
+  let start = Infinity;
+  let end = 0;
+  const see = (b: Buffer | null): boolean => {
+    if (b === null || b.length === 0) return true;
+    if (buffer === null) buffer = b.buffer;
+    else if (b.buffer !== buffer) return false;
+    start = Math.min(start, b.byteOffset);
+    end = Math.max(end, b.byteOffset + b.length);
+    return true;
+  };
+  for (const m of batch.messages) {
+    if (!see(m.key) || !see(m.value)) return null;
+    for (const h of m.headers) if (!see(h.value)) return null;
+  }
+  return buffer === null ? null : { buffer, start, end };
+}
 
 export function packBatch(batch: FetchedBatch): { packed: PackedBatch; transfer: ArrayBuffer[] } {
   const n = batch.messages.length;
   const fields = new Float64Array(n * FIELDS);
   const headerKeys: string[] = [];
-  const headerLengthList: number[] = [];
-  let total = 0;
-  for (const m of batch.messages) {
-    total += (m.key?.length ?? 0) + (m.value?.length ?? 0);
-    for (const h of m.headers) total += h.value?.length ?? 0;
+  const headerValueList: number[] = [];
+  const span = byteSource(batch);
+  let bytes: Buffer;
+  let place: (b: Buffer | null, f: Float64Array, at: number) => void;
+  if (span) {
+    bytes = Buffer.allocUnsafeSlow(span.end - span.start);
+    Buffer.from(span.buffer, span.start, span.end - span.start).copy(bytes);
+    place = (b, f, at) => {
+      f[at] = b === null || b.length === 0 ? 0 : b.byteOffset - span.start;
+      f[at + 1] = b === null ? -1 : b.length;
+    };
+  } else {
+    let total = 0;
+    for (const m of batch.messages) {
+      total += (m.key?.length ?? 0) + (m.value?.length ?? 0);
+      for (const h of m.headers) total += h.value?.length ?? 0;
+    }
+    bytes = Buffer.allocUnsafeSlow(total);
+    let pos = 0;
+    place = (b, f, at) => {
+      f[at] = pos;
+      f[at + 1] = b === null ? -1 : b.length;
+      if (b !== null) pos += b.copy(bytes, pos);
+    };
   }
-  const bytes = Buffer.allocUnsafeSlow(total);
-  let pos = 0;
-  const put = (b: Buffer | null): number => {
-    if (b === null) return -1;
-    b.copy(bytes, pos);
-    pos += b.length;
-    return b.length;
-  };
+  const headerPair = new Float64Array(2);
   for (let i = 0; i < n; i++) {
     const m = batch.messages[i]!;
     const f = i * FIELDS;
     fields[f] = m.offset;
     fields[f + 1] = m.timestamp;
     fields[f + 2] = TIMESTAMP_TYPES.indexOf(m.timestampType);
-    fields[f + 3] = put(m.key);
-    fields[f + 4] = put(m.value);
-    fields[f + 5] = m.headers.length;
+    place(m.key, fields, f + 3);
+    place(m.value, fields, f + 5);
+    fields[f + 7] = m.headers.length;
     for (const h of m.headers) {
       headerKeys.push(h.key);
-      headerLengthList.push(put(h.value));
+      place(h.value, headerPair, 0);
+      headerValueList.push(headerPair[0]!, headerPair[1]!);
     }
   }
-  const headerLengths = Float64Array.from(headerLengthList);
+  const headerValues = Float64Array.from(headerValueList);
   const packed: PackedBatch = {
     topic: batch.topic,
     partition: batch.partition,
@@ -139,12 +180,12 @@ export function packBatch(batch: FetchedBatch): { packed: PackedBatch; transfer:
     count: n,
     fields,
     headerKeys,
-    headerLengths,
+    headerValues,
     bytes: bytes.buffer as ArrayBuffer,
   };
   return {
     packed,
-    transfer: [fields.buffer as ArrayBuffer, headerLengths.buffer as ArrayBuffer, packed.bytes],
+    transfer: [fields.buffer as ArrayBuffer, headerValues.buffer as ArrayBuffer, packed.bytes],
   };
 }
 
@@ -152,33 +193,27 @@ const NO_HEADERS: readonly RawHeader[] = Object.freeze([]);
 
 export function unpackBatch(p: PackedBatch): FetchedBatch {
   const messages: FetchedMessage[] = new Array<FetchedMessage>(p.count);
-  const { fields, bytes } = p;
-  let pos = 0;
+  const { fields, bytes, headerValues } = p;
+  const view = (start: number, length: number): Buffer | null =>
+    length < 0 ? null : Buffer.from(bytes, start, length);
   let h = 0;
-  const take = (length: number): Buffer | null => {
-    if (length < 0) return null;
-    const b = Buffer.from(bytes, pos, length);
-    pos += length;
-    return b;
-  };
   for (let i = 0; i < p.count; i++) {
     const f = i * FIELDS;
-    const key = take(fields[f + 3]!);
-    const value = take(fields[f + 4]!);
-    const headerCount = fields[f + 5]!;
+    const headerCount = fields[f + 7]!;
     let headers = NO_HEADERS;
     if (headerCount > 0) {
       const list: RawHeader[] = [];
-      for (let j = 0; j < headerCount; j++, h++)
-        list.push({ key: p.headerKeys[h]!, value: take(p.headerLengths[h]!) });
+      for (let j = 0; j < headerCount; j++, h++) {
+        list.push({ key: p.headerKeys[h]!, value: view(headerValues[2 * h]!, headerValues[2 * h + 1]!) });
+      }
       headers = list;
     }
     messages[i] = {
       offset: fields[f]!,
       timestamp: fields[f + 1]!,
       timestampType: TIMESTAMP_TYPES[fields[f + 2]!] ?? 'CreateTime',
-      key,
-      value,
+      key: view(fields[f + 3]!, fields[f + 4]!),
+      value: view(fields[f + 5]!, fields[f + 6]!),
       headers,
     };
   }
