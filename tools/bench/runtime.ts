@@ -5,7 +5,7 @@
 // `string` (StringConverter over the JSON records: the engine's own overhead).
 //
 //   npx tsx tools/bench/runtime.ts            (or: npm run bench -- runtime)
-//   BENCH_RECORDS=1000000 BENCH_PARTITIONS=4 BENCH_REPS=2 KAFKA_BOOTSTRAP=127.0.0.1:9092
+//   BENCH_RECORDS=1000000 BENCH_PARTITIONS=4 BENCH_REPS=3 KAFKA_BOOTSTRAP=127.0.0.1:9092
 //   BENCH_FORMATS=json,avro,string   which value formats to run (default all three)
 //   BENCH_TOPIC=name   keeps the topics (name, name-avro) for later runs and reuses them when filled,
 //                      e.g. to profile: node --cpu-prof --import tsx tools/bench/runtime.ts
