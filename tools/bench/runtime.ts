@@ -252,7 +252,10 @@ async function sluiceConsume(
   const runner = new SinkTaskRunner({
     connectorName: `bench-${randomUUID().slice(0, 8)}`,
     taskId: 0,
-    taskConfig: { topics: topic, 'consumer.override.max.poll.records': '2000' },
+    taskConfig: {
+      topics: topic,
+      'consumer.override.max.poll.records': process.env['BENCH_MAX_POLL_RECORDS'] ?? '500',
+    },
     worker: {
       bootstrapServers: [bootstrap],
       clientConfig: {},

@@ -34,8 +34,25 @@ const THREAD_SCRIPT = new URL(FROM_SOURCE ? './consumer-thread.ts' : './consumer
 /** Run from TypeScript sources (tests, benchmarks under tsx): the thread registers tsx's loader first. */
 const FROM_SOURCE_BOOTSTRAP = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(THREAD_SCRIPT.href)}); });`;
 
+/** What the consumer needs of its thread (a worker_threads Worker; unit tests pass a fake). */
+export interface ConsumerThread {
+  postMessage(message: ToConsumerThread): void;
+  on(event: 'message', listener: (message: FromConsumerThread) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'exit', listener: (code: number) => void): unknown;
+  terminate(): Promise<number>;
+}
+
+function startConsumerThread(init: ConsumerThreadInit): ConsumerThread {
+  return new Worker(FROM_SOURCE ? FROM_SOURCE_BOOTSTRAP : THREAD_SCRIPT, {
+    workerData: init,
+    name: `consumer ${init.clientId}`,
+    eval: FROM_SOURCE,
+  });
+}
+
 export class ThreadedKafkaJsConsumer implements KafkaConsumer {
-  private readonly thread: Worker;
+  private readonly thread: ConsumerThread;
   private readonly calls = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   private nextCall = 1;
   private handlers: ConsumerHandlers | null = null;
@@ -58,6 +75,7 @@ export class ThreadedKafkaJsConsumer implements KafkaConsumer {
     clientConfig: Record<string, string>,
     options: ConsumerOptions,
     private readonly logger: Logger,
+    startThread: (init: ConsumerThreadInit) => ConsumerThread = startConsumerThread,
   ) {
     const init: ConsumerThreadInit = {
       clientConfig,
@@ -66,11 +84,7 @@ export class ThreadedKafkaJsConsumer implements KafkaConsumer {
       overrides: options.overrides,
       logLevel: logger.level,
     };
-    this.thread = new Worker(FROM_SOURCE ? FROM_SOURCE_BOOTSTRAP : THREAD_SCRIPT, {
-      workerData: init,
-      name: `consumer ${options.clientId}`,
-      eval: FROM_SOURCE,
-    });
+    this.thread = startThread(init);
     this.thread.on('message', (m: FromConsumerThread) => this.onMessage(m));
     this.thread.on('error', (e) => {
       this.threadError = e;
