@@ -38,6 +38,11 @@ export interface FetchedBatch {
   readonly nextOffset: number;
   /** The position the fetch started from (records before it, e.g. of a compressed set, are left out). */
   readonly fetchedOffset?: number;
+  /**
+   * How many seeks of this partition the adapter had applied when the batch was fetched, so that a
+   * layer on top can recognise batches from before a seek of its own.
+   */
+  readonly seekEpoch?: number;
 }
 
 /** What the engine can do while it handles one batch. */

@@ -1,3 +1,4 @@
+import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { RetriableException } from '../../src/errors.js';
 import { RecordingTask } from '../sink/harness.js';
@@ -114,5 +115,41 @@ describe('sink engine against real Kafka: delivery', () => {
     await b.started;
     await waitUntil(() => second.delivered.length === 50, 'the 50 new records');
     expect(second.delivered[0]!.kafkaOffset).toBe(100);
+  });
+
+  it('follows a topic written in transactions: commit markers alone in a fetch do not stall a partition', async () => {
+    const topic = uniqueName('engine-tx');
+    const connector = uniqueName('tx-sink');
+    await createTopic(engine.bootstrap, topic, 1);
+    const task = new RecordingTask();
+    // read_uncommitted: records are fetched as soon as they are written, their commit marker later.
+    const { runner, started } = startRunner(engine.bootstrap, connector, task, {
+      topics: topic,
+      'consumer.override.isolation.level': 'read_uncommitted',
+    });
+    engine.running.push(runner);
+    await started;
+
+    // One small transaction at a time while the task is caught up: each commit marker comes after
+    // the records it closes, often in a fetch of its own, which kafkajs steps over without a batch.
+    const producer = new Kafka({ brokers: [engine.bootstrap], logLevel: logLevel.NOTHING }).producer({
+      transactionalId: uniqueName('engine-tx-producer'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    try {
+      for (let t = 0; t < 6; t++) {
+        const tx = await producer.transaction();
+        await tx.send({ topic, messages: [0, 1, 2].map((i) => ({ value: `tx${t}-${i}` })) });
+        await tx.commit();
+        await waitUntil(() => task.delivered.length === (t + 1) * 3, `the records of transaction ${t}`);
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    expect(task.delivered.map((r) => r.value)).toEqual(
+      Array.from({ length: 18 }, (_, i) => `tx${Math.floor(i / 3)}-${i % 3}`),
+    );
   });
 });

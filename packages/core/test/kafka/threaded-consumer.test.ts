@@ -49,12 +49,14 @@ class FakeThread extends EventEmitter implements ConsumerThread {
   }
 }
 
-function batch(partition: number, fetchedOffset: number, count: number): FetchedBatch {
+/** A batch as the consumer thread sends it, stamped with the seeks of its partition it had applied. */
+function batch(partition: number, fetchedOffset: number, count: number, seekEpoch = 0): FetchedBatch {
   return {
     topic: 't',
     partition,
     highWatermark: 1000,
     fetchedOffset,
+    seekEpoch,
     nextOffset: fetchedOffset + count,
     messages: Array.from({ length: count }, (_, i) => ({
       offset: fetchedOffset + i,
@@ -136,7 +138,7 @@ describe('ThreadedKafkaJsConsumer (task thread side)', () => {
     send(thread, batch(0, 10, 5)); // sent by the thread before it got the seek: dropped too
     send(thread, batch(1, 0, 1)); // another partition: unaffected
     await flush();
-    send(thread, batch(0, 2, 3)); // fetched again from the seek position
+    send(thread, batch(0, 2, 3, 1)); // fetched again from the seek position, after the thread applied it
     await flush();
     expect(seen.map((s) => [s.partition, s.offsets[0]])).toEqual([
       [0, 0],
@@ -157,7 +159,7 @@ describe('ThreadedKafkaJsConsumer (task thread side)', () => {
     send(thread, batch(0, 15, 5));
     await flush();
     expect(thread.of('seek').map((s) => s.offset.offset)).toEqual([4]);
-    send(thread, batch(0, 4, 2));
+    send(thread, batch(0, 4, 2, 1));
     await flush();
     expect(seen.map((s) => s.offsets[0])).toEqual([10, 4]);
   });

@@ -72,9 +72,10 @@ export class KafkaJsConsumer implements KafkaConsumer {
   private readonly prefetchBytes: number;
   private queue: Queued[] = [];
   private queuedBytes = 0;
-  /** Per partition: the offset the next batch must have been fetched from (stale batches are dropped). */
-  private readonly expected = new Map<string, number>();
-  /** Per partition: bumped by every seek, so the drain loop knows the engine rewound a partition itself. */
+  /**
+   * Per partition: bumped by every seek. A batch whose partition was sought while it waited is stale;
+   * the drain loop also learns from it that the engine rewound a partition itself.
+   */
   private readonly seekEpoch = new Map<string, number>();
   private wakeDrain: (() => void) | null = null;
   private wakeRoom: (() => void) | null = null;
@@ -168,7 +169,6 @@ export class KafkaJsConsumer implements KafkaConsumer {
     this.quiescing = true;
     this.generation++;
     this.dropQueued(() => true);
-    this.expected.clear();
     await this.handling;
   }
 
@@ -179,19 +179,19 @@ export class KafkaJsConsumer implements KafkaConsumer {
 
   /** kafkajs' eachBatch: queue the batch, let kafkajs fetch on, wait only while the queue is full. */
   private async enqueue(payload: EachBatchPayload, handlers: ConsumerHandlers): Promise<void> {
-    const generation = this.generation;
-    await this.lifecycle;
-    if (this.closed || this.quiescing || generation !== this.generation) return;
     const { batch, heartbeat, resolveOffset } = payload;
     const key = `${batch.topic}\u0000${batch.partition}`;
+    const generation = this.generation;
+    const seekEpoch = this.seekEpoch.get(key) ?? 0;
+    await this.lifecycle;
+    if (this.closed || this.quiescing || generation !== this.generation) return;
+    // Sought while this batch waited: its records come again from the new position. (kafkajs itself
+    // skips batches of a partition with a seek pending; this covers a seek made during the wait.)
+    if ((this.seekEpoch.get(key) ?? 0) !== seekEpoch) return;
     // Batch.fetchedOffset is set by kafkajs 2.x but missing from its type declarations.
     const fetchedOffset = Number((batch as unknown as { fetchedOffset: string }).fetchedOffset);
-    const expected = this.expected.get(key);
-    // Fetched before a seek of this partition took effect: the records come again from the new position.
-    if (expected !== undefined && fetchedOffset !== expected) return;
-    const { fetched, bytes } = toFetchedBatch(batch, fetchedOffset);
+    const { fetched, bytes } = toFetchedBatch(batch, fetchedOffset, seekEpoch);
     resolveOffset(String(fetched.nextOffset - 1));
-    this.expected.set(key, fetched.nextOffset);
     this.queue.push({ key, batch: fetched, fetchedOffset, bytes });
     this.queuedBytes += bytes;
     this.wakeDrain?.();
@@ -277,7 +277,6 @@ export class KafkaJsConsumer implements KafkaConsumer {
     const key = `${topic}\u0000${partition}`;
     this.seekEpoch.set(key, (this.seekEpoch.get(key) ?? 0) + 1);
     this.dropQueued((q) => q.key === key);
-    this.expected.set(key, offset);
     this.consumer.seek({ topic, partition, offset: String(offset) });
   }
 
@@ -311,7 +310,11 @@ function byTopic(partitions: readonly TopicPartitionRef[]): Map<string, number[]
 
 const LOG_APPEND_TIME = 1;
 
-function toFetchedBatch(batch: Batch, fetchedOffset: number): { fetched: FetchedBatch; bytes: number } {
+function toFetchedBatch(
+  batch: Batch,
+  fetchedOffset: number,
+  seekEpoch: number,
+): { fetched: FetchedBatch; bytes: number } {
   const messages: FetchedMessage[] = new Array<FetchedMessage>(batch.messages.length);
   let bytes = 0;
   for (let i = 0; i < batch.messages.length; i++) {
@@ -326,6 +329,7 @@ function toFetchedBatch(batch: Batch, fetchedOffset: number): { fetched: Fetched
     highWatermark: Number(batch.highWatermark),
     nextOffset: Number(batch.lastOffset()) + 1,
     fetchedOffset,
+    seekEpoch,
   };
   return { fetched, bytes };
 }

@@ -78,6 +78,8 @@ export interface PackedBatch {
   readonly highWatermark: number;
   readonly nextOffset: number;
   readonly fetchedOffset: number;
+  /** Seeks of the partition the consumer thread had applied when it fetched the batch. */
+  readonly seekEpoch: number;
   readonly count: number;
   /**
    * Per record: offset, timestamp, timestamp type, key start, key length, value start, value length,
@@ -177,6 +179,7 @@ export function packBatch(batch: FetchedBatch): { packed: PackedBatch; transfer:
     highWatermark: batch.highWatermark,
     nextOffset: batch.nextOffset,
     fetchedOffset: batch.fetchedOffset ?? batch.messages[0]?.offset ?? batch.nextOffset,
+    seekEpoch: batch.seekEpoch ?? 0,
     count: n,
     fields,
     headerKeys,
@@ -224,5 +227,6 @@ export function unpackBatch(p: PackedBatch): FetchedBatch {
     highWatermark: p.highWatermark,
     nextOffset: p.nextOffset,
     fetchedOffset: p.fetchedOffset,
+    seekEpoch: p.seekEpoch,
   };
 }

@@ -63,9 +63,11 @@ export class ThreadedKafkaJsConsumer implements KafkaConsumer {
   private pumping = false;
   /** The batch the engine is handling. */
   private handling: Promise<void> = Promise.resolve();
-  /** Per partition: where the next batch must start; a batch sent before a seek is dropped. */
-  private readonly expected = new Map<string, number>();
-  /** Per partition: bumped by every seek, so a rewind by the engine itself is not undone. */
+  /**
+   * Per partition: seeks sent to the consumer thread, which counts those it applied in the same way
+   * and stamps each batch with its count: a batch stamped lower was fetched before the latest seek.
+   * Also tells a rewind by the engine itself apart, so that it is not undone.
+   */
   private readonly seekEpoch = new Map<string, number>();
   private exited = false;
   private closing = false;
@@ -133,7 +135,6 @@ export class ThreadedKafkaJsConsumer implements KafkaConsumer {
   seek(offset: TopicPartitionOffset): void {
     const key = tpKey(offset);
     this.seekEpoch.set(key, (this.seekEpoch.get(key) ?? 0) + 1);
-    this.expected.set(key, offset.offset);
     this.dropPending((p) => tpKey(p) === key);
     this.post({
       type: 'seek',
@@ -187,14 +188,12 @@ export class ThreadedKafkaJsConsumer implements KafkaConsumer {
       case 'assigned':
         this.assigned = m.partitions;
         this.rebalancing = false;
-        this.expected.clear();
         this.answer(m.id, this.handlers!.onPartitionsAssigned(m.partitions));
         return;
       case 'revoked':
         // Stop the engine's current batch early, drop what is queued, revoke once it returned.
         this.rebalancing = true;
         this.dropPending(() => true);
-        this.expected.clear();
         this.answer(
           m.id,
           this.handling.then(() => this.handlers!.onPartitionsRevoked(m.partitions)),
@@ -228,9 +227,7 @@ export class ThreadedKafkaJsConsumer implements KafkaConsumer {
       for (let next = this.pending.shift(); next; next = this.pending.shift()) {
         this.post({ type: 'taken', bytes: packedSize(next) });
         const key = tpKey(next);
-        const expected = this.expected.get(key);
-        if (this.rebalancing || (expected !== undefined && next.fetchedOffset !== expected)) continue;
-        this.expected.set(key, next.nextOffset);
+        if (this.rebalancing || next.seekEpoch < (this.seekEpoch.get(key) ?? 0)) continue;
         let resolved = next.fetchedOffset;
         const epoch = this.seekEpoch.get(key) ?? 0;
         const control: BatchControl = {
