@@ -9,7 +9,9 @@ export function isPortOpen(port: number, host = '127.0.0.1', timeoutMs = 1000): 
       resolve(open);
     };
     socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
+    // Linux lets a connection to a free port in the ephemeral range pick that same port as its own
+    // source port and connect to itself; that is no listener.
+    socket.once('connect', () => done(!(socket.localPort === port && socket.remotePort === port)));
     socket.once('error', () => done(false));
   });
 }
