@@ -1,4 +1,4 @@
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import mqtt, { type IClientOptions } from 'mqtt';
 import { aptInstall, aptInstalled } from '../installers/apt.js';
@@ -18,8 +18,8 @@ const PACKAGES = ['mosquitto', 'openssl'];
 const tlsDir = (ctx: ServiceContext) => path.join(ctx.dataDir, 'tls');
 const tlsFiles = (ctx: ServiceContext): TlsFiles => tlsFilePaths(tlsDir(ctx));
 
-const config = (tls: TlsFiles) => `# Written by test-infra: an anonymous broker on loopback for tests.
-per_listener_settings false
+const config = (tls: TlsFiles, runAsRoot: boolean) => `# Written by test-infra: an anonymous broker on loopback for tests.
+${runAsRoot ? '# Started by root: stay root, the user mosquitto cannot reach a cache under a private home (/root is 0700).\nuser root\n' : ''}per_listener_settings false
 allow_anonymous true
 persistence false
 # Without this Mosquitto lets Nagle hold back small packets (PUBACK/PUBCOMP), which caps QoS 1/2 throughput.
@@ -76,11 +76,8 @@ const mosquitto: ServiceDefinition = {
 
   async prepare(ctx) {
     const tls = await generateTlsFiles(ctx, tlsDir(ctx));
-    // Started as root, Mosquitto drops to the user `mosquitto` before it loads the key; the key is
-    // throwaway test material, made anew at every start.
-    await chmod(tls.serverKeyFile, 0o644);
     const file = path.join(ctx.dataDir, 'mosquitto.conf');
-    await writeFile(file, config(tls));
+    await writeFile(file, config(tls, process.getuid?.() === 0));
     return { command: '/usr/sbin/mosquitto', args: ['-c', file], cwd: ctx.dataDir };
   },
 
