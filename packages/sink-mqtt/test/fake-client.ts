@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import mqttPacket, { type IPublishPacket } from 'mqtt-packet';
 
 // A stand-in for mqtt.js' client in unit tests: it records publishes and lets the test decide when the
 // broker acknowledges them, refuses them, when the socket has sent what it buffered, or when the
@@ -21,8 +22,27 @@ export class FakeStream extends EventEmitter {
   static readonly HIGH_WATER_MARK = 16 * 1024;
   writableLength = 0;
   writableNeedDrain = false;
+  /** Calls of write(). */
+  writes = 0;
+  private readonly parser;
 
-  write(bytes: number): boolean {
+  /** `onPublish` receives each PUBLISH packet in the bytes written to the socket. */
+  constructor(onPublish: (packet: IPublishPacket) => void, protocolVersion: number) {
+    super();
+    this.parser = mqttPacket.parser({ protocolVersion });
+    this.parser.on('packet', (packet) => {
+      if (packet.cmd === 'publish') onPublish(packet);
+    });
+    this.parser.on('error', (e) => {
+      throw e;
+    });
+  }
+
+  /** What the client's publish() writes (its size), or encoded packets written directly. */
+  write(chunk: Buffer | number): boolean {
+    this.writes++;
+    const bytes = typeof chunk === 'number' ? chunk : chunk.length;
+    if (typeof chunk !== 'number') this.parser.parse(chunk);
     this.writableLength += bytes;
     if (this.writableLength >= FakeStream.HIGH_WATER_MARK) this.writableNeedDrain = true;
     return !this.writableNeedDrain;
@@ -39,8 +59,9 @@ export class FakeStream extends EventEmitter {
 
 export class FakeMqttClient extends EventEmitter {
   connected = true;
+  readonly options = { protocolVersion: 4 as 3 | 4 | 5 };
   /** mqtt.js makes a new socket for every connection. */
-  stream = new FakeStream();
+  stream = this.newStream();
   serverProperties: { receiveMaximum?: number } | undefined = undefined;
   readonly published: FakePublish[] = [];
   /** What mqtt.js keeps in `outgoing`: QoS 1/2 publishes not yet acknowledged. */
@@ -97,12 +118,29 @@ export class FakeMqttClient extends EventEmitter {
   }
 
   reconnect(): void {
-    this.stream = new FakeStream();
+    this.stream = this.newStream();
     this.connected = true;
     this.emit('connect');
   }
 
   private readonly written = new Set<number>();
+
+  /** A socket whose PUBLISH packets count as published, written and done (QoS 0 written directly). */
+  private newStream(): FakeStream {
+    return new FakeStream((packet) => {
+      const id = this.nextId++;
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      this.published.push({
+        id,
+        topic: packet.topic,
+        payload,
+        qos: packet.qos,
+        retain: packet.retain,
+        callback: () => undefined,
+      });
+      this.written.add(id);
+    }, this.options.protocolVersion);
+  }
 }
 
 /** mqtt.js' error for an MQTT 5 PUBACK with a failure reason code. */

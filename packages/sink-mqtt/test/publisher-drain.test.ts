@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   Publisher,
   QOS0_BUFFERED_BYTES,
+  QOS0_WRITE_BYTES,
   type PendingPublish,
   type PublishingClient,
 } from '../src/publisher.js';
@@ -14,6 +15,8 @@ import { FakeMqttClient } from './fake-client.js';
 
 /** Payload bytes that, with the 8-byte topic, make four messages 32 bytes short of QOS0_BUFFERED_BYTES. */
 const QUARTER = QOS0_BUFFERED_BYTES / 4 - 16;
+/** A PUBLISH packet's bytes besides topic and payload: fixed header, 3-byte remaining length, topic length. */
+const FRAMING = 1 + 3 + 2;
 
 function items(n: number, payloadBytes = QUARTER): PendingPublish[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -59,7 +62,7 @@ describe('Publisher, QoS 0 back-pressure', () => {
     const done = publisher(client).publish(items(6));
     const batch = track(done);
     await settle();
-    // Four quarters leave the socket 32 bytes short of the limit; the fifth goes over it.
+    // Four quarters leave the socket 8 bytes short of the limit (framing included); the fifth goes over it.
     expect(client.published).toHaveLength(5);
     expect(client.stream.writableLength).toBeGreaterThanOrEqual(QOS0_BUFFERED_BYTES);
     expect(client.stream.writableNeedDrain).toBe(true);
@@ -122,7 +125,7 @@ describe('Publisher, QoS 0 back-pressure', () => {
     // The 5 handed to the old socket are given up (at most once); the last one went over the new socket.
     expect(client.published).toHaveLength(6);
     expect(client.stream).not.toBe(oldStream);
-    expect(client.stream.writableLength).toBe(QUARTER + 8);
+    expect(client.stream.writableLength).toBe(FRAMING + 8 + QUARTER);
     oldStream.flush();
     await settle();
     expect(client.published).toHaveLength(6);
@@ -153,5 +156,56 @@ describe('Publisher, QoS 0 back-pressure', () => {
     expect(client.stream.listenerCount('drain')).toBe(0);
     client.stream.flush();
     expect(client.published).toHaveLength(5);
+  });
+});
+
+describe('Publisher, QoS 0 encoding', () => {
+  const small = (n: number, retainEvery = 0): PendingPublish[] =>
+    Array.from({ length: n }, (_, i) => ({
+      record: sinkRecord(String(i), null, { topic: 'telemetry', offset: i }),
+      message: {
+        topic: `sensors/${i % 3}`,
+        payload: Buffer.from(JSON.stringify({ i, text: 'é'.repeat(40) })),
+        qos: 0,
+        retain: retainEvery > 0 && i % retainEvery === 0,
+      },
+    }));
+
+  it('writes whole MQTT PUBLISH packets, in order, many per socket write', async () => {
+    const client = new FakeMqttClient();
+    const batch = small(2000, 7);
+    expect(await publisher(client).publish(batch)).toEqual([]);
+    // The fake socket parses what it is given: every message arrived as its own packet, unchanged.
+    expect(client.published.map((p) => [p.topic, p.payload.toString(), p.qos, p.retain])).toEqual(
+      batch.map(({ message: m }) => [m.topic, m.payload.toString(), 0, m.retain]),
+    );
+    const bytes = client.stream.writableLength;
+    expect(client.stream.writes).toBe(Math.ceil(bytes / QOS0_WRITE_BYTES));
+    expect(client.stream.writes).toBeLessThan(10);
+  });
+
+  it('encodes for the protocol version the client speaks (MQTT 5: property length)', async () => {
+    const client = new FakeMqttClient();
+    client.options.protocolVersion = 5;
+    client.reconnect(); // a socket whose parser expects MQTT 5
+    const batch = small(3);
+    await publisher(client).publish(batch);
+    expect(client.published.map((p) => p.payload.toString())).toEqual(
+      batch.map((b) => b.message.payload.toString()),
+    );
+    // One byte more per packet than MQTT 3.1.1: the empty property list.
+    const v4 = new FakeMqttClient();
+    await publisher(v4).publish(batch);
+    expect(client.stream.writableLength - v4.stream.writableLength).toBe(3);
+  });
+
+  it('fails the batch, naming the topic, when a message cannot be encoded, and writes none of its run', async () => {
+    const client = new FakeMqttClient();
+    const batch = small(3);
+    const bad = { ...batch[1]!, message: { ...batch[1]!.message, topic: 42 as unknown as string } };
+    await expect(publisher(client).publish([batch[0]!, bad, batch[2]!])).rejects.toThrow(
+      /Connector mqtt-sink: the MQTT message to topic '42' could not be encoded: Invalid topic/,
+    );
+    expect(client.published).toHaveLength(0);
   });
 });
