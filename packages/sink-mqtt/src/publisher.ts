@@ -1,17 +1,16 @@
-import type { Writable } from 'node:stream';
 import type { MqttClient } from 'mqtt';
-import mqttPacket from 'mqtt-packet';
 import { ConnectException, recordError, type DataException, type SinkRecord } from '@sluice/core';
 import type { MqttMessage } from './messages.js';
+import { encodeQos0Run, PacketEncodingError } from './qos0-packets.js';
 
 // Publishes a batch. QoS 1/2: at most `maxInFlight` messages await their acknowledgement, and the batch
 // resolves only when every message is acknowledged (PUBACK, PUBCOMP). QoS 0 has no acknowledgement: the
 // batch resolves once every message is handed to the socket, which may still buffer up to
 // QOS0_BUFFERED_BYTES of them (the next batch waits for 'drain' beyond that), so that fetching the next
-// batch overlaps with the socket sending this one. QoS 0 messages are encoded by mqtt-packet (the
-// encoder mqtt.js itself uses) many at a time and written to the client's socket in one write each
-// QOS0_WRITE_BYTES: mqtt.js' publish() spends several times the encoding on bookkeeping a QoS 0 message
-// does not need (debug logging, packet events, the offline store, a write per packet field).
+// batch overlaps with the socket sending this one. QoS 0 messages are encoded many at a time
+// (qos0-packets.ts) and written to the client's socket in one write each QOS0_WRITE_BYTES: mqtt.js'
+// publish() spends several times the encoding on bookkeeping a QoS 0 message does not need (debug
+// logging, packet events, the offline store, a write per packet field).
 // No message is handed to the client while it is disconnected; if the connection stays away longer than
 // `timeoutMs` the batch fails (a store error, for the error policy) and the messages still in flight are
 // withdrawn from the client, so that a redelivered batch is not published twice. QoS 1/2 messages in
@@ -37,38 +36,6 @@ export const QOS0_BUFFERED_BYTES = 1024 * 1024;
 
 /** QoS 0 messages are handed to the socket in writes of about this many bytes. */
 export const QOS0_WRITE_BYTES = 64 * 1024;
-
-/**
- * The bytes mqtt-packet writes for a run of packets (it writes a packet field by field to a stream),
- * joined into one buffer for one socket write.
- */
-class PacketRun {
-  private readonly chunks: Buffer[] = [];
-  bytes = 0;
-  error: Error | null = null;
-  /** The last string written (a topic: the messages of a batch mostly share one) and its bytes. */
-  private text = '';
-  private textBytes = Buffer.alloc(0);
-
-  write(chunk: Buffer | string): boolean {
-    let b: Buffer;
-    if (typeof chunk !== 'string') b = chunk;
-    else if (chunk === this.text) b = this.textBytes;
-    else b = this.textBytes = Buffer.from((this.text = chunk));
-    this.chunks.push(b);
-    this.bytes += b.length;
-    return true;
-  }
-
-  /** mqtt-packet reports an unencodable packet by destroying the stream. */
-  destroy(error?: Error): void {
-    this.error ??= error ?? new Error('MQTT packet could not be encoded');
-  }
-
-  joined(): Buffer {
-    return Buffer.concat(this.chunks, this.bytes);
-  }
-}
 
 export interface PendingPublish {
   readonly record: SinkRecord;
@@ -206,7 +173,8 @@ export class Publisher {
    */
   private publishAtMostOnce(items: readonly PendingPublish[]): Promise<RefusedPublish[]> {
     const { client, options } = this;
-    const encoding = { protocolVersion: client.options.protocolVersion ?? 4 };
+    const protocolVersion = client.options.protocolVersion ?? 4;
+    const messages = items.map((i) => i.message);
     return new Promise<RefusedPublish[]>((resolve, reject) => {
       let next = 0;
       let settled = false;
@@ -258,23 +226,19 @@ export class Publisher {
             stream.once('drain', pump);
             return;
           }
-          const run = new PacketRun();
-          do {
-            const { topic, payload, retain } = items[next++]!.message;
-            mqttPacket.writeToStream(
-              { cmd: 'publish', topic, payload, qos: 0, retain, dup: false },
-              run as unknown as Writable,
-              encoding,
+          let run: { bytes: Buffer; next: number };
+          try {
+            run = encodeQos0Run(messages, next, QOS0_WRITE_BYTES, protocolVersion);
+          } catch (e) {
+            if (!(e instanceof PacketEncodingError)) throw e;
+            return finish(
+              new ConnectException(
+                `Connector ${options.connectorName}: the MQTT message to topic '${e.topic}' cannot be sent: ${e.message}`,
+              ),
             );
-            if (run.error) {
-              return finish(
-                new ConnectException(
-                  `Connector ${options.connectorName}: the MQTT message to topic '${topic}' could not be encoded: ${run.error.message}`,
-                ),
-              );
-            }
-          } while (next < items.length && run.bytes < QOS0_WRITE_BYTES);
-          stream.write(run.joined());
+          }
+          next = run.next;
+          stream.write(run.bytes);
         }
         finish(null);
       }

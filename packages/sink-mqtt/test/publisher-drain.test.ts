@@ -199,13 +199,29 @@ describe('Publisher, QoS 0 encoding', () => {
     expect(client.stream.writableLength - v4.stream.writableLength).toBe(3);
   });
 
-  it('fails the batch, naming the topic, when a message cannot be encoded, and writes none of its run', async () => {
+  it('fails the batch, naming the topic, when a message cannot be sent, and writes none of its run', async () => {
     const client = new FakeMqttClient();
     const batch = small(3);
-    const bad = { ...batch[1]!, message: { ...batch[1]!.message, topic: 42 as unknown as string } };
+    const long = 'a/'.repeat(40_000);
+    const bad = { ...batch[1]!, message: { ...batch[1]!.message, topic: long } };
     await expect(publisher(client).publish([batch[0]!, bad, batch[2]!])).rejects.toThrow(
-      /Connector mqtt-sink: the MQTT message to topic '42' could not be encoded: Invalid topic/,
+      `Connector mqtt-sink: the MQTT message to topic '${long}' cannot be sent: the topic is 80000 bytes long, MQTT allows 65535`,
     );
     expect(client.published).toHaveLength(0);
+  });
+
+  it('encodes every length class of the Remaining Length and multi-byte topics', async () => {
+    const client = new FakeMqttClient();
+    // The topic is 10 bytes, so Remaining Length = 12 + payload: 127 | 128 and 16 383 | 16 384 are the
+    // edges between 1, 2 and 3 bytes of it.
+    const sizes = [0, 1, 115, 116, 16_371, 16_372, 200_000];
+    const batch: PendingPublish[] = sizes.map((n, i) => ({
+      record: sinkRecord(String(i), null, { topic: 'telemetry', offset: i }),
+      message: { topic: 'zähler/ß', payload: Buffer.alloc(n, 0x41 + i), qos: 0, retain: i % 2 === 1 },
+    }));
+    await publisher(client).publish(batch);
+    expect(client.published.map((p) => [p.topic, p.payload.length, p.payload[0], p.retain])).toEqual(
+      batch.map(({ message: m }) => [m.topic, m.payload.length, m.payload[0], m.retain]),
+    );
   });
 });
