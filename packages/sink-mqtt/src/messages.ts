@@ -1,5 +1,5 @@
 import { RecordView, type SinkRecord } from '@sluice/core';
-import { passThroughPayload, projectedPayload, withEpochTimestamps } from './payload.js';
+import { passThroughPayload, projectedPayload, withEpochTimestamps, type MqttPayload } from './payload.js';
 import type { MqttRoute } from './routes.js';
 import { resolveTarget } from './targets.js';
 
@@ -11,7 +11,7 @@ export type QoS = 0 | 1 | 2;
 
 export interface MqttMessage {
   readonly topic: string;
-  readonly payload: Buffer;
+  readonly payload: MqttPayload;
   readonly qos: QoS;
   readonly retain: boolean;
 }

@@ -10,6 +10,12 @@ import {
   type Schema,
 } from '@sluice/core';
 
+/**
+ * An MQTT payload: bytes, or text sent as UTF-8. Text stays a string until it is written, so that it is
+ * encoded once, straight into the packet (QoS 0) or by mqtt.js (QoS 1/2).
+ */
+export type MqttPayload = Buffer | string;
+
 // The bytes of an MQTT message. Pass-through (`SELECT *`, Stream Reactor ≥ 9): bytes as they are, text
 // as UTF-8, Structs, Maps and arrays as JSON, other scalars as their text. Projection (select lists,
 // IGNORE, WITHSTRUCTURE, Stream Reactor ≤ 8): JSON of the shared KCQL projection; a selected field the
@@ -18,26 +24,26 @@ import {
 // (SimpleJsonConverter ≤ 8, JsonConverter ≥ 9); Dates and Times as ISO-8601 text (the shared JSON writer's
 // choice; the two generations disagree there).
 
-export function passThroughPayload(value: unknown): Buffer {
+export function passThroughPayload(value: unknown): MqttPayload {
   if (Buffer.isBuffer(value)) return value;
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  if (typeof value === 'string') return Buffer.from(value, 'utf8');
-  if (value instanceof Date) return Buffer.from(value.toISOString(), 'utf8');
-  if (isDecimal(value)) return Buffer.from(value.toString(), 'utf8');
+  if (typeof value === 'string') return value;
+  if (value instanceof Date) return value.toISOString();
+  if (isDecimal(value)) return value.toString();
   if (
     isStruct(value) ||
     value instanceof Map ||
     Array.isArray(value) ||
     (typeof value === 'object' && value !== null)
   ) {
-    return Buffer.from(toJsonText(toPlain(value)), 'utf8');
+    return toJsonText(toPlain(value));
   }
-  return Buffer.from(String(value), 'utf8');
+  return String(value);
 }
 
-export function projectedPayload(view: RecordView, statement: KcqlStatement): Buffer {
+export function projectedPayload(view: RecordView, statement: KcqlStatement): MqttPayload {
   const document = projectRecord(view, statement, { ...view.context, missingFields: 'omit' });
-  return Buffer.from(toJsonText(document), 'utf8');
+  return toJsonText(document);
 }
 
 /**

@@ -41,6 +41,7 @@ export function encodeQos0Run(
   let lastTopic: string | null = null;
   let lastTopicBytes = 0;
   const topicBytes: number[] = [];
+  const payloadBytes: number[] = [];
   let total = 0;
   let end = from;
   while (end < messages.length && (end === from || total < targetBytes)) {
@@ -55,7 +56,8 @@ export function encodeQos0Run(
         );
       }
     }
-    const remaining = 2 + lastTopicBytes + propertyBytes + payload.length;
+    const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+    const remaining = 2 + lastTopicBytes + propertyBytes + size;
     if (remaining > MAX_REMAINING_LENGTH) {
       throw new PacketEncodingError(
         topic,
@@ -63,6 +65,7 @@ export function encodeQos0Run(
       );
     }
     topicBytes.push(lastTopicBytes);
+    payloadBytes.push(size);
     total += 1 + varIntSize(remaining) + remaining;
     end++;
   }
@@ -72,8 +75,9 @@ export function encodeQos0Run(
   for (let i = from; i < end; i++) {
     const { topic, payload, retain } = messages[i]!;
     const tLen = topicBytes[i - from]!;
+    const pLen = payloadBytes[i - from]!;
     out[pos++] = PUBLISH | (retain ? RETAIN : 0);
-    let remaining = 2 + tLen + propertyBytes + payload.length;
+    let remaining = 2 + tLen + propertyBytes + pLen;
     do {
       let byte = remaining % 128;
       remaining = Math.floor(remaining / 128);
@@ -84,7 +88,7 @@ export function encodeQos0Run(
     out[pos++] = tLen & 0xff;
     pos += out.write(topic, pos, tLen, 'utf8');
     if (propertyBytes) out[pos++] = 0;
-    pos += payload.copy(out, pos);
+    pos += typeof payload === 'string' ? out.write(payload, pos, pLen, 'utf8') : payload.copy(out, pos);
   }
   return { bytes: out, next: end };
 }

@@ -73,14 +73,15 @@ export class FakeMqttClient extends EventEmitter {
 
   publish(
     topic: string,
-    payload: Buffer,
+    payload: Buffer | string,
     opts: { qos: number; retain: boolean },
     callback: (error?: Error | null) => void,
   ): this {
     const id = this.nextId++;
-    const entry = { id, topic, payload, qos: opts.qos, retain: opts.retain, callback };
+    const bytes = typeof payload === 'string' ? Buffer.from(payload) : payload;
+    const entry = { id, topic, payload: bytes, qos: opts.qos, retain: opts.retain, callback };
     this.published.push(entry);
-    this.stream.write(Buffer.byteLength(topic) + payload.length);
+    this.stream.write(Buffer.byteLength(topic) + bytes.length);
     if (opts.qos > 0) this.outgoing[id] = { volatile: false, cmd: 'publish', cb: callback };
     if (this.autoAck) this.ack(id);
     return this;

@@ -10,8 +10,9 @@ const options: MessageOptions = {
   retained: false,
   tombstoneClearsRetained: false,
 };
-const text = (m: { payload: Buffer } | null) => m!.payload.toString('utf8');
-const json = (m: { payload: Buffer } | null) => JSON.parse(text(m)) as unknown;
+const text = (m: { payload: Buffer | string } | null) =>
+  typeof m!.payload === 'string' ? m!.payload : m!.payload.toString('utf8');
+const json = (m: { payload: Buffer | string } | null) => JSON.parse(text(m)) as unknown;
 
 describe('toMessage: pass-through (SELECT *, Stream Reactor ≥ 9)', () => {
   const all = route('INSERT INTO /lenses/orders SELECT * FROM orders');

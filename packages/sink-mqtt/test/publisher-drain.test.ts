@@ -165,7 +165,8 @@ describe('Publisher, QoS 0 encoding', () => {
       record: sinkRecord(String(i), null, { topic: 'telemetry', offset: i }),
       message: {
         topic: `sensors/${i % 3}`,
-        payload: Buffer.from(JSON.stringify({ i, text: 'é'.repeat(40) })),
+        // Text (sent as UTF-8, multi-byte characters included) and bytes, alternately.
+        payload: i % 2 === 0 ? JSON.stringify({ i, text: 'é'.repeat(40) }) : Buffer.from(`bytes ${i}`),
         qos: 0,
         retain: retainEvery > 0 && i % retainEvery === 0,
       },
