@@ -1,4 +1,5 @@
 import type { MqttMessage } from './messages.js';
+import { MAX_TOPIC_BYTES } from './targets.js';
 
 // QoS 0 PUBLISH packets, encoded back to back into one buffer for one socket write (MQTT 3.1.1 §3.3,
 // MQTT 5 §3.3). A QoS 0 PUBLISH is a fixed header, the topic and the payload: no packet id, and with
@@ -8,7 +9,6 @@ import type { MqttMessage } from './messages.js';
 
 /** MQTT's largest Remaining Length (four bytes of variable byte integer). */
 const MAX_REMAINING_LENGTH = 268_435_455;
-const MAX_TOPIC_BYTES = 65_535;
 const PUBLISH = 0x30;
 const RETAIN = 0x01;
 

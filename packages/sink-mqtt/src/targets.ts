@@ -5,7 +5,8 @@ import type { TargetRule } from './routes.js';
 // published: a topic with a wildcard or a NUL would make the broker drop the connection, which would
 // stall every record in flight, so such a record is refused on its own (DLQ) instead.
 
-const MAX_TOPIC_BYTES = 65_535;
+/** MQTT topic names are length-prefixed with two bytes. */
+export const MAX_TOPIC_BYTES = 65_535;
 
 /** Why `topic` cannot be published to, or null when it can (MQTT 3.1.1 §4.7, MQTT 5 §4.7). */
 export function topicNameProblem(topic: string): string | null {
