@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import type { Subscription } from '../port.js';
-import { KafkaJsClientFactory } from './client.js';
+import { installRecordBatchDecoder, KAFKAJS_VERSION, recordBatchesDecoded } from './record-batch-decoder.js';
 import {
   packBatch,
   packedSize,
@@ -14,12 +14,25 @@ import {
 // The consumer thread of one sink task: a kafkajs consumer (with its fetch-ahead queue) whose batches,
 // rebalance callbacks and errors go to the task's thread as messages. See threaded-consumer.ts.
 
+// kafkajs in this thread decodes record batches with our decoder (record-batch-decoder.ts). It must be
+// in place before kafkajs loads, hence the import of the client after it. Only this thread's kafkajs
+// is affected: each thread has its own modules, and nothing but this consumer uses them here.
+const decoderInstalled = installRecordBatchDecoder();
+const { KafkaJsClientFactory } = await import('./client.js');
+
 const port = parentPort!;
 const init = workerData as ConsumerThreadInit;
 const post = (m: FromConsumerThread, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer ?? []);
 
 // Log lines go to the task thread, which writes them with its own logger and destination.
 const logger = pino({ level: init.logLevel }, { write: (line: string) => post({ type: 'log', line }) });
+if (!decoderInstalled) {
+  logger.debug(
+    `kafkajs decodes record batches with its own decoder (sluice's is for kafkajs ${KAFKAJS_VERSION})`,
+  );
+}
+/** Checked once, at the first batch: the decoder was installed, but did kafkajs pick it up? */
+let decoderChecked = !decoderInstalled;
 const consumer = new KafkaJsClientFactory(init.clientConfig, logger).consumer({
   groupId: init.groupId,
   clientId: init.clientId,
@@ -99,6 +112,12 @@ async function call(m: Extract<ToConsumerThread, { type: 'call' }>): Promise<voi
           await ask({ type: 'revoked', id: nextAsk++, partitions: [...partitions] });
         },
         onBatch: async (batch, control) => {
+          if (!decoderChecked) {
+            decoderChecked = true;
+            if (recordBatchesDecoded() === 0)
+              logger.warn("kafkajs did not pick up sluice's record batch decoder");
+            else logger.debug("kafkajs decodes record batches with sluice's decoder");
+          }
           // Handed over without waiting for the task thread, which keeps a few batches to work on;
           // when it takes less than a whole batch it sends a seek, and drops what it got after it.
           const { packed, transfer } = packBatch(batch);
