@@ -1,4 +1,5 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { RetriableException } from '../../src/errors.js';
 import { RecordingTask } from '../sink/harness.js';
@@ -151,5 +152,48 @@ describe('sink engine against real Kafka: delivery', () => {
     expect(task.delivered.map((r) => r.value)).toEqual(
       Array.from({ length: 18 }, (_, i) => `tx${Math.floor(i / 3)}-${i % 3}`),
     );
+  });
+
+  it("the consumer thread decodes record batches with sluice's decoder: plain and gzip batches, headers, null values", async () => {
+    const topic = uniqueName('engine-decode');
+    const connector = uniqueName('decode-sink');
+    await createTopic(engine.bootstrap, topic, 1);
+    const producer = new Kafka({ brokers: [engine.bootstrap], logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    const message = (i: number) => ({
+      key: i % 10 === 0 ? null : `key-${i}`,
+      value: i % 7 === 0 ? null : `value-${i}`,
+      headers: { trace: `t${i}`, twice: ['a', 'b'] },
+    });
+    try {
+      // Three produce requests, three record batches: plain, gzip, plain.
+      const batches = [CompressionTypes.None, CompressionTypes.GZIP, CompressionTypes.None];
+      for (const [b, compression] of batches.entries()) {
+        const messages = Array.from({ length: 200 }, (_, i) => message(b * 200 + i));
+        await producer.send({ topic, compression, messages });
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    const lines: string[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+    const task = new RecordingTask();
+    const { runner, started } = startRunner(engine.bootstrap, connector, task, { topics: topic }, [], logger);
+    engine.running.push(runner);
+    await started;
+    await waitUntil(() => task.delivered.length === 600, 'all 600 records');
+
+    expect(task.delivered.map((r) => r.kafkaOffset)).toEqual(Array.from({ length: 600 }, (_, i) => i));
+    for (const [i, r] of task.delivered.entries()) {
+      expect(r.key).toBe(i % 10 === 0 ? null : `key-${i}`);
+      expect(r.value).toBe(i % 7 === 0 ? null : `value-${i}`);
+      expect(r.headers.map((h) => [h.key, h.value])).toEqual([
+        ['trace', `t${i}`],
+        ['twice', 'a'],
+        ['twice', 'b'],
+      ]);
+    }
+    expect(lines.some((l) => l.includes("kafkajs decodes record batches with sluice's decoder"))).toBe(true);
+    expect(lines.some((l) => l.includes('did not pick up'))).toBe(false);
   });
 });

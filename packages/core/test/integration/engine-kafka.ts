@@ -84,6 +84,7 @@ export function startRunner(
   task: SinkTask,
   config: Record<string, string>,
   statuses: TaskStatus[] = [],
+  logger: pino.Logger = quietLogger,
 ): { runner: SinkTaskRunner; started: Promise<void> } {
   const runner = new SinkTaskRunner({
     connectorName,
@@ -100,7 +101,7 @@ export function startRunner(
     keyConverter: new TestStringConverter(),
     valueConverter: new TestStringConverter(),
     headerConverter: new TestHeaderConverter(),
-    logger: quietLogger,
+    logger,
     metrics: countingMetrics(),
     onStatus: (s) => statuses.push(s),
   });
