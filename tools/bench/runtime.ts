@@ -1,6 +1,8 @@
 // Runtime benchmark: records/s through the whole sink loop (fetch, convert, put to a no-op task,
 // commit) beside the raw kafkajs consume rate (eachBatch, no processing) of the same topic, in the
-// same run, interleaved; plus peak RSS while the backlog drains. One pair of runs per value format:
+// same run, interleaved; plus peak RSS while the backlog drains. A second reference is kafkajs with the
+// value decoded by the plain library call in eachBatch (JSON.parse, avsc, toString): what a hand-written
+// kafkajs consumer that reads its values costs. One set of runs per value format:
 // `json` (schemaless JsonConverter), `avro` (AvroConverter, Confluent wire format, schema registry),
 // `string` (StringConverter over the JSON records: the engine's own overhead).
 //
@@ -12,6 +14,7 @@
 //   BENCH_ONLY=raw|sluice   runs one side only (profiling)
 //   BENCH_CONSUMER_THREAD=false   runs the engine with its consumer on the task's thread
 import { randomUUID } from 'node:crypto';
+import avro from 'avsc';
 import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import { encodeAvro, registerAvroSchema } from '@sluice/test-utils';
@@ -156,11 +159,29 @@ async function prefill(bootstrap: string, topic: string, encode: (i: number) => 
   );
 }
 
-/** Raw kafkajs: eachBatch, nothing done per record beyond counting. */
 /** Process CPU time per record (µs) of the last drain: both threads when the consumer has its own. */
 let lastCpuPerRecord = NaN;
 
-async function rawConsume(bootstrap: string, topic: string): Promise<number> {
+/** The plain library decode of a value, per format: the second reference. */
+const ORDER_TYPE = avro.Type.forSchema(ORDER_SCHEMA as avro.Schema);
+const PLAIN_DECODE_LABEL: Record<Format, string> = {
+  json: 'JSON.parse',
+  avro: 'avsc decode',
+  string: 'toString',
+};
+const PLAIN_DECODE: Record<Format, (value: Buffer) => unknown> = {
+  json: (v) => JSON.parse(v.toString('utf8')),
+  // Confluent wire format: magic byte and schema id, then the Avro body.
+  avro: (v) => ORDER_TYPE.fromBuffer(v.subarray(5)),
+  string: (v) => v.toString('utf8'),
+};
+
+/** Raw kafkajs: eachBatch, nothing done per record beyond counting (and `decode`, when given). */
+async function rawConsume(
+  bootstrap: string,
+  topic: string,
+  decode?: (value: Buffer) => unknown,
+): Promise<number> {
   let cpuAtStart: NodeJS.CpuUsage | undefined;
   const kafka = new Kafka({ brokers: [bootstrap], clientId: 'bench-raw', logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `bench-raw-${randomUUID()}` });
@@ -170,7 +191,8 @@ async function rawConsume(bootstrap: string, topic: string): Promise<number> {
   const done = new Promise<void>((r) => (resolveDone = r));
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  const stop = progress('kafkajs', () => count, RECORDS);
+  const stop = progress(decode ? 'kafkajs + decode' : 'kafkajs', () => count, RECORDS);
+  let decoded: unknown;
   await consumer.run({
     autoCommit: false,
     eachBatch: async ({ batch }) => {
@@ -178,6 +200,7 @@ async function rawConsume(bootstrap: string, topic: string): Promise<number> {
         started = performance.now();
         cpuAtStart = process.cpuUsage();
       }
+      if (decode) for (const m of batch.messages) decoded = decode(m.value!);
       count += batch.messages.length;
       if (count >= RECORDS) resolveDone();
     },
@@ -188,6 +211,7 @@ async function rawConsume(bootstrap: string, topic: string): Promise<number> {
   lastCpuPerRecord = (cpu.user + cpu.system) / RECORDS;
   stop();
   await consumer.disconnect();
+  if (decode && decoded === undefined) throw new Error('the decode reference decoded nothing');
   return RECORDS / seconds;
 }
 
@@ -296,6 +320,8 @@ function median(xs: number[]): number {
 interface FormatResult {
   format: Format;
   raw: number[];
+  /** kafkajs with the plain library decode of each value. */
+  decoded: number[];
   sluice: number[];
   /** Process CPU µs per record (user + system, all threads). */
   rawCpu: number[];
@@ -316,12 +342,22 @@ async function runFormat(bootstrap: string, registry: string | null, format: For
     await prefill(bootstrap, topic, (i) => Buffer.from(JSON.stringify(order(i))));
   }
   filled.add(topic);
-  const result: FormatResult = { format, raw: [], sluice: [], rawCpu: [], sluiceCpu: [], peak: 0 };
+  const result: FormatResult = {
+    format,
+    raw: [],
+    decoded: [],
+    sluice: [],
+    rawCpu: [],
+    sluiceCpu: [],
+    peak: 0,
+  };
   for (let rep = 1; rep <= REPS; rep++) {
     if (ONLY !== 'sluice') {
       console.log(`run ${rep}/${REPS}: raw kafkajs consume`);
       result.raw.push(await rawConsume(bootstrap, topic));
       result.rawCpu.push(lastCpuPerRecord);
+      console.log(`run ${rep}/${REPS}: kafkajs consume + ${PLAIN_DECODE_LABEL[format]} per value`);
+      result.decoded.push(await rawConsume(bootstrap, topic, PLAIN_DECODE[format]));
       if (global.gc) global.gc();
     }
     if (ONLY === 'raw') continue;
@@ -332,6 +368,7 @@ async function runFormat(bootstrap: string, registry: string | null, format: For
     result.peak = Math.max(result.peak, r.peakRss);
     console.log(
       `  kafkajs ${Math.round(result.raw[result.raw.length - 1] ?? NaN).toLocaleString()} rec/s (CPU ${(result.rawCpu[result.rawCpu.length - 1] ?? NaN).toFixed(1)} µs/record), ` +
+        `kafkajs + ${PLAIN_DECODE_LABEL[format]} ${Math.round(result.decoded[result.decoded.length - 1] ?? NaN).toLocaleString()} rec/s, ` +
         `sluice ${Math.round(r.rate).toLocaleString()} rec/s (CPU ${lastCpuPerRecord.toFixed(1)} µs/record), commits ${r.commits}, peak RSS ${mb(r.peakRss)}`,
     );
   }
@@ -353,14 +390,16 @@ async function main(): Promise<void> {
   // per-run ratios is steadier than the ratio of the two medians.
   console.log('\nresult (median of runs; goal >= 0.90x of raw kafkajs consume)');
   console.log(
-    '| value format | raw kafkajs rec/s | sluice rec/s | ratio | per-run ratios | CPU µs/record raw / sluice | peak RSS |',
+    '| value format | raw kafkajs rec/s | kafkajs + plain decode rec/s | sluice rec/s | ratio to raw | per-run ratios | ratio to kafkajs + decode | CPU µs/record raw / sluice | peak RSS |',
   );
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     const ratios = r.sluice.map((x, i) => x / r.raw[i]!);
+    const toDecoded = r.sluice.map((x, i) => x / r.decoded[i]!);
     console.log(
-      `| ${FORMAT_LABEL[r.format]} | ${Math.round(median(r.raw)).toLocaleString()} | ${Math.round(median(r.sluice)).toLocaleString()} | ` +
-        `${median(ratios).toFixed(2)}x | ${ratios.map((x) => x.toFixed(2)).join(', ')} | ` +
+      `| ${FORMAT_LABEL[r.format]} | ${Math.round(median(r.raw)).toLocaleString()} | ` +
+        `${Math.round(median(r.decoded)).toLocaleString()} (${PLAIN_DECODE_LABEL[r.format]}) | ${Math.round(median(r.sluice)).toLocaleString()} | ` +
+        `${median(ratios).toFixed(2)}x | ${ratios.map((x) => x.toFixed(2)).join(', ')} | ${median(toDecoded).toFixed(2)}x | ` +
         `${median(r.rawCpu).toFixed(1)} / ${median(r.sluiceCpu).toFixed(1)} | ${mb(r.peak)} |`,
     );
   }
