@@ -2,6 +2,14 @@ import { ConfigException } from '../errors.js';
 import type { Converter, HeaderConverter } from './api.js';
 import { ByteArrayConverter } from './byte-array-converter.js';
 import { JsonConverter } from './json/json-converter.js';
+import {
+  BooleanConverter,
+  DoubleConverter,
+  FloatConverter,
+  IntegerConverter,
+  LongConverter,
+  ShortConverter,
+} from './primitive-converters.js';
 import { SimpleHeaderConverter } from './simple-header-converter.js';
 import { StringConverter } from './string-converter.js';
 
@@ -37,10 +45,24 @@ register(
 );
 register(['io.confluent.connect.avro.AvroConverter', 'AvroConverter', 'avro'], loadAvro);
 
+/** Kafka's one-number (or boolean) converters, by their simple names. */
+const PRIMITIVE_CONVERTERS: Record<string, () => Converter & HeaderConverter> = {
+  BooleanConverter: () => new BooleanConverter(),
+  ShortConverter: () => new ShortConverter(),
+  IntegerConverter: () => new IntegerConverter(),
+  LongConverter: () => new LongConverter(),
+  FloatConverter: () => new FloatConverter(),
+  DoubleConverter: () => new DoubleConverter(),
+};
+for (const [name, factory] of Object.entries(PRIMITIVE_CONVERTERS)) {
+  register([`org.apache.kafka.connect.converters.${name}`, name], factory);
+}
+
 export const KNOWN_CONVERTER_CLASSES: readonly string[] = [
   'org.apache.kafka.connect.json.JsonConverter',
   'org.apache.kafka.connect.storage.StringConverter',
   'org.apache.kafka.connect.converters.ByteArrayConverter',
+  ...Object.keys(PRIMITIVE_CONVERTERS).map((name) => `org.apache.kafka.connect.converters.${name}`),
   'org.apache.kafka.connect.storage.SimpleHeaderConverter',
   'io.confluent.connect.avro.AvroConverter',
 ];

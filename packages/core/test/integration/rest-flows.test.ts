@@ -184,4 +184,30 @@ describe('REST flows on a standalone worker', () => {
     expect((await rest(base, 'GET', `/connectors/${name}/status`)).json.tasks[0].state).toBe('RUNNING');
     expect((await rest(base, 'DELETE', `/connectors/${name}`)).status).toBe(204);
   });
+
+  it("runs a connector whose values were written by Kafka's LongSerializer, with value.converter=LongConverter", async () => {
+    const topic = uniqueName('longs');
+    const name = uniqueName('long-sink');
+    const out = path.join(dir, `${name}.txt`);
+    await createTopic(bootstrap, topic, 1);
+    const longs = [0n, 42n, -1n, 9007199254740993n, -(2n ** 63n)];
+    await produce(
+      bootstrap,
+      longs.map((v) => {
+        const value = Buffer.alloc(8);
+        value.writeBigInt64BE(v);
+        return { topic, key: null, value };
+      }),
+    );
+    const config = {
+      'connector.class': 'FileStreamSink',
+      topics: topic,
+      file: out,
+      'value.converter': 'org.apache.kafka.connect.converters.LongConverter',
+    };
+    expect((await rest(base, 'PUT', `/connectors/${name}/config`, config)).status).toBe(201);
+    await waitFor('every long in the file', () => lines(out).length === longs.length);
+    expect(lines(out)).toEqual(longs.map(String));
+    expect((await rest(base, 'DELETE', `/connectors/${name}`)).status).toBe(204);
+  });
 });
