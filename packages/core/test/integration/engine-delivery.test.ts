@@ -154,6 +154,44 @@ describe('sink engine against real Kafka: delivery', () => {
     );
   });
 
+  it('reads uncommitted by default as Kafka Connect does; read_committed skips aborted transactions', async () => {
+    const topic = uniqueName('engine-aborted');
+    await createTopic(engine.bootstrap, topic, 1);
+    const producer = new Kafka({ brokers: [engine.bootstrap], logLevel: logLevel.NOTHING }).producer({
+      transactionalId: uniqueName('engine-aborted-producer'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    try {
+      for (const [name, outcome] of [
+        ['a', 'commit'],
+        ['b', 'abort'],
+        ['c', 'commit'],
+      ] as const) {
+        const tx = await producer.transaction();
+        await tx.send({ topic, messages: [0, 1].map((i) => ({ value: `${name}${i}` })) });
+        await (outcome === 'commit' ? tx.commit() : tx.abort());
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    const uncommitted = new RecordingTask();
+    const committed = new RecordingTask();
+    for (const [task, config] of [
+      [uncommitted, { topics: topic }],
+      [committed, { topics: topic, 'consumer.override.isolation.level': 'read_committed' }],
+    ] as const) {
+      const { runner, started } = startRunner(engine.bootstrap, uniqueName('aborted-sink'), task, config);
+      engine.running.push(runner);
+      await started;
+    }
+    await waitUntil(() => uncommitted.delivered.length === 6, 'every record, aborted ones included');
+    await waitUntil(() => committed.delivered.length === 4, 'the committed records');
+    expect(uncommitted.delivered.map((r) => r.value)).toEqual(['a0', 'a1', 'b0', 'b1', 'c0', 'c1']);
+    expect(committed.delivered.map((r) => r.value)).toEqual(['a0', 'a1', 'c0', 'c1']);
+  });
+
   it("the consumer thread decodes record batches with sluice's decoder: plain and gzip batches, headers, null values", async () => {
     const topic = uniqueName('engine-decode');
     const connector = uniqueName('decode-sink');

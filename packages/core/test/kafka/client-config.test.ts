@@ -105,6 +105,14 @@ describe('kafkajs mapping', () => {
     expect(toKafkaJsConsumerConfig({}, 'g').fromBeginning).toBe(true);
   });
 
+  it("reads uncommitted by default, as Kafka Connect's sink consumers do", () => {
+    expect(toKafkaJsConsumerConfig({}, 'g').config.readUncommitted).toBe(true);
+    expect(toKafkaJsConsumerConfig({ 'isolation.level': 'read_committed' }, 'g').config.readUncommitted).toBe(
+      false,
+    );
+    expect(() => toKafkaJsConsumerConfig({ 'isolation.level': 'committed' }, 'g')).toThrow(/isolation.level/);
+  });
+
   it('maps producer acks', () => {
     expect(toKafkaJsProducerConfig({}).acks).toBe(-1);
     expect(toKafkaJsProducerConfig({ acks: '1' }).acks).toBe(1);

@@ -122,8 +122,16 @@ export function toKafkaJsConsumerConfig(props: Record<string, string>, groupId: 
   set('minBytes', 'fetch.min.bytes');
   set('maxWaitTimeInMs', 'fetch.max.wait.ms');
   set('metadataMaxAge', 'metadata.max.age.ms');
-  if (props['isolation.level'])
-    config.readUncommitted = props['isolation.level'].trim() === 'read_uncommitted';
+  // The Java consumer's default, which Kafka Connect's sink consumers keep: records of open and aborted
+  // transactions are delivered too (kafkajs' own default is read_committed).
+  const isolation = (props['isolation.level'] ?? 'read_uncommitted').trim();
+  if (isolation !== 'read_uncommitted' && isolation !== 'read_committed') {
+    throw new ConfigException(
+      'isolation.level',
+      `'${isolation}' is not supported; use read_uncommitted or read_committed`,
+    );
+  }
+  config.readUncommitted = isolation === 'read_uncommitted';
   if (props['client.rack']) config.rackId = props['client.rack'];
   const reset = (props['auto.offset.reset'] ?? 'earliest').trim();
   if (reset !== 'earliest' && reset !== 'latest') {
