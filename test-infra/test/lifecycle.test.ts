@@ -18,24 +18,12 @@ if (process.env.FAIL_START) { console.error('fatal: the config is broken'); proc
 require('node:http').createServer((_q, s) => s.end('ok')).listen(port, '127.0.0.1', () => console.log('listening on ' + port));
 `;
 
-/**
- * A free port below Linux's ephemeral range (32768–60999). The kernel hands out ports of that range to
- * anything listening on port 0, such as other packages' unit tests running at the same time: one of them
- * took the port of the fake server while a test had killed it and was about to start it again.
- */
 async function freePort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const server = net.createServer();
-    const free = await new Promise<boolean>((resolve) => {
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => resolve(true));
-    });
-    if (free) {
-      await new Promise((r) => server.close(r));
-      return port;
-    }
-  }
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
 }
 
 function fakeService(port: number, opts: { failStart?: boolean } = {}) {

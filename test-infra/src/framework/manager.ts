@@ -8,7 +8,7 @@ import {
   writePidRecord,
   type PidRecord,
 } from './pid-record.js';
-import { isPortOpen } from './ports.js';
+import { isPortHeld } from './ports.js';
 import { spawnServer, stopServer } from './processes.js';
 import { formatElapsed, Progress } from './progress.js';
 import { ServiceError } from './service-error.js';
@@ -106,7 +106,7 @@ async function startFresh(
   progress: Progress,
 ): Promise<ServiceInfo> {
   for (const port of def.ports) {
-    if (await isPortOpen(port)) {
+    if (await isPortHeld(port)) {
       throw await ServiceError.from(
         def.name,
         `port 127.0.0.1:${port} is already in use by a process test-infra did not start; ` +

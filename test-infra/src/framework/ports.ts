@@ -15,3 +15,17 @@ export function isPortOpen(port: number, host = '127.0.0.1', timeoutMs = 1000): 
     socket.once('error', () => done(false));
   });
 }
+
+/**
+ * True when host:port keeps accepting connections for `graceMs`. A server that has just died can hold
+ * its listening socket for a few milliseconds more: Linux closes an exiting process's files lazily, so
+ * the port may still answer after the process is gone and reaped.
+ */
+export async function isPortHeld(port: number, graceMs = 1000, host = '127.0.0.1'): Promise<boolean> {
+  const deadline = Date.now() + graceMs;
+  for (;;) {
+    if (!(await isPortOpen(port, host))) return false;
+    if (Date.now() >= deadline) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
