@@ -59,74 +59,82 @@ abstract class NumberConverter implements Converter, HeaderConverter {
   }
 }
 
+const SHORT: NumberFormat = {
+  typeName: 'short',
+  deserializerName: 'ShortDeserializer',
+  size: 2,
+  schema: Schema.OPTIONAL_INT16_SCHEMA,
+  read: (b) => b.readInt16BE(0),
+  write: (v, b) => b.writeInt16BE(Number(v), 0),
+};
+const INTEGER: NumberFormat = {
+  typeName: 'integer',
+  deserializerName: 'IntegerDeserializer',
+  size: 4,
+  schema: Schema.OPTIONAL_INT32_SCHEMA,
+  read: (b) => b.readInt32BE(0),
+  write: (v, b) => b.writeInt32BE(Number(v), 0),
+};
+const LONG: NumberFormat = {
+  typeName: 'long',
+  deserializerName: 'LongDeserializer',
+  size: 8,
+  schema: Schema.OPTIONAL_INT64_SCHEMA,
+  read: (b) => b.readBigInt64BE(0),
+  write: (v, b) => b.writeBigInt64BE(BigInt(v), 0),
+};
+// Kafka's FloatDeserializer and DoubleDeserializer name themselves just "Deserializer" in their messages.
+const FLOAT: NumberFormat = {
+  typeName: 'float',
+  deserializerName: 'Deserializer',
+  size: 4,
+  schema: Schema.OPTIONAL_FLOAT32_SCHEMA,
+  read: (b) => b.readFloatBE(0),
+  write: (v, b) => b.writeFloatBE(Number(v), 0),
+};
+const DOUBLE: NumberFormat = {
+  typeName: 'double',
+  deserializerName: 'Deserializer',
+  size: 8,
+  schema: Schema.OPTIONAL_FLOAT64_SCHEMA,
+  read: (b) => b.readDoubleBE(0),
+  write: (v, b) => b.writeDoubleBE(Number(v), 0),
+};
+
+// One class per Kafka class name: error messages and /connector-plugins name the converter's class.
+
 /** org.apache.kafka.connect.converters.ShortConverter: INT16 as 2 bytes (ShortSerializer). */
 export class ShortConverter extends NumberConverter {
   constructor() {
-    super({
-      typeName: 'short',
-      deserializerName: 'ShortDeserializer',
-      size: 2,
-      schema: Schema.OPTIONAL_INT16_SCHEMA,
-      read: (b) => b.readInt16BE(0),
-      write: (v, b) => b.writeInt16BE(Number(v), 0),
-    });
+    super(SHORT);
   }
 }
 
 /** org.apache.kafka.connect.converters.IntegerConverter: INT32 as 4 bytes (IntegerSerializer). */
 export class IntegerConverter extends NumberConverter {
   constructor() {
-    super({
-      typeName: 'integer',
-      deserializerName: 'IntegerDeserializer',
-      size: 4,
-      schema: Schema.OPTIONAL_INT32_SCHEMA,
-      read: (b) => b.readInt32BE(0),
-      write: (v, b) => b.writeInt32BE(Number(v), 0),
-    });
+    super(INTEGER);
   }
 }
 
 /** org.apache.kafka.connect.converters.LongConverter: INT64 (a bigint) as 8 bytes (LongSerializer). */
 export class LongConverter extends NumberConverter {
   constructor() {
-    super({
-      typeName: 'long',
-      deserializerName: 'LongDeserializer',
-      size: 8,
-      schema: Schema.OPTIONAL_INT64_SCHEMA,
-      read: (b) => b.readBigInt64BE(0),
-      write: (v, b) => b.writeBigInt64BE(BigInt(v), 0),
-    });
+    super(LONG);
   }
 }
 
 /** org.apache.kafka.connect.converters.FloatConverter: FLOAT32 as 4 bytes IEEE 754 (FloatSerializer). */
 export class FloatConverter extends NumberConverter {
   constructor() {
-    super({
-      typeName: 'float',
-      // Kafka's FloatDeserializer and DoubleDeserializer say just "Deserializer".
-      deserializerName: 'Deserializer',
-      size: 4,
-      schema: Schema.OPTIONAL_FLOAT32_SCHEMA,
-      read: (b) => b.readFloatBE(0),
-      write: (v, b) => b.writeFloatBE(Number(v), 0),
-    });
+    super(FLOAT);
   }
 }
 
 /** org.apache.kafka.connect.converters.DoubleConverter: FLOAT64 as 8 bytes IEEE 754 (DoubleSerializer). */
 export class DoubleConverter extends NumberConverter {
   constructor() {
-    super({
-      typeName: 'double',
-      deserializerName: 'Deserializer',
-      size: 8,
-      schema: Schema.OPTIONAL_FLOAT64_SCHEMA,
-      read: (b) => b.readDoubleBE(0),
-      write: (v, b) => b.writeDoubleBE(Number(v), 0),
-    });
+    super(DOUBLE);
   }
 }
 
