@@ -1,4 +1,4 @@
-import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel, type Producer } from 'kafkajs';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { RetriableException } from '../../src/errors.js';
@@ -22,6 +22,21 @@ function records(topic: string, partitions: number, perPartition: number) {
     key: Buffer.from(`key-${i}`),
     value: Buffer.from(`value-${i}`),
   }));
+}
+
+/** Runs `use` with a connected transactional kafkajs producer, disconnected afterwards. */
+async function withTransactionalProducer(use: (producer: Producer) => Promise<void>): Promise<void> {
+  const producer = new Kafka({ brokers: [engine.bootstrap], logLevel: logLevel.NOTHING }).producer({
+    transactionalId: uniqueName('engine-tx-producer'),
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  await producer.connect();
+  try {
+    await use(producer);
+  } finally {
+    await producer.disconnect();
+  }
 }
 
 describe('sink engine against real Kafka: delivery', () => {
@@ -133,22 +148,14 @@ describe('sink engine against real Kafka: delivery', () => {
 
     // One small transaction at a time while the task is caught up: each commit marker comes after
     // the records it closes, often in a fetch of its own, which kafkajs steps over without a batch.
-    const producer = new Kafka({ brokers: [engine.bootstrap], logLevel: logLevel.NOTHING }).producer({
-      transactionalId: uniqueName('engine-tx-producer'),
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    await producer.connect();
-    try {
+    await withTransactionalProducer(async (producer) => {
       for (let t = 0; t < 6; t++) {
         const tx = await producer.transaction();
         await tx.send({ topic, messages: [0, 1, 2].map((i) => ({ value: `tx${t}-${i}` })) });
         await tx.commit();
         await waitUntil(() => task.delivered.length === (t + 1) * 3, `the records of transaction ${t}`);
       }
-    } finally {
-      await producer.disconnect();
-    }
+    });
     expect(task.delivered.map((r) => r.value)).toEqual(
       Array.from({ length: 18 }, (_, i) => `tx${Math.floor(i / 3)}-${i % 3}`),
     );
@@ -157,13 +164,7 @@ describe('sink engine against real Kafka: delivery', () => {
   it('reads uncommitted by default as Kafka Connect does; read_committed skips aborted transactions', async () => {
     const topic = uniqueName('engine-aborted');
     await createTopic(engine.bootstrap, topic, 1);
-    const producer = new Kafka({ brokers: [engine.bootstrap], logLevel: logLevel.NOTHING }).producer({
-      transactionalId: uniqueName('engine-aborted-producer'),
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    await producer.connect();
-    try {
+    await withTransactionalProducer(async (producer) => {
       for (const [name, outcome] of [
         ['a', 'commit'],
         ['b', 'abort'],
@@ -173,9 +174,7 @@ describe('sink engine against real Kafka: delivery', () => {
         await tx.send({ topic, messages: [0, 1].map((i) => ({ value: `${name}${i}` })) });
         await (outcome === 'commit' ? tx.commit() : tx.abort());
       }
-    } finally {
-      await producer.disconnect();
-    }
+    });
     const uncommitted = new RecordingTask();
     const committed = new RecordingTask();
     for (const [task, config] of [

@@ -196,14 +196,18 @@ class RecordReader {
     public pos: number,
   ) {}
 
+  private varintByte(): number {
+    const b = this.buf[this.pos++];
+    if (b === undefined) throw new RangeError('Record batch ends inside a varint');
+    return b;
+  }
+
   varint(): number {
-    const buf = this.buf;
     let raw = 0;
     let shift = 0;
     let b: number;
     do {
-      b = buf[this.pos++]!;
-      if (b === undefined) throw new RangeError('Record batch ends inside a varint');
+      b = this.varintByte();
       raw |= (b & 0x7f) << shift;
       shift += 7;
     } while (b & 0x80 && shift < 35);
@@ -212,14 +216,12 @@ class RecordReader {
 
   /** A zigzag varlong: a number while exact (timestamp deltas always are), otherwise a bigint. */
   varlong(): number | bigint {
-    const buf = this.buf;
     const start = this.pos;
     let raw = 0;
     let scale = 1;
     let b: number;
     do {
-      b = buf[this.pos++]!;
-      if (b === undefined) throw new RangeError('Record batch ends inside a varint');
+      b = this.varintByte();
       raw += (b & 0x7f) * scale;
       scale *= 128;
     } while (b & 0x80 && scale < 2 ** 49);
@@ -233,8 +235,7 @@ class RecordReader {
     let b: number;
     this.pos = start;
     do {
-      b = this.buf[this.pos++]!;
-      if (b === undefined) throw new RangeError('Record batch ends inside a varint');
+      b = this.varintByte();
       raw |= BigInt(b & 0x7f) << shift;
       shift += 7n;
     } while (b & 0x80 && shift < 70n);
