@@ -2,11 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { Client, type ClientOptions } from '@elastic/elasticsearch';
 import { ConfigException } from '@sluice/core';
-import {
-  SSL_KEYSTORE_LOCATION,
-  SSL_TRUSTSTORE_LOCATION,
-  type ElasticSettings,
-} from './config.js';
+import { SSL_KEYSTORE_LOCATION, SSL_TRUSTSTORE_LOCATION, type ElasticSettings } from './config.js';
 
 // The @elastic/elasticsearch client of one task: its nodes, credentials and TLS material. The client
 // retries a request on another node once; longer outages are the error policy's (RETRY).

@@ -59,7 +59,8 @@ export const configDef: ConfigDef = defineStreamReactorKeys(
     importance: 'HIGH',
     group: 'Connection',
     recommendedValues: ['http', 'https'],
-    validator: (v) => validators.oneOf(['http', 'https'])(typeof v === 'string' ? v.toLowerCase() : v, PROTOCOL),
+    validator: (v) =>
+      validators.oneOf(['http', 'https'])(typeof v === 'string' ? v.toLowerCase() : v, PROTOCOL),
     doc: 'http or https.',
   })
   .define({

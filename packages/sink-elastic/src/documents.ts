@@ -24,7 +24,9 @@ export class Typed {
 export function typedTree(value: unknown, schema: Schema | null): unknown {
   if (schema === null) return value;
   if (value === null || value === undefined) {
-    return schema.type === 'STRUCT' || schema.type === 'ARRAY' || schema.type === 'MAP' ? null : new Typed(null, schema);
+    return schema.type === 'STRUCT' || schema.type === 'ARRAY' || schema.type === 'MAP'
+      ? null
+      : new Typed(null, schema);
   }
   switch (schema.type) {
     case 'STRUCT': {

@@ -47,7 +47,8 @@ function splitQuoted(text: string): string[] {
   }
   if (quoted) throw new ConfigException(KCQL_KEY, `target ${text} has an unclosed quote.`);
   out.push(current);
-  if (out.some((s) => s === '')) throw new ConfigException(KCQL_KEY, `target ${text} has an empty path segment.`);
+  if (out.some((s) => s === ''))
+    throw new ConfigException(KCQL_KEY, `target ${text} has an empty path segment.`);
   return out;
 }
 
@@ -101,7 +102,10 @@ function parseJsonObject(value: unknown): unknown {
 
 function childValue(container: unknown, name: string): unknown {
   if (container === null || container === undefined || typeof container !== 'object') return undefined;
-  const c = container as { get?: (n: string) => unknown; schema?: { type?: string; field?(n: string): unknown } };
+  const c = container as {
+    get?: (n: string) => unknown;
+    schema?: { type?: string; field?(n: string): unknown };
+  };
   if (c.schema?.type === 'STRUCT' && typeof c.get === 'function') {
     return c.schema.field?.(name) ? c.get(name) : undefined;
   }
@@ -150,7 +154,20 @@ function suffixError(text: string, why: string): ConfigException {
   return new ConfigException(KCQL_KEY, `WITHINDEXSUFFIX ${text} ${why}.`);
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 type Token = { letter: string; count: number } | string;
@@ -160,7 +177,7 @@ class DatePattern {
 
   constructor(pattern: string, suffix: string) {
     const tokens: Token[] = [];
-    for (let i = 0; i < pattern.length; ) {
+    for (let i = 0; i < pattern.length;) {
       const ch = pattern[i]!;
       if (ch === "'") {
         const end = pattern.indexOf("'", i + 1);
@@ -171,7 +188,10 @@ class DatePattern {
         let n = 1;
         while (pattern[i + n] === ch) n++;
         if (!'yuYMdDHhmsSEa'.includes(ch)) {
-          throw suffixError(suffix, `uses the pattern letter '${ch}', which Sluice does not format (use y M d H m s)`);
+          throw suffixError(
+            suffix,
+            `uses the pattern letter '${ch}', which Sluice does not format (use y M d H m s)`,
+          );
         }
         tokens.push({ letter: ch, count: n });
         i += n;

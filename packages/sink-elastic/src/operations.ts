@@ -45,7 +45,10 @@ type KcqlExtras = KcqlStatement & {
   properties?: Record<string, string>;
 };
 
-export function compileRoute(statement: KcqlStatement, settings: Pick<ElasticSettings, 'pkSeparator'>): Route {
+export function compileRoute(
+  statement: KcqlStatement,
+  settings: Pick<ElasticSettings, 'pkSeparator'>,
+): Route {
   const s = statement as KcqlExtras;
   const target = parseIndexTarget(statement.target!);
   const autoCreate = s.autoCreate === true;
@@ -115,7 +118,13 @@ export type ElasticOperation =
       readonly mapping?: () => Record<string, unknown> | null;
       readonly autoCreate: boolean;
     }
-  | { readonly kind: 'delete'; readonly index: string; readonly id: string; readonly body: string; readonly autoCreate: false };
+  | {
+      readonly kind: 'delete';
+      readonly index: string;
+      readonly id: string;
+      readonly body: string;
+      readonly autoCreate: false;
+    };
 
 export interface OperationOptions {
   readonly connectorName?: string;
@@ -181,7 +190,13 @@ function tombstone(view: RecordView, route: Route, options: OperationOptions): E
       }
       const index = indexName(view, route, options);
       const id = documentId(view, route, true);
-      return { kind: 'delete', index, id, body: `${actionLine('delete', index, id, null)}\n`, autoCreate: false };
+      return {
+        kind: 'delete',
+        index,
+        id,
+        body: `${actionLine('delete', index, id, null)}\n`,
+        autoCreate: false,
+      };
     }
   }
 }
@@ -233,7 +248,8 @@ function idPart(view: RecordView, value: unknown, path: string): string {
     if (value === '') throw view.error('the id is an empty string', path);
     return value;
   }
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return String(value);
   if (isDecimal(value)) return value.toString();
   if (value instanceof Date) return value.toISOString();
   throw view.error(

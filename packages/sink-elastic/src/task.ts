@@ -61,7 +61,11 @@ export class ElasticSinkTask implements SinkTask {
     const parsed = configDef.parse(props);
     const settings = elasticSettings(parsed);
     ({ router: this.router, routes: this.routes } = elasticRoutes(props, settings));
-    ({ errorPolicy: this.errorPolicy, progress: this.progress } = streamReactorTaskTools(parsed, PREFIX, context));
+    ({ errorPolicy: this.errorPolicy, progress: this.progress } = streamReactorTaskTools(
+      parsed,
+      PREFIX,
+      context,
+    ));
     for (const route of this.routes.values()) {
       if (route.docType !== null) {
         context.logger.info(
@@ -126,7 +130,11 @@ export class ElasticSinkTask implements SinkTask {
       }
       for (const f of failures) {
         const record = writes[f.item]!.record;
-        await reportBadRecord(this.context, record, recordError(record, { connectorName: this.context.connectorName }, f.message));
+        await reportBadRecord(
+          this.context,
+          record,
+          recordError(record, { connectorName: this.context.connectorName }, f.message),
+        );
       }
     });
     if (fatal) throw fatal;

@@ -60,7 +60,7 @@ export class ElasticWriter {
   private async autoCreate(writes: readonly PendingWrite[]): Promise<void> {
     for (const { operation } of writes) {
       if (!operation.autoCreate || this.created.has(operation.index)) continue;
-      const properties = (operation.mapping?.() ?? null);
+      const properties = operation.mapping?.() ?? null;
       try {
         await this.client.indices.create({
           index: operation.index,
@@ -91,7 +91,8 @@ export class ElasticWriter {
       if (status < 300) return;
       // Deleting a document that is not there leaves the index as the tombstone asks.
       if (op.kind === 'delete' && status === 404 && outcome.result === 'not_found') return;
-      const error = outcome.error as { type?: string; reason?: string; caused_by?: { type?: string; reason?: string } } | undefined;
+      const error = outcome.error as
+        { type?: string; reason?: string; caused_by?: { type?: string; reason?: string } } | undefined;
       const cause = error?.caused_by?.reason ? ` (${error.caused_by.type}: ${error.caused_by.reason})` : '';
       failures.push({
         item,
@@ -128,7 +129,8 @@ export function classifyError(error: unknown): FailureKind {
   ) {
     return 'transient';
   }
-  if (error instanceof errors.ProductNotSupportedError || error instanceof errors.ConfigurationError) return 'fatal';
+  if (error instanceof errors.ProductNotSupportedError || error instanceof errors.ConfigurationError)
+    return 'fatal';
   return 'transient';
 }
 
