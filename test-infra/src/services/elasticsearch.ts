@@ -16,14 +16,14 @@ const HOST = '127.0.0.1';
 const HTTP_PORT = 9200;
 const TRANSPORT_PORT = 9300;
 // Elasticsearch refuses to start as root; when test-infra runs as root it runs ES as this user.
-const RUN_AS = 'sluice-es';
+export const RUN_AS = 'sluice-es';
 const exec = promisify(execFile);
 
 const distDir = (ctx: ServiceContext) => path.join(ctx.installDir, `elasticsearch-${VERSION}`);
 /** The copy ES runs from, inside the data dir, so the unprivileged user never needs the install dir. */
 const homeDir = (ctx: ServiceContext) => path.join(ctx.dataDir, 'home');
 /** What ES writes: config (it creates its keystore there), data, logs, temp files. */
-const WRITABLE = ['config', 'data', 'logs', 'tmp'];
+export const WRITABLE = ['config', 'data', 'logs', 'tmp'];
 
 function elasticsearchYml(ctx: ServiceContext): string {
   return `# Written by test-infra for a single-node test cluster; see test-infra/README.md.
@@ -44,9 +44,9 @@ action.destructive_requires_name: false
 `;
 }
 
-const userId = async (flag: '-u' | '-g') => Number((await exec('id', [flag, RUN_AS])).stdout.trim());
+export const userId = async (flag: '-u' | '-g') => Number((await exec('id', [flag, RUN_AS])).stdout.trim());
 
-async function ensureUser(ctx: ServiceContext): Promise<void> {
+export async function ensureUser(ctx: ServiceContext): Promise<void> {
   try {
     await exec('id', ['-u', RUN_AS]);
   } catch {
@@ -59,7 +59,7 @@ async function ensureUser(ctx: ServiceContext): Promise<void> {
  * The unprivileged user must be able to walk down to the data dir. The default cache lives under
  * /root (mode 0700), so grant search permission (o+x: enter, not list) where it is missing, and say so.
  */
-async function grantSearchOnParents(ctx: ServiceContext): Promise<void> {
+export async function grantSearchOnParents(ctx: ServiceContext): Promise<void> {
   for (let dir = path.dirname(ctx.dataDir); ; dir = path.dirname(dir)) {
     const { mode } = await stat(dir);
     if ((mode & 0o001) === 0) {
@@ -70,7 +70,7 @@ async function grantSearchOnParents(ctx: ServiceContext): Promise<void> {
   }
 }
 
-async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
+export async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
   await chown(dir, uid, gid);
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const child = path.join(dir, entry.name);
@@ -80,7 +80,7 @@ async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
 }
 
 /** The stock jvm.options writes GC logs, error files and heap dumps relative to ES_HOME: move them to the data dir. */
-async function redirectJvmOutputs(ctx: ServiceContext, conf: string): Promise<void> {
+export async function redirectJvmOutputs(ctx: ServiceContext, conf: string): Promise<void> {
   const file = path.join(conf, 'jvm.options');
   const options = await readFile(file, 'utf8');
   await writeFile(

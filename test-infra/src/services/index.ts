@@ -12,6 +12,7 @@ export const SERVICE_NAMES = [
   'coap',
   'rethinkdb',
   'elasticsearch',
+  'elasticsearch7',
   'cassandra',
 ] as const;
 
