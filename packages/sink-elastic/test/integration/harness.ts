@@ -14,8 +14,10 @@ export interface ElasticIt extends KafkaIt {
   indices: Set<string>;
 }
 
-export async function setUpElasticIt(service = 'elasticsearch'): Promise<ElasticIt> {
-  const services = await ensureServices(['kafka', 'schema-registry', service as 'elasticsearch']);
+export async function setUpElasticIt(
+  service: 'elasticsearch' | 'elasticsearch7' = 'elasticsearch',
+): Promise<ElasticIt> {
+  const services = await ensureServices(['kafka', 'schema-registry', service]);
   const bootstrapServers = services['kafka']!['bootstrapServers'] as string;
   const esUrl = services[service]!['url'] as string;
   return {
