@@ -1,0 +1,41 @@
+import { errors } from '@elastic/elasticsearch';
+import { describe, expect, it } from 'vitest';
+import { compileRoute, toOperation } from '../src/operations.js';
+import { classifyError, classifyStatus, cut, type PendingWrite } from '../src/writer.js';
+import { kcql, record } from './records.js';
+
+const route = compileRoute(kcql('INSERT INTO i SELECT * FROM orders'), { pkSeparator: '-' });
+const write = (offset: number, size = 10): PendingWrite => {
+  const r = record({ pad: 'x'.repeat(size) }, { kafkaOffset: offset });
+  return { record: r, operation: toOperation(r, route)! };
+};
+
+describe('bulk requests', () => {
+  it('are cut by action count', () => {
+    const writes = [0, 1, 2, 3, 4].map((o) => write(o));
+    expect(cut(writes, 2, 1 << 20)).toEqual([[0, 1], [2, 3], [4]]);
+  });
+
+  it('are cut by body bytes, and an item larger than the limit goes alone', () => {
+    const writes = [write(0, 100), write(1, 100), write(2, 1000), write(3, 100)];
+    const one = Buffer.byteLength(writes[0]!.operation.body);
+    expect(cut(writes, 100, one * 2)).toEqual([[0, 1], [2], [3]]);
+  });
+});
+
+describe('failure kinds', () => {
+  it('per item: 429 and 5xx are transient, 401/403 fatal, other 4xx (mapping, version conflict) data', () => {
+    expect([429, 500, 503].map(classifyStatus)).toEqual(['transient', 'transient', 'transient']);
+    expect([401, 403].map(classifyStatus)).toEqual(['fatal', 'fatal']);
+    expect([400, 409, 404].map(classifyStatus)).toEqual(['data', 'data', 'data']);
+  });
+
+  it('per request: connection errors and timeouts are transient, bad credentials fatal', () => {
+    const response = (statusCode: number) =>
+      new errors.ResponseError({ statusCode, body: {}, headers: {}, warnings: null, meta: {} as never });
+    expect(classifyError(new errors.ConnectionError('refused'))).toBe('transient');
+    expect(classifyError(new errors.TimeoutError('slow'))).toBe('transient');
+    expect(classifyError(response(503))).toBe('transient');
+    expect(classifyError(response(401))).toBe('fatal');
+  });
+});
