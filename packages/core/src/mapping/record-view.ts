@@ -107,7 +107,12 @@ function plainJson(node: JsonNode | undefined): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(node)) {
       // As JSON.parse does: `__proto__` is an ordinary key, not the prototype.
-      Object.defineProperty(out, k, { value: plainJson(v), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, k, {
+        value: plainJson(v),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }

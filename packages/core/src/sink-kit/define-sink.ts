@@ -6,10 +6,14 @@ import type { KcqlStatement } from '../mapping/statement.js';
 import type { SinkPlugin, SinkRecord, SinkTask, SinkTaskContext, TaskLogger } from '../sink/api.js';
 import type { ErrorPolicy } from '../sink/error-policy.js';
 import type { ProgressCounter } from '../sink/progress.js';
-import { defineStreamReactorKeys, streamReactorTaskTools } from '../sink/stream-reactor-config.js';
+import {
+  checkKcqlSupport,
+  defineStreamReactorKeys,
+  streamReactorTaskTools,
+  type KcqlSupport,
+} from '../sink/stream-reactor-config.js';
 import { chunk, groupBy, runLimited } from './batching.js';
 import { defaultClassify, type ErrorClass } from './error-classes.js';
-import { checkKcqlSupport, type KcqlSupport } from './kcql-clauses.js';
 
 // defineStreamReactorSink: one declaration → the plugin object (class-name aliases, config keys with
 // the Stream Reactor common ones, validation) and its task. The sink supplies what is its own — keys,
@@ -284,10 +288,16 @@ export class StreamReactorSinkTask<S, R> implements SinkTask {
     for (const record of records) {
       if (record.value === null && this.tombstones !== 'delete') {
         if (this.tombstones === 'ignore') {
-          this.context.logger.debug(`Connector ${this.context.connectorName}: skipped the tombstone at ${coordinates(record)}.`);
+          this.context.logger.debug(
+            `Connector ${this.context.connectorName}: skipped the tombstone at ${coordinates(record)}.`,
+          );
         } else {
           bad.push({
-            error: recordError(record, this.mapping(), `the value is null (a tombstone); ${this.definition.displayName} does not write tombstones`),
+            error: recordError(
+              record,
+              this.mapping(),
+              `the value is null (a tombstone); ${this.definition.displayName} does not write tombstones`,
+            ),
             cls: 'data',
             records: [record],
           });
@@ -318,17 +328,25 @@ export class StreamReactorSinkTask<S, R> implements SinkTask {
     if (items.length === 0) return [];
     const { settings } = this.compiled;
     const def = this.definition;
-    const groups = groupBy(items, (i) => (def.groupKey ? def.groupKey(i.operation, i.route, i.statement) : i.statement));
+    const groups = groupBy(items, (i) =>
+      def.groupKey ? def.groupKey(i.operation, i.route, i.statement) : i.statement,
+    );
     const batches: Item<R, unknown>[][] = [];
     for (const group of groups.values()) {
       const statement = group[0]!.statement;
-      const size = def.batchSize?.(statement, settings) ?? (statement.batchSize > 0 ? statement.batchSize : group.length);
+      const size =
+        def.batchSize?.(statement, settings) ??
+        (statement.batchSize > 0 ? statement.batchSize : group.length);
       batches.push(...chunk(group, size));
     }
     const jobs = batches.map((batch) => async (): Promise<Failure[]> => {
       let outcome: WriteOutcome;
       try {
-        outcome = await def.write(this.connection, batch.map((i) => i.operation), settings);
+        outcome = await def.write(
+          this.connection,
+          batch.map((i) => i.operation),
+          settings,
+        );
       } catch (e) {
         const cls = this.classify(e);
         const error = asError(e);
@@ -340,10 +358,17 @@ export class StreamReactorSinkTask<S, R> implements SinkTask {
       }
       return (outcome ?? []).map((f) => {
         const item = batch[f.index];
-        if (!item) throw new ConnectException(`${def.displayName}: write reported a failure for item ${f.index} of ${batch.length}`);
+        if (!item)
+          throw new ConnectException(
+            `${def.displayName}: write reported a failure for item ${f.index} of ${batch.length}`,
+          );
         const cls = this.classify(f.error);
         const error = asError(f.error);
-        return { error: cls === 'data' ? this.dataError(item.record, error) : error, cls, records: [item.record] };
+        return {
+          error: cls === 'data' ? this.dataError(item.record, error) : error,
+          cls,
+          records: [item.record],
+        };
       });
     });
     return (await runLimited(jobs, Math.max(1, def.maxInFlight?.(settings) ?? 1))).flat();
@@ -351,7 +376,8 @@ export class StreamReactorSinkTask<S, R> implements SinkTask {
 
   /** A DataException naming connector and coordinates (a store's own message is wrapped). */
   private dataError(record: SinkRecord, error: Error): DataException {
-    if (error instanceof DataException && error.message.includes(`offset ${record.kafkaOffset}`)) return error;
+    if (error instanceof DataException && error.message.includes(`offset ${record.kafkaOffset}`))
+      return error;
     return recordError(record, this.mapping(), error.message, undefined, error);
   }
 

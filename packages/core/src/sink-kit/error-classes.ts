@@ -1,4 +1,4 @@
-import { ConfigException, DataException, RetriableException } from '../errors.js';
+import { ConfigException, DataException } from '../errors.js';
 
 // The three kinds of store errors a sink's `classify` hook returns, and what the kit does with each:
 // - data: this record can never be written (its shape, a constraint) → errors.tolerance / DLQ, only it;
@@ -24,6 +24,5 @@ export class FatalStoreException extends ConfigException {
 export function defaultClassify(error: unknown): ErrorClass {
   if (error instanceof DataException) return 'data';
   if (error instanceof ConfigException) return 'fatal';
-  if (error instanceof RetriableException) return 'transient';
   return 'transient';
 }

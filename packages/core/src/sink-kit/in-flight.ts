@@ -93,7 +93,8 @@ export class ConnectionGate {
         else resolve();
       };
       const wake = () => finish(null);
-      const onAbort = () => finish(new ConnectException(`${this.describe}: stopped while waiting for the connection.`));
+      const onAbort = () =>
+        finish(new ConnectException(`${this.describe}: stopped while waiting for the connection.`));
       const timer = setTimeout(() => {
         const last = this.lastError ? ` (last error: ${this.lastError.message})` : '';
         finish(new ConnectException(`${this.describe}: no connection for ${timeoutMs} ms${last}.`));

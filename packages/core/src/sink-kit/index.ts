@@ -29,6 +29,7 @@ export {
 } from '../config/def.js';
 export {
   checkKcqlClauses,
+  checkKcqlSupport,
   defineStreamReactorKeys,
   kcqlClausesUsed,
   secretValue,
@@ -36,6 +37,7 @@ export {
   streamReactorTaskTools,
   validateKcql,
   type KcqlClause,
+  type KcqlSupport,
   type StreamReactorSettings,
   type StreamReactorTaskTools,
 } from '../sink/stream-reactor-config.js';
@@ -95,12 +97,7 @@ export {
 } from '../data/index.js';
 
 // Errors.
-export {
-  ConfigException,
-  ConnectException,
-  DataException,
-  RetriableException,
-} from '../errors.js';
+export { ConfigException, ConnectException, DataException, RetriableException } from '../errors.js';
 
 // The kit.
 export {
@@ -114,17 +111,17 @@ export {
   type TombstoneMode,
   type WriteOutcome,
 } from './define-sink.js';
-export { checkKcqlSupport, type KcqlSupport } from './kcql-clauses.js';
 export { defaultClassify, FatalStoreException, type ErrorClass } from './error-classes.js';
 export {
   mapValue,
   plainValueHooks,
+  valueHooks,
   valueMapper,
   type FloatType,
   type IntType,
   type ValueHooks,
   type ValueMapper,
-} from './value-mapping.js';
+} from '../mapping/value-mapping.js';
 export { chunk, groupBy, runLimited } from './batching.js';
 export { ConnectionGate, InFlightWindow } from './in-flight.js';
 export {

@@ -39,9 +39,10 @@ export function sslKeyNames(prefix = 'ssl') {
 export function defineSslKeys(def: ConfigDef, prefix = 'ssl', group = 'TLS'): ConfigDef {
   const k = sslKeyNames(prefix);
   const store = (what: 'truststore' | 'keystore', doc: string) => {
-    const names = what === 'truststore'
-      ? [k.truststoreLocation, k.truststorePassword, k.truststoreType]
-      : [k.keystoreLocation, k.keystorePassword, k.keystoreType];
+    const names =
+      what === 'truststore'
+        ? [k.truststoreLocation, k.truststorePassword, k.truststoreType]
+        : [k.keystoreLocation, k.keystorePassword, k.keystoreType];
     def
       .define({ name: names[0]!, type: 'STRING', default: '', importance: 'MEDIUM', group, doc })
       .define({
@@ -64,7 +65,10 @@ export function defineSslKeys(def: ConfigDef, prefix = 'ssl', group = 'TLS'): Co
       });
   };
   store('truststore', 'File of the CA certificates to trust (JKS, PKCS12 or PEM); empty: the system CAs.');
-  store('keystore', 'File of the client certificate and its private key, for mutual TLS (JKS, PKCS12 or PEM).');
+  store(
+    'keystore',
+    'File of the client certificate and its private key, for mutual TLS (JKS, PKCS12 or PEM).',
+  );
   return def.define({
     name: k.keyPassword,
     type: 'PASSWORD',
@@ -146,7 +150,10 @@ export function tlsOptions(settings: SslSettings): SecureContextOptions {
       options.key = entry.key;
     } else {
       checkPkcs12(bytes, key.password, keys.keystorePassword);
-      options.pfx = [...((options.pfx as { buf: Buffer; passphrase: string }[] | undefined) ?? []), { buf: bytes, passphrase: key.password }];
+      options.pfx = [
+        ...((options.pfx as { buf: Buffer; passphrase: string }[] | undefined) ?? []),
+        { buf: bytes, passphrase: key.password },
+      ];
     }
   }
   return options;
@@ -156,12 +163,19 @@ function fromJks(bytes: Buffer, password: string, passwordKey: string, keyPasswo
   try {
     return toPem(bytes, password, keyPassword);
   } catch (e) {
-    throw new ConfigException(passwordKey, `cannot open the JKS store: ${(e as Error).message} (is the password right?)`);
+    throw new ConfigException(
+      passwordKey,
+      `cannot open the JKS store: ${(e as Error).message} (is the password right?)`,
+    );
   }
 }
 
 function checkPkcs12(bytes: Buffer, password: string, passwordKey: string): void {
-  check({ pfx: bytes, passphrase: password }, passwordKey, 'cannot open the PKCS12 store (is the password right?)');
+  check(
+    { pfx: bytes, passphrase: password },
+    passwordKey,
+    'cannot open the PKCS12 store (is the password right?)',
+  );
 }
 
 // createSecureContext parses what it is given the way a connection would, so a wrong password fails

@@ -1,6 +1,11 @@
-import { DATE_LOGICAL_NAME, DECIMAL_LOGICAL_NAME, TIME_LOGICAL_NAME, TIMESTAMP_LOGICAL_NAME } from '../data/logical-names.js';
+import {
+  DATE_LOGICAL_NAME,
+  DECIMAL_LOGICAL_NAME,
+  TIME_LOGICAL_NAME,
+  TIMESTAMP_LOGICAL_NAME,
+} from '../data/logical-names.js';
 import type { Schema } from '../data/schema.js';
-import { isDecimal, isPlainObject, isStruct, type DecimalLike } from '../mapping/connect-values.js';
+import { isDecimal, isPlainObject, isStruct, type DecimalLike } from './connect-values.js';
 
 // Schema-aware value mapping: one hook per Connect type, so that a sink maps each type to its store's
 // native one and nothing is guessed from the JS value when the schema says what it is (a FLOAT64 3.0
@@ -57,7 +62,8 @@ export const plainValueHooks: ValueHooks = {
   time: (ms) => ms,
   timestamp: (v) => v,
   array: (items) => items,
-  map: (entries, keysAreStrings) => (keysAreStrings ? objectOf(entries as [string, unknown][]) : new Map(entries)),
+  map: (entries, keysAreStrings) =>
+    keysAreStrings ? objectOf(entries as [string, unknown][]) : new Map(entries),
   struct: (fields) => objectOf(fields),
 };
 
@@ -69,18 +75,33 @@ function objectOf(entries: readonly (readonly [string, unknown])[]): Record<stri
   return out;
 }
 
-/** A mapper from the default hooks with some replaced (the types the store has natively). */
+/** The default hooks with some replaced (the types the store has natively); for projectRecord's `valueHooks`. */
+export function valueHooks<R = unknown>(overrides: Partial<ValueHooks<R>> = {}): ValueHooks<R> {
+  return { ...(plainValueHooks as ValueHooks<R>), ...overrides };
+}
+
+/** A mapper from the default hooks with some replaced. */
 export function valueMapper<R = unknown>(overrides: Partial<ValueHooks<R>> = {}): ValueMapper<R> {
-  const hooks = { ...(plainValueHooks as ValueHooks<R>), ...overrides };
+  const hooks = valueHooks(overrides);
   return (value, schema = null) => mapValue(value, schema, hooks);
 }
 
 const MILLIS_PER_DAY = 86_400_000;
 
-export function mapValue<R>(value: unknown, schema: Schema | null, hooks: ValueHooks<R>): R {
+/**
+ * Maps `value` (of `schema`, or null to go by runtime type) through `hooks`. `skip` drops children by
+ * dotted path relative to the value, `prefix` being the value's own path (KCQL IGNORE).
+ */
+export function mapValue<R>(
+  value: unknown,
+  schema: Schema | null,
+  hooks: ValueHooks<R>,
+  skip?: ReadonlySet<string>,
+  prefix = '',
+): R {
   if (value === null || value === undefined) return hooks.null();
   if (schema === null && isStruct(value)) schema = value.schema as unknown as Schema;
-  if (schema === null) return mapByRuntimeType(value, hooks);
+  if (schema === null) return mapByRuntimeType(value, hooks, skip, prefix);
   switch (schema.name) {
     case DECIMAL_LOGICAL_NAME:
       return hooks.decimal(value as DecimalLike);
@@ -109,30 +130,54 @@ export function mapValue<R>(value: unknown, schema: Schema | null, hooks: ValueH
       return hooks.bytes(Buffer.isBuffer(value) ? value : Buffer.from(value as Uint8Array));
     case 'ARRAY': {
       const element = schema.valueSchema() ?? null;
-      return hooks.array((value as unknown[]).map((v) => mapValue(v, element, hooks)), schema);
+      return hooks.array(
+        (value as unknown[]).map((v) => mapValue(v, element, hooks)),
+        schema,
+      );
     }
     case 'MAP': {
       const keySchema = schema.keySchema() ?? null;
       const valueSchema = schema.valueSchema() ?? null;
       const entries = value instanceof Map ? [...value.entries()] : Object.entries(value as object);
+      const stringKeys =
+        keySchema === null ? entries.every(([k]) => typeof k === 'string') : keySchema.type === 'STRING';
       return hooks.map(
-        entries.map(([k, v]) => [mapValue(k, keySchema, hooks), mapValue(v, valueSchema, hooks)]),
-        keySchema === null ? entries.every(([k]) => typeof k === 'string') : keySchema.type === 'STRING',
+        entries
+          .filter(([k]) => !(stringKeys && skip?.has(pathOf(prefix, k as string))))
+          .map(([k, v]) => [
+            mapValue(k, keySchema, hooks),
+            stringKeys
+              ? mapValue(v, valueSchema, hooks, skip, pathOf(prefix, k as string))
+              : mapValue(v, valueSchema, hooks),
+          ]),
+        stringKeys,
         schema,
       );
     }
     case 'STRUCT': {
       const struct = value as { get(name: string): unknown };
       return hooks.struct(
-        schema.fields().map((f) => [f.name, mapValue(struct.get(f.name), f.schema, hooks)]),
+        schema
+          .fields()
+          .filter((f) => !skip?.has(pathOf(prefix, f.name)))
+          .map((f) => [f.name, mapValue(struct.get(f.name), f.schema, hooks, skip, pathOf(prefix, f.name))]),
         schema,
       );
     }
   }
-  return mapByRuntimeType(value, hooks);
+  return mapByRuntimeType(value, hooks, skip, prefix);
 }
 
-function mapByRuntimeType<R>(value: unknown, hooks: ValueHooks<R>): R {
+function pathOf(prefix: string, name: string): string {
+  return prefix === '' ? name : `${prefix}.${name}`;
+}
+
+function mapByRuntimeType<R>(
+  value: unknown,
+  hooks: ValueHooks<R>,
+  skip?: ReadonlySet<string>,
+  prefix = '',
+): R {
   switch (typeof value) {
     case 'boolean':
       return hooks.boolean(value);
@@ -148,18 +193,30 @@ function mapByRuntimeType<R>(value: unknown, hooks: ValueHooks<R>): R {
   if (Buffer.isBuffer(value) || value instanceof Uint8Array) return hooks.bytes(Buffer.from(value));
   if (isDecimal(value)) return hooks.decimal(value);
   if (value instanceof Date) return hooks.timestamp(value);
-  if (Array.isArray(value)) return hooks.array(value.map((v) => mapValue(v, null, hooks)), null);
+  if (Array.isArray(value))
+    return hooks.array(
+      value.map((v) => mapValue(v, null, hooks)),
+      null,
+    );
   if (value instanceof Map) {
     const entries = [...value.entries()];
+    const stringKeys = entries.every(([k]) => typeof k === 'string');
     return hooks.map(
-      entries.map(([k, v]) => [mapValue(k, null, hooks), mapValue(v, null, hooks)]),
-      entries.every(([k]) => typeof k === 'string'),
+      entries
+        .filter(([k]) => !(stringKeys && skip?.has(pathOf(prefix, k as string))))
+        .map(([k, v]) => [
+          mapValue(k, null, hooks),
+          stringKeys ? mapValue(v, null, hooks, skip, pathOf(prefix, k as string)) : mapValue(v, null, hooks),
+        ]),
+      stringKeys,
       null,
     );
   }
   if (isPlainObject(value)) {
     return hooks.struct(
-      Object.entries(value).map(([k, v]) => [k, mapValue(v, null, hooks)]),
+      Object.entries(value)
+        .filter(([k]) => !skip?.has(pathOf(prefix, k)))
+        .map(([k, v]) => [k, mapValue(v, null, hooks, skip, pathOf(prefix, k))]),
       null,
     );
   }
