@@ -1,16 +1,20 @@
 import {
   ConfigDef,
   ConfigException,
-  defineStreamReactorKeys,
+  defineSslKeys,
   secretValue,
+  sslSettings,
   validators,
   type ConfigValue,
-} from '@sluice/core';
+  type SslSettings,
+} from '@sluice/core/sink';
 
 // `connect.elastic.*`: the keys of Stream Reactor's Elasticsearch 6/7 sink (spec/stream-reactor-sinks.md
 // §8.1) with the same names and defaults, the 5.x keys its users still have in their configs (translated,
-// or refused when they only mean something to the TCP transport), Kafka's `ssl.*` client keys, and what
-// Sluice adds (API key, bulk byte limit, bulk requests in flight).
+// or refused when they only mean something to the TCP transport), Kafka's `ssl.*` client keys (the
+// kit's TLS key group: JKS, PKCS12 or PEM), and what Sluice adds (API key, bulk byte limit, bulk
+// requests in flight). The kit adds the common `kcql`, `error.policy`, `max.retries`,
+// `retry.interval` and `connect.progress.enabled` keys.
 
 export const PREFIX = 'connect.elastic';
 export const KCQL_KEY = `${PREFIX}.kcql`;
@@ -34,258 +38,182 @@ export const USE_HTTP = `${PREFIX}.use.http`;
 export const XPACK_SETTINGS = `${PREFIX}.xpack.settings`;
 export const XPACK_PLUGINS = `${PREFIX}.xpack.plugins`;
 
-export const SSL_TRUSTSTORE_LOCATION = 'ssl.truststore.location';
-export const SSL_TRUSTSTORE_PASSWORD = 'ssl.truststore.password';
-export const SSL_TRUSTSTORE_TYPE = 'ssl.truststore.type';
-export const SSL_KEYSTORE_LOCATION = 'ssl.keystore.location';
-export const SSL_KEYSTORE_PASSWORD = 'ssl.keystore.password';
-export const SSL_KEYSTORE_TYPE = 'ssl.keystore.type';
-export const SSL_KEY_PASSWORD = 'ssl.key.password';
 export const SSL_ENDPOINT_IDENTIFICATION = 'ssl.endpoint.identification.algorithm';
 
-const STORE_TYPES = ['JKS', 'PKCS12', 'PEM'];
 const DEFAULT_PORT = 9300;
 
-export const configDef: ConfigDef = defineStreamReactorKeys(
-  new ConfigDef(),
-  PREFIX,
-  'KCQL statements: `INSERT|UPSERT INTO <index> SELECT <fields>|* FROM <topic> [IGNORE …] [PK …] [AUTOCREATE] [WITHSTRUCTURE] ' +
-    "[WITHDOCTYPE = t] [WITHINDEXSUFFIX = _{yyyy-MM-dd}] [WITHPIPELINE = p] [PROPERTIES('behavior.on.null.values'='IGNORE|DELETE|FAIL')]`, separated by `;`.",
-)
-  .define({
-    name: PROTOCOL,
-    type: 'STRING',
-    default: 'http',
-    importance: 'HIGH',
-    group: 'Connection',
-    recommendedValues: ['http', 'https'],
-    validator: (v) =>
-      validators.oneOf(['http', 'https'])(typeof v === 'string' ? v.toLowerCase() : v, PROTOCOL),
-    doc: 'http or https.',
-  })
-  .define({
-    name: HOSTS,
-    type: 'STRING',
-    default: 'localhost',
-    importance: 'HIGH',
-    group: 'Connection',
-    doc: 'Comma-separated host names of the cluster (no scheme, no port: connect.elastic.port applies to every host). Requests are spread over them.',
-  })
-  .define({
-    name: PORT,
-    type: 'INT',
-    default: DEFAULT_PORT,
-    importance: 'HIGH',
-    group: 'Connection',
-    validator: validators.atLeast(1),
-    doc: "HTTP port of every host. The default, 9300, is Stream Reactor's and is the transport port: set the REST port (usually 9200).",
-  })
-  .define({
-    name: TABLE_PREFIX,
-    type: 'STRING',
-    default: '',
-    importance: 'LOW',
-    group: 'Connection',
-    doc: 'Path prefix of every request, for a cluster behind a proxy that serves it under a path (e.g. `es` → http://host:port/es/_bulk).',
-  })
-  .define({
-    name: CLUSTER_NAME,
-    type: 'STRING',
-    default: 'elasticsearch',
-    importance: 'LOW',
-    group: 'Connection',
-    doc: 'Accepted for Stream Reactor configs; a REST client does not need the cluster name (not used).',
-  })
-  .define({
-    name: HTTP_USERNAME,
-    type: 'STRING',
-    default: '',
-    importance: 'MEDIUM',
-    group: 'Connection',
-    doc: 'User for HTTP basic authentication (with connect.elastic.use.http.password).',
-  })
-  .define({
-    name: HTTP_PASSWORD,
-    type: 'PASSWORD',
-    default: '',
-    importance: 'MEDIUM',
-    group: 'Connection',
-    doc: 'Password for HTTP basic authentication.',
-  })
-  .define({
-    name: API_KEY,
-    type: 'PASSWORD',
-    default: '',
-    importance: 'MEDIUM',
-    group: 'Connection',
-    doc: 'Elasticsearch API key (the base64 `encoded` value, or `id:api_key`), sent as `Authorization: ApiKey …`. Instead of basic authentication.',
-  })
-  .define({
-    name: WRITE_TIMEOUT,
-    type: 'INT',
-    default: 300000,
-    importance: 'MEDIUM',
-    group: 'Writes',
-    validator: validators.atLeast(1),
-    doc: 'Milliseconds one bulk request may take before it counts as failed (a transient error: the error policy applies).',
-  })
-  .define({
-    name: BATCH_SIZE,
-    type: 'INT',
-    default: 4000,
-    importance: 'MEDIUM',
-    group: 'Writes',
-    validator: validators.atLeast(1),
-    doc: 'Most actions in one bulk request.',
-  })
-  .define({
-    name: BULK_MAX_BYTES,
-    type: 'INT',
-    default: 5 * 1024 * 1024,
-    importance: 'LOW',
-    group: 'Writes',
-    validator: validators.atLeast(1024),
-    doc: 'Most bytes in one bulk request body; a bulk is cut at whichever of this and connect.elastic.batch.size comes first.',
-  })
-  .define({
-    name: MAX_IN_FLIGHT,
-    type: 'INT',
-    default: 2,
-    importance: 'LOW',
-    group: 'Writes',
-    validator: validators.atLeast(1),
-    doc: 'Bulk requests in flight at once per task.',
-  })
-  .define({
-    name: PK_SEPARATOR,
-    type: 'STRING',
-    default: '-',
-    importance: 'MEDIUM',
-    group: 'Writes',
-    doc: 'Joins the values of several PK fields into one document id, and topic, partition and offset into the id of a record without PK.',
-  })
-  .define({
-    name: URL,
-    type: 'STRING',
-    default: '',
-    importance: 'LOW',
-    group: 'Elasticsearch 5.x keys',
-    aliases: [`${PREFIX}.uri`],
-    doc:
-      'Elasticsearch 5.x (and 2.x `connect.elastic.uri`) sink: comma-separated `host:port` list. When set it is used instead of ' +
-      'connect.elastic.hosts and connect.elastic.port; a port 9300 (the transport port) is refused, as a REST client cannot use it.',
-  })
-  .define({
-    name: URL_PREFIX,
-    type: 'STRING',
-    default: 'elasticsearch',
-    importance: 'LOW',
-    group: 'Elasticsearch 5.x keys',
-    doc: 'Elasticsearch 5.x sink: the URI scheme of connect.elastic.url. `elasticsearch` (its default) means connect.elastic.protocol; `http` or `https` sets the protocol.',
-  })
-  .define({
-    name: USE_HTTP,
-    type: 'STRING',
-    default: '',
-    importance: 'LOW',
-    group: 'Elasticsearch 5.x keys',
-    doc: 'Elasticsearch 5.x sink: `http` is accepted (Sluice always uses HTTP); `tcp` (the TCP transport) is refused.',
-  })
-  .define({
-    name: XPACK_SETTINGS,
-    type: 'PASSWORD',
-    default: '',
-    importance: 'LOW',
-    group: 'Elasticsearch 5.x keys',
-    doc: 'Elasticsearch 5.x X-Pack TCP transport settings: refused when set (use connect.elastic.use.http.username/password or connect.elastic.api.key, and the ssl.* keys).',
-  })
-  .define({
-    name: XPACK_PLUGINS,
-    type: 'STRING',
-    default: '',
-    importance: 'LOW',
-    group: 'Elasticsearch 5.x keys',
-    doc: 'Elasticsearch 5.x X-Pack TCP transport plugins: refused when set (a REST client loads no transport plugins).',
-  })
-  .define({
-    name: SSL_TRUSTSTORE_LOCATION,
-    type: 'STRING',
-    default: '',
-    importance: 'MEDIUM',
-    group: 'TLS',
-    doc: 'CA certificates to trust for https: a PEM file (ssl.truststore.type=PEM) or a PKCS12 store.',
-  })
-  .define({
-    name: SSL_TRUSTSTORE_PASSWORD,
-    type: 'PASSWORD',
-    default: '',
-    importance: 'LOW',
-    group: 'TLS',
-    doc: 'Password of a PKCS12 trust store.',
-  })
-  .define({
-    name: SSL_TRUSTSTORE_TYPE,
-    type: 'STRING',
-    default: 'JKS',
-    importance: 'LOW',
-    group: 'TLS',
-    validator: validators.oneOf(STORE_TYPES),
-    recommendedValues: ['PEM', 'PKCS12'],
-    doc: 'PEM or PKCS12. JKS (Kafka\u2019s default) is a Java format: convert it to PKCS12 or PEM.',
-  })
-  .define({
-    name: SSL_KEYSTORE_LOCATION,
-    type: 'STRING',
-    default: '',
-    importance: 'MEDIUM',
-    group: 'TLS',
-    doc: 'Client certificate and key for mutual TLS: a PEM file (certificate + key) or a PKCS12 store.',
-  })
-  .define({
-    name: SSL_KEYSTORE_PASSWORD,
-    type: 'PASSWORD',
-    default: '',
-    importance: 'MEDIUM',
-    group: 'TLS',
-    doc: 'Password of a PKCS12 key store.',
-  })
-  .define({
-    name: SSL_KEYSTORE_TYPE,
-    type: 'STRING',
-    default: 'JKS',
-    importance: 'LOW',
-    group: 'TLS',
-    validator: validators.oneOf(STORE_TYPES),
-    recommendedValues: ['PEM', 'PKCS12'],
-    doc: 'PEM or PKCS12 (JKS must be converted, see ssl.truststore.type).',
-  })
-  .define({
-    name: SSL_KEY_PASSWORD,
-    type: 'PASSWORD',
-    default: '',
-    importance: 'LOW',
-    group: 'TLS',
-    doc: 'Password of an encrypted private key in a PEM key store.',
-  })
-  .define({
-    name: SSL_ENDPOINT_IDENTIFICATION,
-    type: 'STRING',
-    default: 'https',
-    importance: 'LOW',
-    group: 'TLS',
-    doc: 'Set to an empty value to skip checking that the server certificate matches the host name (like Kafka clients).',
-  });
+export const KCQL_DOC =
+  'KCQL statements: `INSERT|UPSERT INTO <index> SELECT <fields>|* FROM <topic> [IGNORE …] [AUTOCREATE] [WITHSTRUCTURE] [PK …] ' +
+  "[WITHDOCTYPE = t] [WITHINDEXSUFFIX = _{yyyy-MM-dd}] [WITHPIPELINE = p] [PROPERTIES('behavior.on.null.values'='IGNORE|DELETE|FAIL')]`, separated by `;`.";
 
-export interface StoreFile {
-  readonly path: string;
-  readonly type: 'PEM' | 'PKCS12';
-  readonly password?: string;
-}
+export const configDef: ConfigDef = defineSslKeys(
+  new ConfigDef()
+    .define({
+      name: PROTOCOL,
+      type: 'STRING',
+      default: 'http',
+      importance: 'HIGH',
+      group: 'Connection',
+      recommendedValues: ['http', 'https'],
+      validator: (v) =>
+        validators.oneOf(['http', 'https'])(typeof v === 'string' ? v.toLowerCase() : v, PROTOCOL),
+      doc: 'http or https.',
+    })
+    .define({
+      name: HOSTS,
+      type: 'STRING',
+      default: 'localhost',
+      importance: 'HIGH',
+      group: 'Connection',
+      doc: 'Comma-separated host names of the cluster (no scheme, no port: connect.elastic.port applies to every host). Requests are spread over them.',
+    })
+    .define({
+      name: PORT,
+      type: 'INT',
+      default: DEFAULT_PORT,
+      importance: 'HIGH',
+      group: 'Connection',
+      validator: validators.atLeast(1),
+      doc: "HTTP port of every host. The default, 9300, is Stream Reactor's and is the transport port: set the REST port (usually 9200).",
+    })
+    .define({
+      name: TABLE_PREFIX,
+      type: 'STRING',
+      default: '',
+      importance: 'LOW',
+      group: 'Connection',
+      doc: 'Path prefix of every request, for a cluster behind a proxy that serves it under a path (e.g. `es` → http://host:port/es/_bulk).',
+    })
+    .define({
+      name: CLUSTER_NAME,
+      type: 'STRING',
+      default: 'elasticsearch',
+      importance: 'LOW',
+      group: 'Connection',
+      doc: 'Accepted for Stream Reactor configs; a REST client does not need the cluster name (not used).',
+    })
+    .define({
+      name: HTTP_USERNAME,
+      type: 'STRING',
+      default: '',
+      importance: 'MEDIUM',
+      group: 'Connection',
+      doc: 'User for HTTP basic authentication (with connect.elastic.use.http.password).',
+    })
+    .define({
+      name: HTTP_PASSWORD,
+      type: 'PASSWORD',
+      default: '',
+      importance: 'MEDIUM',
+      group: 'Connection',
+      doc: 'Password for HTTP basic authentication.',
+    })
+    .define({
+      name: API_KEY,
+      type: 'PASSWORD',
+      default: '',
+      importance: 'MEDIUM',
+      group: 'Connection',
+      doc: 'Elasticsearch API key (the base64 `encoded` value, or `id:api_key`), sent as `Authorization: ApiKey …`. Instead of basic authentication.',
+    })
+    .define({
+      name: WRITE_TIMEOUT,
+      type: 'INT',
+      default: 300000,
+      importance: 'MEDIUM',
+      group: 'Writes',
+      validator: validators.atLeast(1),
+      doc: 'Milliseconds one bulk request may take before it counts as failed (a transient error: the error policy applies).',
+    })
+    .define({
+      name: BATCH_SIZE,
+      type: 'INT',
+      default: 4000,
+      importance: 'MEDIUM',
+      group: 'Writes',
+      validator: validators.atLeast(1),
+      doc: 'Most actions in one bulk request.',
+    })
+    .define({
+      name: BULK_MAX_BYTES,
+      type: 'INT',
+      default: 5 * 1024 * 1024,
+      importance: 'LOW',
+      group: 'Writes',
+      validator: validators.atLeast(1024),
+      doc: 'Most bytes in one bulk request body; a bulk is cut at whichever of this and connect.elastic.batch.size comes first.',
+    })
+    .define({
+      name: MAX_IN_FLIGHT,
+      type: 'INT',
+      default: 2,
+      importance: 'LOW',
+      group: 'Writes',
+      validator: validators.atLeast(1),
+      doc: 'Bulk requests in flight at once per task.',
+    })
+    .define({
+      name: PK_SEPARATOR,
+      type: 'STRING',
+      default: '-',
+      importance: 'MEDIUM',
+      group: 'Writes',
+      doc: 'Joins the values of several PK fields into one document id, and topic, partition and offset into the id of a record without PK.',
+    })
+    .define({
+      name: URL,
+      type: 'STRING',
+      default: '',
+      importance: 'LOW',
+      group: 'Elasticsearch 5.x keys',
+      aliases: [`${PREFIX}.uri`],
+      doc:
+        'Elasticsearch 5.x (and 2.x `connect.elastic.uri`) sink: comma-separated `host:port` list. When set it is used instead of ' +
+        'connect.elastic.hosts and connect.elastic.port; a port 9300 (the transport port) is refused, as a REST client cannot use it.',
+    })
+    .define({
+      name: URL_PREFIX,
+      type: 'STRING',
+      default: 'elasticsearch',
+      importance: 'LOW',
+      group: 'Elasticsearch 5.x keys',
+      doc: 'Elasticsearch 5.x sink: the URI scheme of connect.elastic.url. `elasticsearch` (its default) means connect.elastic.protocol; `http` or `https` sets the protocol.',
+    })
+    .define({
+      name: USE_HTTP,
+      type: 'STRING',
+      default: '',
+      importance: 'LOW',
+      group: 'Elasticsearch 5.x keys',
+      doc: 'Elasticsearch 5.x sink: `http` is accepted (Sluice always uses HTTP); `tcp` (the TCP transport) is refused.',
+    })
+    .define({
+      name: XPACK_SETTINGS,
+      type: 'PASSWORD',
+      default: '',
+      importance: 'LOW',
+      group: 'Elasticsearch 5.x keys',
+      doc: 'Elasticsearch 5.x X-Pack TCP transport settings: refused when set (use connect.elastic.use.http.username/password or connect.elastic.api.key, and the ssl.* keys).',
+    })
+    .define({
+      name: XPACK_PLUGINS,
+      type: 'STRING',
+      default: '',
+      importance: 'LOW',
+      group: 'Elasticsearch 5.x keys',
+      doc: 'Elasticsearch 5.x X-Pack TCP transport plugins: refused when set (a REST client loads no transport plugins).',
+    })
+    .define({
+      name: SSL_ENDPOINT_IDENTIFICATION,
+      type: 'STRING',
+      default: 'https',
+      importance: 'LOW',
+      group: 'TLS',
+      doc: 'Set to an empty value to skip checking that the server certificate matches the host name (like Kafka clients).',
+    }),
+);
 
-export interface TlsSettings {
-  readonly trustStore?: StoreFile;
-  readonly keyStore?: StoreFile;
-  readonly keyPassword?: string;
+export interface TlsSettings extends SslSettings {
   readonly checkHostname: boolean;
 }
 
@@ -313,9 +241,7 @@ export function elasticSettings(parsed: Record<string, ConfigValue>): ElasticSet
     nodes: nodeUrls(parsed),
     auth: auth(parsed),
     tls: {
-      trustStore: store(parsed, SSL_TRUSTSTORE_LOCATION, SSL_TRUSTSTORE_TYPE, SSL_TRUSTSTORE_PASSWORD),
-      keyStore: store(parsed, SSL_KEYSTORE_LOCATION, SSL_KEYSTORE_TYPE, SSL_KEYSTORE_PASSWORD),
-      keyPassword: secretValue(parsed[SSL_KEY_PASSWORD]) || undefined,
+      ...sslSettings(parsed),
       checkHostname: String(parsed[SSL_ENDPOINT_IDENTIFICATION] ?? 'https').trim() !== '',
     },
     writeTimeoutMs: parsed[WRITE_TIMEOUT] as number,
@@ -412,24 +338,6 @@ function auth(parsed: Record<string, ConfigValue>): ElasticAuth {
     throw new ConfigException(HTTP_USERNAME, `${HTTP_PASSWORD} is set but the user name is empty.`);
   }
   return username === '' ? { kind: 'none' } : { kind: 'basic', username, password };
-}
-
-function store(
-  parsed: Record<string, ConfigValue>,
-  locationKey: string,
-  typeKey: string,
-  passwordKey: string,
-): StoreFile | undefined {
-  const path = String(parsed[locationKey] ?? '').trim();
-  if (path === '') return undefined;
-  const type = String(parsed[typeKey]).toUpperCase();
-  if (type === 'JKS') {
-    throw new ConfigException(
-      typeKey,
-      `${locationKey} is a JKS store, a Java format Node.js cannot read. Convert it (keytool -importkeystore -srcstoretype JKS -deststoretype PKCS12) and set ${typeKey}=PKCS12, or export PEM and set ${typeKey}=PEM.`,
-    );
-  }
-  return { path, type: type as 'PEM' | 'PKCS12', password: secretValue(parsed[passwordKey]) || undefined };
 }
 
 function splitList(text: string): string[] {

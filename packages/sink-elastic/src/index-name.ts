@@ -1,4 +1,4 @@
-import { ConfigException, describeType, isDecimal, type RecordView } from '@sluice/core';
+import { ConfigException, describeType, isDecimal, type RecordView } from '@sluice/core/sink';
 import { KCQL_KEY } from './config.js';
 
 // The index a record goes to (spec/stream-reactor-sinks.md §8.2): a static name, or a value read from

@@ -9,9 +9,9 @@ import {
   type KcqlField,
   type KcqlStatement,
   type SinkRecord,
-} from '@sluice/core';
+} from '@sluice/core/sink';
 import { KCQL_KEY, type ElasticSettings } from './config.js';
-import { documentJson, documentMapping, typedTree } from './documents.js';
+import { documentJson, documentMapping, esValueHooks } from './documents.js';
 import { IndexSuffix, parseIndexTarget, resolveIndex, type IndexTarget } from './index-name.js';
 
 // One KCQL statement compiled once (`compileRoute`, also run by validate), and one record + its route →
@@ -35,6 +35,8 @@ export interface Route {
   /** WITHDOCTYPE, accepted for 6.x configs and not sent (Elasticsearch 7+ has no mapping types). */
   readonly docType: string | null;
   readonly pkSeparator: string;
+  /** Write groups (max.in.flight): all writes of one document go to one (see bucketOf). */
+  readonly buckets: number;
 }
 
 type KcqlExtras = KcqlStatement & {
@@ -47,7 +49,7 @@ type KcqlExtras = KcqlStatement & {
 
 export function compileRoute(
   statement: KcqlStatement,
-  settings: Pick<ElasticSettings, 'pkSeparator'>,
+  settings: Pick<ElasticSettings, 'pkSeparator' | 'maxInFlight'>,
 ): Route {
   const s = statement as KcqlExtras;
   const target = parseIndexTarget(statement.target!);
@@ -92,6 +94,7 @@ export function compileRoute(
     autoCreate,
     docType: s.docType ?? null,
     pkSeparator: settings.pkSeparator,
+    buckets: settings.maxInFlight,
   };
 }
 
@@ -142,16 +145,13 @@ export function toOperation(
   const index = indexName(view, route, options);
   const id = documentId(view, route, false);
   // As the reference's projection does, a selected field the record lacks is left out of the document.
-  const projection = { connectorName: options.connectorName, missingFields: 'omit' as const };
-  let typed: Record<string, unknown> | null = null;
-  let projected: Record<string, unknown>;
-  if (record.valueSchema?.type === 'STRUCT') {
-    const tree = typedTree(record.value, record.valueSchema);
-    projected = projectRecord({ ...record, value: tree }, route.statement, projection);
-    typed = projected;
-  } else {
-    projected = projectRecord(view, route.statement, projection);
-  }
+  const projected = projectRecord(view, route.statement, {
+    connectorName: options.connectorName,
+    missingFields: 'omit',
+    valueHooks: esValueHooks,
+  });
+  // AUTOCREATE maps the record's Connect schema; a schemaless record leaves it to dynamic mapping.
+  const typed = record.valueSchema?.type === 'STRUCT' ? projected : null;
   const source = documentJson(projected);
   if (route.action === 'update') {
     return {

@@ -1,9 +1,9 @@
-import { ConfigException, DataException } from '@sluice/core';
+import { ConfigException, DataException } from '@sluice/core/sink';
 import { describe, expect, it } from 'vitest';
 import { compileRoute, toOperation, type ElasticOperation } from '../src/operations.js';
 import { kcql, orderStruct, record } from './records.js';
 
-const route = (text: string, pkSeparator = '-') => compileRoute(kcql(text), { pkSeparator });
+const route = (text: string, pkSeparator = '-') => compileRoute(kcql(text), { pkSeparator, maxInFlight: 2 });
 
 function lines(op: ElasticOperation | null): unknown[] {
   expect(op).not.toBeNull();
@@ -103,7 +103,7 @@ describe('Struct values', () => {
     );
   });
 
-  it('AUTOCREATE maps the schema: dates, long, double for decimals, binary, text with a keyword', () => {
+  it('AUTOCREATE maps the schema of the first record: dates, long, double for decimals, binary, text with a keyword', () => {
     const op = toOperation(
       record(orderStruct(), { valueSchema: orderStruct().schema }),
       route('INSERT INTO i SELECT * FROM orders AUTOCREATE'),
@@ -125,7 +125,7 @@ describe('Struct values', () => {
         },
       },
       tags: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 256 } } },
-      note: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 256 } } },
+      // `note` is null in this record: the kit's null hook has no schema, so dynamic mapping decides later.
     });
   });
 

@@ -1,6 +1,6 @@
 import {
   ConnectDecimal,
-  Date as LogicalDate,
+  LogicalDate,
   Decimal,
   Schema,
   SchemaBuilder,
@@ -9,7 +9,7 @@ import {
   Timestamp,
   type KcqlStatement,
   type SinkRecord,
-} from '@sluice/core';
+} from '@sluice/core/sink';
 import { parseKcqlList } from '@sluice/kcql';
 import { sinkRecord } from '@sluice/test-utils';
 

@@ -1,14 +1,13 @@
 import { errors } from '@elastic/elasticsearch';
 import { describe, expect, it } from 'vitest';
 import { compileRoute, toOperation } from '../src/operations.js';
-import { classifyError, classifyStatus, cut, type PendingWrite } from '../src/writer.js';
+import type { ElasticOperation } from '../src/operations.js';
+import { BulkItemError, bucketOf, classify, classifyError, classifyStatus, cut } from '../src/writer.js';
 import { kcql, record } from './records.js';
 
-const route = compileRoute(kcql('INSERT INTO i SELECT * FROM orders'), { pkSeparator: '-' });
-const write = (offset: number, size = 10): PendingWrite => {
-  const r = record({ pad: 'x'.repeat(size) }, { kafkaOffset: offset });
-  return { record: r, operation: toOperation(r, route)! };
-};
+const route = compileRoute(kcql('INSERT INTO i SELECT * FROM orders'), { pkSeparator: '-', maxInFlight: 2 });
+const write = (offset: number, size = 10): ElasticOperation =>
+  toOperation(record({ pad: 'x'.repeat(size) }, { kafkaOffset: offset }), route)!;
 
 describe('bulk requests', () => {
   it('are cut by action count', () => {
@@ -18,7 +17,7 @@ describe('bulk requests', () => {
 
   it('are cut by body bytes, and an item larger than the limit goes alone', () => {
     const writes = [write(0, 100), write(1, 100), write(2, 1000), write(3, 100)];
-    const one = Buffer.byteLength(writes[0]!.operation.body);
+    const one = Buffer.byteLength(writes[0]!.body);
     expect(cut(writes, 100, one * 2)).toEqual([[0, 1], [2], [3]]);
   });
 });
@@ -37,5 +36,14 @@ describe('failure kinds', () => {
     expect(classifyError(new errors.TimeoutError('slow'))).toBe('transient');
     expect(classifyError(response(503))).toBe('transient');
     expect(classifyError(response(401))).toBe('fatal');
+    expect(classify(new BulkItemError('mapping conflict', 400))).toBe('data');
+    expect(classify(new BulkItemError('queue full', 429))).toBe('transient');
+  });
+
+  it('all writes of one document go to the same group, so they stay in order', () => {
+    const ops = [0, 1, 2, 3, 4, 5, 6, 7].map((o) => write(o));
+    const buckets = new Set(ops.map((op) => bucketOf(op, 2)));
+    expect(buckets).toEqual(new Set([0, 1]));
+    for (const op of ops) expect(bucketOf({ ...op }, 2)).toBe(bucketOf(op, 2));
   });
 });
