@@ -38,6 +38,22 @@ describe('INSERT → index action', () => {
     expect(lines(op)[0]).toEqual({ index: { _index: 'i', _id: '1|K|H' } });
   });
 
+  it('JSON text (StringConverter) keeps integers beyond 2^53 exact', () => {
+    const op = toOperation(
+      record('{"id":"a","big":9007199254740993,"f":1.5}', { valueSchema: null }),
+      route('INSERT INTO i SELECT * FROM orders'),
+    );
+    expect(op!.body.split('\n')[1]).toBe('{"id":"a","big":9007199254740993,"f":1.5}');
+  });
+
+  it('WITHSTRUCTURE keeps nested paths in place', () => {
+    const op = toOperation(
+      record({ a: { b: 1, c: 2 }, d: 3 }),
+      route('INSERT INTO i SELECT a.b, d FROM orders WITHSTRUCTURE'),
+    );
+    expect(lines(op)[1]).toEqual({ a: { b: 1 }, d: 3 });
+  });
+
   it('IGNORE is applied (the reference parsed it and ignored it)', () => {
     const op = toOperation(
       record({ a: 1, secret: 'x' }),
@@ -205,6 +221,21 @@ describe('tombstones', () => {
         route("INSERT INTO i SELECT * FROM orders PROPERTIES('behavior.on.null.values'='FAIL')"),
       ),
     ).toThrow(/configured to fail on tombstone records/);
+  });
+
+  it('DELETE cannot name the index from a null value', () => {
+    expect(() =>
+      toOperation(
+        tomb(),
+        route(
+          "INSERT INTO _value.region SELECT * FROM orders PK id PROPERTIES('behavior.on.null.values'='DELETE')",
+        ),
+      ),
+    ).toThrow(/index named by a value field/);
+  });
+
+  it('a header PK cannot walk into the header', () => {
+    expect(() => route('INSERT INTO i SELECT * FROM orders PK _header.h.x')).toThrow(ConfigException);
   });
 
   it('an unknown behaviour is refused at validate', () => {

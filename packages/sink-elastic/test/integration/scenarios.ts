@@ -231,6 +231,38 @@ export function elasticSinkScenarios(service: 'elasticsearch' | 'elasticsearch7'
       expect(hits.hits.hits.map((h) => h._id)).toEqual(['s2']);
     });
 
+    it('WITHPIPELINE: index actions name the pipeline; a pipeline that does not exist sends each record to the DLQ', async () => {
+      const [t1, t2] = [await topic('es-pipe-ok'), await topic('es-pipe-missing')];
+      const [ok, missing] = [indexName(env, 'piped'), indexName(env, 'unpiped')];
+      const pipeline = uniqueName('sluice-it');
+      // No processors: the test distribution has none of the ingest-common ones; existence is what counts.
+      await env.es.ingest.putPipeline({ id: pipeline, processors: [] });
+      const dlq = uniqueName('es-pipe-dlq');
+      await env.kafka.produce(t1, [{ value: JSON.stringify({ n: 1 }) }]);
+      await env.kafka.produce(t2, [{ value: JSON.stringify({ n: 2 }) }]);
+      const connector = elasticConnector(
+        env,
+        uniqueName('c'),
+        `${t1},${t2}`,
+        `INSERT INTO ${ok} SELECT * FROM ${t1} WITHPIPELINE = ${pipeline}; ` +
+          `INSERT INTO ${missing} SELECT * FROM ${t2} WITHPIPELINE = ${pipeline}-missing`,
+        {
+          'errors.tolerance': 'all',
+          'errors.deadletterqueue.topic.name': dlq,
+          'errors.deadletterqueue.topic.replication.factor': '1',
+          'errors.deadletterqueue.context.headers.enable': 'true',
+        },
+      );
+      worker = await runConnector(env, connector);
+      await waitForCount(ok, 1);
+      const dead = await env.kafka.consume(dlq, 1);
+      expect(JSON.parse(dead[0]!.value!.toString())).toEqual({ n: 2 });
+      expect(dead[0]!.headers['__connect.errors.exception.message']).toContain(
+        `pipeline with id [${pipeline}-missing] does not exist`,
+      );
+      await env.es.ingest.deletePipeline({ id: pipeline });
+    });
+
     it('a bulk with one mapping-conflict document sends exactly that record to the DLQ; its neighbours are indexed', async () => {
       const t = await topic('es-poison');
       const dlq = uniqueName('es-dlq');
