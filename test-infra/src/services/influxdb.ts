@@ -9,9 +9,6 @@ import type { ServiceContext, ServiceDefinition } from '../service.js';
 const VERSION = 'v1.8.10';
 const PACKAGE = 'github.com/influxdata/influxdb/cmd/influxd';
 const HOST = '127.0.0.1';
-const HTTP_PORT = 8086;
-// The meta/backup RPC listener; its default 8088 is also FerretDB's debug port.
-const RPC_PORT = 8089;
 
 const binary = (ctx: ServiceContext) => path.join(ctx.installDir, 'bin', 'influxd');
 
@@ -19,7 +16,7 @@ function influxdbConf(ctx: ServiceContext): string {
   const dir = (name: string) => JSON.stringify(path.join(ctx.dataDir, name));
   return `# Written by test-infra for a test server; see test-infra/README.md.
 reporting-disabled = true
-bind-address = "${HOST}:${RPC_PORT}"
+bind-address = "${HOST}:${ctx.ports.rpc}"
 [meta]
   dir = ${dir('meta')}
 [data]
@@ -28,7 +25,7 @@ bind-address = "${HOST}:${RPC_PORT}"
   query-log-enabled = false
 [http]
   enabled = true
-  bind-address = "${HOST}:${HTTP_PORT}"
+  bind-address = "${HOST}:${ctx.ports.http}"
   # /api/v2/query answers 403 without it.
   flux-enabled = true
   log-enabled = false
@@ -39,7 +36,8 @@ bind-address = "${HOST}:${RPC_PORT}"
 
 const influxdb: ServiceDefinition = {
   name: 'influxdb',
-  ports: [HTTP_PORT, RPC_PORT],
+  // The meta/backup RPC listener moved from its default 8088, which is also FerretDB's debug port.
+  ports: { http: 8086, rpc: 8089 },
   memory: '~50 MiB RSS idle',
   startTimeoutMs: 30_000,
 
@@ -71,21 +69,23 @@ const influxdb: ServiceDefinition = {
     return { command: binary(ctx), args: ['run', '-config', conf], cwd: ctx.dataDir };
   },
 
-  async healthy() {
+  async healthy(ctx) {
     try {
-      const res = await fetch(`http://${HOST}:${HTTP_PORT}/health`, { signal: AbortSignal.timeout(3_000) });
+      const res = await fetch(`http://${HOST}:${ctx.ports.http}/health`, {
+        signal: AbortSignal.timeout(3_000),
+      });
       return res.ok && ((await res.json()) as { status?: string }).status === 'pass';
     } catch {
       return false;
     }
   },
 
-  info() {
+  info(ctx) {
     return {
       name: 'influxdb',
       host: HOST,
-      port: HTTP_PORT,
-      url: `http://${HOST}:${HTTP_PORT}`,
+      port: ctx.ports.http,
+      url: `http://${HOST}:${ctx.ports.http}`,
       version: VERSION,
     };
   },
