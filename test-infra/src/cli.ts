@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, USAGE, UsageError } from './framework/args.js';
 import { ensureService, serviceStatus, stopService, withDependencies } from './framework/manager.js';
 import { cacheRoot } from './framework/paths.js';
+import { checkPrerequisites } from './framework/prerequisites.js';
 import { renderStatusTable } from './framework/render.js';
 import { ServiceError } from './framework/service-error.js';
 import { servicesFor } from './framework/workspace.js';
@@ -16,9 +17,16 @@ const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
  * reports every problem; a service whose dependency failed is not attempted.
  */
 async function up(services: readonly ServiceName[], cacheDir: string): Promise<number> {
+  const all = await withDependencies(services);
+  try {
+    await checkPrerequisites(await Promise.all(all.map(loadService)), cacheDir);
+  } catch (err) {
+    console.error((err as Error).message);
+    return 1;
+  }
   const failed = new Set<string>();
   const started: ServiceName[] = [];
-  for (const name of await withDependencies(services)) {
+  for (const name of all) {
     const deps = (await loadService(name)).dependsOn ?? [];
     const blocked = deps.filter((d) => failed.has(d));
     if (blocked.length > 0) {

@@ -42,6 +42,12 @@ export interface StartSpec {
   user?: string;
 }
 
+/**
+ * What the machine must provide (checked before anything is installed or started): Linux's /proc,
+ * apt-get as root or with sudo, gcc (cgo builds), unzip, Java 17, Go >= 1.21, Maven (or root to install it).
+ */
+export type Prerequisite = 'linux-proc' | 'debian-root' | 'gcc' | 'unzip' | 'java17' | 'go' | 'maven';
+
 export interface ServiceDefinition {
   name: string;
   /** Other services that must be up first (schema-registry needs nothing; a Connect peer needs kafka). */
@@ -53,6 +59,8 @@ export interface ServiceDefinition {
    * ports from `ctx.ports`, never from constants, so that private instances can run beside the shared one.
    */
   ports: Readonly<Record<string, number>>;
+  /** What installing it (checked only while it is not installed) and starting it need from the machine. */
+  prerequisites?: { install?: Prerequisite[]; start?: Prerequisite[] };
   /** Approximate memory it needs, for the notes and README. */
   memory: string;
   /** Whether what `start` needs is already in the cache. */

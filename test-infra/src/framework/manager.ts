@@ -9,6 +9,7 @@ import {
   type PidRecord,
 } from './pid-record.js';
 import { isPortHeld } from './ports.js';
+import { checkPrerequisites } from './prerequisites.js';
 import { spawnServer, stopServer } from './processes.js';
 import { formatElapsed, Progress } from './progress.js';
 import { ServiceError } from './service-error.js';
@@ -249,7 +250,9 @@ export async function ensureServices(
   opts: EnsureOptions,
 ): Promise<Record<string, ServiceInfo>> {
   const result: Record<string, ServiceInfo> = {};
-  for (const name of await withDependencies(names)) result[name] = await ensureService(name, opts);
+  const all = await withDependencies(names);
+  await checkPrerequisites(await Promise.all(all.map(loadService)), opts.cacheDir);
+  for (const name of all) result[name] = await ensureService(name, opts);
   return result;
 }
 

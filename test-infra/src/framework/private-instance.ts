@@ -6,6 +6,7 @@ import { withServiceLock } from './lock.js';
 import { startServer } from './manager.js';
 import { processStartTicks, readPidRecord, removePidRecord } from './pid-record.js';
 import { freePorts } from './ports.js';
+import { checkPrerequisites } from './prerequisites.js';
 import { stopServer } from './processes.js';
 import { Progress } from './progress.js';
 import { ServiceError } from './service-error.js';
@@ -94,6 +95,7 @@ export async function startPrivateDefinition(
   opts: PrivateOptions,
 ): Promise<PrivateInstance> {
   const { cacheDir } = opts;
+  await checkPrerequisites([def], cacheDir);
   await pruneOrphans(cacheDir);
   const id = `${def.name}-${process.pid}-${randomBytes(4).toString('hex')}`;
   const dir = path.join(privateRoot(cacheDir), id);

@@ -63,6 +63,7 @@ function stompConnects(port: number, timeoutMs = 3_000): Promise<boolean> {
 
 const activemq: ServiceDefinition = {
   name: 'activemq',
+  prerequisites: { install: ['debian-root'], start: ['java17'] },
   ports: { stomp: 61613, openwire: 61616 },
   memory: '256 MiB max heap; ~90 MiB RSS idle',
   startTimeoutMs: 60_000,

@@ -111,6 +111,7 @@ function cqlAnswersOptions(port: number, timeoutMs = 3_000): Promise<boolean> {
 
 const cassandra: ServiceDefinition = {
   name: 'cassandra',
+  prerequisites: { install: ['maven'], start: ['java17'] },
   ports: { cql: 9042, storage: 7000, jmx: 7199 },
   memory: '1 GiB heap; ~1.5 GiB RSS',
   startTimeoutMs: 180_000,

@@ -41,6 +41,7 @@ function answersDiscovery(port: number, timeoutMs = 2_000): Promise<boolean> {
 
 const coap: ServiceDefinition = {
   name: 'coap',
+  prerequisites: { install: ['debian-root'] },
   // UDP and TCP (coap:// and coap+tcp://).
   ports: { coap: 5683 },
   memory: 'a few MiB',

@@ -92,6 +92,7 @@ async function redirectJvmOutputs(ctx: ServiceContext, conf: string): Promise<vo
 
 const elasticsearch: ServiceDefinition = {
   name: 'elasticsearch',
+  prerequisites: { install: ['maven', 'unzip'], start: ['java17'] },
   ports: { http: 9200, transport: 9300 },
   memory: '512 MiB heap; ~850 MiB RSS with the CLI launcher',
   startTimeoutMs: 120_000,

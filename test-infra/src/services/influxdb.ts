@@ -8,6 +8,9 @@ import type { ServiceContext, ServiceDefinition } from '../service.js';
 // that @influxdata/influxdb-client uses (bucket = "<database>/<retention policy>", org ignored).
 const VERSION = 'v1.8.10';
 const PACKAGE = 'github.com/influxdata/influxdb/cmd/influxd';
+// The Go toolchain that builds it, fetched from the Go module proxy when the installed Go differs: an old
+// module like this one can stop building with a new Go release. Any Go >= 1.21 can fetch it.
+const GO_TOOLCHAIN = 'go1.26.8';
 const HOST = '127.0.0.1';
 
 const binary = (ctx: ServiceContext) => path.join(ctx.installDir, 'bin', 'influxd');
@@ -36,6 +39,7 @@ bind-address = "${HOST}:${ctx.ports.rpc}"
 
 const influxdb: ServiceDefinition = {
   name: 'influxdb',
+  prerequisites: { install: ['go', 'gcc'] },
   // The meta/backup RPC listener moved from its default 8088, which is also FerretDB's debug port.
   ports: { http: 8086, rpc: 8089 },
   memory: '~50 MiB RSS idle',
@@ -57,7 +61,7 @@ const influxdb: ServiceDefinition = {
         GOCACHE: path.join(ctx.cacheDir, 'go', 'build'),
         GOPATH: path.join(ctx.cacheDir, 'go', 'path'),
         GOFLAGS: '-modcacherw',
-        GOTOOLCHAIN: 'local',
+        GOTOOLCHAIN: GO_TOOLCHAIN,
         CGO_ENABLED: '1',
       },
     });

@@ -69,6 +69,7 @@ function jvmOptions(ctx: ServiceContext): string[] {
 
 const kafka: ServiceDefinition = {
   name: 'kafka',
+  prerequisites: { install: ['maven'], start: ['java17'] },
   ports: { client: 9092, controller: 9093 },
   memory: '512 MiB heap (-Xmx512m)',
   startTimeoutMs: 90_000,

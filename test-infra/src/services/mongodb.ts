@@ -24,6 +24,7 @@ async function binary(ctx: ServiceContext): Promise<string> {
 
 const mongodb: ServiceDefinition = {
   name: 'mongodb',
+  prerequisites: { install: ['go'] },
   ports: { client: 27017 },
   memory: 'under 100 MiB (Go, SQLite)',
   startTimeoutMs: 30_000,

@@ -71,6 +71,7 @@ async function connects(url: string, options: IClientOptions = {}): Promise<bool
 
 const mosquitto: ServiceDefinition = {
   name: 'mosquitto',
+  prerequisites: { install: ['debian-root'] },
   ports: { mqtt: 1883, mqtts: 8883 },
   memory: 'a few MiB',
   startTimeoutMs: 15_000,

@@ -19,6 +19,7 @@ const runner = (ctx: ServiceContext) => path.join(home(ctx), `apicurio-registry-
 
 const schemaRegistry: ServiceDefinition = {
   name: 'schema-registry',
+  prerequisites: { install: ['maven'], start: ['java17'] },
   ports: { http: 8081 },
   memory: '384 MiB heap (-Xmx384m)',
   startTimeoutMs: 120_000,
