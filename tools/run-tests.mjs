@@ -51,6 +51,7 @@ if (!existsSync(path.join(root, 'node_modules', '.bin', 'nx'))) {
 }
 step('build', 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=stream']);
 step('lint', 'npx', ['nx', 'run-many', '-t', 'lint', '--outputStyle=stream']);
+step('package manifests', 'node', ['tools/check-packages.mjs']);
 step('unit tests', 'npx', ['nx', 'run-many', '-t', 'test', '--outputStyle=stream']);
 // The servers the packages with integration tests declare ("sluice": {"services": [...]} in their
 // package.json), one after another inside test-infra (two cores); installs go to $SLUICE_INFRA_CACHE and
