@@ -71,7 +71,7 @@ describe('Elasticsearch sink outage', () => {
       expect(hits.hits.hits.map((h) => h._source!.id).sort((a, b) => a - b)).toEqual(range(0, 350));
       expect((await worker.status(connector.name)).tasks[0]!.state).toBe('RUNNING');
       // The outage was seen and retried, not slept through.
-      expect(worker.output()).toMatch(/cannot reach Elasticsearch.*Error policy RETRY/);
+      expect(worker.output()).toMatch(/write failed: .*Error policy RETRY: redelivering/);
     } finally {
       await worker?.stop();
       await client.close();
