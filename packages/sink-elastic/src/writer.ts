@@ -19,7 +19,12 @@ export interface ElasticConnection {
 export interface BulkLimits {
   readonly batchSize: number;
   readonly bulkMaxBytes: number;
+  /** Waits before re-sending the items Elasticsearch throttled (429), e.g. [100, 400, 1600] ms. */
+  readonly throttleBackoffMs?: readonly number[];
 }
+
+/** Re-sends of throttled items within one write, before they count as a transient failure. */
+export const THROTTLE_BACKOFF_MS: readonly number[] = [100, 400, 1600];
 
 /** An item Elasticsearch refused, with its HTTP status (which `classifyStatus` reads). */
 export class BulkItemError extends Error {
@@ -45,7 +50,7 @@ export async function writeBulk(
     await autoCreate(connection, operations);
     const failures: ItemFailure[] = [];
     for (const chunk of cut(operations, limits.batchSize, limits.bulkMaxBytes)) {
-      failures.push(...(await bulk(connection.client, operations, chunk)));
+      failures.push(...(await bulkWithBackoff(connection.client, operations, chunk, limits)));
     }
     return failures;
   } catch (e) {
@@ -98,6 +103,32 @@ async function autoCreate(
     }
     connection.created.add(operation.index);
   }
+}
+
+/**
+ * One bulk request; the items Elasticsearch throttled (429: its write queue is full) are sent again
+ * after a growing wait, a few times, so that a busy cluster slows the sink down instead of failing the
+ * batch. What is still throttled after that is a transient failure for the error policy.
+ */
+async function bulkWithBackoff(
+  client: Client,
+  operations: readonly ElasticOperation[],
+  chunk: readonly number[],
+  limits: BulkLimits,
+): Promise<ItemFailure[]> {
+  let failures = await bulk(client, operations, chunk);
+  for (const wait of limits.throttleBackoffMs ?? THROTTLE_BACKOFF_MS) {
+    const throttled = failures.filter((f) => (f.error as BulkItemError).status === 429);
+    if (throttled.length === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    const again = await bulk(
+      client,
+      operations,
+      throttled.map((f) => f.index),
+    );
+    failures = [...failures.filter((f) => (f.error as BulkItemError).status !== 429), ...again];
+  }
+  return failures;
 }
 
 async function bulk(

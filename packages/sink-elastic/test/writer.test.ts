@@ -2,7 +2,15 @@ import { errors } from '@elastic/elasticsearch';
 import { describe, expect, it } from 'vitest';
 import { compileRoute, toOperation } from '../src/operations.js';
 import type { ElasticOperation } from '../src/operations.js';
-import { BulkItemError, bucketOf, classify, classifyError, classifyStatus, cut } from '../src/writer.js';
+import {
+  BulkItemError,
+  bucketOf,
+  classify,
+  classifyError,
+  classifyStatus,
+  cut,
+  writeBulk,
+} from '../src/writer.js';
 import { kcql, record } from './records.js';
 
 const route = compileRoute(kcql('INSERT INTO i SELECT * FROM orders'), { pkSeparator: '-', maxInFlight: 2 });
@@ -45,5 +53,53 @@ describe('failure kinds', () => {
     const buckets = new Set(ops.map((op) => bucketOf(op, 2)));
     expect(buckets).toEqual(new Set([0, 1]));
     for (const op of ops) expect(bucketOf({ ...op }, 2)).toBe(bucketOf(op, 2));
+  });
+});
+
+describe('throttled items', () => {
+  it('are sent again after a wait, and only those; what stays throttled is reported', async () => {
+    const ops = [0, 1, 2].map((o) => write(o));
+    const sent: string[][] = [];
+    // A stand-in for the client: the first bulk throttles item 1, the second accepts it.
+    const client = {
+      bulk: async ({ operations }: { operations: string[] }) => {
+        const ids = operations[0]!
+          .split('\n')
+          .filter((_, i) => i % 2 === 0)
+          .map((l) => (JSON.parse(l) as { index: { _id: string } }).index._id);
+        sent.push(ids);
+        const first = sent.length === 1;
+        return {
+          errors: first,
+          items: ids.map((id) => ({ index: { status: first && id === 'orders-2-1' ? 429 : 201 } })),
+        };
+      },
+      indices: {},
+    };
+    const connection = { client, logger: console, connectorName: 'c', created: new Set<string>() } as never;
+    const failures = await writeBulk(connection, ops, {
+      batchSize: 10,
+      bulkMaxBytes: 1 << 20,
+      throttleBackoffMs: [1],
+    });
+    expect(failures).toEqual([]);
+    expect(sent).toEqual([['orders-2-0', 'orders-2-1', 'orders-2-2'], ['orders-2-1']]);
+
+    sent.length = 0;
+    const stuck = {
+      ...client,
+      bulk: async (req: { operations: string[] }) => {
+        const res = await client.bulk(req);
+        return { errors: true, items: res.items.map(() => ({ index: { status: 429 } })) };
+      },
+    };
+    const still = await writeBulk({ ...(connection as object), client: stuck } as never, ops.slice(0, 1), {
+      batchSize: 10,
+      bulkMaxBytes: 1 << 20,
+      throttleBackoffMs: [1, 1],
+    });
+    expect(still.map((f) => f.index)).toEqual([0]);
+    expect(classify(still[0]!.error)).toBe('transient');
+    expect(sent).toHaveLength(3);
   });
 });
