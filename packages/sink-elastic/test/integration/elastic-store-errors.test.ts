@@ -1,20 +1,22 @@
 import { Client } from '@elastic/elasticsearch';
 import { startPrivateInstance } from '@sluice/test-infra';
 import {
+  StandaloneWorker,
   kafkaTopic,
   range,
   runConnector,
+  sinkWorkerProps,
   sleep,
   uniqueName,
   waitFor,
-  type StandaloneWorker,
 } from '@sluice/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { elasticConnector, setUpElasticIt, tearDownElasticIt, type ElasticIt } from './harness.js';
 
-// Elasticsearch stopped for ~20 s in the middle of a stream, under the RETRY error policy: every
-// record arrives once the server is back. A private instance on its own ports is stopped, never the
-// shared server other tests use.
+// Store errors end to end. Transient: Elasticsearch stopped for ~20 s in the middle of a stream, under
+// the RETRY error policy, and every record arrives once it is back (a private instance on its own
+// ports is stopped, never the shared server other tests use). Fatal: a server that is not
+// Elasticsearch fails the task even under RETRY with unlimited retries.
 
 let env: ElasticIt;
 
@@ -25,7 +27,7 @@ afterAll(async () => {
   await tearDownElasticIt(env);
 });
 
-describe('Elasticsearch sink outage', () => {
+describe('Elasticsearch sink store errors', () => {
   it('with RETRY, an Elasticsearch outage of ~20 s mid-stream loses nothing', async () => {
     const es = await startPrivateInstance('elasticsearch');
     const client = new Client({ node: es.info.url as string });
@@ -76,6 +78,40 @@ describe('Elasticsearch sink outage', () => {
       await worker?.stop();
       await client.close();
       await es.dispose();
+    }
+  });
+
+  it('a server that is not Elasticsearch fails the task under RETRY with unlimited retries, saying why', async () => {
+    const t = await kafkaTopic(env, 'es-fatal');
+    // The schema registry answers HTTP, but is no Elasticsearch: every bulk request gets a 404.
+    const registry = new URL(env.registryUrl);
+    const connector = elasticConnector(
+      { ...env, esUrl: `http://${registry.hostname}:${registry.port}` },
+      uniqueName('c'),
+      t,
+      `INSERT INTO fatal SELECT * FROM ${t}`,
+      {
+        'connect.elastic.error.policy': 'RETRY',
+        'connect.elastic.retry.interval': '500',
+        'connect.elastic.max.retries': '-1',
+      },
+    );
+    await env.kafka.produce(t, [{ value: JSON.stringify({ a: 1 }) }]);
+    const worker = await StandaloneWorker.start({ worker: sinkWorkerProps(env), connectors: [connector] });
+    try {
+      let trace = '';
+      await waitFor(
+        async () => {
+          const task = (await worker.status(connector.name!)).tasks[0];
+          trace = task?.trace ?? '';
+          return task?.state === 'FAILED';
+        },
+        { what: `task of ${connector.name} FAILED`, timeoutMs: 60_000 },
+      );
+      expect(trace).toMatch(/the Elasticsearch sink cannot write: Elasticsearch answered 404/);
+      expect(trace).toMatch(/Retrying cannot help/);
+    } finally {
+      await worker.stop();
     }
   });
 });
