@@ -88,8 +88,10 @@ async function endToEnd(
 ): Promise<EndToEnd> {
   const name = uniqueName('bench-elastic');
   const index = name.toLowerCase();
-  // A put() can only hold as many records as one poll returns: let it fill `concurrency` bulks.
-  const perPut = Math.ceil((best.flushBytes * best.concurrency) / 1100);
+  // A put() can only hold as many records as one poll returns, and waits for all its bulks before the
+  // next: let it hold ~20 MB, several bulks for each of the `concurrency` groups, so that the wait at
+  // the end of each put is rare (the bulk helper has no such barrier).
+  const perPut = Math.max(20_000, Math.ceil((best.flushBytes * best.concurrency) / 1100));
   const fetchBytes = String(Math.max(1_048_576, perPut * 1100));
   const worker = await StandaloneWorker.start({
     worker: {
