@@ -44,6 +44,8 @@ export class SinkTaskRunner {
   private readonly assigned = new Map<string, TopicPartition>();
   private readonly pausedByTask = new Map<string, TopicPartition>();
   private readonly rewinds = new Map<string, TopicPartitionOffset>();
+  /** Per partition: bumped by every rewind, so a batch handler that began before it stops. */
+  private readonly rewindEpochs = new Map<string, number>();
   /** Original consumed form of each record handed to put, for the errant record reporter. */
   private readonly origins = new WeakMap<SinkRecord, FailedRecord>();
   private consumer: KafkaConsumer | null = null;
@@ -305,9 +307,7 @@ export class SinkTaskRunner {
     if (this.rewinds.size === 0 || !this.consumer) return rewound;
     for (const [key, tpo] of this.rewinds) {
       if (!this.assigned.has(key)) continue;
-      this.consumer.seek(tpo);
-      this.tracker.partition(tpo).reset(tpo.offset);
-      this.lastCommitted.set(key, tpo.offset);
+      this.rewindTo(tpo);
       rewound.add(key);
       this.rewinds.delete(key);
       this.log.info(
@@ -316,6 +316,18 @@ export class SinkTaskRunner {
       );
     }
     return rewound;
+  }
+
+  /**
+   * The next records of the partition come from `offset`: the consumer seeks at once, what was
+   * tracked after it is forgotten, and a batch being handled for the partition stops.
+   */
+  private rewindTo(tpo: TopicPartitionOffset): void {
+    const key = tpKey(tpo);
+    this.consumer?.seek(tpo);
+    this.tracker.partition(tpo).reset(tpo.offset);
+    this.lastCommitted.set(key, tpo.offset);
+    this.rewindEpochs.set(key, (this.rewindEpochs.get(key) ?? 0) + 1);
   }
 
   // ---- the batch path ----
@@ -333,6 +345,15 @@ export class SinkTaskRunner {
     if (this.applyRewinds().has(key) || this.isPaused(key)) return;
     const offsets = this.tracker.partition(tp);
     const position = offsets.position();
+    // Kafka seeds the last committed offset with the consumer's position at assignment; the first
+    // batch after it starts there. A failed flush rewinds to it.
+    if (!this.lastCommitted.has(key))
+      this.lastCommitted.set(
+        key,
+        position ?? batch.fetchedOffset ?? batch.messages[0]?.offset ?? batch.nextOffset,
+      );
+    const epoch = this.rewindEpochs.get(key) ?? 0;
+    const rewound = () => (this.rewindEpochs.get(key) ?? 0) !== epoch;
     // A fetch normally starts at the position; only after a seek or a retried fetch does it repeat
     // records already handed over, and only then is it worth copying the batch without them.
     const all = batch.messages;
@@ -347,12 +368,15 @@ export class SinkTaskRunner {
       if (this.stopping || this.failure || control.rebalancing() || this.isPaused(key)) return;
       const chunk = messages.slice(start, start + max);
       const { records, units } = await this.convertChunk(tp, chunk);
-      if (this.failure) return;
+      if (this.failure || rewound()) return;
       if (records.length > 0 && !(await this.deliver(tp, records, control))) return;
+      // Rewound meanwhile (a failed flush): these records come again from the new position.
+      if (rewound()) return;
       for (const u of units) u.done = true;
       if (this.applyRewinds().has(key)) return;
       control.resolve(chunk[chunk.length - 1]!.offset + 1);
     }
+    if (rewound()) return;
     offsets.skipTo(batch.nextOffset);
     control.resolve(batch.nextOffset);
     const last = messages.length > 0 ? messages[messages.length - 1]!.offset : batch.nextOffset - 1;
@@ -546,7 +570,7 @@ export class SinkTaskRunner {
     } catch (e) {
       this.opts.metrics.offsetCommit(false, performance.now() - started);
       this.log.error({ err: e }, `preCommit() of task ${this.name} failed; offsets are not committed`);
-      if (!closing) this.rewindToCommitted();
+      if (!closing) this.rewindToCommitted(current);
       return;
     }
     if (approved.size === 0) {
@@ -555,12 +579,20 @@ export class SinkTaskRunner {
     }
     const toCommit: TopicPartitionOffset[] = [];
     for (const [key, { tp, offset }] of approved) {
-      if (!this.assigned.has(key)) continue;
-      const position = this.tracker.has(tp) ? this.tracker.partition(tp).position() : null;
-      if (position !== null && offset > position) {
+      if (!this.assigned.has(key)) {
         this.log.warn(
-          { topic: tp.topic, partition: tp.partition, offset, position },
-          'preCommit() returned an offset beyond the consumed position; ignored',
+          { topic: tp.topic, partition: tp.partition, offset },
+          'preCommit() returned an offset for a partition not assigned to the task; ignored',
+        );
+        continue;
+      }
+      // Checked against what put() accepted (Kafka's rule), not against what was fetched.
+      const accepted = current.get(key)?.offset;
+      if (accepted === undefined) continue;
+      if (offset > accepted) {
+        this.log.warn(
+          { topic: tp.topic, partition: tp.partition, offset, accepted },
+          'preCommit() returned an offset beyond the records put() accepted; ignored',
         );
         continue;
       }
@@ -589,11 +621,21 @@ export class SinkTaskRunner {
     return offsets;
   }
 
-  /** After a failed preCommit: consume again from the last committed offsets (Kafka Connect's rewind). */
-  private rewindToCommitted(): void {
-    for (const [key, tp] of this.assigned) {
+  /**
+   * After a failed preCommit: every partition of that commit consumes again from its last committed
+   * offset, at once (idle ones included), and what was acknowledged since is forgotten, so that the
+   * next commit cannot pass records the task lost (Kafka Connect's rewind).
+   */
+  private rewindToCommitted(offsets: OffsetMap): void {
+    for (const [key, { tp }] of offsets) {
       const offset = this.lastCommitted.get(key);
-      if (offset !== undefined) this.rewinds.set(key, { ...tp, offset });
+      if (offset === undefined || !this.assigned.has(key)) continue;
+      this.rewinds.delete(key);
+      this.rewindTo({ topic: tp.topic, partition: tp.partition, offset });
+      this.log.info(
+        { topic: tp.topic, partition: tp.partition, offset },
+        'Rewound partition to its last committed offset after the failed preCommit()',
+      );
     }
   }
 

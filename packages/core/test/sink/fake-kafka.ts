@@ -177,6 +177,7 @@ export class FakeConsumer implements KafkaConsumer {
             messages,
             highWatermark: log.length,
             nextOffset: messages[messages.length - 1]!.offset + 1,
+            fetchedOffset: from,
           },
           control,
         );
