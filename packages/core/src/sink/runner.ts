@@ -34,6 +34,8 @@ import { RunnerTaskContext, taskLogger } from './task-context.js';
 
 const HEARTBEAT_EVERY_MS = 3000;
 const MIN_REDELIVERY_WAIT_MS = 10;
+/** How often a redelivery wait looks whether a rebalance began (the port announces it by polling). */
+const REBALANCE_CHECK_MS = 50;
 
 export class SinkTaskRunner {
   private current: TaskStatus = { state: 'UNASSIGNED' };
@@ -270,6 +272,8 @@ export class SinkTaskRunner {
     if (this.targetPaused) this.consumer?.pause(partitions);
     else this.consumer?.pause([...this.pausedByTask.values()]);
     this.log.info({ partitions: partitions.map(tpKey) }, 'Partitions assigned');
+    // Kafka Connect opens nothing when the new assignment is empty.
+    if (partitions.length === 0) return;
     try {
       await this.exclusive(async () => this.opts.task.open?.(partitions));
     } catch (e) {
@@ -478,7 +482,9 @@ export class SinkTaskRunner {
     const heartbeat = setInterval(() => void control.heartbeat(), HEARTBEAT_EVERY_MS);
     try {
       for (;;) {
-        if (this.stopping || this.failure) return false;
+        // Once a rebalance started, the partition may already belong to another worker: its records
+        // are dropped here and fetched again by whoever owns it next (from the committed offset).
+        if (this.stopping || this.failure || control.rebalancing()) return false;
         const started = performance.now();
         try {
           await this.exclusive(() => this.opts.task.put(records));
@@ -503,11 +509,20 @@ export class SinkTaskRunner {
             { topic: tp.topic, partition: tp.partition, records: records.length, retryInMs: wait, err: e },
             `put() asked for a retry; the same ${records.length} records are delivered again in ${wait} ms`,
           );
-          await sleep(wait, this.abort.signal);
+          await this.redeliveryPause(wait, control);
         }
       }
     } finally {
       clearInterval(heartbeat);
+    }
+  }
+
+  /** Sleeps before a redelivery; cut short by a stop, a failure or a rebalance (checked every 50 ms). */
+  private async redeliveryPause(ms: number, control: BatchControl): Promise<void> {
+    const until = Date.now() + ms;
+    for (let left = ms; left > 0; left = until - Date.now()) {
+      if (!(await sleep(Math.min(left, REBALANCE_CHECK_MS), this.abort.signal))) return;
+      if (this.stopping || this.failure || control.rebalancing()) return;
     }
   }
 
