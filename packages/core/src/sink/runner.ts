@@ -97,6 +97,9 @@ export class SinkTaskRunner {
       if (errors.logEnable)
         reporters.push(new LogReporter(connectorName, taskId, errors.logIncludeMessages, this.log));
       if (errors.dlqTopic !== '') {
+        const producerOverrides = withPrefixStripped(taskConfig, 'producer.override.');
+        const deliveryTimeout =
+          producerOverrides['delivery.timeout.ms'] ?? worker.clientConfig['producer.delivery.timeout.ms'];
         this.dlq = new DeadLetterQueue({
           connectorName,
           taskId,
@@ -105,8 +108,11 @@ export class SinkTaskRunner {
           contextHeaders: errors.dlqContextHeaders,
           producer: kafka.producer({
             clientId: `connector-dlq-producer-${this.name}`,
-            overrides: withPrefixStripped(taskConfig, 'producer.override.'),
+            overrides: producerOverrides,
           }),
+          ...(deliveryTimeout !== undefined && Number(deliveryTimeout) > 0
+            ? { deliveryTimeoutMs: Number(deliveryTimeout) }
+            : {}),
           admin: kafka.admin({
             clientId: `connector-dlq-adminclient-${this.name}`,
             overrides: withPrefixStripped(taskConfig, 'admin.override.'),
@@ -464,6 +470,7 @@ export class SinkTaskRunner {
         () => (unit.done = true),
         (e: unknown) => this.fail(asError(e)),
       );
+      await this.dlqRoom();
       return;
     }
     await reported.catch((e: unknown) => this.log.error({ err: e }, 'Reporting the failed record failed'));
@@ -475,6 +482,17 @@ export class SinkTaskRunner {
         { cause: f.error },
       ),
     );
+  }
+
+  /**
+   * Waits while the dead letter queue is full: the batch handler does not return, so nothing more is
+   * fetched (back-pressure), until the DLQ topic acknowledged enough or the task stops.
+   */
+  private async dlqRoom(): Promise<void> {
+    const dlq = this.dlq;
+    if (!dlq?.full()) return;
+    this.log.info('The dead letter queue is full; fetching waits until its writes are acknowledged');
+    await dlq.room(this.abort.signal);
   }
 
   /** put() with Kafka Connect's redelivery on RetriableException. False when the task stops or fails. */
@@ -682,6 +700,7 @@ export class SinkTaskRunner {
 
   private readonly errantReporter: ErrantRecordReporter = {
     report: async (record, error) => {
+      await this.dlqRoom();
       const operator = this.operator!;
       const origin = this.origins.get(record) ?? (await this.reencode(record));
       const reported = operator.report({
