@@ -64,6 +64,8 @@ export class SinkTaskRunner {
   private exclusiveTail: Promise<unknown> = Promise.resolve();
   private ticker: NodeJS.Timeout | null = null;
   private inBatch: Promise<void> | null = null;
+  /** The consumer's run(): settles once its group is joined (or it could not be). */
+  private running: Promise<void> = Promise.resolve();
   private stopping = false;
   private failure: Error | null = null;
   private shutdownPromise: Promise<void> | null = null;
@@ -76,7 +78,12 @@ export class SinkTaskRunner {
     return `${this.opts.connectorName}-${this.opts.taskId}`;
   }
 
-  /** Starts the task and the consumer; resolves once consuming (or FAILED: see status()). */
+  /**
+   * Starts the task and its consumer. Resolves once the task started and the consumer subscribed:
+   * the task is RUNNING (or PAUSED) from then on, as in Kafka Connect, whatever its consumer group is
+   * doing (joining can take a session timeout after a crash, while the dead member leaves). Rejects,
+   * with the task FAILED and its resources released, when it cannot start.
+   */
   async start(): Promise<void> {
     const { connectorName, taskId, taskConfig, worker, task } = this.opts;
     try {
@@ -152,7 +159,8 @@ export class SinkTaskRunner {
       this.nextCommit = Date.now() + worker.offsetFlushIntervalMs;
       this.ticker = setInterval(() => this.tick(), Math.min(1000, worker.offsetFlushIntervalMs));
       this.ticker.unref();
-      await this.consumer.run({
+      // Not awaited: kafkajs' run() resolves only once the group is joined.
+      this.running = this.consumer.run({
         onPartitionsAssigned: (tps) => this.onAssigned(tps),
         onPartitionsRevoked: (tps) => this.onRevoked(tps),
         onBatch: (batch, control) => this.onBatch(batch, control),
@@ -163,13 +171,23 @@ export class SinkTaskRunner {
             }),
           ),
       });
+      this.running.catch((e: unknown) =>
+        this.fail(
+          new ConnectException(`The Kafka consumer of task ${this.name} could not start: ${asError(e).message}`, {
+            cause: e,
+          }),
+        ),
+      );
       if (!this.failure && !this.stopping)
         this.setStatus({ state: this.targetPaused ? 'PAUSED' : 'RUNNING' });
       this.log.info({ groupId: settings.groupId }, `Sink task ${this.name} started`);
     } catch (e) {
-      this.fail(
-        new ConnectException(`Task ${this.name} could not start: ${asError(e).message}`, { cause: e }),
-      );
+      const error = new ConnectException(`Task ${this.name} could not start: ${asError(e).message}`, {
+        cause: e,
+      });
+      this.fail(error);
+      await this.shutdown();
+      throw error;
     }
   }
 

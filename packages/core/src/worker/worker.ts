@@ -18,7 +18,9 @@ import type { WorkerConfig } from './worker-config.js';
 
 /** What the worker needs from the engine's SinkTaskRunner. */
 export interface TaskRunner {
+  /** Resolves once the task runs (RUNNING or PAUSED); rejects, the task FAILED, when it cannot start. */
   start(): Promise<void>;
+  /** Target state PAUSED; may be called before start(), which then starts paused. */
   pause(): void;
   resume(): void;
   /** Stops fetching, flushes, commits and closes; resolves when done. */
@@ -203,8 +205,9 @@ export class Worker {
       this.tasks.set(key, entry);
       this.updateCounts();
       statusStore.putTask(id.connector, id.task, { state: 'UNASSIGNED', workerId: this.opts.workerId() });
-      await entry.runner.start();
+      // Paused before it starts, so that a connector created PAUSED never has put() called.
       if (targetState === 'PAUSED') entry.runner.pause();
+      await entry.runner.start();
       metrics.startupAttempt('task', true);
       logger.info(`Started task ${id.connector}-${id.task}`);
       return true;

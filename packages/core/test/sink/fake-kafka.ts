@@ -31,6 +31,8 @@ export class FakeKafka implements KafkaClientFactory {
   /** Hook to delay or fail DLQ sends. */
   sendHook: (records: readonly ProducedRecord[]) => Promise<void> = async () => undefined;
   fetchSize = 100;
+  /** How long a consumer's group join takes (e.g. while a crashed member's session runs out). */
+  joinDelayMs = 0;
   consumers: FakeConsumer[] = [];
 
   addTopic(topic: string, partitions: number): void {
@@ -161,6 +163,8 @@ export class FakeConsumer implements KafkaConsumer {
   }
 
   private async join(only?: readonly TopicPartitionRef[]): Promise<void> {
+    if (this.kafka.joinDelayMs > 0) await new Promise((r) => setTimeout(r, this.kafka.joinDelayMs));
+    if (!this.running) return;
     const sub = this.subscription!;
     const topics = [...this.kafka.topics.keys()].filter((t) =>
       'topics' in sub ? sub.topics.includes(t) : sub.pattern.test(t),
