@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectDecimal, Decimal, SchemaBuilder, Struct } from '../../src/data/index.js';
-import { AvroData } from '../../src/convert/avro/index.js';
+import { AvroConverter, AvroData } from '../../src/convert/avro/index.js';
+import { FakeSchemaRegistry } from './avro-fake-registry.js';
 import { avscType } from '../../src/convert/avro/avsc-types.js';
 
 // Decimals as Avro `bytes` and as Avro `fixed`, both directions (issue 13, defect 12). The writer
@@ -105,5 +106,17 @@ describe('AvroData decimals', () => {
     const bytes = type.toBuffer(datum);
     const back = data.toConnectData(avro, type.fromBuffer(bytes));
     expect(((back.value as Struct).get('amount') as ConnectDecimal).toString()).toBe('-42.000001');
+  });
+
+  it('reads a record whose registered writer schema has a decimal fixed, through the converter', async () => {
+    const registry = new FakeSchemaRegistry();
+    const id = await registry.register('prices-value', JSON.stringify(record(fixedDecimal)));
+    const converter = new AvroConverter({ registry });
+    converter.configure({ 'schema.registry.url': 'http://registry.invalid:8081' }, false);
+    const body = avscType(record(fixedDecimal)).toBuffer({ amount: twosComplement(2_500_000n, 8) });
+    const header = Buffer.alloc(5);
+    header.writeInt32BE(id, 1);
+    const read = await converter.toConnectData('prices', Buffer.concat([header, body]));
+    expect(((read.value as Struct).get('amount') as ConnectDecimal).toString()).toBe('2.500000');
   });
 });
