@@ -173,9 +173,12 @@ export class SinkTaskRunner {
       });
       this.running.catch((e: unknown) =>
         this.fail(
-          new ConnectException(`The Kafka consumer of task ${this.name} could not start: ${asError(e).message}`, {
-            cause: e,
-          }),
+          new ConnectException(
+            `The Kafka consumer of task ${this.name} could not start: ${asError(e).message}`,
+            {
+              cause: e,
+            },
+          ),
         ),
       );
       if (!this.failure && !this.stopping)
@@ -397,7 +400,7 @@ export class SinkTaskRunner {
       const chunk = messages.slice(start, start + max);
       const { records, units } = await this.convertChunk(tp, chunk);
       if (this.failure || rewound()) return;
-      if (records.length > 0 && !(await this.deliver(tp, records, control))) return;
+      if (records.length > 0 && !(await this.deliver(tp, records, control, rewound))) return;
       // Rewound meanwhile (a failed flush): these records come again from the new position.
       if (rewound()) return;
       for (const u of units) u.done = true;
@@ -513,17 +516,32 @@ export class SinkTaskRunner {
     await dlq.room(this.abort.signal);
   }
 
-  /** put() with Kafka Connect's redelivery on RetriableException. False when the task stops or fails. */
-  private async deliver(tp: TopicPartition, records: SinkRecord[], control: BatchControl): Promise<boolean> {
+  /**
+   * put() with Kafka Connect's redelivery on RetriableException. False when the task stops or fails,
+   * a rebalance begins, or the partition was rewound (`stale`) while the put waited for its turn.
+   */
+  private async deliver(
+    tp: TopicPartition,
+    records: SinkRecord[],
+    control: BatchControl,
+    stale: () => boolean,
+  ): Promise<boolean> {
     const heartbeat = setInterval(() => void control.heartbeat(), HEARTBEAT_EVERY_MS);
     try {
       for (;;) {
         // Once a rebalance started, the partition may already belong to another worker: its records
         // are dropped here and fetched again by whoever owns it next (from the committed offset).
-        if (this.stopping || this.failure || control.rebalancing()) return false;
+        const dropped = () => this.stopping || this.failure !== null || control.rebalancing() || stale();
+        if (dropped()) return false;
         const started = performance.now();
         try {
-          await this.exclusive(() => this.opts.task.put(records));
+          // A commit may run first (put and flush take turns): it may rewind the partition or see a rebalance.
+          const put = await this.exclusive(async () => {
+            if (dropped()) return false;
+            await this.opts.task.put(records);
+            return true;
+          });
+          if (!put) return false;
           this.opts.metrics.putBatchTime(performance.now() - started);
           this.opts.metrics.recordsSent(records.length);
           return true;

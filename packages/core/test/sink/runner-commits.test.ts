@@ -93,6 +93,37 @@ describe('SinkTaskRunner after a failed flush (defect 1)', () => {
   });
 });
 
+describe('SinkTaskRunner put after a failed flush', () => {
+  it('does not put records of a rewound partition that were waiting for the flush to finish', async () => {
+    const kafka = new FakeKafka();
+    kafka.addTopic('queued', 1);
+    for (let i = 0; i < 300; i++) kafka.append('queued', 0, `r-${i}`);
+    const events: string[] = [];
+    const task = new BufferingTask();
+    task.onPut = async (records) => {
+      events.push(`put ${records[0]!.kafkaOffset}`);
+      await new Promise((r) => setTimeout(r, 5));
+    };
+    let flushes = 0;
+    task.flush = async () => {
+      // The first flush is slow and fails: the next put waits for it meanwhile.
+      if (flushes++ === 0) {
+        await new Promise((r) => setTimeout(r, 30));
+        events.push('flush failed');
+        throw new Error('disk full');
+      }
+    };
+    await start(kafka, task, { topics: 'queued', 'consumer.override.max.poll.records': '10' });
+    await waitFor(
+      () => events.includes('flush failed') && events.length > events.indexOf('flush failed') + 1,
+      'a put after the failed flush',
+    );
+    const next = events[events.indexOf('flush failed') + 1];
+    // The partition was rewound to its last committed offset (nothing committed yet: 0).
+    expect(next).toBe('put 0');
+  });
+});
+
 describe('SinkTaskRunner preCommit offsets (defect 4)', () => {
   it('ignores preCommit offsets beyond what put accepted, even when they were fetched', async () => {
     const kafka = new FakeKafka();
