@@ -240,9 +240,9 @@ export class Worker {
       return true;
     } catch (e) {
       metrics.startupAttempt('task', false);
-      logger.error({ err: e }, `Failed to start task ${id.connector}-${id.task}`);
-      // The runner's own FAILED report may have been handled already (and a restart scheduled).
+      // The runner's own FAILED report may have been handled (logged, a restart scheduled) already.
       if (!entry.failureHandled) {
+        logger.error({ err: e }, `Failed to start task ${id.connector}-${id.task}`);
         statusStore.putTask(id.connector, id.task, {
           state: 'FAILED',
           workerId: this.opts.workerId(),
