@@ -8,11 +8,7 @@ import { ConnectMetrics } from '../../metrics/connect-metrics.js';
 import { createRestServer, listen } from '../../rest/server.js';
 import { ConnectorValidator } from '../connector-validator.js';
 import type { ConverterFactory } from '../converters.js';
-import {
-  defaultConverterFactory,
-  knownConverterClasses,
-  knownHeaderConverterClasses,
-} from '../default-converters.js';
+import { defaultConverterFactory, knownConverterClasses, knownHeaderConverterClasses } from '../default-converters.js';
 import { defaultRunnerFactory } from '../default-runner.js';
 import { LoggerRegistry } from '../loggers.js';
 import { PluginRegistry } from '../plugins.js';
@@ -64,10 +60,7 @@ export async function startDistributed(opts: DistributedOptions): Promise<Distri
   const workerConfig = config.worker;
   const loggers = new LoggerRegistry(opts.logger);
   const log = loggers.logger('sluice.herder');
-  log.info(
-    { config: maskSecrets(opts.workerProps, distributedWorkerConfigDef) },
-    `Sluice distributed worker starting in group ${config.groupId}`,
-  );
+  log.info({ config: maskSecrets(opts.workerProps, distributedWorkerConfigDef) }, `Sluice distributed worker starting in group ${config.groupId}`);
 
   const plugins = new PluginRegistry();
   for (const p of builtinPlugins) plugins.register(p);
@@ -77,10 +70,7 @@ export async function startDistributed(opts: DistributedOptions): Promise<Distri
     onError: (dir, e) => log.warn({ dir, err: e }, `Could not load a sink plugin from ${dir}; it is skipped`),
   });
   for (const { plugin, location } of plugins.list()) {
-    log.info(
-      { plugin: plugin.name, version: plugin.version, location },
-      `Loaded plugin ${plugin.name} ${plugin.version}`,
-    );
+    log.info({ plugin: plugin.name, version: plugin.version, location }, `Loaded plugin ${plugin.name} ${plugin.version}`);
   }
 
   const metrics = new ConnectMetrics({ processMetrics: true });
@@ -91,9 +81,7 @@ export async function startDistributed(opts: DistributedOptions): Promise<Distri
       loggers.logger('sluice.kafka'),
       { consumerThread: workerConfig.consumerThread },
     );
-  const internal =
-    opts.internalKafka ??
-    new KafkaJsInternalKafka(workerConfig, workerConfig.clientIdPrefix(), loggers.logger('sluice.kafka'));
+  const internal = opts.internalKafka ?? new KafkaJsInternalKafka(workerConfig, workerConfig.clientIdPrefix(), loggers.logger('sluice.kafka'));
   const admin = lazyAdmin(clientKafka, () => `${workerConfig.clientIdPrefix()}-admin`);
   let restPort: number | null = null;
   const workerId = () => workerConfig.workerId(restPort ?? undefined);
@@ -145,15 +133,9 @@ export async function startDistributed(opts: DistributedOptions): Promise<Distri
       configStore,
       statusStore,
       kafka: internal,
-      forwarder: new RequestForwarder({
-        timeoutMs: workerConfig.restRequestTimeoutMs,
-        basicAuth: workerConfig.basicAuth,
-      }),
+      forwarder: new RequestForwarder({ timeoutMs: workerConfig.restRequestTimeoutMs, basicAuth: workerConfig.basicAuth }),
       url: () => workerConfig.advertisedUrl(restPort ?? undefined),
-      onFatal:
-        opts.onFatal ??
-        ((e) =>
-          log.error({ err: e }, `This worker cannot be a member of group ${config.groupId}: ${e.message}`)),
+      onFatal: opts.onFatal ?? ((e) => log.error({ err: e }, `This worker cannot be a member of group ${config.groupId}: ${e.message}`)),
     },
   );
 
@@ -167,27 +149,9 @@ export async function startDistributed(opts: DistributedOptions): Promise<Distri
   };
   try {
     await internal.ensureTopics([
-      {
-        topic: config.configTopic,
-        property: 'config.storage.topic',
-        partitions: 1,
-        replicationFactor: config.configReplicationFactor,
-        singlePartition: true,
-      },
-      {
-        topic: config.offsetTopic,
-        property: 'offset.storage.topic',
-        partitions: config.offsetPartitions,
-        replicationFactor: config.offsetReplicationFactor,
-        singlePartition: false,
-      },
-      {
-        topic: config.statusTopic,
-        property: 'status.storage.topic',
-        partitions: config.statusPartitions,
-        replicationFactor: config.statusReplicationFactor,
-        singlePartition: false,
-      },
+      { topic: config.configTopic, property: 'config.storage.topic', partitions: 1, replicationFactor: config.configReplicationFactor, singlePartition: true },
+      { topic: config.offsetTopic, property: 'offset.storage.topic', partitions: config.offsetPartitions, replicationFactor: config.offsetReplicationFactor, singlePartition: false },
+      { topic: config.statusTopic, property: 'status.storage.topic', partitions: config.statusPartitions, replicationFactor: config.statusReplicationFactor, singlePartition: false },
     ]);
     if (workerConfig.listeners.length > 0) {
       rest = createRestServer({
@@ -202,10 +166,7 @@ export async function startDistributed(opts: DistributedOptions): Promise<Distri
       });
       trackForwardedRequests(rest);
       restPort = await listen(rest, workerConfig.listeners);
-      log.info(
-        { url: workerConfig.advertisedUrl(restPort ?? undefined) },
-        `REST API listening on port ${restPort}`,
-      );
+      log.info({ url: workerConfig.advertisedUrl(restPort ?? undefined) }, `REST API listening on port ${restPort}`);
     }
     await statusStore.start(await internal.writer(config.statusTopic), STARTUP_READ_TIMEOUT_MS);
     await configStore.start(STARTUP_READ_TIMEOUT_MS);
