@@ -1,0 +1,59 @@
+import { escape } from '@influxdata/influxdb-client';
+
+// InfluxDB line protocol text: `measurement[,tag=v…] field=v[,field=v…] time`. Escaping is the client
+// library's (measurement: commas and spaces; tag keys, tag values and field keys: also `=`; string
+// field values: quotes and backslashes); numbers are typed here: an integer ends in `i`, a float never
+// does, so InfluxDB keeps the type the record had.
+
+export interface LinePoint {
+  readonly measurement: string;
+  /** Tag key → value, unescaped. Empty values are left out (InfluxDB has no empty tag value). */
+  readonly tags: ReadonlyMap<string, string>;
+  /** Field key (unescaped) → the value's line-protocol text (see fieldInteger…). */
+  readonly fields: ReadonlyMap<string, string>;
+  /** In the precision the point is written with. */
+  readonly time: bigint;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** An integer field, or null when it does not fit InfluxDB's signed 64-bit integers. */
+export function fieldInteger(value: bigint): string | null {
+  return value < INT64_MIN || value > INT64_MAX ? null : `${value}i`;
+}
+
+/** A float field, or null for NaN and ±Infinity, which InfluxDB cannot store. */
+export function fieldFloat(value: number): string | null {
+  return Number.isFinite(value) ? String(value) : null;
+}
+
+export function fieldBoolean(value: boolean): string {
+  return value ? 'true' : 'false';
+}
+
+export function fieldString(value: string): string {
+  return escape.quoted(value);
+}
+
+/** The identity of a point in InfluxDB: measurement, sorted tags and time (fields excluded). */
+export function seriesAndTime(point: LinePoint): string {
+  return `${seriesKey(point)} ${point.time}`;
+}
+
+function seriesKey(point: LinePoint): string {
+  let key = escape.measurement(point.measurement);
+  // InfluxDB sorts tags itself; sending them sorted saves it the work and makes seriesAndTime canonical.
+  for (const name of [...point.tags.keys()].sort()) {
+    const value = point.tags.get(name)!;
+    if (value !== '') key += `,${escape.tag(name)}=${escape.tag(value)}`;
+  }
+  return key;
+}
+
+/** One line of line protocol, without the newline. */
+export function toLine(point: LinePoint): string {
+  let fields = '';
+  for (const [name, text] of point.fields) fields += `${fields === '' ? '' : ','}${escape.tag(name)}=${text}`;
+  return `${seriesKey(point)} ${fields} ${point.time}`;
+}
