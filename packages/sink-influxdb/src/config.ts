@@ -61,7 +61,9 @@ export const configDef: ConfigDef = defineStreamReactorKeys(
     group: 'Connection',
     validator: (v) => {
       if (typeof v !== 'string' || !/^https?:\/\/\S+$/.test(v.trim()))
-        throw new Error('must be an http:// or https:// URL of the InfluxDB HTTP API, e.g. http://influxdb:8086');
+        throw new Error(
+          'must be an http:// or https:// URL of the InfluxDB HTTP API, e.g. http://influxdb:8086',
+        );
     },
     doc: 'InfluxDB HTTP API URL, e.g. `http://influxdb:8086` (https:// for TLS).',
   })
@@ -224,7 +226,10 @@ export function influxSinkConfig(
     }
     for (const key of [ORG, BUCKET]) {
       if (!isSet(key))
-        throw new ConfigException(key, `${key} is required when the InfluxDB 2.x keys are used (${v2Keys.join(', ')} set).`);
+        throw new ConfigException(
+          key,
+          `${key} is required when the InfluxDB 2.x keys are used (${v2Keys.join(', ')} set).`,
+        );
     }
     target = {
       api: 'v2',

@@ -2,7 +2,15 @@ import { recordError, type DataException, type SinkRecord } from '@sluice/core';
 import type { LinePoint } from './line-protocol.js';
 import type { InfluxRoute, RecordPath } from './route.js';
 import { fromNanos, parseIsoInstant, secondsToNanos, type NanoClock, type Precision } from './timestamps.js';
-import { UnsupportedValue, addFieldValues, childSlot, children, isContainer, tagText, type Slot } from './values.js';
+import {
+  UnsupportedValue,
+  addFieldValues,
+  childSlot,
+  children,
+  isContainer,
+  tagText,
+  type Slot,
+} from './values.js';
 
 // One record under one KCQL statement → InfluxDB points (spec §3.3): the measurement from the target
 // or WITHTARGET, fields from the select list, tags from WITHTAG, the time from WITHTIMESTAMP in the
@@ -12,8 +20,8 @@ import { UnsupportedValue, addFieldValues, childSlot, children, isContainer, tag
 export interface PointContext {
   readonly connectorName: string;
   readonly clock: NanoClock;
-  /** Called for a WITHTAG field a record lacks; the caller logs each (route, tag) once. */
-  readonly missingTag: (route: InfluxRoute, tag: string) => void;
+  /** A warning about the route's data, not one record; the caller logs each distinct message once. */
+  readonly warnOnce: (route: InfluxRoute, message: string) => void;
 }
 
 export interface RoutedPoint extends LinePoint {
@@ -30,12 +38,18 @@ export function buildPoints(record: SinkRecord, route: InfluxRoute, ctx: PointCo
       throw reader.error(`the array to explode is missing`, route.explode.label);
     }
     if (!Array.isArray(list.value)) {
-      throw reader.error(`explode needs an array of Structs, Maps or objects, found ${typeName(list.value)}`, route.explode.label);
+      throw reader.error(
+        `explode needs an array of Structs, Maps or objects, found ${typeName(list.value)}`,
+        route.explode.label,
+      );
     }
     const element = list.schema?.valueSchema?.();
     return list.value.map((v, i) => {
       if (!isContainer(v)) {
-        throw reader.error(`element ${i} of the exploded array is ${typeName(v)}, not a Struct, Map or object`, route.explode!.label);
+        throw reader.error(
+          `element ${i} of the exploded array is ${typeName(v)}, not a Struct, Map or object`,
+          route.explode!.label,
+        );
       }
       return buildPoint(reader, route, { value: v, schema: element, origin: list.origin });
     });
@@ -48,6 +62,14 @@ export function buildPoints(record: SinkRecord, route: InfluxRoute, ctx: PointCo
 function buildPoint(reader: RecordReader, route: InfluxRoute, element: Slot | null): RoutedPoint {
   const fields = new Map<string, string>();
   const add = (name: string, slot: Slot, label: string) => {
+    if (name === 'time') {
+      // InfluxDB refuses a field called time (the point's timestamp has that name).
+      reader.ctx.warnOnce(
+        route,
+        `the field '${label}' is not written: InfluxDB cannot store a field named 'time' (alias it, e.g. SELECT ${label} AS t)`,
+      );
+      return;
+    }
     try {
       addFieldValues(fields, name, slot);
     } catch (e) {
@@ -55,7 +77,11 @@ function buildPoint(reader: RecordReader, route: InfluxRoute, element: Slot | nu
       throw e;
     }
   };
-  const renamed = new Set(route.selected.filter((f) => f.path.root === 'value' && f.path.segments.length === 1).map((f) => f.path.segments[0]!));
+  const renamed = new Set(
+    route.selected
+      .filter((f) => f.path.root === 'value' && f.path.segments.length === 1)
+      .map((f) => f.path.segments[0]!),
+  );
   if (route.allValueFields) {
     const root = element ?? reader.valueSlot();
     for (const [name, slot] of children(root.value, root.origin)) {
@@ -65,7 +91,11 @@ function buildPoint(reader: RecordReader, route: InfluxRoute, element: Slot | nu
   }
   if (route.allKeyFields) {
     const key = reader.keySlot();
-    if (!isContainer(key.value)) throw reader.error(`_key.* needs a Struct, Map or JSON object key, found ${typeName(key.value)}`, '_key.*');
+    if (!isContainer(key.value))
+      throw reader.error(
+        `_key.* needs a Struct, Map or JSON object key, found ${typeName(key.value)}`,
+        '_key.*',
+      );
     for (const [name, slot] of children(key.value, key.origin)) {
       if (route.ignoredNames.has(name)) continue;
       add(name, slot, `_key.${name}`);
@@ -75,12 +105,17 @@ function buildPoint(reader: RecordReader, route: InfluxRoute, element: Slot | nu
     if (route.ignoredLabels.has(f.path.label)) continue;
     const slot = reader.resolve(f.path, f.path.root === 'value' ? element : null);
     if (slot === undefined) {
-      throw reader.error(`the selected field does not exist in the record; fix the KCQL select list or the data`, f.path.label);
+      throw reader.error(
+        `the selected field does not exist in the record; fix the KCQL select list or the data`,
+        f.path.label,
+      );
     }
     add(f.name, slot, f.path.label);
   }
   if (fields.size === 0) {
-    throw reader.error(`the point for ${route.label} has no field values (InfluxDB needs at least one; null fields are left out)`);
+    throw reader.error(
+      `the point for ${route.label} has no field values (InfluxDB needs at least one; null fields are left out)`,
+    );
   }
 
   const tags = new Map<string, string>();
@@ -91,8 +126,12 @@ function buildPoint(reader: RecordReader, route: InfluxRoute, element: Slot | nu
     }
     const slot = reader.resolve(tag.path, element);
     const text = slot === undefined ? null : tagTextOf(reader, slot, tag.path.label);
-    if (text === null || text === '') reader.ctx.missingTag(route, tag.path.label);
-    else tags.set(tag.name, text);
+    if (text === null || text === '') {
+      reader.ctx.warnOnce(
+        route,
+        `records without a value for the tag field '${tag.path.label}' are written without that tag`,
+      );
+    } else tags.set(tag.name, text);
   }
 
   return {
@@ -136,7 +175,9 @@ function timeOf(reader: RecordReader, route: InfluxRoute, element: Slot | null):
       path.label,
     );
   }
-  return route.time.kind === 'field' && isWholeUnitInteger(slot) ? integerIn(slot.value) : fromNanos(nanos, route.precision);
+  return route.time.kind === 'field' && isWholeUnitInteger(slot)
+    ? integerIn(slot.value)
+    : fromNanos(nanos, route.precision);
 }
 
 /** An integer timestamp is already in the statement's unit (Stream Reactor's rule); nothing to convert. */
@@ -187,16 +228,21 @@ class RecordReader {
   valueSlot(): Slot {
     if (this.value) return this.value;
     const raw = this.record.value;
-    if (raw === null || raw === undefined) throw this.error('the value is null (a tombstone); InfluxDB has nothing to write for it');
+    if (raw === null || raw === undefined)
+      throw this.error('the value is null (a tombstone); InfluxDB has nothing to write for it');
     const slot = this.asTree(raw, this.record.valueSchema as Slot['schema'], 'value');
-    if (!isContainer(slot.value)) throw this.error(`the value is ${typeName(slot.value)}, not a Struct, Map or JSON object`);
+    if (!isContainer(slot.value))
+      throw this.error(`the value is ${typeName(slot.value)}, not a Struct, Map or JSON object`);
     return (this.value = slot);
   }
 
   keySlot(): Slot {
     if (this.key) return this.key;
     const raw = this.record.key;
-    return (this.key = raw === null || raw === undefined ? { value: null, origin: 'json' } : this.asTree(raw, this.record.keySchema as Slot['schema'], 'key'));
+    return (this.key =
+      raw === null || raw === undefined
+        ? { value: null, origin: 'json' }
+        : this.asTree(raw, this.record.keySchema as Slot['schema'], 'key'));
   }
 
   private asTree(raw: unknown, schema: Slot['schema'], what: string): Slot {
@@ -229,7 +275,12 @@ class RecordReader {
   }
 }
 
-function walk(root: Slot, segments: readonly string[], reader: RecordReader, label: string): Slot | undefined {
+function walk(
+  root: Slot,
+  segments: readonly string[],
+  reader: RecordReader,
+  label: string,
+): Slot | undefined {
   let current: Slot = root;
   for (let i = 0; i < segments.length; i++) {
     const value = current.value;

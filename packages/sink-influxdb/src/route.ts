@@ -7,7 +7,8 @@ import { PRECISION_OF_UNIT, type Precision } from './timestamps.js';
 
 /** The parts of a parsed statement this sink reads beyond core's KcqlStatement. */
 interface InfluxKcql extends KcqlStatement {
-  readonly tags: readonly { key: string; value: string | null; type: 'DEFAULT' | 'ALIAS' | 'CONSTANT' }[] | null;
+  readonly tags:
+    readonly { key: string; value: string | null; type: 'DEFAULT' | 'ALIAS' | 'CONSTANT' }[] | null;
   readonly timestamp: string | null;
   readonly timestampUnit: string;
   readonly dynamicTarget: string | null;
@@ -54,10 +55,15 @@ export interface InfluxRoute {
 
 export const EXPLODE_PROPERTY = 'explode';
 
+function unquote(text: string): string {
+  return text.replace(/`/g, '');
+}
+
 export function recordPath(text: string): RecordPath {
   const segments = text.split('.');
   if (segments[0]?.toLowerCase() === '_key') return { root: 'key', segments: segments.slice(1), label: text };
-  if (segments[0] === '_value' && segments.length > 1) return { root: 'value', segments: segments.slice(1), label: text };
+  if (segments[0] === '_value' && segments.length > 1)
+    return { root: 'value', segments: segments.slice(1), label: text };
   return { root: 'value', segments, label: text };
 }
 
@@ -73,16 +79,23 @@ export function compileRoute(statement: KcqlStatement): InfluxRoute {
   const fail = (message: string): never => {
     throw new ConfigException(KCQL_KEY, `statement ${label}: ${message}`);
   };
-  if (s.writeMode !== 'INSERT') fail(`${s.writeMode ?? 'no write mode'}: the InfluxDB sink only writes with INSERT (a point with the same series and time replaces the earlier one anyway).`);
+  if (s.writeMode !== 'INSERT')
+    fail(
+      `${s.writeMode ?? 'no write mode'}: the InfluxDB sink only writes with INSERT (a point with the same series and time replaces the earlier one anyway).`,
+    );
 
   const precision = PRECISION_OF_UNIT[s.timestampUnit ?? 'MILLISECONDS'];
   if (!precision) {
-    fail(`TIMESTAMPUNIT = ${s.timestampUnit} has no InfluxDB write precision; use NANOSECONDS, MICROSECONDS, MILLISECONDS or SECONDS.`);
+    fail(
+      `TIMESTAMPUNIT = ${s.timestampUnit} has no InfluxDB write precision; use NANOSECONDS, MICROSECONDS, MILLISECONDS or SECONDS.`,
+    );
   }
 
   const unknownProperties = Object.keys(s.properties ?? {}).filter((k) => k !== EXPLODE_PROPERTY);
   if (unknownProperties.length > 0) {
-    fail(`PROPERTIES ${unknownProperties.map((k) => `'${k}'`).join(', ')} unknown to the InfluxDB sink; it reads only '${EXPLODE_PROPERTY}'.`);
+    fail(
+      `PROPERTIES ${unknownProperties.map((k) => `'${k}'`).join(', ')} unknown to the InfluxDB sink; it reads only '${EXPLODE_PROPERTY}'.`,
+    );
   }
   const explodeText = s.properties?.[EXPLODE_PROPERTY]?.trim();
   if (explodeText === '') fail(`PROPERTIES('${EXPLODE_PROPERTY}'='…') needs the path of an array field.`);
@@ -98,19 +111,22 @@ export function compileRoute(statement: KcqlStatement): InfluxRoute {
       else selected.push({ path: keyPath(f), name: f.alias });
       continue;
     }
-    if (f.type !== 'VALUE') fail(`the field ${f.name} (record metadata) cannot be written by the InfluxDB sink.`);
+    if (f.type !== 'VALUE')
+      fail(`the field ${f.name} (record metadata) cannot be written by the InfluxDB sink.`);
     if (f.name === '*' && !f.parents) {
       allValueFields = true;
       continue;
     }
-    if (f.name === '*') fail(`'${fieldSegments(f).join('.')}' is not supported; select the nested fields by name.`);
+    if (f.name === '*')
+      fail(`'${fieldSegments(f).join('.')}' is not supported; select the nested fields by name.`);
     const path = recordPath(fieldSegments(f).join('.'));
     if (path.root === 'key' && path.segments.length === 1 && path.segments[0] === '*') allKeyFields = true;
     else selected.push({ path, name: f.alias });
   }
   for (const f of s.keyFields) {
     if (f.name === '*' && !f.parents) allKeyFields = true;
-    else if (f.name === '*') fail(`'_key.${fieldSegments(f).join('.')}' is not supported; select the nested key fields by name.`);
+    else if (f.name === '*')
+      fail(`'_key.${fieldSegments(f).join('.')}' is not supported; select the nested key fields by name.`);
     else selected.push({ path: keyPath(f), name: f.alias });
   }
 
@@ -118,14 +134,19 @@ export function compileRoute(statement: KcqlStatement): InfluxRoute {
   const ignoredLabels = new Set<string>();
   for (const f of s.ignoredFields) {
     const segments = fieldSegments(f);
-    const text = f.type === 'KEY' || segments[0] === '_key' ? `_key.${segments.filter((x, i) => i > 0 || x !== '_key').join('.')}` : segments.join('.');
+    const text =
+      f.type === 'KEY' || segments[0] === '_key'
+        ? `_key.${segments.filter((x, i) => i > 0 || x !== '_key').join('.')}`
+        : segments.join('.');
     ignoredLabels.add(text);
     ignoredNames.add(f.name);
   }
 
+  // The parser keeps back-ticks (needed for keywords: WITHTAG (`from`, `to`)) in tag texts.
   const tags: TagSpec[] = (s.tags ?? []).map((t) => {
-    if (t.type === 'CONSTANT') return { kind: 'constant', name: t.key, value: t.value ?? '' };
-    return { kind: 'field', name: t.type === 'ALIAS' ? t.value! : t.key, path: recordPath(t.key) };
+    const key = unquote(t.key);
+    if (t.type === 'CONSTANT') return { kind: 'constant', name: key, value: unquote(t.value ?? '') };
+    return { kind: 'field', name: t.type === 'ALIAS' ? unquote(t.value!) : key, path: recordPath(key) };
   });
 
   const time: InfluxRoute['time'] =

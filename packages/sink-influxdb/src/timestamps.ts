@@ -12,7 +12,12 @@ export const PRECISION_OF_UNIT: Readonly<Record<string, Precision>> = {
   SECONDS: 's',
 };
 
-const NANOS_PER: Readonly<Record<Precision, bigint>> = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n };
+const NANOS_PER: Readonly<Record<Precision, bigint>> = {
+  ns: 1n,
+  us: 1_000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+};
 
 /** Whole `precision` units in `nanos` (rounded toward minus infinity, so times before 1970 stay ordered). */
 export function fromNanos(nanos: bigint, precision: Precision): bigint {
@@ -26,14 +31,20 @@ export function toNanos(value: bigint, precision: Precision): bigint {
 }
 
 // An ISO-8601 date-time with a zone (`Z` or ±hh[:]mm); the fraction may have up to nine digits.
-const ISO_INSTANT = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:[.,](\d{1,9}))?(Z|z|[+-]\d{2}(?::?\d{2})?)$/;
+const ISO_INSTANT =
+  /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:[.,](\d{1,9}))?(Z|z|[+-]\d{2}(?::?\d{2})?)$/;
 
 /** Nanoseconds since the epoch of an ISO-8601 instant, or null when the text is not one. */
 export function parseIsoInstant(text: string): bigint | null {
   const m = ISO_INSTANT.exec(text.trim());
   if (!m) return null;
   const [, date, time, fraction = '', zone] = m;
-  const offset = zone === 'Z' || zone === 'z' ? 'Z' : zone!.length === 3 ? `${zone}:00` : zone!.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+  const offset =
+    zone === 'Z' || zone === 'z'
+      ? 'Z'
+      : zone!.length === 3
+        ? `${zone}:00`
+        : zone!.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
   const millis = Date.parse(`${date}T${time!.length === 5 ? `${time}:00` : time}${offset}`);
   if (Number.isNaN(millis)) return null;
   return BigInt(millis) * 1_000_000n + BigInt(fraction.padEnd(9, '0'));

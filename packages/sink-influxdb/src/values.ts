@@ -58,7 +58,8 @@ export function childSlot(container: unknown, name: string, origin: Slot['origin
     const field = container.schema.fields().find((f) => f.name === name);
     return field ? structChild(container, name, field.schema) : undefined;
   }
-  if (container instanceof Map) return container.has(name) ? { value: container.get(name), origin: 'map' } : undefined;
+  if (container instanceof Map)
+    return container.has(name) ? { value: container.get(name), origin: 'map' } : undefined;
   if (isPlainObject(container) && Object.prototype.hasOwnProperty.call(container, name)) {
     return { value: container[name], origin };
   }
@@ -83,7 +84,8 @@ export function addFieldValues(out: Map<string, string>, name: string, slot: Slo
   if (Array.isArray(value)) {
     const element = schema?.valueSchema?.();
     value.forEach((v, i) => {
-      if (Array.isArray(v)) throw new UnsupportedValue(`element ${i} is an array; nested arrays cannot be flattened into fields`);
+      if (Array.isArray(v))
+        throw new UnsupportedValue(`element ${i} is an array; nested arrays cannot be flattened into fields`);
       addFieldValues(out, `${name}${i}`, { value: v, schema: element, origin: slot.origin });
     });
     return;
@@ -109,7 +111,8 @@ function scalarField(slot: Slot): string {
       case 'INT16':
       case 'INT32':
       case 'INT64':
-        if (typeof value === 'number' || typeof value === 'bigint') return checked(fieldInteger(BigInt(value)), value);
+        if (typeof value === 'number' || typeof value === 'bigint')
+          return checked(fieldInteger(BigInt(value)), value);
         break;
       case 'FLOAT32':
       case 'FLOAT64':
@@ -152,8 +155,11 @@ export function tagText(slot: Slot): string | null {
   const { value } = slot;
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return String(value);
   if (isDecimal(value)) return value.toString();
   if (value instanceof Date) return value.toISOString();
-  throw new UnsupportedValue('a tag needs a scalar value (string, number or boolean), not a nested value or bytes');
+  throw new UnsupportedValue(
+    'a tag needs a scalar value (string, number or boolean), not a nested value or bytes',
+  );
 }

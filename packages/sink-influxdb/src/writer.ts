@@ -52,10 +52,13 @@ export class InfluxLineWriter {
       ...(t.api === 'v2' && t.token !== '' ? { token: t.token } : {}),
     });
     if (t.api === 'v1' && t.username !== '') {
-      this.headers['authorization'] = `Basic ${Buffer.from(`${t.username}:${t.password}`).toString('base64')}`;
+      this.headers['authorization'] =
+        `Basic ${Buffer.from(`${t.username}:${t.password}`).toString('base64')}`;
     }
     this.target =
-      t.api === 'v1' ? `database ${t.database} (retention policy ${t.retentionPolicy})` : `bucket ${t.bucket} (org ${t.org})`;
+      t.api === 'v1'
+        ? `database ${t.database} (retention policy ${t.retentionPolicy})`
+        : `bucket ${t.bucket} (org ${t.org})`;
   }
 
   /** Where the points go, for messages. */
@@ -74,10 +77,19 @@ export class InfluxLineWriter {
     } catch (e) {
       const failure = this.classify(e);
       if (failure.kind !== 'data') throw failure;
-      if (batch.lines.length === 1) return [{ item: batch.items[0]!, line: batch.lines[0]!, reason: failure.message }];
+      if (batch.lines.length === 1)
+        return [{ item: batch.items[0]!, line: batch.lines[0]!, reason: failure.message }];
       const half = Math.ceil(batch.lines.length / 2);
-      const first = await this.write({ ...batch, lines: batch.lines.slice(0, half), items: batch.items.slice(0, half) });
-      const second = await this.write({ ...batch, lines: batch.lines.slice(half), items: batch.items.slice(half) });
+      const first = await this.write({
+        ...batch,
+        lines: batch.lines.slice(0, half),
+        items: batch.items.slice(0, half),
+      });
+      const second = await this.write({
+        ...batch,
+        lines: batch.lines.slice(half),
+        items: batch.items.slice(half),
+      });
       return [...first, ...second];
     }
   }
@@ -113,9 +125,14 @@ export class InfluxLineWriter {
     if (error instanceof HttpError) {
       const reason = serverMessage(error);
       const status = error.statusCode;
-      if (status === 400 || status === 413) return new InfluxWriteError(`${where} refused the points: ${reason} (HTTP ${status})`, 'data', { cause: error });
+      if (status === 400 || status === 413)
+        return new InfluxWriteError(`${where} refused the points: ${reason} (HTTP ${status})`, 'data', {
+          cause: error,
+        });
       if (status === 429 || status >= 500) {
-        return new InfluxWriteError(`${where} is unavailable: ${reason} (HTTP ${status})`, 'transient', { cause: error });
+        return new InfluxWriteError(`${where} is unavailable: ${reason} (HTTP ${status})`, 'transient', {
+          cause: error,
+        });
       }
       const hint =
         status === 401 || status === 403
@@ -123,10 +140,16 @@ export class InfluxLineWriter {
           : status === 404
             ? 'the database/bucket (or retention policy) does not exist; create it first'
             : 'the request was refused';
-      return new InfluxWriteError(`${where}: ${reason} (HTTP ${status}): ${hint}.`, 'fatal', { cause: error });
+      return new InfluxWriteError(`${where}: ${reason} (HTTP ${status}): ${hint}.`, 'fatal', {
+        cause: error,
+      });
     }
     if (error instanceof RequestTimedOutError) {
-      return new InfluxWriteError(`${where} did not answer within ${this.config.requestTimeoutMs} ms`, 'transient', { cause: error });
+      return new InfluxWriteError(
+        `${where} did not answer within ${this.config.requestTimeoutMs} ms`,
+        'transient',
+        { cause: error },
+      );
     }
     const message = error instanceof Error ? error.message : String(error);
     return new InfluxWriteError(`${where} cannot be reached: ${message}`, 'transient', { cause: error });

@@ -30,11 +30,11 @@ export function fixedClock(): NanoClock {
   );
 }
 
-export function pointContext(missing: string[] = []): PointContext {
+export function pointContext(warnings: string[] = []): PointContext {
   return {
     connectorName: 'influx-sink',
     clock: fixedClock(),
-    missingTag: (_route, tag) => missing.push(tag),
+    warnOnce: (_route, message) => warnings.push(message),
   };
 }
 
