@@ -1,17 +1,17 @@
 import {
   ConfigDef,
   ConfigException,
-  defineStreamReactorKeys,
   secretValue,
   validators,
   type ConfigValue,
-  type KcqlClause,
-} from '@sluice/core';
+  type KcqlSupport,
+} from '@sluice/core/sink';
 
 // `connect.influx.*`: the keys of Stream Reactor's InfluxDB sink (spec/stream-reactor-sinks.md §3.1)
 // with the same names and defaults, the InfluxDB 2.x keys Stream Reactor never had (org, bucket,
 // token), and what Sluice adds to bound its writes (batch size in points and bytes, writes in flight,
-// gzip, request timeout).
+// gzip, request timeout). The kit adds kcql, error.policy, max.retries, retry.interval and
+// connect.progress.enabled.
 
 export const PREFIX = 'connect.influx';
 export const KCQL_KEY = `${PREFIX}.kcql`;
@@ -34,26 +34,27 @@ export const CONSISTENCY_LEVELS = ['ALL', 'ANY', 'ONE', 'QUORUM'] as const;
 export type ConsistencyLevel = (typeof CONSISTENCY_LEVELS)[number];
 
 /** The KCQL this sink honours (spec §10 matrix, plus PROPERTIES('explode'=…)). */
-export const SUPPORTED_KCQL: readonly KcqlClause[] = [
-  'INSERT',
-  'IGNORE',
-  'SELECT _key',
-  'WITHTIMESTAMP',
-  'TIMESTAMPUNIT',
-  'WITHTAG',
-  'WITHTARGET',
-  'PROPERTIES',
-];
+export const KCQL_SUPPORT: KcqlSupport = {
+  supported: [
+    'INSERT',
+    'IGNORE',
+    'SELECT _key',
+    'WITHTIMESTAMP',
+    'TIMESTAMPUNIT',
+    'WITHTAG',
+    'WITHTARGET',
+    'PROPERTIES',
+  ],
+};
+
+export const KCQL_DOC =
+  'KCQL statements: `INSERT INTO <measurement> SELECT <fields>|*|_key.* FROM <topic> [IGNORE …] [WITHTARGET = <field>] ' +
+  "[WITHTIMESTAMP <field>|sys_time()] [TIMESTAMPUNIT = <unit>] [WITHTAG (…)] [PROPERTIES('explode'='<array field>')]`, separated by `;`.";
 
 const V1_KEYS = [DATABASE, RETENTION_POLICY, USERNAME, PASSWORD, CONSISTENCY_LEVEL] as const;
 const V2_KEYS = [ORG, BUCKET, TOKEN] as const;
 
-export const configDef: ConfigDef = defineStreamReactorKeys(
-  new ConfigDef(),
-  PREFIX,
-  'KCQL statements: `INSERT INTO <measurement> SELECT <fields>|*|_key.* FROM <topic> [IGNORE …] [WITHTARGET = <field>] ' +
-    "[WITHTIMESTAMP <field>|sys_time()] [TIMESTAMPUNIT = <unit>] [WITHTAG (…)] [PROPERTIES('explode'='<array field>')]`, separated by `;`.",
-)
+export const configDef: ConfigDef = new ConfigDef()
   .define({
     name: URL_KEY,
     type: 'STRING',

@@ -1,4 +1,4 @@
-import { recordError, type DataException, type SinkRecord } from '@sluice/core';
+import { parseJsonText, recordError, type DataException, type SinkRecord } from '@sluice/core/sink';
 import type { LinePoint } from './line-protocol.js';
 import type { InfluxRoute, RecordPath } from './route.js';
 import { fromNanos, parseIsoInstant, secondsToNanos, type NanoClock, type Precision } from './timestamps.js';
@@ -249,7 +249,7 @@ class RecordReader {
     if (typeof raw === 'string' || Buffer.isBuffer(raw)) {
       const text = typeof raw === 'string' ? raw : raw.toString('utf8');
       try {
-        return { value: JSON.parse(text), origin: 'json' };
+        return { value: parseJsonText(text), origin: 'json' };
       } catch (e) {
         if (what === 'key') return { value: raw, origin: 'json' };
         throw this.error(`the ${what} is not valid JSON (${(e as Error).message})`);

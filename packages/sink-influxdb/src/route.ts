@@ -1,4 +1,4 @@
-import { ConfigException, fieldSegments, type KcqlField, type KcqlStatement } from '@sluice/core';
+import { ConfigException, fieldSegments, type KcqlField, type KcqlStatement } from '@sluice/core/sink';
 import { KCQL_KEY } from './config.js';
 import { PRECISION_OF_UNIT, type Precision } from './timestamps.js';
 

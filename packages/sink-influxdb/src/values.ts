@@ -1,11 +1,11 @@
-import { isDecimal, isStruct, type StructLike } from '@sluice/core';
+import { isDecimal, isStruct, valueHooks, valueMapper, type StructLike } from '@sluice/core/sink';
 import { fieldBoolean, fieldFloat, fieldInteger, fieldString } from './line-protocol.js';
 
 // Reading record values with what is known of their types, and turning them into InfluxDB field values.
 // A Struct field has a Connect schema (INT32 is an integer even when it holds 3, FLOAT64 a float even
 // when it holds 3.0). Schemaless JSON from the JsonConverter arrives as a Map whose integers are
-// bigints and whose other numbers are floats. JSON text (StringConverter) is parsed here, where a
-// number written without fraction or exponent is an integer, as Jackson reads it for Stream Reactor.
+// bigints and whose other numbers are floats. JSON text (StringConverter) is parsed with the kit's
+// exact parser, where a whole number is an integer, as Jackson read it for Stream Reactor.
 
 /** The Connect schema of a value as far as the mapping needs it. */
 export interface SchemaInfo {
@@ -22,11 +22,6 @@ export interface Slot {
   /** 'map': schemaless converter output, numbers are floats; 'json': parsed JSON text. */
   readonly origin: 'struct' | 'map' | 'json';
 }
-
-export const DECIMAL = 'org.apache.kafka.connect.data.Decimal';
-export const DATE = 'org.apache.kafka.connect.data.Date';
-export const TIME = 'org.apache.kafka.connect.data.Time';
-export const TIMESTAMP = 'org.apache.kafka.connect.data.Timestamp';
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
@@ -73,72 +68,61 @@ function structChild(struct: StructLike, name: string, schema: unknown): Slot {
 /** Why a value cannot be an InfluxDB field; the caller names the field. */
 export class UnsupportedValue extends Error {}
 
+/** A field value's line-protocol text, null (left out), or the items of an array (flattened). */
+type FieldValue = string | null | FieldValue[];
+
+function nested(): never {
+  throw new UnsupportedValue(
+    'a nested Struct/Map/object cannot be an InfluxDB field; select its members (`a.b`) or use explode',
+  );
+}
+
+// The kit's schema-aware mapping with InfluxDB's types: integers get the `i` suffix, floats (FLOAT32/64
+// whatever their value, decimals) stay floats, Connect Date/Time/Timestamp become integer epoch (or
+// day) milliseconds as in Stream Reactor; bytes and nested values cannot be fields.
+const influxHooks = valueHooks<FieldValue>({
+  null: () => null,
+  boolean: fieldBoolean,
+  int: (v) => `${v}i`,
+  int64: (v) => checked(fieldInteger(v), v),
+  float: (v) => checked(fieldFloat(v), v),
+  string: fieldString,
+  bytes: () => {
+    throw new UnsupportedValue('bytes cannot be an InfluxDB field; select a string or number field instead');
+  },
+  decimal: (d) => checked(fieldFloat(Number(d.toString())), d),
+  date: (d) => `${d.getTime()}i`,
+  time: (ms) => `${ms}i`,
+  timestamp: (d) => `${d.getTime()}i`,
+  array: (items) => items,
+  map: nested,
+  struct: nested,
+});
+const schemaAware = valueMapper<FieldValue>(influxHooks);
+// The JsonConverter's schemaless values hold every integer as a bigint (int64), so a JS number there
+// is a JSON float literal, even a whole one like 21.0: it must stay a float, or the next 21.5 conflicts.
+const schemalessMap = valueMapper<FieldValue>({ ...influxHooks, int: (v) => checked(fieldFloat(v), v) });
+
 /**
  * The line-protocol fields of one selected value: a scalar gives `name`; an array is flattened to
  * `name0`, `name1`… (an empty array gives nothing), as Stream Reactor did. Null gives nothing.
  * Nested Structs/Maps/objects and bytes throw UnsupportedValue.
  */
 export function addFieldValues(out: Map<string, string>, name: string, slot: Slot): void {
-  const { value, schema } = slot;
-  if (value === null || value === undefined) return;
-  if (Array.isArray(value)) {
-    const element = schema?.valueSchema?.();
-    value.forEach((v, i) => {
-      if (Array.isArray(v))
-        throw new UnsupportedValue(`element ${i} is an array; nested arrays cannot be flattened into fields`);
-      addFieldValues(out, `${name}${i}`, { value: v, schema: element, origin: slot.origin });
-    });
-    return;
-  }
-  out.set(name, scalarField(slot));
+  const schema = (slot.schema ?? null) as Parameters<typeof schemaAware>[1];
+  const mapped =
+    slot.origin === 'map' && !slot.schema ? schemalessMap(slot.value) : schemaAware(slot.value, schema);
+  addMapped(out, name, mapped, true);
 }
 
-function scalarField(slot: Slot): string {
-  const { value, schema } = slot;
-  if (schema) {
-    switch (schema.name) {
-      case DECIMAL:
-        if (isDecimal(value)) return checked(fieldFloat(Number(value.toString())), value);
-        break;
-      case DATE:
-      case TIME:
-      case TIMESTAMP:
-        if (value instanceof Date) return checked(fieldInteger(BigInt(value.getTime())), value);
-        break;
-    }
-    switch (schema.type) {
-      case 'INT8':
-      case 'INT16':
-      case 'INT32':
-      case 'INT64':
-        if (typeof value === 'number' || typeof value === 'bigint')
-          return checked(fieldInteger(BigInt(value)), value);
-        break;
-      case 'FLOAT32':
-      case 'FLOAT64':
-        if (typeof value === 'number') return checked(fieldFloat(value), value);
-        break;
-    }
+function addMapped(out: Map<string, string>, name: string, value: FieldValue, top: boolean): void {
+  if (value === null) return;
+  if (typeof value === 'string') {
+    out.set(name, value);
+    return;
   }
-  if (typeof value === 'bigint') return checked(fieldInteger(value), value);
-  if (typeof value === 'number') {
-    // A Map's numbers are the converter's floats; JSON text's integral literals are integers.
-    if (slot.origin === 'json' && Number.isInteger(value)) return checked(fieldInteger(BigInt(value)), value);
-    return checked(fieldFloat(value), value);
-  }
-  if (typeof value === 'boolean') return fieldBoolean(value);
-  if (typeof value === 'string') return fieldString(value);
-  if (isDecimal(value)) return checked(fieldFloat(Number(value.toString())), value);
-  if (value instanceof Date) return checked(fieldInteger(BigInt(value.getTime())), value);
-  if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
-    throw new UnsupportedValue('bytes cannot be an InfluxDB field; select a string or number field instead');
-  }
-  if (isContainer(value)) {
-    throw new UnsupportedValue(
-      'a nested Struct/Map/object cannot be an InfluxDB field; select its members (`a.b`) or use explode',
-    );
-  }
-  throw new UnsupportedValue(`a value of type ${typeof value} cannot be an InfluxDB field`);
+  if (!top) throw new UnsupportedValue('an array inside an array cannot be flattened into fields');
+  value.forEach((item, i) => addMapped(out, `${name}${i}`, item, false));
 }
 
 function checked(text: string | null, value: unknown): string {

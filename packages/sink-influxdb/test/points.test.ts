@@ -7,7 +7,7 @@ import {
   SchemaBuilder,
   Struct,
   Timestamp,
-} from '@sluice/core';
+} from '@sluice/core/sink';
 import { describe, expect, it } from 'vitest';
 import { lines, pointContext, record, route } from './records.js';
 

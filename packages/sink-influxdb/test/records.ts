@@ -1,6 +1,6 @@
 import { parseKcqlList } from '@sluice/kcql';
 import { sinkRecord } from '@sluice/test-utils';
-import type { KcqlStatement, SinkRecord } from '@sluice/core';
+import type { KcqlStatement, SinkRecord } from '@sluice/core/sink';
 import { toLine } from '../src/line-protocol.js';
 import { buildPoints, type PointContext } from '../src/points.js';
 import { compileRoute, type InfluxRoute } from '../src/route.js';
