@@ -29,6 +29,9 @@ export const BATCH_BYTES = `${PREFIX}.batch.bytes`;
 export const MAX_IN_FLIGHT = `${PREFIX}.max.in.flight`;
 export const GZIP_THRESHOLD = `${PREFIX}.gzip.threshold`;
 export const REQUEST_TIMEOUT = `${PREFIX}.request.timeout.ms`;
+export const SCHEMALESS_NUMBERS = `${PREFIX}.schemaless.numbers`;
+
+export const SCHEMALESS_NUMBER_MODES = ['EXACT', 'FLOAT'] as const;
 
 export const CONSISTENCY_LEVELS = ['ALL', 'ANY', 'ONE', 'QUORUM'] as const;
 export type ConsistencyLevel = (typeof CONSISTENCY_LEVELS)[number];
@@ -136,6 +139,18 @@ export const configDef: ConfigDef = new ConfigDef()
     doc: 'InfluxDB 2.x API token with write permission on the bucket (on a 1.8 server: `<user>:<password>`).',
   })
   .define({
+    name: SCHEMALESS_NUMBERS,
+    type: 'STRING',
+    default: 'EXACT',
+    importance: 'MEDIUM',
+    group: 'Mapping',
+    validator: validators.oneOf([...SCHEMALESS_NUMBER_MODES]),
+    recommendedValues: [...SCHEMALESS_NUMBER_MODES],
+    doc:
+      'Numbers of values without a schema (schemaless JSON, JSON text). EXACT: a whole number is an integer field, others floats (Stream Reactor). ' +
+      'FLOAT: every such number is a float field, so that a price sent as 2 and then 2.5 does not make a field type conflict. Values with a schema (Avro, JSON with schemas) always follow their schema.',
+  })
+  .define({
     name: BATCH_POINTS,
     type: 'INT',
     default: 5000,
@@ -202,6 +217,8 @@ export interface InfluxSinkConfig {
   /** undefined: never gzip. */
   readonly gzipThreshold: number | undefined;
   readonly requestTimeoutMs: number;
+  /** Numbers without a schema are all written as floats. */
+  readonly schemalessFloats: boolean;
 }
 
 /**
@@ -263,5 +280,6 @@ export function influxSinkConfig(
     maxInFlight: parsed[MAX_IN_FLIGHT] as number,
     gzipThreshold: gzip < 0 ? undefined : gzip,
     requestTimeoutMs: parsed[REQUEST_TIMEOUT] as number,
+    schemalessFloats: String(parsed[SCHEMALESS_NUMBERS]).toUpperCase() === 'FLOAT',
   };
 }

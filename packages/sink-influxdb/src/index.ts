@@ -61,10 +61,11 @@ export const influxSinkPlugin = defineStreamReactorSink<
     );
     return connection;
   },
-  prepare: (record, route, _settings, runtime) =>
+  prepare: (record, route, settings, runtime) =>
     buildPoints(record, route, {
       connectorName: runtime.connectorName,
       clock,
+      schemalessFloats: settings.schemalessFloats,
       warnOnce: (r, message) => warnOnce(runtime, r, message),
     }).map((point) => ({
       record,

@@ -20,6 +20,8 @@ import {
 export interface PointContext {
   readonly connectorName: string;
   readonly clock: NanoClock;
+  /** connect.influx.schemaless.numbers=FLOAT. */
+  readonly schemalessFloats?: boolean;
   /** A warning about the route's data, not one record; the caller logs each distinct message once. */
   readonly warnOnce: (route: InfluxRoute, message: string) => void;
 }
@@ -71,7 +73,7 @@ function buildPoint(reader: RecordReader, route: InfluxRoute, element: Slot | nu
       return;
     }
     try {
-      addFieldValues(fields, name, slot);
+      addFieldValues(fields, name, slot, reader.ctx.schemalessFloats);
     } catch (e) {
       if (e instanceof UnsupportedValue) throw reader.error(e.message, label);
       throw e;

@@ -5,16 +5,6 @@ import { PRECISION_OF_UNIT, type Precision } from './timestamps.js';
 // One KCQL statement compiled into what building a point needs (spec §3.2), checked once at start and
 // at validate: whatever the sink cannot honour is refused here, naming the statement.
 
-/** The parts of a parsed statement this sink reads beyond core's KcqlStatement. */
-interface InfluxKcql extends KcqlStatement {
-  readonly tags:
-    readonly { key: string; value: string | null; type: 'DEFAULT' | 'ALIAS' | 'CONSTANT' }[] | null;
-  readonly timestamp: string | null;
-  readonly timestampUnit: string;
-  readonly dynamicTarget: string | null;
-  readonly properties: Readonly<Record<string, string>>;
-}
-
 /** A path into the record: the value, or the key when written `_key.…`. */
 export interface RecordPath {
   readonly root: 'value' | 'key';
@@ -74,7 +64,7 @@ function keyPath(field: KcqlField): RecordPath {
 }
 
 export function compileRoute(statement: KcqlStatement): InfluxRoute {
-  const s = statement as InfluxKcql;
+  const s = statement;
   const label = `FROM ${s.source ?? '?'} INTO ${s.target ?? '?'}`;
   const fail = (message: string): never => {
     throw new ConfigException(KCQL_KEY, `statement ${label}: ${message}`);

@@ -102,16 +102,27 @@ const schemaAware = valueMapper<FieldValue>(influxHooks);
 // The JsonConverter's schemaless values hold every integer as a bigint (int64), so a JS number there
 // is a JSON float literal, even a whole one like 21.0: it must stay a float, or the next 21.5 conflicts.
 const schemalessMap = valueMapper<FieldValue>({ ...influxHooks, int: (v) => checked(fieldFloat(v), v) });
+// connect.influx.schemaless.numbers=FLOAT: every number without a schema is a float.
+const schemalessFloats = valueMapper<FieldValue>({
+  ...influxHooks,
+  int: (v) => checked(fieldFloat(v), v),
+  int64: (v) => checked(fieldFloat(Number(v)), v),
+});
 
 /**
  * The line-protocol fields of one selected value: a scalar gives `name`; an array is flattened to
  * `name0`, `name1`… (an empty array gives nothing), as Stream Reactor did. Null gives nothing.
  * Nested Structs/Maps/objects and bytes throw UnsupportedValue.
  */
-export function addFieldValues(out: Map<string, string>, name: string, slot: Slot): void {
+export function addFieldValues(out: Map<string, string>, name: string, slot: Slot, allFloats = false): void {
   const schema = (slot.schema ?? null) as Parameters<typeof schemaAware>[1];
+  const schemaless = !slot.schema && slot.origin !== 'struct';
   const mapped =
-    slot.origin === 'map' && !slot.schema ? schemalessMap(slot.value) : schemaAware(slot.value, schema);
+    schemaless && allFloats
+      ? schemalessFloats(slot.value)
+      : slot.origin === 'map' && !slot.schema
+        ? schemalessMap(slot.value)
+        : schemaAware(slot.value, schema);
   addMapped(out, name, mapped, true);
 }
 

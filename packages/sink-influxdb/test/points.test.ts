@@ -87,6 +87,32 @@ describe('fields', () => {
     ).toEqual([`m n=5i,x=2.5,flag=false,s="v" ${NOW_NS}`]);
   });
 
+  it('schemaless.numbers=FLOAT: every number without a schema is a float; Struct fields keep their schema', () => {
+    const ctx = { ...pointContext(), schemalessFloats: true };
+    expect(
+      lines(
+        record(
+          new Map<string, unknown>([
+            ['n', 5n],
+            ['x', 2],
+          ]),
+        ),
+        'INSERT INTO m SELECT * FROM sensors',
+        ctx,
+      ),
+    ).toEqual([`m n=5,x=2 ${NOW_NS}`]);
+    expect(
+      lines(record('{"n": 5, "big": 12345678901234567890}'), 'INSERT INTO m SELECT n FROM sensors', ctx),
+    ).toEqual([`m n=5 ${NOW_NS + 1n}`]);
+    expect(
+      lines(
+        record(reading(), { valueSchema: readingSchema }),
+        'INSERT INTO m SELECT count FROM sensors',
+        ctx,
+      ),
+    ).toEqual([`m count=3i ${NOW_NS + 2n}`]);
+  });
+
   it('`*, a AS b` renames a; IGNORE removes; an explicit selection keeps only what it names', () => {
     const value = { name: 'n1', age: 30, eyeColor: 'blue', email: 'e@x' };
     expect(lines(record(value), 'INSERT INTO m SELECT *, name AS renamed FROM sensors IGNORE email')).toEqual(
