@@ -170,16 +170,15 @@ function timeOf(reader: RecordReader, route: InfluxRoute, element: Slot | null):
   if (slot === undefined || slot.value === null || slot.value === undefined) {
     throw reader.error(`the WITHTIMESTAMP field has no value`, path.label);
   }
-  const nanos = timestampNanos(slot);
+  if (isWholeUnitInteger(slot)) return integerIn(slot.value);
+  const nanos = timestampNanos(slot.value);
   if (nanos === null) {
     throw reader.error(
       `${JSON.stringify(String(slot.value))} is not a timestamp: expected an integer in the TIMESTAMPUNIT, Unix seconds with a fraction, an ISO-8601 instant with a zone (2024-01-02T03:04:05.123456Z) or a Connect Timestamp`,
       path.label,
     );
   }
-  return route.time.kind === 'field' && isWholeUnitInteger(slot)
-    ? integerIn(slot.value)
-    : fromNanos(nanos, route.precision);
+  return fromNanos(nanos, route.precision);
 }
 
 /** An integer timestamp is already in the statement's unit (Stream Reactor's rule); nothing to convert. */
@@ -189,6 +188,7 @@ function isWholeUnitInteger(slot: Slot): boolean {
   if (typeof value === 'bigint') return true;
   if (typeof value === 'string') return /^-?\d+$/.test(value.trim());
   if (typeof value !== 'number' || !Number.isInteger(value)) return false;
+  // A FLOAT schema, or a schemaless Map's number (its integers are bigints), is a double: seconds.
   return !(schema?.type === 'FLOAT32' || schema?.type === 'FLOAT64' || slot.origin === 'map');
 }
 
@@ -196,10 +196,8 @@ function integerIn(value: unknown): bigint {
   return BigInt(typeof value === 'string' ? value.trim() : (value as number | bigint));
 }
 
-/** Nanoseconds of a non-integer timestamp (a date, ISO text or fractional seconds); 0n for integers. */
-function timestampNanos(slot: Slot): bigint | null {
-  const { value } = slot;
-  if (isWholeUnitInteger(slot)) return 0n;
+/** Nanoseconds since the epoch of a date, ISO-8601 text or fractional Unix seconds; null for anything else. */
+function timestampNanos(value: unknown): bigint | null {
   if (value instanceof Date) {
     const ms = value.getTime();
     return Number.isNaN(ms) ? null : BigInt(ms) * 1_000_000n;

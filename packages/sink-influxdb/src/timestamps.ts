@@ -52,8 +52,10 @@ export function parseIsoInstant(text: string): bigint | null {
 
 /** Nanoseconds of seconds given as a double (Stream Reactor read doubles as Unix seconds). */
 export function secondsToNanos(seconds: number): bigint {
-  // Through the decimal text, so 1700000000.123456 gives ...123456000 ns and not the binary neighbour.
-  const [whole, fraction = ''] = seconds.toFixed(9).split('.');
+  // Through the shortest decimal text that reads back as this double (JavaScript's own String), so
+  // 1700000000.123456 gives ...123456000 ns and not its binary neighbour ...123456001.
+  const text = String(seconds);
+  const [whole, fraction = ''] = (/e/i.test(text) ? seconds.toFixed(9) : text).split('.');
   const sign = whole!.startsWith('-') ? -1n : 1n;
   return BigInt(whole!) * 1_000_000_000n + sign * BigInt(fraction.padEnd(9, '0').slice(0, 9));
 }
