@@ -9,7 +9,7 @@ import {
   type InfluxSinkConfig,
 } from './config.js';
 import { InfluxConnection, type PointOp } from './connection.js';
-import { seriesAndTime, toLine } from './line-protocol.js';
+import { encodePoint } from './line-protocol.js';
 import { buildPoints } from './points.js';
 import { compileRoute, type InfluxRoute } from './route.js';
 import { NanoClock } from './timestamps.js';
@@ -67,12 +67,10 @@ export const influxSinkPlugin = defineStreamReactorSink<
       clock,
       schemalessFloats: settings.schemalessFloats,
       warnOnce: (r, message) => warnOnce(runtime, r, message),
-    }).map((point) => ({
-      record,
-      line: toLine(point),
-      precision: point.precision,
-      identity: `${point.precision} ${seriesAndTime(point)}`,
-    })),
+    }).map((point) => {
+      const { line, identity } = encodePoint(point);
+      return { record, line, precision: point.precision, identity: `${point.precision} ${identity}` };
+    }),
   write: (connection, ops) => connection.write(ops),
   classify: (error) => (error instanceof InfluxWriteError ? error.kind : undefined),
   // Stream Reactor failed on a null value; InfluxDB has no delete by key, so a tombstone is a data error.

@@ -36,24 +36,25 @@ export function fieldString(value: string): string {
   return escape.quoted(value);
 }
 
-/** The identity of a point in InfluxDB: measurement, sorted tags and time (fields excluded). */
-export function seriesAndTime(point: LinePoint): string {
-  return `${seriesKey(point)} ${point.time}`;
+/** A point's line (without the newline) and its identity in InfluxDB: measurement, tags and time. */
+export function encodePoint(point: LinePoint): { line: string; identity: string } {
+  const series = seriesKey(point);
+  let fields = '';
+  for (const [name, text] of point.fields) fields += `${fields === '' ? '' : ','}${escape.tag(name)}=${text}`;
+  return { line: `${series} ${fields} ${point.time}`, identity: `${series} ${point.time}` };
+}
+
+/** One line of line protocol, without the newline. */
+export function toLine(point: LinePoint): string {
+  return encodePoint(point).line;
 }
 
 function seriesKey(point: LinePoint): string {
   let key = escape.measurement(point.measurement);
-  // InfluxDB sorts tags itself; sending them sorted saves it the work and makes seriesAndTime canonical.
+  // InfluxDB sorts tags itself; sending them sorted saves it the work and makes the identity canonical.
   for (const name of [...point.tags.keys()].sort()) {
     const value = point.tags.get(name)!;
     if (value !== '') key += `,${escape.tag(name)}=${escape.tag(value)}`;
   }
   return key;
-}
-
-/** One line of line protocol, without the newline. */
-export function toLine(point: LinePoint): string {
-  let fields = '';
-  for (const [name, text] of point.fields) fields += `${fields === '' ? '' : ','}${escape.tag(name)}=${text}`;
-  return `${seriesKey(point)} ${fields} ${point.time}`;
 }
