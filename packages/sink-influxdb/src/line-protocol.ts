@@ -15,6 +15,16 @@ export interface LinePoint {
   readonly time: bigint;
 }
 
+// The client's escapers look every character up in a table; most texts need no escaping at all, which
+// one native regex test tells (the 800-character string of a 1 KB record took most of a point's time).
+const MEASUREMENT_SPECIAL = /[, \n\r\t]/;
+const TAG_SPECIAL = /[,= \n\r\t]/;
+const QUOTED_SPECIAL = /["\\]/;
+
+const escapeMeasurement = (text: string) =>
+  MEASUREMENT_SPECIAL.test(text) ? escape.measurement(text) : text;
+const escapeTag = (text: string) => (TAG_SPECIAL.test(text) ? escape.tag(text) : text);
+
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -33,14 +43,14 @@ export function fieldBoolean(value: boolean): string {
 }
 
 export function fieldString(value: string): string {
-  return escape.quoted(value);
+  return QUOTED_SPECIAL.test(value) ? escape.quoted(value) : `"${value}"`;
 }
 
 /** A point's line (without the newline) and its identity in InfluxDB: measurement, tags and time. */
 export function encodePoint(point: LinePoint): { line: string; identity: string } {
   const series = seriesKey(point);
   let fields = '';
-  for (const [name, text] of point.fields) fields += `${fields === '' ? '' : ','}${escape.tag(name)}=${text}`;
+  for (const [name, text] of point.fields) fields += `${fields === '' ? '' : ','}${escapeTag(name)}=${text}`;
   return { line: `${series} ${fields} ${point.time}`, identity: `${series} ${point.time}` };
 }
 
@@ -50,11 +60,11 @@ export function toLine(point: LinePoint): string {
 }
 
 function seriesKey(point: LinePoint): string {
-  let key = escape.measurement(point.measurement);
+  let key = escapeMeasurement(point.measurement);
   // InfluxDB sorts tags itself; sending them sorted saves it the work and makes the identity canonical.
   for (const name of [...point.tags.keys()].sort()) {
     const value = point.tags.get(name)!;
-    if (value !== '') key += `,${escape.tag(name)}=${escape.tag(value)}`;
+    if (value !== '') key += `,${escapeTag(name)}=${escapeTag(value)}`;
   }
   return key;
 }
