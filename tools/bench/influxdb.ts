@@ -4,7 +4,8 @@
 // at its best batch size, measured in the same run. Raw and end-to-end runs alternate (BENCH_REPS
 // pairs, default 3); the median of the per-pair ratios is reported (target >= 0.8x), with the worker's
 // CPU µs per record and peak RSS. The result is written to bench/results/influxdb.json.
-// BENCH_RECORDS (default 100000) sets the number of records.
+// BENCH_RECORDS (default 100000) sets the number of records; BENCH_PUT_REQUESTS (default 2) how many
+// write requests of the best batch size one put holds (max.poll.records) and sends at once.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -23,6 +24,7 @@ const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const BATCH_SIZES = [1000, 5000, 10000];
 const PROBE_RECORDS = Math.min(RECORDS, 20_000);
+const PUT_REQUESTS = Number(process.env.BENCH_PUT_REQUESTS ?? 2);
 const T0 = 1_700_000_000_000;
 
 /** A ~1 KB JSON record: a tag, typed fields, a nested object, an array and padding text. */
@@ -116,8 +118,8 @@ async function endToEnd(
   batchPoints: number,
 ): Promise<E2eRun> {
   const name = uniqueName('bench-influx');
-  // One put can only send what the consumer fetched: room for two requests of the best batch size.
-  const perPut = batchPoints * 2;
+  // One put can only send what the consumer fetched: room for PUT_REQUESTS requests of the best size.
+  const perPut = batchPoints * PUT_REQUESTS;
   const fetchBytes = String(Math.max(1_048_576, perPut * 1100));
   const worker = await StandaloneWorker.start({
     worker: {
@@ -136,6 +138,7 @@ async function endToEnd(
         'connect.influx.db': db,
         'connect.influx.kcql': kcql(topic, measurement),
         'connect.influx.batch.points': String(batchPoints),
+        'connect.influx.max.in.flight': String(PUT_REQUESTS),
         'consumer.override.max.poll.records': String(perPut),
         'consumer.override.max.partition.fetch.bytes': fetchBytes,
         'consumer.override.fetch.max.bytes': fetchBytes,
@@ -234,6 +237,7 @@ async function main(): Promise<void> {
       recordBytes: values[0]!.length,
       server: `InfluxDB ${url}`,
       rawBatchSize: best.batch,
+      requestsPerPut: PUT_REQUESTS,
       pairs: pairs.map((p) => ({
         rawPointsPerSecond: Math.round(p.raw),
         sluiceRecordsPerSecond: Math.round(p.e2e.rate),

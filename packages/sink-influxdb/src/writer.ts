@@ -61,9 +61,12 @@ export class InfluxLineWriter {
         : `bucket ${t.bucket} (org ${t.org})`;
   }
 
-  /** Where the points go, for messages. */
+  /** Where the points go, for messages (without credentials a URL may carry). */
   describeTarget(): string {
-    return `${this.config.url} ${this.target}`;
+    const url = new URL(this.config.url);
+    url.username = '';
+    url.password = '';
+    return `${url.origin}${url.pathname === '/' ? '' : url.pathname} ${this.target}`;
   }
 
   /**

@@ -120,6 +120,11 @@ describe('InfluxLineWriter', () => {
     ).rejects.toMatchObject({ kind });
   });
 
+  it('messages never show credentials of the URL', () => {
+    const writer = new InfluxLineWriter(config('http://admin:secret@influx:8086'));
+    expect(writer.describeTarget()).toBe('http://influx:8086 database db (retention policy autogen)');
+  });
+
   it('a server that cannot be reached is transient', async () => {
     await expect(
       new InfluxLineWriter(config('http://127.0.0.1:1')).write({
