@@ -198,7 +198,7 @@ describe('InfluxDB sink end to end', () => {
     expect(await fieldTypes(env, 'u_NANOSECONDS')).toEqual({ count: 'integer', level: 'float' });
   });
 
-  it("PROPERTIES('explode'): one point per array element, with the record's tags", async () => {
+  it("PROPERTIES('explode'): one point per array element, with the record's tags (JSON text through the StringConverter)", async () => {
     const t = await topic('influx-explode');
     await env.kafka.produce(t, [
       {
@@ -213,7 +213,9 @@ describe('InfluxDB sink end to end', () => {
       },
     ]);
     const kcql = `INSERT INTO explode SELECT value FROM ${t} WITHTIMESTAMP at WITHTAG (device, metric) PROPERTIES('explode'='readings')`;
-    worker = await runConnector(env, influxConnector(env, uniqueName('c'), t, kcql));
+    worker = await runConnector(env, influxConnector(env, uniqueName('c'), t, kcql), {
+      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+    });
     await waitForPoints('explode', 3);
     expect(await points(env, 'explode')).toEqual([
       { time: T0 * 1e6, device: 'd1', metric: 'hum', value: 40.5 },
