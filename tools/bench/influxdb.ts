@@ -4,7 +4,7 @@
 // at its best batch size, measured in the same run. Raw and end-to-end runs alternate (BENCH_REPS
 // pairs, default 3); the median of the per-pair ratios is reported (target >= 0.8x), with the worker's
 // CPU µs per record and peak RSS. The result is written to bench/results/influxdb.json.
-// BENCH_RECORDS (default 100000) sets the number of records; BENCH_PUT_REQUESTS (default 2) how many
+// BENCH_RECORDS (default 100000) sets the number of records; BENCH_PUT_REQUESTS (default 4, the sink's max.in.flight) how many
 // write requests of the best batch size one put holds (max.poll.records) and sends at once.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,7 +24,7 @@ const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const BATCH_SIZES = [1000, 5000, 10000];
 const PROBE_RECORDS = Math.min(RECORDS, 20_000);
-const PUT_REQUESTS = Number(process.env.BENCH_PUT_REQUESTS ?? 2);
+const PUT_REQUESTS = Number(process.env.BENCH_PUT_REQUESTS ?? 4);
 const T0 = 1_700_000_000_000;
 
 /** A ~1 KB JSON record: a tag, typed fields, a nested object, an array and padding text. */
