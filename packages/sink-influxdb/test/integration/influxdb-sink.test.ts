@@ -286,4 +286,26 @@ describe('InfluxDB sink end to end', () => {
     await waitForPoints('v2', 1);
     expect(await points(env, 'v2')).toEqual([{ time: T0 * 1e6, v: 1.5 }]);
   });
+
+  it('a missing database stops the task with the reason, even under RETRY with unlimited retries', async () => {
+    const t = await topic('influx-nodb');
+    const connector = influxConnector(env, uniqueName('c'), t, `INSERT INTO m SELECT v FROM ${t}`, {
+      'connect.influx.db': `${env.database}_missing`,
+      'connect.influx.error.policy': 'RETRY',
+      'connect.influx.max.retries': '-1',
+      'connect.influx.retry.interval': '500',
+    });
+    worker = await runConnector(env, connector);
+    // Produced once the task runs, so that its first put is what fails it.
+    await env.kafka.produce(t, [{ value: JSON.stringify({ v: 1 }) }]);
+    const failed = await waitFor(
+      async () => {
+        const task = (await worker!.status(connector.name)).tasks[0]!;
+        return task.state === 'FAILED' ? task : false;
+      },
+      { what: 'the task FAILED' },
+    );
+    expect(failed.trace).toMatch(/database not found.*HTTP 404/);
+    expect(failed.trace).toMatch(/Retrying cannot help/);
+  });
 });
