@@ -31,7 +31,10 @@ export interface BodyContext {
 const toJsonValue = valueMapper({ timestamp: (d: Date) => d.getTime() });
 
 export function jsonBody(record: SinkRecord, route: JmsRoute, context: BodyContext): string {
-  const value = record.valueSchema === null && !isStruct(record.value) ? record.value : toJsonValue(record.value, record.valueSchema);
+  const value =
+    record.valueSchema === null && !isStruct(record.value)
+      ? record.value
+      : toJsonValue(record.value, record.valueSchema);
   const document = projectRecord({ ...record, value, valueSchema: null }, route.statement, {
     connectorName: context.connectorName,
     missingFields: 'omit',
@@ -114,7 +117,10 @@ export function mapBody(record: SinkRecord, route: JmsRoute, context: BodyContex
   } else if (struct !== null) {
     item = mapValue(struct, struct.schema, mapItemHooks);
   } else {
-    const document = projectRecord(record, route.statement, { connectorName: context.connectorName, missingFields: 'omit' });
+    const document = projectRecord(record, route.statement, {
+      connectorName: context.connectorName,
+      missingFields: 'omit',
+    });
     item = mapValue(document, null, mapItemHooks);
   }
   if (item.t !== 'map') {

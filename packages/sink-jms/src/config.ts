@@ -1,4 +1,14 @@
-import { ConfigDef, ConfigException, secretValue, validators, type ConfigValue } from '@sluice/core';
+import type { SecureContextOptions } from 'node:tls';
+import {
+  ConfigDef,
+  ConfigException,
+  defineSslKeys,
+  secretValue,
+  sslSettings,
+  tlsOptions,
+  validators,
+  type ConfigValue,
+} from '@sluice/core/sink';
 import { parseStaticHeaders, type StaticHeaders } from './static-headers.js';
 import { parseJmsUrl, type StompBroker } from './url.js';
 
@@ -26,7 +36,7 @@ const DEFAULT_CONNECTION_FACTORY = 'ConnectionFactory';
 
 const SOURCE_ONLY = 'Source connector only: accepted so that a shared config runs, and ignored by the sink.';
 
-export const configDef: ConfigDef = new ConfigDef()
+export const configDef: ConfigDef = defineSslKeys(new ConfigDef(), SSL_PREFIX)
   .define({
     name: URL,
     type: 'STRING',
@@ -214,6 +224,8 @@ export interface JmsSettings {
   readonly timeoutMs: number;
   readonly persistent: boolean;
   readonly staticHeaders: StaticHeaders;
+  /** TLS options for `stomp+ssl://` brokers, from the connect.jms.ssl.* stores; undefined: the system CAs. */
+  readonly tls: SecureContextOptions | undefined;
   /** The JNDI keys set in the config: each is logged once at start as having no effect. */
   readonly jndiKeys: readonly string[];
 }
@@ -230,7 +242,8 @@ export function jmsSettings(parsed: Record<string, ConfigValue>): JmsSettings {
   const factory = String(parsed[CONNECTION_FACTORY] ?? '').trim();
   if (factory !== '' && factory !== DEFAULT_CONNECTION_FACTORY) jndiKeys.push(CONNECTION_FACTORY);
   if ((parsed[EXTRA_PARAMS] as string[] | undefined)?.length) jndiKeys.push(EXTRA_PARAMS);
-  if (String(parsed[DESTINATION_SELECTOR] ?? 'CDI').toUpperCase() === 'JNDI') jndiKeys.push(DESTINATION_SELECTOR);
+  if (String(parsed[DESTINATION_SELECTOR] ?? 'CDI').toUpperCase() === 'JNDI')
+    jndiKeys.push(DESTINATION_SELECTOR);
   return {
     brokers: parseJmsUrl(String(parsed[URL])),
     username,
@@ -238,8 +251,14 @@ export function jmsSettings(parsed: Record<string, ConfigValue>): JmsSettings {
     timeoutMs: parsed[TIMEOUT] as number,
     persistent: parsed[PERSISTENT] as boolean,
     staticHeaders: parseStaticHeaders(String(parsed[HEADERS] ?? '')),
+    tls: tlsFrom(parsed),
     jndiKeys,
   };
+}
+
+function tlsFrom(parsed: Record<string, ConfigValue>): SecureContextOptions | undefined {
+  const ssl = sslSettings(parsed, SSL_PREFIX);
+  return ssl.trustStore || ssl.keyStore ? tlsOptions(ssl) : undefined;
 }
 
 /** The one INFO line start writes for each JNDI key that is set. */

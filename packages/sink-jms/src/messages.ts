@@ -1,4 +1,4 @@
-import { isDecimal, isStruct, toJsonText, toPlain, type SinkRecord } from '@sluice/core';
+import { isDecimal, isStruct, toJsonText, toPlain, type SinkRecord } from '@sluice/core/sink';
 import { avroBody, binaryBody, jsonBody, mapBody, textBody, type BodyContext } from './bodies.js';
 import type { JmsRoute } from './routes.js';
 import { RESERVED_STOMP_HEADERS } from './static-headers.js';
@@ -78,7 +78,8 @@ export function propertyText(value: unknown): string | null {
   if (typeof value === 'string') return value;
   if (Buffer.isBuffer(value)) return value.toString('utf8');
   if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return String(value);
   if (value instanceof Date) return value.toISOString();
   if (isDecimal(value)) return value.toString();
   if (isStruct(value) || value instanceof Map || Array.isArray(value) || typeof value === 'object') {

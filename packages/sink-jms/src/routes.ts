@@ -1,4 +1,4 @@
-import { ConfigException, type KcqlStatement } from '@sluice/core';
+import { ConfigException, type KcqlStatement } from '@sluice/core/sink';
 import { KCQL_KEY, type JmsSettings } from './config.js';
 import { persistentHeader, stompHeaderFor } from './static-headers.js';
 
@@ -30,7 +30,10 @@ interface JmsClauses {
   readonly formatType?: string | null;
 }
 
-export function compileRoute(statement: KcqlStatement, settings: Pick<JmsSettings, 'staticHeaders'>): JmsRoute {
+export function compileRoute(
+  statement: KcqlStatement,
+  settings: Pick<JmsSettings, 'staticHeaders'>,
+): JmsRoute {
   const clauses = statement as KcqlStatement & JmsClauses;
   const fail = (message: string): never => {
     throw new ConfigException(KCQL_KEY, `KCQL statement FROM ${statement.source ?? '?'}: ${message}`);
@@ -53,7 +56,8 @@ export function compileRoute(statement: KcqlStatement, settings: Pick<JmsSetting
   if (format === 'PROTOBUF') {
     fail('WITHFORMAT PROTOBUF is not supported by the STOMP sink; use AVRO, JSON, MAP, TEXT or BINARY.');
   }
-  if (!(FORMATS as readonly string[]).includes(format)) fail(`WITHFORMAT ${format} is not one of ${FORMATS.join(', ')}.`);
+  if (!(FORMATS as readonly string[]).includes(format))
+    fail(`WITHFORMAT ${format} is not one of ${FORMATS.join(', ')}.`);
 
   const selectsAll =
     statement.fields.length === 1 &&
@@ -65,7 +69,9 @@ export function compileRoute(statement: KcqlStatement, settings: Pick<JmsSetting
     statement.ignoredFields.length === 0 &&
     !statement.retainStructure;
   if ((format === 'TEXT' || format === 'BINARY') && !selectsAll) {
-    fail(`WITHFORMAT ${format} sends the value as it is; use SELECT * without IGNORE (or WITHFORMAT JSON to select fields).`);
+    fail(
+      `WITHFORMAT ${format} sends the value as it is; use SELECT * without IGNORE (or WITHFORMAT JSON to select fields).`,
+    );
   }
   if (format === 'AVRO' && !selectsAll) checkAvroProjection(statement, fail);
 
@@ -95,6 +101,8 @@ function checkAvroProjection(statement: KcqlStatement, fail: (message: string) =
     statement.headerFields.length > 0 ||
     statement.retainStructure
   ) {
-    fail('WITHFORMAT AVRO selects top-level fields of the value only (SELECT *, SELECT a, b AS c, IGNORE d).');
+    fail(
+      'WITHFORMAT AVRO selects top-level fields of the value only (SELECT *, SELECT a, b AS c, IGNORE d).',
+    );
   }
 }

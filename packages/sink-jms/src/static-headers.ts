@@ -11,7 +11,9 @@ export function parseStaticHeaders(text: string): StaticHeaders {
     if (group === '') continue;
     const eq = group.indexOf('=');
     if (eq <= 0) {
-      throw new Error(`'${group}' is not <destination>=<name>:<value>,…; write e.g. orders=JMSType:Order,origin:kafka`);
+      throw new Error(
+        `'${group}' is not <destination>=<name>:<value>,…; write e.g. orders=JMSType:Order,origin:kafka`,
+      );
     }
     const destination = group.slice(0, eq).trim();
     const properties = out.get(destination) ?? new Map<string, string>();

@@ -1,5 +1,5 @@
 import type { SecureContextOptions } from 'node:tls';
-import { ConfigException, DataException, RetriableException } from '@sluice/core';
+import { ConfigException, DataException, RetriableException } from '@sluice/core/sink';
 import stompit from 'stompit';
 import type { StompBroker } from './url.js';
 
@@ -62,7 +62,8 @@ export class BrokerUnavailable extends RetriableException {
 }
 
 /** What a transaction came to: committed, or one destination refused (nothing committed). */
-export type TransactionResult = { readonly committed: true } | { readonly committed: false; readonly refused: DestinationRefused };
+export type TransactionResult =
+  { readonly committed: true } | { readonly committed: false; readonly refused: DestinationRefused };
 
 interface ErrorFrame {
   readonly receiptId: string | undefined;
@@ -108,14 +109,20 @@ export class StompSession {
         const frame = this.lastErrorFrame;
         const destination = frame?.receiptId !== undefined ? firstSend.get(frame.receiptId) : undefined;
         if (destination !== undefined) {
-          finish(() => resolve({ committed: false, refused: new DestinationRefused(destination, frame!.message) }));
+          finish(() =>
+            resolve({ committed: false, refused: new DestinationRefused(destination, frame!.message) }),
+          );
         } else {
           finish(() => reject(this.unavailable(`the transaction failed: ${describeError(error)}`, error)));
         }
       };
       const timer = setTimeout(() => {
         finish(() =>
-          reject(this.unavailable(`no receipt for the COMMIT of ${messages.length} message(s) within ${this.options.timeoutMs} ms`)),
+          reject(
+            this.unavailable(
+              `no receipt for the COMMIT of ${messages.length} message(s) within ${this.options.timeoutMs} ms`,
+            ),
+          ),
         );
         this.drop(client);
       }, this.options.timeoutMs);
@@ -125,14 +132,14 @@ export class StompSession {
       for (const m of messages) {
         const headers: Record<string, string> = { ...m.headers, destination: m.destination };
         const first = !seen.has(m.destination);
-        const frame = first ? tx.send(headers, { onReceipt: noop }) : tx.send(headers);
+        const frame = first ? tx.send(headers, receiptOnly(noop)) : tx.send(headers);
         if (first) {
           seen.add(m.destination);
           firstSend.set(String(headers['receipt']), m.destination);
         }
         frame.end(m.body);
       }
-      tx.commit({ onReceipt: () => finish(() => resolve({ committed: true })) });
+      tx.commit(receiptOnly(() => finish(() => resolve({ committed: true }))));
     });
   }
 
@@ -142,10 +149,13 @@ export class StompSession {
     this.client = null;
     if (!client) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        client.destroy();
-        resolve();
-      }, Math.min(this.options.timeoutMs, 2_000));
+      const timer = setTimeout(
+        () => {
+          destroy(client);
+          resolve();
+        },
+        Math.min(this.options.timeoutMs, 2_000),
+      );
       client.disconnect(() => {
         clearTimeout(timer);
         resolve();
@@ -154,12 +164,15 @@ export class StompSession {
   }
 
   private unavailable(message: string, cause?: unknown): BrokerUnavailable {
-    return new BrokerUnavailable(`${this.options.describe}: ${message}`, cause === undefined ? undefined : { cause });
+    return new BrokerUnavailable(
+      `${this.options.describe}: ${message}`,
+      cause === undefined ? undefined : { cause },
+    );
   }
 
   private drop(client: Client): void {
     if (this.client === client) this.client = null;
-    client.destroy();
+    destroy(client);
   }
 
   private connected(): Promise<Client> {
@@ -209,18 +222,29 @@ export class StompSession {
       connectHeaders['passcode'] = password;
     }
     const options = broker.tls
-      ? { host: broker.host, port: broker.port, timeout: timeoutMs, connectHeaders, ssl: true as const, servername: broker.host, ...tls }
+      ? {
+          host: broker.host,
+          port: broker.port,
+          timeout: timeoutMs,
+          connectHeaders,
+          ssl: true as const,
+          servername: broker.host,
+          ...tls,
+        }
       : { host: broker.host, port: broker.port, timeout: timeoutMs, connectHeaders };
     return new Promise<Client>((resolve, reject) => {
       const client = stompit.connect(options, (error) => {
         if (error) {
-          client.destroy();
+          destroy(client);
           const text = describeError(error);
           // The broker answered CONNECT with an ERROR frame about the credentials.
-          const isApplication = (error as { isApplicationError?: () => boolean }).isApplicationError?.() === true;
+          const isApplication =
+            (error as { isApplicationError?: () => boolean }).isApplicationError?.() === true;
           reject(
             isApplication && LOGIN_ERROR.test(text)
-              ? new BrokerLoginRefused(`${this.options.describe}: the broker ${broker.url} refused the login: ${text}`)
+              ? new BrokerLoginRefused(
+                  `${this.options.describe}: the broker ${broker.url} refused the login: ${text}`,
+                )
               : error,
           );
           return;
@@ -235,19 +259,28 @@ export class StompSession {
   private watch(client: Client, broker: StompBroker): void {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the patched handler runs with the client as `this`
     const session = this;
-    const handlers = (client as unknown as { _commandHandlers: Record<string, (this: Client, frame: IncomingFrame, done: unknown) => void> })
-      ._commandHandlers;
+    const handlers = (
+      client as unknown as {
+        _commandHandlers: Record<string, (this: Client, frame: IncomingFrame, done: unknown) => void>;
+      }
+    )._commandHandlers;
     const original = handlers['ERROR'];
     if (original) {
       handlers['ERROR'] = function (this: Client, frame: IncomingFrame, done: unknown) {
-        session.lastErrorFrame = { receiptId: frame.headers['receipt-id'], message: frame.headers['message'] ?? 'ERROR frame' };
+        session.lastErrorFrame = {
+          receiptId: frame.headers['receipt-id'],
+          message: frame.headers['message'] ?? 'ERROR frame',
+        };
         original.call(this, frame, done);
       };
     }
     client.on('error', (error: Error) => {
       if (this.client === client) {
         this.client = null;
-        if (!this.closed) this.options.log.warn(`${this.options.describe}: lost the connection to ${broker.url}: ${describeError(error)}`);
+        if (!this.closed)
+          this.options.log.warn(
+            `${this.options.describe}: lost the connection to ${broker.url}: ${describeError(error)}`,
+          );
       }
     });
   }
@@ -265,6 +298,16 @@ function describeError(error: unknown): string {
 }
 
 function noop(): void {}
+
+/** stompit's options for a frame with a receipt (its typings also demand an onError, which it does not need). */
+function receiptOnly(onReceipt: () => void): stompit.Client.SendOptions {
+  return { onReceipt } as unknown as stompit.Client.SendOptions;
+}
+
+/** Closes the socket at once (stompit's typings want an error argument, which is optional). */
+function destroy(client: Client): void {
+  (client as unknown as { destroy(error?: Error): void }).destroy();
+}
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -1,4 +1,4 @@
-import { SchemaBuilder, Struct, isStruct, type KcqlStatement, type Schema } from '@sluice/core';
+import { SchemaBuilder, Struct, isStruct, type KcqlStatement, type Schema } from '@sluice/core/sink';
 
 // A KCQL projection of a Struct that keeps its schema: `SELECT *`, `SELECT a, b AS c`, `IGNORE d` over
 // top-level fields give a Struct of the selected fields (renamed), with their own schemas. AVRO needs
@@ -9,7 +9,8 @@ import { SchemaBuilder, Struct, isStruct, type KcqlStatement, type Schema } from
 
 export function projectStruct(value: unknown, statement: KcqlStatement): Struct | null {
   if (!isStruct(value)) return null;
-  if (statement.keyFields.length > 0 || statement.headerFields.length > 0 || statement.retainStructure) return null;
+  if (statement.keyFields.length > 0 || statement.headerFields.length > 0 || statement.retainStructure)
+    return null;
   if (statement.fields.some((f) => f.type !== 'VALUE' || (f.parents?.length ?? 0) > 0)) return null;
   if (statement.ignoredFields.some((f) => (f.parents?.length ?? 0) > 0)) return null;
 
@@ -20,7 +21,8 @@ export function projectStruct(value: unknown, statement: KcqlStatement): Struct 
   const wildcard = statement.fields.some((f) => f.name === '*');
   const renames = new Map(statement.fields.filter((f) => f.name !== '*').map((f) => [f.name, f.alias]));
   if (wildcard) {
-    for (const f of schema.fields()) if (!ignored.has(f.name)) selected.push([f.name, renames.get(f.name) ?? f.name]);
+    for (const f of schema.fields())
+      if (!ignored.has(f.name)) selected.push([f.name, renames.get(f.name) ?? f.name]);
   }
   for (const f of statement.fields) {
     if (f.name === '*' || (wildcard && schema.field(f.name))) continue;

@@ -52,7 +52,8 @@ export function parseJmsUrl(value: string): StompBroker[] {
     .split(',')
     .map((e) => e.trim())
     .filter((e) => e !== '');
-  if (entries.length === 0) throw new Error(`'${text}' names no broker; write failover:(stomp://host:61613,…)`);
+  if (entries.length === 0)
+    throw new Error(`'${text}' names no broker; write failover:(stomp://host:61613,…)`);
   if (!failover && entries.length > 1) {
     throw new Error(`'${text}' lists several brokers; write them as failover:(${entries.join(',')})`);
   }
@@ -97,7 +98,8 @@ function parseOne(entry: string): StompBroker | JavaUrl {
   }
   if (scheme in JAVA_SCHEMES) {
     const tls = JAVA_SCHEMES[scheme]!;
-    const stompPort = port === 61616 || port === undefined ? STOMP_PORT : port === 61617 ? STOMP_TLS_PORT : null;
+    const stompPort =
+      port === 61616 || port === undefined ? STOMP_PORT : port === 61617 ? STOMP_TLS_PORT : null;
     const suggestion = `${tls ? 'stomp+ssl' : 'stomp'}://${host}:${stompPort ?? (tls ? STOMP_TLS_PORT : STOMP_PORT)}`;
     return { java: scheme, suggestion };
   }
@@ -113,6 +115,7 @@ function hostPort(authority: string, entry: string): { host: string; port: numbe
   const portText = m[2];
   if (portText === undefined || portText === '') return { host, port: undefined };
   const port = Number(portText);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`'${entry}' has the port ${portText}, which is not a TCP port`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`'${entry}' has the port ${portText}, which is not a TCP port`);
   return { host, port };
 }

@@ -65,7 +65,11 @@ export class FakeBroker {
 
   private handle(socket: Socket, frame: Frame, transactions: Map<string, Frame[]>): void {
     const send = (command: string, headers: Record<string, string>) =>
-      socket.write(`${command}\n${Object.entries(headers).map(([k, v]) => `${k}:${v}\n`).join('')}\n\0`);
+      socket.write(
+        `${command}\n${Object.entries(headers)
+          .map(([k, v]) => `${k}:${v}\n`)
+          .join('')}\n\0`,
+      );
     switch (frame.command) {
       case 'CONNECT':
       case 'STOMP':
@@ -82,7 +86,9 @@ export class FakeBroker {
         return;
       case 'SEND': {
         if (this.refuse.has(frame.headers['destination']!)) {
-          const headers: Record<string, string> = { message: `not authorized to write to ${frame.headers['destination']}` };
+          const headers: Record<string, string> = {
+            message: `not authorized to write to ${frame.headers['destination']}`,
+          };
           if (frame.headers['receipt']) headers['receipt-id'] = frame.headers['receipt'];
           send('ERROR', headers);
           socket.end();
@@ -113,7 +119,8 @@ function parse(text: string): Frame {
   const headers: Record<string, string> = {};
   for (const line of lines) {
     const colon = line.indexOf(':');
-    if (colon > 0 && !(line.slice(0, colon) in headers)) headers[line.slice(0, colon)] = line.slice(colon + 1);
+    if (colon > 0 && !(line.slice(0, colon) in headers))
+      headers[line.slice(0, colon)] = line.slice(colon + 1);
   }
   return { command: command!, headers, body: blank >= 0 ? text.slice(blank + 2) : '' };
 }

@@ -13,7 +13,9 @@ describe('connect.jms.headers', () => {
   });
 
   it('keeps colons inside values and refuses malformed groups', () => {
-    expect(parseStaticHeaders('q=JMSReplyTo:/queue/replies').get('q')!.get('JMSReplyTo')).toBe('/queue/replies');
+    expect(parseStaticHeaders('q=JMSReplyTo:/queue/replies').get('q')!.get('JMSReplyTo')).toBe(
+      '/queue/replies',
+    );
     expect(() => parseStaticHeaders('orders')).toThrow(/is not <destination>=<name>:<value>/);
     expect(() => parseStaticHeaders('orders=JMSType')).toThrow(/is not <name>:<value>/);
   });

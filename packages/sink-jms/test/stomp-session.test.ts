@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BrokerLoginRefused, BrokerUnavailable, DestinationRefused, StompSession, type StompMessage } from '../src/stomp-session.js';
+import {
+  BrokerLoginRefused,
+  BrokerUnavailable,
+  DestinationRefused,
+  StompSession,
+  type StompMessage,
+} from '../src/stomp-session.js';
 import { parseJmsUrl } from '../src/url.js';
 import { FakeBroker } from './fake-broker.js';
 
@@ -30,14 +36,27 @@ function session(url: string, extra: { username?: string; timeoutMs?: number } =
   return s;
 }
 
-const msg = (destination: string, body: string): StompMessage => ({ destination, headers: { persistent: 'true' }, body });
+const msg = (destination: string, body: string): StompMessage => ({
+  destination,
+  headers: { persistent: 'true' },
+  body,
+});
 
 describe('the STOMP session', () => {
   it('sends a batch in one transaction and resolves at the COMMIT receipt', async () => {
     const b = await broker();
     const s = session(`stomp://127.0.0.1:${b.port}`);
-    await expect(s.commit([msg('/queue/a', '1'), msg('/queue/a', '2'), msg('/topic/b', '3')])).resolves.toEqual({ committed: true });
-    expect(b.committed.map((f) => [f.headers['destination'], f.body, f.headers['persistent'], f.headers['transaction'] !== undefined])).toEqual([
+    await expect(
+      s.commit([msg('/queue/a', '1'), msg('/queue/a', '2'), msg('/topic/b', '3')]),
+    ).resolves.toEqual({ committed: true });
+    expect(
+      b.committed.map((f) => [
+        f.headers['destination'],
+        f.body,
+        f.headers['persistent'],
+        f.headers['transaction'] !== undefined,
+      ]),
+    ).toEqual([
       ['/queue/a', '1', 'true', true],
       ['/queue/a', '2', 'true', true],
       ['/topic/b', '3', 'true', true],
@@ -57,7 +76,9 @@ describe('the STOMP session', () => {
     expect(refused.destination).toBe('/queue/forbidden');
     expect(refused.message).toMatch(/refused the destination \/queue\/forbidden: not authorized/);
     expect(b.committed).toEqual([]);
-    await expect(s.commit([msg('/queue/a', '1'), msg('/queue/a', '3')])).resolves.toEqual({ committed: true });
+    await expect(s.commit([msg('/queue/a', '1'), msg('/queue/a', '3')])).resolves.toEqual({
+      committed: true,
+    });
     expect(b.committed.map((f) => f.body)).toEqual(['1', '3']);
     expect(b.connects).toBe(2);
   });
@@ -68,7 +89,9 @@ describe('the STOMP session', () => {
     const s = session(`stomp://127.0.0.1:${b.port}`, { username: 'intruder' });
     const error = await s.open().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BrokerLoginRefused);
-    expect((error as Error).message).toMatch(/refused the login: User name \[intruder\] or password is invalid/);
+    expect((error as Error).message).toMatch(
+      /refused the login: User name \[intruder\] or password is invalid/,
+    );
     expect(b.connects).toBe(1);
   });
 
@@ -78,9 +101,13 @@ describe('the STOMP session', () => {
     await b.stop();
     brokers.pop();
     const started = Date.now();
-    const error = await session(`stomp://127.0.0.1:${port}`, { timeoutMs: 700 }).open().catch((e: unknown) => e);
+    const error = await session(`stomp://127.0.0.1:${port}`, { timeoutMs: 700 })
+      .open()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BrokerUnavailable);
-    expect((error as Error).message).toMatch(/cannot connect to stomp:\/\/127\.0\.0\.1:\d+ within 700 ms: connect ECONNREFUSED/);
+    expect((error as Error).message).toMatch(
+      /cannot connect to stomp:\/\/127\.0\.0\.1:\d+ within 700 ms: connect ECONNREFUSED/,
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(600);
   });
 
@@ -88,7 +115,9 @@ describe('the STOMP session', () => {
     const b = await broker();
     b.silentCommit = true;
     const s = session(`stomp://127.0.0.1:${b.port}`, { timeoutMs: 300 });
-    await expect(s.commit([msg('/queue/a', '1')])).rejects.toThrow(/no receipt for the COMMIT of 1 message\(s\) within 300 ms/);
+    await expect(s.commit([msg('/queue/a', '1')])).rejects.toThrow(
+      /no receipt for the COMMIT of 1 message\(s\) within 300 ms/,
+    );
   });
 
   it('a connection lost in the middle of a batch fails it as transient; the next batch reconnects', async () => {

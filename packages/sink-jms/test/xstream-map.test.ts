@@ -37,7 +37,16 @@ describe('the jms-map-json body', () => {
       JSON.parse(
         xstreamMapBody([
           ['site', { t: 'map', v: [['line', { t: 'int', v: 7 }]] }],
-          ['tags', { t: 'list', v: [{ t: 'string', v: 'a' }, { t: 'string', v: 'b' }] }],
+          [
+            'tags',
+            {
+              t: 'list',
+              v: [
+                { t: 'string', v: 'a' },
+                { t: 'string', v: 'b' },
+              ],
+            },
+          ],
           ['empty', { t: 'map', v: [] }],
           ['nothing', { t: 'list', v: [] }],
         ]),
@@ -56,6 +65,8 @@ describe('the jms-map-json body', () => {
   });
 
   it('refuses a list that mixes element types (XStream JSON would reorder it)', () => {
-    expect(() => xstreamMapBody([['xs', { t: 'list', v: [{ t: 'int', v: 1 }, { t: 'null' }] }]])).toThrow(MapBodyError);
+    expect(() => xstreamMapBody([['xs', { t: 'list', v: [{ t: 'int', v: 1 }, { t: 'null' }] }]])).toThrow(
+      MapBodyError,
+    );
   });
 });
