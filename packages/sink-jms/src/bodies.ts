@@ -2,11 +2,10 @@ import {
   DataException,
   RawAvroEncoder,
   isStruct,
-  mapValue,
   projectRecord,
   recordError,
   toJsonText,
-  valueMapper,
+  valueHooks,
   type SinkRecord,
   type ValueHooks,
 } from '@sluice/core/sink';
@@ -28,16 +27,13 @@ export interface BodyContext {
 }
 
 /** JSON values as Stream Reactor's JSON converter wrote them: Timestamps as epoch millis. */
-const toJsonValue = valueMapper({ timestamp: (d: Date) => d.getTime() });
+const jsonHooks = valueHooks({ timestamp: (d: Date) => d.getTime() });
 
 export function jsonBody(record: SinkRecord, route: JmsRoute, context: BodyContext): string {
-  const value =
-    record.valueSchema === null && !isStruct(record.value)
-      ? record.value
-      : toJsonValue(record.value, record.valueSchema);
-  const document = projectRecord({ ...record, value, valueSchema: null }, route.statement, {
+  const document = projectRecord(record, route.statement, {
     connectorName: context.connectorName,
     missingFields: 'omit',
+    valueHooks: jsonHooks,
   });
   return toJsonText(document);
 }
@@ -110,25 +106,14 @@ export const mapItemHooks: ValueHooks<MapItem> = {
 };
 
 export function mapBody(record: SinkRecord, route: JmsRoute, context: BodyContext): string {
-  let item: MapItem;
-  const struct = route.selectsAll ? null : projectStruct(record.value, route.statement);
-  if (route.selectsAll && record.valueSchema !== null) {
-    item = mapValue(record.value, record.valueSchema, mapItemHooks);
-  } else if (struct !== null) {
-    item = mapValue(struct, struct.schema, mapItemHooks);
-  } else {
-    const document = projectRecord(record, route.statement, {
-      connectorName: context.connectorName,
-      missingFields: 'omit',
-    });
-    item = mapValue(document, null, mapItemHooks);
-  }
-  if (item.t !== 'map') {
-    // A value that is not a record (a string, a number): one entry named `field`, as the reference did.
-    item = { t: 'map', v: [['field', item]] };
-  }
+  // The projection maps each selected value by its schema (a FLOAT64 3.0 stays a Double), at any depth.
+  const document = projectRecord(record, route.statement, {
+    connectorName: context.connectorName,
+    missingFields: 'omit',
+    valueHooks: mapItemHooks as ValueHooks,
+  }) as Record<string, MapItem>;
   try {
-    return xstreamMapBody(item.v);
+    return xstreamMapBody(Object.entries(document));
   } catch (e) {
     if (e instanceof MapBodyError) throw recordError(record, context, e.message, undefined, e);
     throw e;
