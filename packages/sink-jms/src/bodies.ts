@@ -30,12 +30,31 @@ export interface BodyContext {
 const jsonHooks = valueHooks({ timestamp: (d: Date) => d.getTime() });
 
 export function jsonBody(record: SinkRecord, route: JmsRoute, context: BodyContext): string {
+  // JSON text with `SELECT *` is sent as it was written (checked to be a JSON object): parsing and
+  // writing it again would change nothing a JSON reader sees, and costs most of the sink's CPU.
+  if (route.selectsAll && (typeof record.value === 'string' || Buffer.isBuffer(record.value))) {
+    return jsonObjectText(record, record.value, context);
+  }
   const document = projectRecord(record, route.statement, {
     connectorName: context.connectorName,
     missingFields: 'omit',
     valueHooks: jsonHooks,
   });
   return toJsonText(document);
+}
+
+function jsonObjectText(record: SinkRecord, value: string | Buffer, context: BodyContext): string {
+  const text = typeof value === 'string' ? value : value.toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw recordError(record, context, `the value is not valid JSON (${(e as Error).message})`, undefined, e);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw recordError(record, context, `the value is JSON ${describe(parsed)}, not a JSON object`);
+  }
+  return text;
 }
 
 export function textBody(record: SinkRecord, context: BodyContext): string {

@@ -36,6 +36,18 @@ describe('record → STOMP frame', () => {
     ).toBe('{"id":"x","count":9007199254740993}');
   });
 
+  it('JSON text with SELECT * is sent as written once checked to be a JSON object', () => {
+    const text = '{ "id" : 9007199254740993,\n "name": "kept as written" }';
+    expect(toStompMessage(sinkRecord(text, null), queue('*'), options).body).toBe(text);
+    expect(toStompMessage(sinkRecord(Buffer.from(text), null), queue('*'), options).body).toBe(text);
+    expect(() => toStompMessage(sinkRecord('[1,2]', null, { offset: 3 }), queue('*'), options)).toThrow(
+      /offset 3: the value is JSON array, not a JSON object/,
+    );
+    expect(() => toStompMessage(sinkRecord('{"a":', null), queue('*'), options)).toThrow(
+      /the value is not valid JSON/,
+    );
+  });
+
   it('TEXT sends a string as it is; one holding a NUL goes with content-length and amq-msg-type:text (still a TextMessage)', () => {
     expect(toStompMessage(sinkRecord('<a>x</a>', null), withFormat('TEXT'), options)).toMatchObject({
       body: '<a>x</a>',
