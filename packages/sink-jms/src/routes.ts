@@ -24,29 +24,22 @@ export interface JmsRoute {
   readonly staticHeaders: readonly (readonly [string, string])[];
 }
 
-/** The parts of a parsed statement (`@sluice/kcql`) that only the JMS sink reads. */
-interface JmsClauses {
-  readonly withType?: string | null;
-  readonly formatType?: string | null;
-}
-
 export function compileRoute(
   statement: KcqlStatement,
   settings: Pick<JmsSettings, 'staticHeaders'>,
 ): JmsRoute {
-  const clauses = statement as KcqlStatement & JmsClauses;
   const fail = (message: string): never => {
     throw new ConfigException(KCQL_KEY, `KCQL statement FROM ${statement.source ?? '?'}: ${message}`);
   };
   const name = statement.target ?? '';
-  const withType = (clauses.withType ?? '').toUpperCase();
+  const withType = (statement.withType ?? '').toUpperCase();
   if (withType === '') {
     fail(`WITHTYPE not set for kcql INSERT INTO ${name}. Provide WITHTYPE=TOPIC or WITHTYPE=QUEUE.`);
   }
   if (withType !== 'QUEUE' && withType !== 'TOPIC') fail(`WITHTYPE ${withType} is not QUEUE or TOPIC.`);
   const kind = withType as 'QUEUE' | 'TOPIC';
 
-  const format = (clauses.formatType ?? 'JSON').toUpperCase();
+  const format = (statement.formatType ?? 'JSON').toUpperCase();
   if (format === 'OBJECT') {
     fail(
       'WITHFORMAT OBJECT asks for a Java-serialized ObjectMessage, which cannot be made honestly from Node. ' +

@@ -25,6 +25,10 @@ describe('KCQL statements', () => {
       format: 'JSON',
       selectsAll: false,
     });
+    // Stream Reactor's documentation writes WITHFORMAT after WITHTYPE too: it is honoured either way.
+    expect(route('INSERT INTO orders SELECT * FROM orders WITHTYPE QUEUE WITHFORMAT AVRO').format).toBe(
+      'AVRO',
+    );
     for (const format of ['TEXT', 'AVRO', 'BINARY', 'MAP'])
       expect(route(`INSERT INTO q SELECT * FROM t WITHFORMAT ${format} WITHTYPE QUEUE`).format).toBe(format);
   });
