@@ -1,5 +1,5 @@
 import type { SecureContextOptions } from 'node:tls';
-import { ConfigException, DataException, RetriableException } from '@sluice/core/sink';
+import { DataException, FatalStoreException, RetriableException } from '@sluice/core/sink';
 import stompit from 'stompit';
 import type { StompBroker } from './url.js';
 
@@ -47,12 +47,32 @@ export class DestinationRefused extends DataException {
   }
 }
 
-export class BrokerLoginRefused extends ConfigException {
+export class BrokerLoginRefused extends FatalStoreException {
   constructor(message: string) {
-    super('connect.jms.username', message);
+    super(message, { key: 'connect.jms.username' });
     this.name = 'BrokerLoginRefused';
   }
 }
+
+/** The broker's TLS certificate is not one the trust store vouches for (or has expired): retrying cannot help. */
+export class BrokerCertificateRefused extends FatalStoreException {
+  constructor(message: string, cause: unknown) {
+    super(message, { key: 'connect.jms.ssl.truststore.location', cause });
+    this.name = 'BrokerCertificateRefused';
+  }
+}
+
+const CERTIFICATE_ERRORS = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 export class BrokerUnavailable extends RetriableException {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -198,7 +218,7 @@ export class StompSession {
           if (last) this.options.log.info(`${this.options.describe}: connected to ${broker.url} again`);
           return client;
         } catch (e) {
-          if (e instanceof BrokerLoginRefused) throw e;
+          if (e instanceof FatalStoreException) throw e;
           last = e as Error;
         }
       }

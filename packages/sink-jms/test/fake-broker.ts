@@ -1,4 +1,5 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 
 // A STOMP server that is just enough of a broker for the session's unit tests: it answers CONNECT,
 // keeps the frames of each transaction, "commits" them at COMMIT (with its receipt), refuses the
@@ -22,10 +23,11 @@ export class FakeBroker {
 
   private constructor(private readonly server: Server) {}
 
-  static async start(): Promise<FakeBroker> {
-    const server = createServer();
+  /** With `tls`, the broker speaks STOMP over TLS (a `stomp+ssl://` broker). */
+  static async start(tls?: TlsOptions): Promise<FakeBroker> {
+    const server = tls ? createTlsServer(tls) : createServer();
     const broker = new FakeBroker(server);
-    server.on('connection', (s) => broker.serve(s));
+    server.on(tls ? 'secureConnection' : 'connection', (s: Socket) => broker.serve(s));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return broker;
   }
