@@ -260,13 +260,22 @@ export class StompSession {
           // The broker answered CONNECT with an ERROR frame about the credentials.
           const isApplication =
             (error as { isApplicationError?: () => boolean }).isApplicationError?.() === true;
-          reject(
-            isApplication && LOGIN_ERROR.test(text)
-              ? new BrokerLoginRefused(
-                  `${this.options.describe}: the broker ${broker.url} refused the login: ${text}`,
-                )
-              : error,
-          );
+          if (isApplication && LOGIN_ERROR.test(text)) {
+            reject(
+              new BrokerLoginRefused(
+                `${this.options.describe}: the broker ${broker.url} refused the login: ${text}`,
+              ),
+            );
+          } else if (CERTIFICATE_ERRORS.has((error as { code?: string }).code ?? '')) {
+            reject(
+              new BrokerCertificateRefused(
+                `${this.options.describe}: the TLS certificate of ${broker.url} is not trusted: ${text} (check connect.jms.ssl.truststore.*)`,
+                error,
+              ),
+            );
+          } else {
+            reject(error);
+          }
           return;
         }
         this.watch(client, broker);
