@@ -13,7 +13,6 @@ import type { ServiceContext, ServiceDefinition } from '../service.js';
 // sees what a Java application receives (JMS message type, body, properties), not what STOMP shows.
 // Its API is described in the Java file; `info().url` is its base URL.
 const HOST = '127.0.0.1';
-const PORT = 61690;
 const ACTIVEMQ_CLIENT = { groupId: 'org.apache.activemq', artifactId: 'activemq-client', version: '5.17.6' };
 const SOURCE = fileURLToPath(new URL('../../jms-consumer/JmsConsumer.java', import.meta.url));
 
@@ -34,7 +33,8 @@ function javac(): string {
 const jmsConsumer: ServiceDefinition = {
   name: 'jms-consumer',
   dependsOn: ['activemq'],
-  ports: [PORT],
+  prerequisites: { install: ['maven', 'java17'], start: ['java17'] },
+  ports: { http: 61690 },
   memory: '64 MiB heap; ~60 MiB RSS',
   startTimeoutMs: 30_000,
 
@@ -72,23 +72,26 @@ const jmsConsumer: ServiceDefinition = {
         '-cp',
         `${path.join(dir, 'classes')}:${path.join(dir, 'lib')}/*`,
         'JmsConsumer',
-        String(PORT),
+        String(ctx.ports.http),
       ],
       cwd: ctx.dataDir,
     };
   },
 
-  async healthy() {
+  async healthy(ctx) {
     try {
-      const response = await fetch(`http://${HOST}:${PORT}/health`, { signal: AbortSignal.timeout(2_000) });
+      const response = await fetch(`http://${HOST}:${ctx.ports.http}/health`, {
+        signal: AbortSignal.timeout(2_000),
+      });
       return response.ok;
     } catch {
       return false;
     }
   },
 
-  info() {
-    return { name: 'jms-consumer', host: HOST, port: PORT, url: `http://${HOST}:${PORT}` };
+  info(ctx) {
+    const port = ctx.ports.http;
+    return { name: 'jms-consumer', host: HOST, port, url: `http://${HOST}:${port}` };
   },
 };
 
