@@ -1,3 +1,4 @@
+import { sinkRecord } from '@sluice/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
 import { FakeBroker } from './fake-broker.js';
@@ -134,5 +135,52 @@ describe('the JMS sink plugin', () => {
     await expect(refused.start({ ...config, 'connect.jms.username': 'intruder' }, context)).rejects.toThrow(
       /refused the login: User name \[intruder\] or password is invalid/,
     );
+  });
+
+  it('put: records for a destination the broker refuses go to the dead letter queue; the others are committed', async () => {
+    broker = await FakeBroker.start();
+    broker.refuse.add('/queue/forbidden');
+    const reported: { offset: number; message: string }[] = [];
+    const logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    };
+    const context = {
+      connectorName: 'jms-sink',
+      taskId: 0,
+      configs: () => ({}),
+      assignment: () => [],
+      offset: () => undefined,
+      timeout: () => undefined,
+      pause: () => undefined,
+      resume: () => undefined,
+      requestCommit: () => undefined,
+      errantRecordReporter: () => ({
+        report: async (record: { kafkaOffset: number }, error: Error) => {
+          reported.push({ offset: record.kafkaOffset, message: error.message });
+        },
+      }),
+      logger,
+    };
+    const task = plugin.createTask();
+    await task.start(
+      {
+        ...base,
+        'connect.jms.url': `stomp://127.0.0.1:${broker.port}`,
+        'connect.jms.kcql':
+          'INSERT INTO orders SELECT * FROM orders WITHTYPE QUEUE;INSERT INTO forbidden SELECT * FROM orders WITHTYPE QUEUE',
+      },
+      context as never,
+    );
+    await task.put([0, 1].map((offset) => sinkRecord(`{"n":${offset}}`, null, { topic: 'orders', offset })));
+    await task.stop();
+    expect(broker.committed.map((f) => [f.headers['destination'], f.body])).toEqual([
+      ['/queue/orders', '{"n":0}'],
+      ['/queue/orders', '{"n":1}'],
+    ]);
+    expect(reported.map((r) => r.offset)).toEqual([0, 1]);
+    expect(reported[0]!.message).toMatch(/offset 0: the broker refused the destination \/queue\/forbidden/);
   });
 });
