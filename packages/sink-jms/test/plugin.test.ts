@@ -1,3 +1,4 @@
+import type { SinkRecord, SinkTaskContext } from '@sluice/core/sink';
 import { sinkRecord } from '@sluice/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
@@ -10,6 +11,26 @@ const base = {
   'connect.jms.url': 'stomp://127.0.0.1:61613',
   'connect.jms.kcql': 'INSERT INTO orders SELECT * FROM orders WITHTYPE QUEUE',
 };
+
+/** A task context for the kit's task: its logger, and a dead letter queue reporter when given. */
+function taskContext(
+  logger: { debug(m: string): void; info(m: string): void; warn(m: string): void; error(m: string): void },
+  report?: (record: SinkRecord, error: Error) => Promise<void>,
+): SinkTaskContext {
+  return {
+    connectorName: 'jms-sink',
+    taskId: 0,
+    configs: () => ({}),
+    assignment: () => [],
+    offset: () => undefined,
+    timeout: () => undefined,
+    pause: () => undefined,
+    resume: () => undefined,
+    requestCommit: () => undefined,
+    errantRecordReporter: () => (report ? { report } : null),
+    logger,
+  };
+}
 
 let broker: FakeBroker | undefined;
 afterEach(async () => {
@@ -99,19 +120,7 @@ describe('the JMS sink plugin', () => {
       warn: (m: string) => lines.push(m),
       error: (m: string) => lines.push(m),
     };
-    const context = {
-      connectorName: 'jms-sink',
-      taskId: 0,
-      configs: () => ({}),
-      assignment: () => [],
-      offset: () => undefined,
-      timeout: () => undefined,
-      pause: () => undefined,
-      resume: () => undefined,
-      requestCommit: () => undefined,
-      errantRecordReporter: () => null,
-      logger,
-    };
+    const context = taskContext(logger);
     const config = {
       ...base,
       'connect.jms.url': `stomp://127.0.0.1:${broker.port}`,
@@ -141,29 +150,15 @@ describe('the JMS sink plugin', () => {
     broker = await FakeBroker.start();
     broker.refuse.add('/queue/forbidden');
     const reported: { offset: number; message: string }[] = [];
-    const logger = {
+    const quiet = {
       debug: () => undefined,
       info: () => undefined,
       warn: () => undefined,
       error: () => undefined,
     };
-    const context = {
-      connectorName: 'jms-sink',
-      taskId: 0,
-      configs: () => ({}),
-      assignment: () => [],
-      offset: () => undefined,
-      timeout: () => undefined,
-      pause: () => undefined,
-      resume: () => undefined,
-      requestCommit: () => undefined,
-      errantRecordReporter: () => ({
-        report: async (record: { kafkaOffset: number }, error: Error) => {
-          reported.push({ offset: record.kafkaOffset, message: error.message });
-        },
-      }),
-      logger,
-    };
+    const context = taskContext(quiet, async (record, error) => {
+      reported.push({ offset: record.kafkaOffset, message: error.message });
+    });
     const task = plugin.createTask();
     await task.start(
       {
@@ -172,7 +167,7 @@ describe('the JMS sink plugin', () => {
         'connect.jms.kcql':
           'INSERT INTO orders SELECT * FROM orders WITHTYPE QUEUE;INSERT INTO forbidden SELECT * FROM orders WITHTYPE QUEUE',
       },
-      context as never,
+      context,
     );
     await task.put([0, 1].map((offset) => sinkRecord(`{"n":${offset}}`, null, { topic: 'orders', offset })));
     await task.stop();
