@@ -30,6 +30,28 @@ afterAll(async () => {
 });
 
 const PERSISTENT = 2;
+/** One durable subscription per JMS topic (a subscription name moved to another topic loses its messages). */
+const subscriptionOf = (topic: string) => `sub-${topic}`;
+
+/** Registers the durable subscription `fromBoth` reads, before anything is sent to the topic. */
+async function subscribe(topic: string): Promise<void> {
+  await env.consumer.subscribe(topic, subscriptionOf(topic));
+}
+
+/**
+ * The messages of the queue `name` and of the JMS topic `name` (its durable subscription): the same
+ * type, body and properties on both. Returns the queue's.
+ */
+async function fromBoth(name: string, count: number): Promise<JmsMessage[]> {
+  const queued = await env.consumer.receive({ queue: name }, count);
+  const published = await env.consumer.receive({ topic: name, subscription: subscriptionOf(name) }, count);
+  expect(queued.map((m) => m.destination)).toEqual(queued.map(() => `queue://${name}`));
+  expect(published.map((m) => m.destination)).toEqual(published.map(() => `topic://${name}`));
+  const same = (m: JmsMessage) => [m.type, m.body, m.properties, m.deliveryMode];
+  expect(published.map(same)).toEqual(queued.map(same));
+  return queued;
+}
+
 const props = (m: JmsMessage) =>
   Object.fromEntries(Object.entries(m.properties).map(([k, v]) => [k, v.value]));
 
@@ -81,13 +103,14 @@ describe('JMS sink end to end (ActiveMQ, read by a Java JMS consumer)', () => {
     expect(got[0]!.properties['KafkaKey']!.type).toBe('String');
   });
 
-  it('Avro through the schema registry → JSON (TextMessage), AVRO (BytesMessage, raw Avro) on a topic with a durable subscriber, and MAP (typed MapMessage)', async () => {
+  it('Avro through the schema registry → JSON (TextMessage), AVRO (BytesMessage, raw Avro) and MAP (typed MapMessage), each on a queue and on a topic with a durable subscriber', async () => {
     const t = await kafkaTopic(env, 'jms-avro');
-    const jsonQueue = uniqueName('it.avro-json');
-    const avroTopic = uniqueName('it.avro-topic');
-    const mapQueue = uniqueName('it.avro-map');
-    const subscription = uniqueName('sub');
-    await env.consumer.subscribe(avroTopic, subscription);
+    const dest = {
+      JSON: uniqueName('it.avro-json'),
+      AVRO: uniqueName('it.avro-avro'),
+      MAP: uniqueName('it.avro-map'),
+    };
+    for (const name of Object.values(dest)) await subscribe(name);
     const schema = await registerAvroSchema(env.registryUrl, `${t}-value`, readingAvroSchema);
     const reading = (n: number) => ({
       sensorID: `s${n}`,
@@ -109,11 +132,13 @@ describe('JMS sink end to end (ActiveMQ, read by a Java JMS consumer)', () => {
         env,
         uniqueName('c'),
         t,
-        [
-          `INSERT INTO ${jsonQueue} SELECT * FROM ${t} WITHFORMAT JSON WITHTYPE QUEUE`,
-          `INSERT INTO ${avroTopic} SELECT * FROM ${t} WITHFORMAT AVRO WITHTYPE TOPIC`,
-          `INSERT INTO ${mapQueue} SELECT * FROM ${t} WITHFORMAT MAP WITHTYPE QUEUE`,
-        ].join(';'),
+        Object.entries(dest)
+          .flatMap(([format, name]) =>
+            ['QUEUE', 'TOPIC'].map(
+              (type) => `INSERT INTO ${name} SELECT * FROM ${t} WITHFORMAT ${format} WITHTYPE ${type}`,
+            ),
+          )
+          .join(';'),
       ),
       {
         'value.converter': 'io.confluent.connect.avro.AvroConverter',
@@ -121,7 +146,7 @@ describe('JMS sink end to end (ActiveMQ, read by a Java JMS consumer)', () => {
       },
     );
 
-    const json = await env.consumer.receive({ queue: jsonQueue }, 2);
+    const json = await fromBoth(dest.JSON, 2);
     expect(json.map((m) => m.type)).toEqual(['TextMessage', 'TextMessage']);
     expect(JSON.parse(json[0]!.body as string)).toEqual({
       sensorID: 's1',
@@ -134,16 +159,13 @@ describe('JMS sink end to end (ActiveMQ, read by a Java JMS consumer)', () => {
       note: null,
     });
 
-    const avroMessages = await env.consumer.receive({ topic: avroTopic, subscription }, 2);
-    expect(avroMessages.map((m) => [m.type, m.destination])).toEqual([
-      ['BytesMessage', `topic://${avroTopic}`],
-      ['BytesMessage', `topic://${avroTopic}`],
-    ]);
+    const avroMessages = await fromBoth(dest.AVRO, 2);
+    expect(avroMessages.map((m) => m.type)).toEqual(['BytesMessage', 'BytesMessage']);
     // Raw Avro binary (no magic byte, no schema id), readable with the record's own schema.
     const type = avro.Type.forSchema(readingAvroSchema as unknown as avro.Schema);
     expect(avroMessages.map((m) => type.fromBuffer(bytesOf(m)) as unknown)).toEqual([1, 2].map(reading));
 
-    const maps = await env.consumer.receive({ queue: mapQueue }, 2);
+    const maps = await fromBoth(dest.MAP, 2);
     expect(maps[0]!.type).toBe('MapMessage');
     expect(maps[1]!.body).toEqual({
       sensorID: { type: 'String', value: 's2' },
@@ -167,13 +189,13 @@ describe('JMS sink end to end (ActiveMQ, read by a Java JMS consumer)', () => {
     expect(maps[0]!.body).toMatchObject({ note: { type: 'null', value: null } });
   });
 
-  it('TEXT through the StringConverter → TextMessage byte for byte on a topic with a durable subscriber; BINARY → BytesMessage', async () => {
+  it('TEXT through the StringConverter → TextMessage byte for byte; BINARY → BytesMessage; each on a queue and on a topic with a durable subscriber', async () => {
     const textTopic = await kafkaTopic(env, 'jms-text');
     const binaryTopic = await kafkaTopic(env, 'jms-binary');
-    const jmsTopic = uniqueName('it.text');
-    const binaryQueue = uniqueName('it.binary');
-    const subscription = uniqueName('sub');
-    await env.consumer.subscribe(jmsTopic, subscription);
+    const textDest = uniqueName('it.text');
+    const binaryDest = uniqueName('it.binary');
+    await subscribe(textDest);
+    await subscribe(binaryDest);
     const texts = ['{ "kept":  "as written" }', 'not JSON at all: <xml/>', 'ünïcødé ✓'];
     const blobs = [Buffer.from([0, 1, 2, 254, 255]), Buffer.from('plain'), Buffer.alloc(0)];
     await env.kafka.produce(
@@ -191,16 +213,20 @@ describe('JMS sink end to end (ActiveMQ, read by a Java JMS consumer)', () => {
           env,
           uniqueName('c'),
           textTopic,
-          `INSERT INTO ${jmsTopic} SELECT * FROM ${textTopic} WITHFORMAT TEXT WITHTYPE TOPIC;` +
-            `INSERT INTO ${binaryQueue} SELECT * FROM ${binaryTopic} WITHFORMAT BINARY WITHTYPE QUEUE`,
+          ['QUEUE', 'TOPIC']
+            .flatMap((type) => [
+              `INSERT INTO ${textDest} SELECT * FROM ${textTopic} WITHFORMAT TEXT WITHTYPE ${type}`,
+              `INSERT INTO ${binaryDest} SELECT * FROM ${binaryTopic} WITHFORMAT BINARY WITHTYPE ${type}`,
+            ])
+            .join(';'),
         ),
         topics: `${textTopic},${binaryTopic}`,
       },
       { 'value.converter': 'org.apache.kafka.connect.converters.ByteArrayConverter' },
     );
-    const text = await env.consumer.receive({ topic: jmsTopic, subscription }, 3);
+    const text = await fromBoth(textDest, 3);
     expect(text.map((m) => [m.type, m.body])).toEqual(texts.map((t) => ['TextMessage', t]));
-    const binary = await env.consumer.receive({ queue: binaryQueue }, 3);
+    const binary = await fromBoth(binaryDest, 3);
     expect(binary.map((m) => m.type)).toEqual(['BytesMessage', 'BytesMessage', 'BytesMessage']);
     expect(binary.map(bytesOf)).toEqual(blobs);
   });
