@@ -33,6 +33,7 @@ export const PERSISTENT = `${PREFIX}.persistent`;
 export const SSL_PREFIX = `${PREFIX}.ssl`;
 
 const DEFAULT_CONNECTION_FACTORY = 'ConnectionFactory';
+const JNDI_KEYS = [INITIAL_CONTEXT_FACTORY, CONNECTION_FACTORY, EXTRA_PARAMS, DESTINATION_SELECTOR];
 
 const SOURCE_ONLY = 'Source connector only: accepted so that a shared config runs, and ignored by the sink.';
 
@@ -234,19 +235,18 @@ export interface JmsSettings {
 }
 
 /** The connector's own settings from values parsed by `configDef`. */
-export function jmsSettings(parsed: Record<string, ConfigValue>): JmsSettings {
+export function jmsSettings(
+  parsed: Record<string, ConfigValue>,
+  props: Readonly<Record<string, string>> = {},
+): JmsSettings {
   const username = String(parsed[USERNAME] ?? '').trim();
   const password = secretValue(parsed[PASSWORD] ?? null);
   if (username === '' && password !== '') {
     throw new ConfigException(USERNAME, `${PASSWORD} is set without ${USERNAME}; set both, or neither.`);
   }
-  const jndiKeys: string[] = [];
-  if (String(parsed[INITIAL_CONTEXT_FACTORY] ?? '').trim() !== '') jndiKeys.push(INITIAL_CONTEXT_FACTORY);
-  const factory = String(parsed[CONNECTION_FACTORY] ?? '').trim();
-  if (factory !== '' && factory !== DEFAULT_CONNECTION_FACTORY) jndiKeys.push(CONNECTION_FACTORY);
-  if ((parsed[EXTRA_PARAMS] as string[] | undefined)?.length) jndiKeys.push(EXTRA_PARAMS);
-  if (String(parsed[DESTINATION_SELECTOR] ?? 'CDI').toUpperCase() === 'JNDI')
-    jndiKeys.push(DESTINATION_SELECTOR);
+  // Each JNDI key the config sets (whatever its value: the documented example sets the default
+  // ConnectionFactory) gets its INFO line.
+  const jndiKeys = JNDI_KEYS.filter((key) => (props[key] ?? '').trim() !== '');
   return {
     brokers: parseJmsUrl(String(parsed[URL])),
     username,

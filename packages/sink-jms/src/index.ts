@@ -47,7 +47,7 @@ export const jmsSinkPlugin = defineStreamReactorSink<JmsSettings, JmsRoute, JmsC
     // with the source connector runs.
     ignored: ['WITHJMSSELECTOR', 'WITHSUBSCRIPTION'],
   },
-  settings: (parsed) => jmsSettings(parsed),
+  settings: (parsed, props) => jmsSettings(parsed, props),
   compile: compileRoute,
 
   async connect(settings, runtime) {

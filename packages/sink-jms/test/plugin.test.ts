@@ -110,7 +110,7 @@ describe('the JMS sink plugin', () => {
     });
   });
 
-  it('start: one INFO line per JNDI key that is set; a refused login fails the task at once', async () => {
+  it('start: one INFO line per JNDI key the config sets (the default value included); a refused login fails the task at once', async () => {
     broker = await FakeBroker.start();
     broker.login = 'app';
     const lines: string[] = [];
@@ -136,6 +136,7 @@ describe('the JMS sink plugin', () => {
     const jndi = lines.filter((l) => /JNDI has no meaning over STOMP/.test(l));
     expect(jndi.map((l) => /(connect\.jms\.[a-z.]+) is set/.exec(l)![1])).toEqual([
       'connect.jms.initial.context.factory',
+      'connect.jms.connection.factory',
       'connect.jms.destination.selector',
     ]);
     expect(lines.join('\n')).not.toContain('pw');
