@@ -18,7 +18,8 @@ import type { MongoOperation } from './operations.js';
 // of its operations share an `_id`: then ordered. A batch that shares an `_id` with one still being
 // written waits for it, so that the last record for a key wins. Per-document failures are returned for
 // the kit to classify by code (see classifyMongoError); an insert refused as a duplicate on `_id` is a
-// replay of a document already written and counts as written.
+// replay of a document already written and counts as written; a duplicate on another unique index is a
+// conflict (a data error).
 
 const DUPLICATE_KEY = 11000;
 const NAMESPACE_EXISTS = 48;
@@ -131,16 +132,48 @@ export class MongoStore {
       } catch (e) {
         const errors = e instanceof MongoBulkWriteError ? writeErrorsOf(e) : [];
         if (errors.length === 0) throw e;
+        const replays = await this.replays(collection, remaining, errors);
         for (const err of errors) {
-          const op = remaining[err.index]!;
-          if (op.kind === 'insert' && err.code === DUPLICATE_KEY && onId(err)) continue;
-          failures.push({ index: offset + err.index, error: this.refused(op, err) });
+          if (replays.has(err)) continue;
+          failures.push({ index: offset + err.index, error: this.refused(remaining[err.index]!, err) });
         }
         // An ordered bulk stops at its first error: what follows it was not attempted yet.
         offset = ordered ? offset + Math.min(...errors.map((err) => err.index)) + 1 : operations.length;
       }
     }
     return failures;
+  }
+
+  /**
+   * The duplicate-key errors of inserts that are a duplicate on `_id` (a replay of a document already
+   * written), not on a unique secondary index (a conflict). The server names the index; servers that do
+   * not (FerretDB) are asked whether a document with that `_id` exists.
+   */
+  private async replays(
+    collection: string,
+    operations: readonly MongoOperation[],
+    errors: readonly WriteError[],
+  ): Promise<Set<WriteError>> {
+    const replays = new Set<WriteError>();
+    const unknown: WriteError[] = [];
+    for (const err of errors) {
+      const op = operations[err.index]!;
+      if (op.kind !== 'insert' || err.code !== DUPLICATE_KEY || op.document['_id'] === undefined) continue;
+      const onId = duplicateOnId(err);
+      if (onId === undefined) unknown.push(err);
+      else if (onId) replays.add(err);
+    }
+    if (unknown.length === 0) return replays;
+    const idOf = (err: WriteError) => (operations[err.index] as { document: Document }).document['_id'];
+    const found = await this.db
+      .collection(collection)
+      .find({ _id: { $in: unknown.map(idOf) } } as Document, { projection: { _id: 1 } })
+      .toArray();
+    // Relaxed EJSON: the server matches numbers across BSON types (Long 1 finds int32 1), so must we.
+    const key = (id: unknown) => BSON.EJSON.stringify({ id }, { relaxed: true });
+    const existing = new Set(found.map((d) => key(d['_id'])));
+    for (const err of unknown) if (existing.has(key(idOf(err)))) replays.add(err);
+    return replays;
   }
 
   private refused(op: MongoOperation, err: WriteError): DocumentRefused {
@@ -152,13 +185,15 @@ export class MongoStore {
   }
 }
 
-/** A duplicate on the `_id` index (a replay), not on a unique secondary index (a conflict). */
-function onId(err: WriteError): boolean {
+/** Whether a duplicate-key error is on the `_id` index, from what the server says; undefined when it does not say. */
+function duplicateOnId(err: WriteError): boolean | undefined {
   const raw = (err.err ?? err) as { keyPattern?: Record<string, unknown> };
-  const pattern = raw.keyPattern;
-  if (pattern) return Object.keys(pattern).join() === '_id';
-  return /index: _id_(\s|$)/.test(err.errmsg ?? '');
+  if (raw.keyPattern) return Object.keys(raw.keyPattern).join() === '_id';
+  const index = /index: (\S+)/.exec(err.errmsg ?? '');
+  return index ? index[1] === '_id_' : undefined;
 }
+
+const ejson = (id: unknown) => BSON.EJSON.stringify({ id }, { relaxed: false });
 
 function toModel(op: MongoOperation): AnyBulkWriteOperation<Document> {
   switch (op.kind) {
@@ -177,7 +212,7 @@ function toModel(op: MongoOperation): AnyBulkWriteOperation<Document> {
 
 function idKey(collection: string, op: MongoOperation): string | null {
   const id = op.kind === 'insert' ? op.document['_id'] : op.id;
-  return id === undefined ? null : `${collection}\u0000${BSON.EJSON.stringify({ id }, { relaxed: false })}`;
+  return id === undefined ? null : `${collection}\u0000${ejson(id)}`;
 }
 
 function writeErrorsOf(e: MongoBulkWriteError): WriteError[] {

@@ -7,6 +7,7 @@ import { DocumentRefused, MongoStore, classifyMongoError } from '../src/writer.j
 function fakeDb(
   fail: (op: unknown, i: number) => Record<string, unknown> | undefined = () => undefined,
   delayMs: (ops: unknown[]) => number = () => 5,
+  existingIds: readonly unknown[] = [],
 ) {
   const calls: { collection: string; ops: unknown[]; ordered: boolean }[] = [];
   const db = {
@@ -15,6 +16,9 @@ function fakeDb(
       if (name === 'exists') throw new MongoServerError({ message: 'exists', code: 48 });
     },
     collection: (collection: string) => ({
+      find: (filter: { _id: { $in: unknown[] } }) => ({
+        toArray: async () => filter._id.$in.filter((id) => existingIds.includes(id)).map((_id) => ({ _id })),
+      }),
       bulkWrite: async (ops: unknown[], { ordered }: { ordered: boolean }) => {
         await new Promise((r) => setTimeout(r, delayMs(ops)));
         calls.push({ collection, ops, ordered });
@@ -99,6 +103,20 @@ describe('MongoStore.write', () => {
     expect((failures[0]!.error as Error).message).toMatch(
       /MongoDB refused the insert into test\.c: E11000 duplicate key error index: email_1 dup key \(code 11000\)/,
     );
+    expect(classifyMongoError(failures[0]!.error)).toBe('data');
+  });
+
+  it('a server that does not name the index (FerretDB): a duplicate is a replay only if that _id exists', async () => {
+    const { db } = fakeDb(
+      (op) =>
+        [1, 2].includes(nOf(op))
+          ? { code: 11000, errmsg: 'E11000 duplicate key error collection: test.c' }
+          : undefined,
+      () => 1,
+      [1],
+    );
+    const failures = await store(db).write([insert(1, 1), insert(2, 2), insert(3, 3)]);
+    expect(failures.map((f) => f.index)).toEqual([1]);
     expect(classifyMongoError(failures[0]!.error)).toBe('data');
   });
 
