@@ -118,6 +118,8 @@ export interface SinkConformanceAdapter {
     connector: Record<string, string>;
     messages: TestMessage[];
     expected: unknown[];
+    /** Worker properties the example needs (its converters). */
+    worker?: Record<string, string>;
   };
   /** A key with a value the plugin refuses, for `/config/validate`. */
   readonly badKey: { readonly key: string; readonly value: string };
@@ -468,7 +470,7 @@ export function describeSinkConformance(adapter: SinkConformanceAdapter): void {
       const t = await target('docs');
       const example = adapter.docsExample(t.name, topic);
       await env.kafka.produce(topic, example.messages);
-      await run(example.connector);
+      await run(example.connector, example.worker);
       expect(await readUntil(t, example.expected.length)).toEqual(example.expected);
       await stopAll();
     });

@@ -1,7 +1,5 @@
 import {
-  connectJson,
   encodeAvro,
-  infra,
   kafkaTopic,
   pumpMessages,
   range,
@@ -232,49 +230,6 @@ describe('MQTT sink end to end', () => {
     expect((await worker.status(connector.name!)).tasks[0]!.state).toBe('RUNNING');
   });
 
-  it('with RETRY and QoS 1, a broker outage of ~20 s mid-stream loses nothing', async () => {
-    const t = await kafkaTopic(env, 'mqtt-outage');
-    const root = uniqueName('it/outage');
-    // Each record goes to its own retained topic, so that what was published while this subscriber
-    // was away (the broker restart drops its session) can still be counted afterwards.
-    const connector = mqttConnector(env, uniqueName('c'), t, `INSERT INTO _key SELECT * FROM ${t}`, {
-      'connect.mqtt.retained.messages': 'true',
-      'connect.mqtt.error.policy': 'RETRY',
-      'connect.mqtt.retry.interval': '1000',
-      'connect.mqtt.max.retries': '-1',
-    });
-    const produce = (from: number, to: number, phase: string) =>
-      env.kafka.produce(
-        t,
-        range(from, to).map((id) => ({ key: `${root}/${id}`, value: JSON.stringify({ id, phase }) })),
-      );
-    worker = await runConnector(env, connector);
-    const live = await subscribe(`${root}/#`);
-    await produce(0, 100, 'before');
-    await live.waitForCount(100);
-
-    infra('down', 'mosquitto'); // test-infra's Mosquitto keeps nothing across a restart: only what follows is checked
-    try {
-      await produce(100, 300, 'during');
-      await sleep(20_000);
-    } finally {
-      infra('up', 'mosquitto');
-    }
-    await produce(300, 350, 'after');
-
-    const ids = new Set<number>();
-    await waitFor(
-      async () => {
-        for (const m of await retainedMessages(env.mqttUrl, `${root}/#`))
-          ids.add((JSON.parse(text(m)) as { id: number }).id);
-        return range(100, 350).every((id) => ids.has(id));
-      },
-      { what: 'the 250 records produced during and after the outage', timeoutMs: 120_000, intervalMs: 2_000 },
-    );
-    expect((await worker.status(connector.name!)).tasks[0]!.state).toBe('RUNNING');
-    expect(worker.output()).toMatch(/Error policy RETRY: redelivering/);
-  }, 240_000);
-
   it('MQTT 5 with QoS 2 delivers exactly the records, in order', async () => {
     const t = await kafkaTopic(env, 'mqtt-v5');
     const target = uniqueName('it/v5');
@@ -333,35 +288,4 @@ describe('MQTT sink end to end', () => {
       expect(retained.map((m) => JSON.parse(text(m)) as { id: number })).toEqual([{ id: 999, pad }]);
     },
   );
-
-  it('runs the Stream Reactor docs example unchanged but for the host and topic name', async () => {
-    const t = await kafkaTopic(env, 'orders');
-    const sub = await subscribe('/lenses/orders');
-    const schema = {
-      type: 'struct',
-      optional: false,
-      fields: [
-        { field: 'id', type: 'int32', optional: false },
-        { field: 'item', type: 'string', optional: false },
-      ],
-    };
-    await env.kafka.produce(t, [{ value: connectJson(schema, { id: 1, item: 'tea' }) }]);
-    // docs.lenses.io/connectors/sink/mqtt, "Example": only the broker address and the Kafka topic differ.
-    const example = {
-      name: uniqueName('mqtt'),
-      'connector.class': 'io.lenses.streamreactor.connect.mqtt.sink.MqttSinkConnector',
-      'tasks.max': '1',
-      topics: t,
-      'connect.mqtt.hosts': env.mqttUrl.replace(/^mqtt:/, 'tcp:'),
-      'connect.mqtt.clean': 'true',
-      'connect.mqtt.timeout': '1000',
-      'connect.mqtt.keep.alive': '1000',
-      'connect.mqtt.service.quality': '1',
-      'connect.mqtt.client.id': 'dm_sink_id',
-      'connect.mqtt.kcql': `INSERT INTO /lenses/orders SELECT * FROM ${t}`,
-    };
-    worker = await runConnector(env, example, { 'value.converter.schemas.enable': 'true' });
-    const [m] = await sub.waitForCount(1);
-    expect(text(m!)).toBe('{"id":1,"item":"tea"}');
-  });
 });
