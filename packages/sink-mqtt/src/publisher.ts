@@ -104,7 +104,12 @@ export class Publisher {
     const limit = brokerMax ?? MAX_REMAINING_LENGTH + 5;
     const out: RefusedPublish[] = [];
     items.forEach((item, index) => {
-      const { topic } = item.message;
+      const { topic, payload } = item.message;
+      // A UTF-8 character takes at most 3 bytes per UTF-16 unit: most messages are cleared without
+      // measuring their text (the QoS 0 path encodes it once, later).
+      const bound =
+        3 * topic.length + (typeof payload === 'string' ? 3 * payload.length : payload.length) + 10;
+      if (bound <= limit && 3 * topic.length <= MAX_TOPIC_BYTES) return;
       const topicBytes = Buffer.byteLength(topic);
       const size = publishPacketSize(item.message, protocolVersion);
       let why: string;
