@@ -75,6 +75,8 @@ export interface ConformanceTarget {
 export interface ConformanceOutage {
   /** Connector properties pointing at the private instance. */
   readonly connector: Record<string, string>;
+  /** A target on the private instance. */
+  target(prefix: string): Promise<ConformanceTarget>;
   stop(): Promise<void>;
   start(): Promise<void>;
   dispose(): Promise<void>;
@@ -429,7 +431,8 @@ export function describeSinkConformance(adapter: SinkConformanceAdapter): void {
         const outage = await adapter.outage!();
         try {
           const topic = await kafkaTopic(env, 'conf-outage');
-          const t = await target('outage');
+          const t = await outage.target('outage');
+          targets.push(t);
           const props = {
             ...connector(topic, adapter.kcql(t.name, topic, adapter.keyedWrites)),
             ...outage.connector,
@@ -459,6 +462,7 @@ export function describeSinkConformance(adapter: SinkConformanceAdapter): void {
           expect((await w.status(props.name)).tasks[0]!.state).toBe('RUNNING');
           await stopAll();
         } finally {
+          await stopAll();
           await outage.dispose();
         }
       },

@@ -1,4 +1,5 @@
-import { Binary, Double, Int32, Long } from 'mongodb';
+import { Binary, Double, Int32, Long, MongoClient, type Db } from 'mongodb';
+import { startPrivateInstance } from '@sluice/test-infra';
 import { describeSinkConformance, type JsonKind } from '@sluice/test-utils/conformance';
 import { uniqueName } from '@sluice/test-utils';
 import { setUpMongoIt, tearDownMongoIt, type MongoIt } from './harness.js';
@@ -12,6 +13,18 @@ const it = () => env!;
 const number = (v: unknown): unknown =>
   v instanceof Long ? v.toNumber() : v instanceof Int32 || v instanceof Double ? v.valueOf() : v;
 
+const collectionName = (prefix: string) => uniqueName(prefix).replace(/-/g, '_');
+
+function collectionTarget(db: Db, name: string) {
+  return {
+    name,
+    read: async () =>
+      (await db.collection(name).find({}, { promoteValues: false }).sort({ _id: 1 }).toArray()).map(
+        ({ _id, ...rest }) => rest,
+      ),
+  };
+}
+
 describeSinkConformance({
   store: 'MongoDB (test-infra: FerretDB)',
   connectorClass: 'io.lenses.streamreactor.connect.mongodb.sink.MongoSinkConnector',
@@ -20,16 +33,7 @@ describeSinkConformance({
   setUp: async () => (env = await setUpMongoIt()),
   tearDown: () => tearDownMongoIt(env),
   connection: () => ({ 'connect.mongo.connection': it().mongoUrl, 'connect.mongo.db': it().dbName }),
-  target: async (prefix) => {
-    const name = prefix === 'docs' ? 'orders' : uniqueName(prefix).replace(/-/g, '_');
-    return {
-      name,
-      read: async () =>
-        (await it().db.collection(name).find({}, { promoteValues: false }).sort({ _id: 1 }).toArray()).map(
-          ({ _id, ...rest }) => rest,
-        ),
-    };
-  },
+  target: async (prefix) => collectionTarget(it().db, prefix === 'docs' ? 'orders' : collectionName(prefix)),
   kcql: (target, topic, keyed) =>
     keyed
       ? `UPSERT INTO ${target} SELECT * FROM ${topic} PK id`
@@ -83,9 +87,21 @@ describeSinkConformance({
     expected: [{ id: Long.fromNumber(1), item: 'tea', price: new Double(2.5) }],
   }),
   badKey: { key: 'connect.mongo.connection', value: 'localhost:27017' },
-  unsupported: {
-    'outage-under-retry':
-      'needs a private MongoDB instance to stop (startPrivateInstance from @sluice/test-infra), which is not on main yet; the shared server must not be stopped',
+  outage: async () => {
+    // A server of its own on its own ports: the shared one is never stopped.
+    const mongo = await startPrivateInstance('mongodb');
+    const url = mongo.info.url as string;
+    const client = new MongoClient(url, { serverSelectionTimeoutMS: 5_000 });
+    return {
+      connector: { 'connect.mongo.connection': url },
+      target: async (prefix) => collectionTarget(client.db(it().dbName), collectionName(prefix)),
+      stop: () => mongo.stop(),
+      start: () => mongo.start(),
+      dispose: async () => {
+        await client.close();
+        await mongo.dispose();
+      },
+    };
   },
   unsupportedFields: {
     price:
