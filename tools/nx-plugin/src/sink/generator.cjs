@@ -4,6 +4,8 @@
 // generated from the new plugin (tools/gen-config-docs.ts), so that it starts in sync.
 // CommonJS because Nx loads generator factories with require(); the templates are strict ESM TypeScript.
 'use strict';
+/* global require, module, __dirname */
+/* eslint-disable @typescript-eslint/no-require-imports -- Nx loads generator factories with require() */
 const { readdirSync, readFileSync, statSync } = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
