@@ -41,6 +41,14 @@ export const mongoSinkPlugin = defineStreamReactorSink<
   kcql: KCQL_SUPPORT,
   settings: (parsed) => mongoSinkConfig(parsed),
   compile: (statement) => compileRoute(statement),
+  // Stream Reactor accepts a PK on INSERT and ignores it; so do we, saying so.
+  kcqlWarnings: (statement) =>
+    statement.writeMode === 'INSERT' && statement.primaryKeys.length > 0
+      ? [
+          `KCQL INSERT INTO ${statement.target} has PK ${statement.primaryKeys.map((pk) => pk.alias).join(', ')}, ` +
+            'which the MongoDB sink accepts for Stream Reactor compatibility but ignores: documents get their own _id. Use UPSERT to key them by PK.',
+        ]
+      : [],
   connect: (config, runtime) => {
     const client = createMongoClient(config);
     runtime.logger.info(

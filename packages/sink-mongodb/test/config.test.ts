@@ -112,6 +112,17 @@ describe('plugin', () => {
     ]);
   });
 
+  it('accepts a PK on INSERT, as Stream Reactor does, with a warning that it has no effect', () => {
+    const { warnings } = plugin.compileConfig({
+      ...base,
+      'connect.mongo.kcql': 'INSERT INTO readings SELECT * FROM sensor-topic PK id',
+    });
+    expect(warnings).toEqual([
+      'KCQL INSERT INTO readings has PK id, which the MongoDB sink accepts for Stream Reactor compatibility but ignores: documents get their own _id. Use UPSERT to key them by PK.',
+    ]);
+    expect(plugin.compileConfig(base).warnings).toEqual([]);
+  });
+
   it('reports cross-key errors at validate on the key at fault', () => {
     expect(plugin.validate!({ ...base, 'connect.mongo.username': 'u' })).toEqual({
       'connect.mongo.password': [
