@@ -138,7 +138,8 @@ function parseKeyValue(key: ConfigKey, raw: string | undefined): ConfigValue {
     case 'LONG': {
       if (!/^[-+]?\d+$/.test(text)) throw new Error(`Not a number of type ${key.type}: '${raw}'`);
       const n = Number(text);
-      if (key.type === 'INT' && (n < -2147483648 || n > 2147483647)) throw new Error(`Not a number of type INT: '${raw}'`);
+      if (key.type === 'INT' && (n < -2147483648 || n > 2147483647))
+        throw new Error(`Not a number of type INT: '${raw}'`);
       return n;
     }
     case 'DOUBLE': {
@@ -188,7 +189,8 @@ export function maskSecrets(props: Record<string, string>, def?: ConfigDef): Rec
   return out;
 }
 
-const SECRET_KEY = /(password|passwd|secret|token|credentials|api\.key|apikey|private\.key|sasl\.jaas\.config|basic\.auth\.user\.info|\.key\.password|keystore\.password|truststore\.password)/i;
+const SECRET_KEY =
+  /(password|passwd|secret|token|credentials|api\.key|apikey|private\.key|sasl\.jaas\.config|basic\.auth\.user\.info|\.key\.password|keystore\.password|truststore\.password|keystore\.key$)/i;
 
 export function looksSecret(key: string): boolean {
   return SECRET_KEY.test(key);

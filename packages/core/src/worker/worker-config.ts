@@ -1,5 +1,7 @@
 import { ConfigDef, validators, type ConfigValue } from '../config/def.js';
 import { ConfigException } from '../errors.js';
+import { ConfigProviders } from '../config/providers.js';
+import { OVERRIDE_POLICIES, type OverridePolicy } from '../kafka/client-config.js';
 
 // Kafka Connect's worker configuration keys (WorkerConfig), shared by standalone and distributed
 // mode. Unknown keys are kept: Kafka client settings (security, SSL/SASL, `consumer.`/`producer.`/
@@ -155,6 +157,16 @@ export const workerConfigDef = new ConfigDef()
     doc: 'Allow `PUT /connectors/{name}/topics/reset`.',
   })
   .define({
+    name: 'connector.client.config.override.policy',
+    type: 'STRING',
+    default: 'All',
+    importance: 'MEDIUM',
+    validator: validators.oneOf([...OVERRIDE_POLICIES]),
+    doc:
+      'Which `consumer.override.*`, `producer.override.*` and `admin.override.*` keys a connector may set: ' +
+      'None, Principal (security.protocol, sasl.mechanism, sasl.jaas.config) or All.',
+  })
+  .define({
     name: 'rest.request.timeout.ms',
     type: 'LONG',
     default: 90000,
@@ -189,9 +201,17 @@ export class WorkerConfig {
   readonly topicTrackingAllowReset: boolean;
   readonly restRequestTimeoutMs: number;
   readonly basicAuth: { user: string; password: string } | null;
+  /** The config providers the worker declares (`config.providers`), for connector configs at use. */
+  readonly configProviders: ConfigProviders;
+  readonly overridePolicy: OverridePolicy;
+  /** The worker's settings with config provider placeholders resolved (log `rawProps`, never these). */
+  readonly props: Record<string, string>;
   private readonly parsed: Record<string, ConfigValue>;
 
-  constructor(readonly props: Record<string, string>) {
+  constructor(readonly rawProps: Record<string, string>) {
+    this.configProviders = ConfigProviders.fromWorkerProps(rawProps);
+    const props = this.configProviders.resolve(rawProps);
+    this.props = props;
     this.parsed = workerConfigDef.parse(props);
     const p = this.parsed;
     this.bootstrapServers = p['bootstrap.servers'] as string[];
@@ -205,6 +225,7 @@ export class WorkerConfig {
     this.topicTrackingEnable = p['topic.tracking.enable'] as boolean;
     this.topicTrackingAllowReset = p['topic.tracking.allow.reset'] as boolean;
     this.restRequestTimeoutMs = p['rest.request.timeout.ms'] as number;
+    this.overridePolicy = p['connector.client.config.override.policy'] as OverridePolicy;
     const user = p['rest.basic.auth.user'] as string | null;
     const password = props['rest.basic.auth.password'];
     if (user && password === undefined) {

@@ -1,0 +1,91 @@
+import { ConnectException } from '../errors.js';
+import { parseJaasConfig } from './client-config.js';
+
+// A Kafka client that cannot connect because of its security settings gets one error that says which
+// setting to fix, instead of a client library's connection error with its stack: the four usual
+// mistakes are wrong credentials, a broker certificate the trust store does not vouch for, a missing
+// or refused client certificate, and a broker name the certificate does not carry.
+
+/** The client could not authenticate to, or establish TLS with, the brokers. Not retried. */
+export class KafkaSecurityException extends ConnectException {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KafkaSecurityException';
+    // What to fix is in the message; frames of the client library would only bury it.
+    this.stack = `${this.name}: ${message}`;
+  }
+}
+
+/** Every message of `e` and its causes (kafkajs nests the socket's error as `originalError`). */
+function messages(e: unknown): string {
+  const seen: string[] = [];
+  for (let cur: unknown = e, depth = 0; cur instanceof Error && depth < 8; depth++) {
+    seen.push(cur.message);
+    const next = (cur as { originalError?: unknown }).originalError ?? cur.cause;
+    cur = next;
+  }
+  return seen.join(' | ');
+}
+
+function saslUser(props: Record<string, string>): string {
+  try {
+    return parseJaasConfig(props['sasl.jaas.config'] ?? '').options['username'] ?? '?';
+  } catch {
+    return '?';
+  }
+}
+
+/**
+ * The KafkaSecurityException for a connection failure caused by the security settings `props`, or
+ * `e` itself when it is something else (a broker that is down, a timeout).
+ */
+export function explainConnectError(e: unknown, props: Record<string, string>): unknown {
+  const text = messages(e);
+  const brokers = props['bootstrap.servers'] ?? 'localhost:9092';
+  const protocol = (props['security.protocol'] ?? 'PLAINTEXT').toUpperCase();
+  if (/authentication failed|invalid username or password|invalid credentials/i.test(text)) {
+    const mechanism = (props['sasl.mechanism'] ?? 'GSSAPI').toUpperCase();
+    return new KafkaSecurityException(
+      `SASL authentication failed at ${brokers}: the broker refused ${mechanism} credentials of user ` +
+        `'${saslUser(props)}' (wrong password or unknown user); check sasl.jaas.config and sasl.mechanism`,
+    );
+  }
+  if (/altname|hostname\/ip does not match|does not match certificate/i.test(text)) {
+    return new KafkaSecurityException(
+      `TLS to ${brokers}: the broker's certificate is not issued for the host name connected to ` +
+        `(${detail(text)}); connect by a name the certificate carries, or set ` +
+        `ssl.endpoint.identification.algorithm= (empty) to skip the host name check`,
+    );
+  }
+  if (
+    /self[- ]signed certificate|unable to (get local issuer|verify the first)|certificate verify failed|unable_to_get_issuer|self_signed_cert/i.test(
+      text,
+    )
+  ) {
+    return new KafkaSecurityException(
+      `TLS to ${brokers}: the broker's certificate is not trusted (${detail(text)}); set ` +
+        `ssl.truststore.location (or ssl.truststore.certificates) to the CA that signed it`,
+    );
+  }
+  if (/alert (bad certificate|certificate required|handshake failure)|alert number (40|42|116)/i.test(text)) {
+    const given = props['ssl.keystore.location'] || props['ssl.keystore.certificate.chain'];
+    return new KafkaSecurityException(
+      `TLS to ${brokers}: the broker requires a client certificate (mutual TLS) and ` +
+        (given
+          ? 'refused the one in the key store: is it signed by a CA the broker trusts?'
+          : 'none was given: set ssl.keystore.location (or ssl.keystore.certificate.chain and ssl.keystore.key)'),
+    );
+  }
+  if (protocol.endsWith('SSL') && /wrong version number|packet length too long/i.test(text)) {
+    return new KafkaSecurityException(
+      `TLS to ${brokers}: the listener does not speak TLS; check security.protocol (${protocol}) and the port`,
+    );
+  }
+  return e;
+}
+
+/** The socket's own words, without the library's prefixes and OpenSSL's source locations. */
+function detail(text: string): string {
+  const last = text.split(' | ').pop() ?? text;
+  return last.replace(/^Connection error: /, '').replace(/:\.\.\/deps\/openssl[^\s]*/g, '');
+}
