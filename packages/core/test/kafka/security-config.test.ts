@@ -142,3 +142,41 @@ describe('connection failures caused by security settings', () => {
     expect(explainConnectError(other, props)).toBe(other);
   });
 });
+
+describe('PKCS12 trust stores', () => {
+  it('are read as CA certificates (node cannot take a key-less PKCS12 as pfx)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/sluice-p12-`);
+    const out = `${dir}/trust.p12`;
+    // As Kafka users make them: keytool's PKCS12 trust store of one trusted certificate.
+    execFileSync('keytool', [
+      '-importcert',
+      '-noprompt',
+      '-alias',
+      'ca',
+      '-file',
+      fixture('client.crt'),
+      '-keystore',
+      out,
+      '-storetype',
+      'PKCS12',
+      '-storepass',
+      'trustp12',
+    ]);
+    const tls = kafkaTlsOptions({
+      'ssl.truststore.location': out,
+      'ssl.truststore.type': 'PKCS12',
+      'ssl.truststore.password': 'trustp12',
+    });
+    expect(String((tls.ca as string[])[0])).toMatch(/BEGIN CERTIFICATE/);
+    expect(() =>
+      kafkaTlsOptions({
+        'ssl.truststore.location': out,
+        'ssl.truststore.type': 'PKCS12',
+        'ssl.truststore.password': 'nope',
+      }),
+    ).toThrow(/ssl\.truststore\.password.*PKCS12/);
+  });
+});
