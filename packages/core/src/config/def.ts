@@ -184,9 +184,16 @@ export const validators = {
 export function maskSecrets(props: Record<string, string>, def?: ConfigDef): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(props)) {
-    out[k] = def?.isSecret(k) || looksSecret(k) ? Password.HIDDEN : v;
+    // A config provider placeholder (`${file:/etc/secrets.properties:password}`) is shown as it is, as
+    // Kafka does: it names where the secret is, not the secret.
+    out[k] = (def?.isSecret(k) || looksSecret(k)) && !isProviderPlaceholder(v) ? Password.HIDDEN : v;
   }
   return out;
+}
+
+/** A value that is one config provider placeholder and nothing else: `${provider:[path:]key}`. */
+export function isProviderPlaceholder(value: string): boolean {
+  return /^\$\{[^}:]+:[^}]*\}$/.test(value.trim());
 }
 
 const SECRET_KEY =

@@ -16,6 +16,21 @@ export class KafkaSecurityException extends ConnectException {
   }
 }
 
+/** Whether `e` is (or, from a consumer thread, was) a KafkaSecurityException. */
+export function isKafkaSecurityError(e: unknown): boolean {
+  return e instanceof Error && e.name === 'KafkaSecurityException';
+}
+
+/**
+ * `wrapper` (an error whose message already carries a KafkaSecurityException's) without its stack and
+ * cause: the one line says everything, frames would only bury it.
+ */
+export function asPlainError<T extends Error>(wrapper: T): T {
+  wrapper.stack = `${wrapper.name}: ${wrapper.message}`;
+  delete (wrapper as { cause?: unknown }).cause;
+  return wrapper;
+}
+
 /** Every message of `e` and its causes (kafkajs nests the socket's error as `originalError`). */
 function messages(e: unknown): string {
   const seen: string[] = [];
@@ -40,6 +55,8 @@ function saslUser(props: Record<string, string>): string {
  * `e` itself when it is something else (a broker that is down, a timeout).
  */
 export function explainConnectError(e: unknown, props: Record<string, string>): unknown {
+  // Already explained (on a consumer thread, whose errors arrive as plain Errors with their name).
+  if (isKafkaSecurityError(e)) return new KafkaSecurityException((e as Error).message);
   const text = messages(e);
   const brokers = props['bootstrap.servers'] ?? 'localhost:9092';
   const protocol = (props['security.protocol'] ?? 'PLAINTEXT').toUpperCase();

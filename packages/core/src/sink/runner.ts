@@ -1,3 +1,4 @@
+import { asPlainError, isKafkaSecurityError } from '../kafka/connect-errors.js';
 import type { Logger } from 'pino';
 import { ConnectException, RetriableException } from '../errors.js';
 import { withPrefixStripped } from '../kafka/client-config.js';
@@ -157,9 +158,11 @@ export class SinkTaskRunner {
         this.setStatus({ state: this.targetPaused ? 'PAUSED' : 'RUNNING' });
       this.log.info({ groupId: settings.groupId }, `Sink task ${this.name} started`);
     } catch (e) {
-      this.fail(
-        new ConnectException(`Task ${this.name} could not start: ${asError(e).message}`, { cause: e }),
-      );
+      const error = new ConnectException(`Task ${this.name} could not start: ${asError(e).message}`, {
+        cause: e,
+      });
+      // Refused credentials or certificates: the message names what to fix; a stack would bury it.
+      this.fail(isKafkaSecurityError(e) ? asPlainError(error) : error);
     }
   }
 

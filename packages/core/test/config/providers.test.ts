@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { maskSecrets } from '../../src/config/def.js';
 import { ConfigProviders } from '../../src/config/providers.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sluice-providers-'));
@@ -93,5 +94,21 @@ describe('config providers (KIP-297)', () => {
     expect(() => ConfigProviders.fromWorkerProps({ 'config.providers': 'file' })).toThrow(
       /config.providers.file.class/,
     );
+  });
+});
+
+describe('masking secrets for REST and logs', () => {
+  it('shows a placeholder as it is (it names where the secret is), hides a literal secret', () => {
+    expect(
+      maskSecrets({
+        'connect.mongo.password': '${file:/etc/secrets.properties:mongo.password}',
+        'sasl.jaas.config': 'x required username="u" password="p";',
+        'ssl.keystore.password': 'literal',
+      }),
+    ).toEqual({
+      'connect.mongo.password': '${file:/etc/secrets.properties:mongo.password}',
+      'sasl.jaas.config': '[hidden]',
+      'ssl.keystore.password': '[hidden]',
+    });
   });
 });
