@@ -132,6 +132,7 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
       version: SLUICE_VERSION,
       requestTimeoutMs: config.restRequestTimeoutMs,
       basicAuth: config.basicAuth,
+      https: config.restTls(),
     });
     restPort = await listen(rest, config.listeners);
     workerId = config.workerId(restPort ?? undefined);

@@ -1,7 +1,9 @@
 import { ConfigDef, validators, type ConfigValue } from '../config/def.js';
 import { ConfigException } from '../errors.js';
 import { ConfigProviders } from '../config/providers.js';
+import type { ConnectionOptions } from 'node:tls';
 import { OVERRIDE_POLICIES, type OverridePolicy } from '../kafka/client-config.js';
+import { kafkaTlsOptions } from '../kafka/kafkajs/config.js';
 
 // Kafka Connect's worker configuration keys (WorkerConfig), shared by standalone and distributed
 // mode. Unknown keys are kept: Kafka client settings (security, SSL/SASL, `consumer.`/`producer.`/
@@ -242,6 +244,33 @@ export class WorkerConfig {
   }
   get headerConverterClass(): string {
     return this.parsed['header.converter'] as string;
+  }
+
+  /**
+   * TLS for `https://` REST listeners: Kafka's `listeners.https.ssl.*` keys (the server's key store, and
+   * a trust store with `listeners.https.ssl.client.auth=required` for client certificates), else the
+   * worker's own `ssl.*` keys, as Kafka Connect falls back. Null when no listener is https.
+   */
+  restTls(): ConnectionOptions | null {
+    if (!this.listeners.some((l) => l.protocol === 'https')) return null;
+    const own = Object.keys(this.props).some((k) => k.startsWith('listeners.https.ssl.'));
+    const prefix = own ? 'listeners.https.ssl' : 'ssl';
+    if (!this.props[`${prefix}.keystore.location`] && !this.props[`${prefix}.keystore.certificate.chain`]) {
+      throw new ConfigException(
+        'listeners.https.ssl.keystore.location',
+        'an https listener needs the server certificate and key: set listeners.https.ssl.keystore.location ' +
+          '(JKS, PKCS12 or PEM) with its password',
+      );
+    }
+    const tls = kafkaTlsOptions(this.props, prefix);
+    const clientAuth = (this.props[`${prefix}.client.auth`] ?? 'none').trim().toLowerCase();
+    if (!['none', 'requested', 'required'].includes(clientAuth)) {
+      throw new ConfigException(
+        `${prefix}.client.auth`,
+        `'${clientAuth}' is not one of none, requested, required`,
+      );
+    }
+    return { ...tls, requestCert: clientAuth !== 'none', rejectUnauthorized: clientAuth === 'required' };
   }
 
   /** `<prefix>.*` settings with the prefix removed, e.g. `value.converter.` → `{schemas.enable: 'false'}`. */

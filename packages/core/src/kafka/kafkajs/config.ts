@@ -45,8 +45,13 @@ export function toKafkaJsConfig(props: Record<string, string>, clientId: string)
  * trust and key stores as JKS (Kafka's default type), PKCS12 or PEM, or inline PEM in
  * `ssl.truststore.certificates` / `ssl.keystore.certificate.chain` + `ssl.keystore.key`.
  */
-export function kafkaTlsOptions(props: Record<string, string>): ConnectionOptions {
-  const keys = sslKeyNames('ssl');
+export function kafkaTlsOptions(props: Record<string, string>, prefix = 'ssl'): ConnectionOptions {
+  const keys = sslKeyNames(prefix);
+  const inline = {
+    trust: `${prefix}.truststore.certificates`,
+    chain: `${prefix}.keystore.certificate.chain`,
+    key: `${prefix}.keystore.key`,
+  };
   const store = (location: string, password: string, type: string): StoreFile | null => {
     const file = props[location]?.trim() ?? '';
     if (file === '') return null;
@@ -61,29 +66,29 @@ export function kafkaTlsOptions(props: Record<string, string>): ConnectionOption
     return { path: file, type: storeType, password: secret };
   };
   const settings: SslSettings = {
-    trustStore: props['ssl.truststore.certificates']
+    trustStore: props[inline.trust]
       ? null
       : store(keys.truststoreLocation, keys.truststorePassword, keys.truststoreType),
     keyStore:
-      props['ssl.keystore.certificate.chain'] && props['ssl.keystore.key']
+      props[inline.chain] && props[inline.key]
         ? null
         : store(keys.keystoreLocation, keys.keystorePassword, keys.keystoreType),
     keyPassword: props[keys.keyPassword] ?? '',
     keys,
   };
   const tls: ConnectionOptions = { ...storeTlsOptions(settings) };
-  if (props['ssl.truststore.certificates']) tls.ca = props['ssl.truststore.certificates'];
-  if (props['ssl.keystore.certificate.chain'] && props['ssl.keystore.key']) {
-    tls.cert = props['ssl.keystore.certificate.chain'];
-    tls.key = props['ssl.keystore.key'];
+  if (props[inline.trust]) tls.ca = props[inline.trust];
+  if (props[inline.chain] && props[inline.key]) {
+    tls.cert = props[inline.chain];
+    tls.key = props[inline.key];
     if (settings.keyPassword !== '') tls.passphrase = settings.keyPassword;
   }
   // Kafka's "" disables host name verification (the certificate chain is still verified).
-  const identification = props['ssl.endpoint.identification.algorithm'];
+  const identification = props[`${prefix}.endpoint.identification.algorithm`];
   if (identification !== undefined && identification.trim() === '') tls.checkServerIdentity = () => undefined;
   else if (identification !== undefined && identification.trim().toLowerCase() !== 'https') {
     throw new ConfigException(
-      'ssl.endpoint.identification.algorithm',
+      `${prefix}.endpoint.identification.algorithm`,
       `'${identification}' is not supported; use https (the default) or an empty value`,
     );
   }

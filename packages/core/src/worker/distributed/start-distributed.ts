@@ -162,6 +162,7 @@ export async function startDistributed(opts: DistributedOptions): Promise<Distri
         version: SLUICE_VERSION,
         requestTimeoutMs: workerConfig.restRequestTimeoutMs,
         basicAuth: workerConfig.basicAuth,
+        https: workerConfig.restTls(),
       });
       trackForwardedRequests(rest);
       restPort = await listen(rest, workerConfig.listeners);
