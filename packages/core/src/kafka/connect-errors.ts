@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import { connect, type ConnectionOptions } from 'node:tls';
 import { ConnectException } from '../errors.js';
 import { parseJaasConfig } from './client-config.js';
 
@@ -105,4 +107,41 @@ export function explainConnectError(e: unknown, props: Record<string, string>): 
 function detail(text: string): string {
   const last = text.split(' | ').pop() ?? text;
   return last.replace(/^Connection error: /, '').replace(/:\.\.\/deps\/openssl[^\s]*/g, '');
+}
+
+/**
+ * One TLS handshake with the first bootstrap broker before the client library connects: a certificate
+ * problem then fails at once with its explanation, instead of after the library's connection retries
+ * (which log every attempt). Anything else (a broker that is down) is left to the library.
+ */
+export async function checkTlsHandshake(
+  props: Record<string, string>,
+  tls: ConnectionOptions,
+): Promise<void> {
+  const first = (props['bootstrap.servers'] ?? 'localhost:9092')
+    .split(',')[0]!
+    .trim()
+    .replace(/^[A-Za-z_]+:\/\//, '');
+  const at = first.lastIndexOf(':');
+  const host = first.slice(0, at).replace(/^\[|\]$/g, '');
+  const port = Number(first.slice(at + 1));
+  if (at < 0 || !Number.isInteger(port)) return;
+  const failure = await new Promise<Error | null>((resolve) => {
+    const socket = connect({ host, port, servername: isIP(host) ? undefined : host, ...tls });
+    let timer: NodeJS.Timeout | undefined;
+    const done = (e: Error | null) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(e);
+    };
+    socket.setTimeout(10_000, () => done(null));
+    socket.once('error', (e) => done(e));
+    // TLS 1.3 finishes the client's side of the handshake before the broker checks the client's
+    // certificate: its refusal arrives just after.
+    socket.once('secureConnect', () => (timer = setTimeout(() => done(null), 500)));
+    socket.once('close', () => done(null));
+  });
+  if (failure === null) return;
+  const explained = explainConnectError(failure, props);
+  if (explained instanceof KafkaSecurityException) throw explained;
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Kafka } from 'kafkajs';
 import { clientPropsFor, type ClientRole } from '../client-config.js';
-import { explainConnectError } from '../connect-errors.js';
+import { checkTlsHandshake, explainConnectError } from '../connect-errors.js';
 import type {
   AdminOptions,
   ConsumerOptions,
@@ -85,8 +85,10 @@ function explainingConnect<T extends { connect(): Promise<void> }>(
   props: Record<string, string>,
 ): T {
   const connect = client.connect.bind(client);
+  const tls = toKafkaJsConfig(props, 'tls-check').ssl;
   client.connect = async () => {
     try {
+      if (tls) await checkTlsHandshake(props, tls === true ? {} : tls);
       await connect();
     } catch (e) {
       throw explainConnectError(e, props);
