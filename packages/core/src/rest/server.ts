@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { ConnectionOptions } from 'node:tls';
 import type { Logger } from 'pino';
@@ -23,6 +23,7 @@ export interface RestServerOptions {
   metrics?: ConnectMetrics;
   logger: Logger;
   version: string;
+  /** The build's git commit (`GET /`); "unknown" when not known, as Kafka Connect answers. */
   commit?: string;
   requestTimeoutMs?: number;
   basicAuth?: { user: string; password: string } | null;
@@ -33,7 +34,8 @@ export interface RestServerOptions {
 export function createRestServer(opts: RestServerOptions): FastifyInstance {
   const common = {
     loggerInstance: opts.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Requests are logged once, at DEBUG, by the onResponse hook below.
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true },
   };
   const app = (opts.https
@@ -71,7 +73,7 @@ export function createRestServer(opts: RestServerOptions): FastifyInstance {
 
   app.get('/', async () => ({
     version: opts.version,
-    commit: opts.commit ?? '',
+    commit: opts.commit ?? 'unknown',
     kafka_cluster_id: await opts.herder.kafkaClusterId().catch(() => null),
   }));
 
