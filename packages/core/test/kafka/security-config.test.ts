@@ -180,3 +180,36 @@ describe('PKCS12 trust stores', () => {
     ).toThrow(/ssl\.truststore\.password.*PKCS12/);
   });
 });
+
+describe('sasl.jaas.config login modules', () => {
+  const props = (mechanism: string, module: string) => ({
+    'security.protocol': 'SASL_SSL',
+    'sasl.mechanism': mechanism,
+    'sasl.jaas.config': `org.apache.kafka.common.security.${module} required username="u" password="hunter2";`,
+  });
+  it("take Kafka's module of the mechanism", () => {
+    expect(toKafkaJsConfig(props('PLAIN', 'plain.PlainLoginModule'), 'c').sasl).toEqual({
+      mechanism: 'plain',
+      username: 'u',
+      password: 'hunter2',
+    });
+    expect(toKafkaJsConfig(props('SCRAM-SHA-256', 'scram.ScramLoginModule'), 'c').sasl).toMatchObject({
+      mechanism: 'scram-sha-256',
+    });
+  });
+  it('refuse a module of another mechanism, without showing the value', () => {
+    expect(() => toKafkaJsConfig(props('SCRAM-SHA-512', 'plain.PlainLoginModule'), 'c')).toThrow(
+      /sasl.mechanism=SCRAM-SHA-512 takes Kafka's ScramLoginModule/,
+    );
+    const refused = (() => {
+      try {
+        toKafkaJsConfig(props('PLAIN', 'scram.ScramLoginModule'), 'c');
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'accepted';
+    })();
+    expect(refused).toMatch(/takes Kafka's PlainLoginModule/);
+    expect(refused).not.toContain('hunter2');
+  });
+});

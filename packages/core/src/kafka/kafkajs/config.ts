@@ -117,7 +117,16 @@ function saslOptions(props: Record<string, string>): SASLOptions {
   }
   const jaas = props['sasl.jaas.config'];
   if (!jaas) throw new ConfigException('sasl.jaas.config', `required for sasl.mechanism=${mechanism}`);
-  const { options } = parseJaasConfig(jaas);
+  const { loginModule, options } = parseJaasConfig(jaas);
+  // Kafka pairs each mechanism with its login module; a mix-up is refused here rather than by the broker.
+  const expected =
+    mechanism === 'PLAIN' ? 'PlainLoginModule' : mechanism.startsWith('SCRAM-') ? 'ScramLoginModule' : null;
+  if (expected && loginModule.startsWith('org.apache.kafka.') && !loginModule.endsWith(`.${expected}`)) {
+    throw new ConfigException(
+      'sasl.jaas.config',
+      `sasl.mechanism=${mechanism} takes Kafka's ${expected}, not ${loginModule} (value not shown: it holds credentials)`,
+    );
+  }
   const username = options['username'];
   const password = options['password'];
   if (username === undefined || password === undefined) {
