@@ -9,6 +9,7 @@ export const SERVICE_NAMES = [
   'mosquitto',
   'influxdb',
   'activemq',
+  'jms-consumer',
   'coap',
   'rethinkdb',
   'elasticsearch',
