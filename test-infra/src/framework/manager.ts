@@ -269,6 +269,8 @@ export interface ServiceStatus {
   logFile?: string;
   /** Why the state is unknown (e.g. its module failed to load). */
   detail?: string;
+  /** What else the service's info() tells clients (e.g. kafka's `listeners`, `users`, `tls`). */
+  [extra: string]: unknown;
 }
 
 export async function serviceStatus(name: ServiceName, cacheDir: string): Promise<ServiceStatus> {
@@ -297,8 +299,10 @@ export async function definitionStatus(def: ServiceDefinition, cacheDir: string)
   const alive = record !== undefined && isRecordAlive(record);
   // A running server reports the ports it was started on; a stopped one those it would start on.
   const ctx = contextFor(cacheDir, def, undefined, alive ? record.ports : undefined);
+  const { name: _name, host: _host, port: _port, ...extras } = def.info(ctx);
   const info = def.info(ctx);
   const base = {
+    ...extras,
     name,
     host: info.host,
     port: info.port,

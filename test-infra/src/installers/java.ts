@@ -14,3 +14,9 @@ export function javaBin(): string {
   const home = javaHome();
   return home ? path.join(home, 'bin', 'java') : 'java';
 }
+
+/** The JDK's `keytool` beside the chosen `java` (it writes the JKS stores tests hand to clients). */
+export function keytoolBin(): string {
+  const home = javaHome();
+  return home ? path.join(home, 'bin', 'keytool') : 'keytool';
+}

@@ -138,7 +138,8 @@ function parseKeyValue(key: ConfigKey, raw: string | undefined): ConfigValue {
     case 'LONG': {
       if (!/^[-+]?\d+$/.test(text)) throw new Error(`Not a number of type ${key.type}: '${raw}'`);
       const n = Number(text);
-      if (key.type === 'INT' && (n < -2147483648 || n > 2147483647)) throw new Error(`Not a number of type INT: '${raw}'`);
+      if (key.type === 'INT' && (n < -2147483648 || n > 2147483647))
+        throw new Error(`Not a number of type INT: '${raw}'`);
       return n;
     }
     case 'DOUBLE': {
@@ -183,12 +184,20 @@ export const validators = {
 export function maskSecrets(props: Record<string, string>, def?: ConfigDef): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(props)) {
-    out[k] = def?.isSecret(k) || looksSecret(k) ? Password.HIDDEN : v;
+    // A config provider placeholder (`${file:/etc/secrets.properties:password}`) is shown as it is, as
+    // Kafka does: it names where the secret is, not the secret.
+    out[k] = (def?.isSecret(k) || looksSecret(k)) && !isProviderPlaceholder(v) ? Password.HIDDEN : v;
   }
   return out;
 }
 
-const SECRET_KEY = /(password|passwd|secret|token|credentials|api\.key|apikey|private\.key|sasl\.jaas\.config|basic\.auth\.user\.info|\.key\.password|keystore\.password|truststore\.password)/i;
+/** A value that is one config provider placeholder and nothing else: `${provider:[path:]key}`. */
+export function isProviderPlaceholder(value: string): boolean {
+  return /^\$\{[^}:]+:[^}]*\}$/.test(value.trim());
+}
+
+const SECRET_KEY =
+  /(password|passwd|secret|token|credentials|api\.key|apikey|private\.key|sasl\.jaas\.config|basic\.auth\.user\.info|\.key\.password|keystore\.password|truststore\.password|keystore\.key$)/i;
 
 export function looksSecret(key: string): boolean {
   return SECRET_KEY.test(key);

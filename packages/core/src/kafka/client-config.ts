@@ -74,3 +74,35 @@ export function intProp(props: Record<string, string>, key: string): number | un
   if (!Number.isInteger(n)) throw new ConfigException(key, `Not a number of type INT: '${raw}'`);
   return n;
 }
+
+/** `connector.client.config.override.policy`: which `<client>.override.*` keys a connector may set. */
+export const OVERRIDE_POLICIES = ['None', 'Principal', 'All'] as const;
+export type OverridePolicy = (typeof OVERRIDE_POLICIES)[number];
+
+const OVERRIDE_PREFIXES = ['consumer.override.', 'producer.override.', 'admin.override.'];
+// Kafka's PrincipalConnectorClientConfigOverridePolicy: a connector may choose who it connects as.
+const PRINCIPAL_KEYS = ['sasl.jaas.config', 'sasl.mechanism', 'security.protocol'];
+
+/** The connector's override keys the policy forbids, each with the reason (for validate and task start). */
+export function overridePolicyViolations(
+  policy: OverridePolicy,
+  connectorConfig: Record<string, string>,
+): { key: string; message: string }[] {
+  if (policy === 'All') return [];
+  const out: { key: string; message: string }[] = [];
+  for (const key of Object.keys(connectorConfig)) {
+    const prefix = OVERRIDE_PREFIXES.find((p) => key.startsWith(p));
+    if (prefix === undefined) continue;
+    const clientKey = key.slice(prefix.length);
+    if (policy === 'Principal' && PRINCIPAL_KEYS.includes(clientKey)) continue;
+    out.push({
+      key,
+      message:
+        `The '${policy}' policy does not allow '${clientKey}' to be overridden in the connector configuration ` +
+        `(connector.client.config.override.policy=${policy}` +
+        (policy === 'Principal' ? `; it allows ${PRINCIPAL_KEYS.join(', ')}` : '') +
+        ')',
+    });
+  }
+  return out;
+}

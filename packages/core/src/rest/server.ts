@@ -1,4 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
+import type { ConnectionOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import type { ConnectMetrics } from '../metrics/connect-metrics.js';
 import type { Herder } from '../worker/herder.js';
@@ -25,15 +27,20 @@ export interface RestServerOptions {
   commit?: string;
   requestTimeoutMs?: number;
   basicAuth?: { user: string; password: string } | null;
+  /** TLS of an `https://` listener (WorkerConfig.restTls). */
+  https?: ConnectionOptions | null;
 }
 
 export function createRestServer(opts: RestServerOptions): FastifyInstance {
-  const app = Fastify({
+  const common = {
     loggerInstance: opts.logger as FastifyBaseLogger,
     // Requests are logged once, at DEBUG, by the onResponse hook below.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true },
-  });
+  };
+  const app = (opts.https
+    ? Fastify({ ...common, https: opts.https as HttpsServerOptions })
+    : Fastify(common)) as unknown as FastifyInstance;
   const timed = requestTimeout(opts.requestTimeoutMs ?? 90_000);
 
   app.removeAllContentTypeParsers();
@@ -99,9 +106,10 @@ export async function listen(
   listeners: readonly ListenerAddress[],
 ): Promise<number | null> {
   if (listeners.length === 0) return null;
-  if (listeners.some((l) => l.protocol === 'https')) {
+  const https = listeners.some((l) => l.protocol === 'https');
+  if (https !== Boolean(app.initialConfig.https)) {
     throw new Error(
-      'https listeners are not supported yet: put a TLS-terminating proxy in front of an http listener',
+      `the REST server was made for ${app.initialConfig.https ? 'https' : 'http'} listeners only`,
     );
   }
   if (listeners.length > 1)

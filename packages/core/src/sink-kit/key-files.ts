@@ -125,13 +125,12 @@ export function tlsOptions(settings: SslSettings): SecureContextOptions {
   if (trust) {
     const bytes = readKeyFile(trust.path, keys.truststoreLocation);
     if (trust.type === 'PEM') options.ca = bytes;
-    else if (trust.type === 'JKS') {
-      const entries = Object.values(fromJks(bytes, trust.password, keys.truststorePassword));
+    else {
+      // jks-js reads both formats. node's own `pfx` cannot take a PKCS12 trust store: it wants a key.
+      const entries = Object.values(
+        fromJks(bytes, trust.password, keys.truststorePassword, undefined, trust.type),
+      );
       options.ca = entries.flatMap((e) => [e.ca, e.cert].filter((c): c is string => !!c));
-    } else {
-      // A PKCS12 trust store holds certificates only; node reads them through `pfx` as CAs.
-      checkPkcs12(bytes, trust.password, keys.truststorePassword);
-      options.pfx = [{ buf: bytes, passphrase: trust.password }];
     }
   }
   const key = settings.keyStore;
@@ -159,13 +158,19 @@ export function tlsOptions(settings: SslSettings): SecureContextOptions {
   return options;
 }
 
-function fromJks(bytes: Buffer, password: string, passwordKey: string, keyPassword?: string) {
+function fromJks(
+  bytes: Buffer,
+  password: string,
+  passwordKey: string,
+  keyPassword?: string,
+  type: StoreType = 'JKS',
+) {
   try {
     return toPem(bytes, password, keyPassword);
   } catch (e) {
     throw new ConfigException(
       passwordKey,
-      `cannot open the JKS store: ${(e as Error).message} (is the password right?)`,
+      `cannot open the ${type} store: ${(e as Error).message} (is the password right?)`,
     );
   }
 }

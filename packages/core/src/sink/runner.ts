@@ -1,3 +1,4 @@
+import { asPlainError, isKafkaSecurityError } from '../kafka/connect-errors.js';
 import type { Logger } from 'pino';
 import { ConnectException, RetriableException } from '../errors.js';
 import { withPrefixStripped } from '../kafka/client-config.js';
@@ -188,9 +189,11 @@ export class SinkTaskRunner {
       const error = new ConnectException(`Task ${this.name} could not start: ${asError(e).message}`, {
         cause: e,
       });
-      this.fail(error);
+      // Refused credentials or certificates: the message names what to fix; a stack would bury it.
+      const failure = isKafkaSecurityError(e) ? asPlainError(error) : error;
+      this.fail(failure);
       await this.shutdown();
-      throw error;
+      throw failure;
     }
   }
 

@@ -1,3 +1,4 @@
+import { overridePolicyViolations } from '../kafka/client-config.js';
 import { maskSecrets, Password, type ConfigDef, type ConfigKey, type ConfigValue } from '../config/def.js';
 import { errorsConfigDef } from '../sink/errors-config.js';
 import type { SinkPlugin } from '../sink/api.js';
@@ -132,6 +133,7 @@ export class ConnectorValidator {
         );
       }
     }
+    for (const v of overridePolicyViolations(this.worker.overridePolicy, config)) addError(v.key, v.message);
     const workerGroup = this.worker.groupId;
     if (
       workerGroup !== null &&

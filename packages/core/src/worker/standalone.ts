@@ -133,6 +133,7 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
       commit: SLUICE_COMMIT,
       requestTimeoutMs: config.restRequestTimeoutMs,
       basicAuth: config.basicAuth,
+      https: config.restTls(),
     });
     restPort = await listen(rest, config.listeners);
     workerId = config.workerId(restPort ?? undefined);

@@ -1,5 +1,9 @@
 import { ConfigDef, validators, type ConfigValue } from '../config/def.js';
 import { ConfigException } from '../errors.js';
+import { ConfigProviders } from '../config/providers.js';
+import type { ConnectionOptions } from 'node:tls';
+import { OVERRIDE_POLICIES, type OverridePolicy } from '../kafka/client-config.js';
+import { kafkaTlsOptions } from '../kafka/kafkajs/config.js';
 
 // Kafka Connect's worker configuration keys (WorkerConfig), shared by standalone and distributed
 // mode. Unknown keys are kept: Kafka client settings (security, SSL/SASL, `consumer.`/`producer.`/
@@ -155,6 +159,16 @@ export const workerConfigDef = new ConfigDef()
     doc: 'Allow `PUT /connectors/{name}/topics/reset`.',
   })
   .define({
+    name: 'connector.client.config.override.policy',
+    type: 'STRING',
+    default: 'All',
+    importance: 'MEDIUM',
+    validator: validators.oneOf([...OVERRIDE_POLICIES]),
+    doc:
+      'Which `consumer.override.*`, `producer.override.*` and `admin.override.*` keys a connector may set: ' +
+      'None, Principal (security.protocol, sasl.mechanism, sasl.jaas.config) or All.',
+  })
+  .define({
     name: 'rest.request.timeout.ms',
     type: 'LONG',
     default: 90000,
@@ -189,9 +203,17 @@ export class WorkerConfig {
   readonly topicTrackingAllowReset: boolean;
   readonly restRequestTimeoutMs: number;
   readonly basicAuth: { user: string; password: string } | null;
+  /** The config providers the worker declares (`config.providers`), for connector configs at use. */
+  readonly configProviders: ConfigProviders;
+  readonly overridePolicy: OverridePolicy;
+  /** The worker's settings with config provider placeholders resolved (log `rawProps`, never these). */
+  readonly props: Record<string, string>;
   private readonly parsed: Record<string, ConfigValue>;
 
-  constructor(readonly props: Record<string, string>) {
+  constructor(readonly rawProps: Record<string, string>) {
+    this.configProviders = ConfigProviders.fromWorkerProps(rawProps);
+    const props = this.configProviders.resolve(rawProps);
+    this.props = props;
     this.parsed = workerConfigDef.parse(props);
     const p = this.parsed;
     this.bootstrapServers = p['bootstrap.servers'] as string[];
@@ -205,6 +227,7 @@ export class WorkerConfig {
     this.topicTrackingEnable = p['topic.tracking.enable'] as boolean;
     this.topicTrackingAllowReset = p['topic.tracking.allow.reset'] as boolean;
     this.restRequestTimeoutMs = p['rest.request.timeout.ms'] as number;
+    this.overridePolicy = p['connector.client.config.override.policy'] as OverridePolicy;
     const user = p['rest.basic.auth.user'] as string | null;
     const password = props['rest.basic.auth.password'];
     if (user && password === undefined) {
@@ -221,6 +244,33 @@ export class WorkerConfig {
   }
   get headerConverterClass(): string {
     return this.parsed['header.converter'] as string;
+  }
+
+  /**
+   * TLS for `https://` REST listeners: Kafka's `listeners.https.ssl.*` keys (the server's key store, and
+   * a trust store with `listeners.https.ssl.client.auth=required` for client certificates), else the
+   * worker's own `ssl.*` keys, as Kafka Connect falls back. Null when no listener is https.
+   */
+  restTls(): ConnectionOptions | null {
+    if (!this.listeners.some((l) => l.protocol === 'https')) return null;
+    const own = Object.keys(this.props).some((k) => k.startsWith('listeners.https.ssl.'));
+    const prefix = own ? 'listeners.https.ssl' : 'ssl';
+    if (!this.props[`${prefix}.keystore.location`] && !this.props[`${prefix}.keystore.certificate.chain`]) {
+      throw new ConfigException(
+        'listeners.https.ssl.keystore.location',
+        'an https listener needs the server certificate and key: set listeners.https.ssl.keystore.location ' +
+          '(JKS, PKCS12 or PEM) with its password',
+      );
+    }
+    const tls = kafkaTlsOptions(this.props, prefix);
+    const clientAuth = (this.props[`${prefix}.client.auth`] ?? 'none').trim().toLowerCase();
+    if (!['none', 'requested', 'required'].includes(clientAuth)) {
+      throw new ConfigException(
+        `${prefix}.client.auth`,
+        `'${clientAuth}' is not one of none, requested, required`,
+      );
+    }
+    return { ...tls, requestCert: clientAuth !== 'none', rejectUnauthorized: clientAuth === 'required' };
   }
 
   /** `<prefix>.*` settings with the prefix removed, e.g. `value.converter.` → `{schemas.enable: 'false'}`. */

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { SinkPlugin, SinkRecord, SinkTask } from '../sink/api.js';
 import type { SinkTaskRunnerOptions, TaskStatus } from '../sink/runner-types.js';
 import { maskSecrets } from '../config/def.js';
+import { ConfigException } from '../errors.js';
+import { overridePolicyViolations } from '../kafka/client-config.js';
 import type { ConnectMetrics, TaskMetricsHandle } from '../metrics/connect-metrics.js';
 import { createConnectorConverters, type ConverterFactory } from './converters.js';
 import { parseTasksMax } from './connector-config.js';
@@ -208,11 +210,20 @@ export class Worker {
     try {
       if (!connector) throw new Error(`Connector ${id.connector} is not running on this worker`);
       entry.restartPolicy = parseRestartPolicy(taskConfig);
-      const converters = await createConnectorConverters(this.opts.converters, config, connector.config);
+      // Config provider placeholders (`${file:…}`) are resolved here, at use: what is stored and shown
+      // keeps them.
+      const refused = overridePolicyViolations(config.overridePolicy, taskConfig)[0];
+      if (refused) throw new ConfigException(refused.key, refused.message);
+      const providers = config.configProviders;
+      const converters = await createConnectorConverters(
+        this.opts.converters,
+        config,
+        providers.resolve(connector.config),
+      );
       entry.runner = this.opts.runnerFactory({
         connectorName: id.connector,
         taskId: id.task,
-        taskConfig,
+        taskConfig: providers.resolve(taskConfig),
         worker: {
           bootstrapServers: config.bootstrapServers,
           clientConfig: config.clientConfig(),

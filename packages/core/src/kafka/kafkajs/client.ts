@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { Kafka } from 'kafkajs';
 import { clientPropsFor, type ClientRole } from '../client-config.js';
+import { checkTlsHandshake, explainConnectError } from '../connect-errors.js';
 import type {
   AdminOptions,
   ConsumerOptions,
@@ -52,24 +53,46 @@ export class KafkaJsClientFactory implements KafkaClientFactory {
         clientPropsFor('consumer', this.clientConfig, options.overrides),
         options.groupId,
       );
-      return new ThreadedKafkaJsConsumer(
-        this.clientConfig,
-        options,
-        this.logger.child({ client: options.clientId }),
+      return explainingConnect(
+        new ThreadedKafkaJsConsumer(
+          this.clientConfig,
+          options,
+          this.logger.child({ client: options.clientId }),
+        ),
+        clientPropsFor('consumer', this.clientConfig, options.overrides),
       );
     }
     const { kafka, props, logger } = this.kafka('consumer', options.clientId, options.overrides);
     const { config, fromBeginning } = toKafkaJsConsumerConfig(props, options.groupId);
-    return new KafkaJsConsumer(kafka, config, fromBeginning, logger);
+    return explainingConnect(new KafkaJsConsumer(kafka, config, fromBeginning, logger), props);
   }
 
   producer(options: ProducerOptions): KafkaProducer {
     const { kafka, props } = this.kafka('producer', options.clientId, options.overrides);
     const { config, acks } = toKafkaJsProducerConfig(props);
-    return new KafkaJsProducer(kafka, config, acks);
+    return explainingConnect(new KafkaJsProducer(kafka, config, acks), props);
   }
 
   admin(options: AdminOptions): KafkaAdmin {
-    return new KafkaJsAdmin(this.kafka('admin', options.clientId, options.overrides).kafka);
+    const { kafka, props } = this.kafka('admin', options.clientId, options.overrides);
+    return explainingConnect(new KafkaJsAdmin(kafka), props);
   }
+}
+
+/** A failed connect() caused by the security settings throws one error saying what to fix. */
+function explainingConnect<T extends { connect(): Promise<void> }>(
+  client: T,
+  props: Record<string, string>,
+): T {
+  const connect = client.connect.bind(client);
+  const tls = toKafkaJsConfig(props, 'tls-check').ssl;
+  client.connect = async () => {
+    try {
+      if (tls) await checkTlsHandshake(props, tls === true ? {} : tls);
+      await connect();
+    } catch (e) {
+      throw explainConnectError(e, props);
+    }
+  };
+  return client;
 }

@@ -2,6 +2,14 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { ConsumerConfig, KafkaConfig, ProducerConfig, SASLOptions } from 'kafkajs';
 import { ConfigException } from '../../errors.js';
+import {
+  sslKeyNames,
+  STORE_TYPES,
+  tlsOptions as storeTlsOptions,
+  type SslSettings,
+  type StoreFile,
+  type StoreType,
+} from '../../sink-kit/key-files.js';
 import { intProp, parseJaasConfig } from '../client-config.js';
 
 // Kafka's client properties → kafkajs options. Keys kafkajs has no equivalent for are ignored
@@ -21,7 +29,7 @@ export function toKafkaJsConfig(props: Record<string, string>, clientId: string)
     );
   }
   const config: KafkaConfig = { brokers, clientId };
-  if (protocol === 'SSL' || protocol === 'SASL_SSL') config.ssl = tlsOptions(props);
+  if (protocol === 'SSL' || protocol === 'SASL_SSL') config.ssl = kafkaTlsOptions(props);
   if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL') config.sasl = saslOptions(props);
   const requestTimeout = intProp(props, 'request.timeout.ms');
   if (requestTimeout !== undefined) config.requestTimeout = requestTimeout;
@@ -32,50 +40,93 @@ export function toKafkaJsConfig(props: Record<string, string>, clientId: string)
   return config;
 }
 
-function tlsOptions(props: Record<string, string>): ConnectionOptions {
-  const tls: ConnectionOptions = {};
-  const trustType = (props['ssl.truststore.type'] ?? 'PEM').toUpperCase();
-  if (props['ssl.truststore.certificates']) tls.ca = props['ssl.truststore.certificates'];
-  else if (props['ssl.truststore.location']) {
-    if (trustType !== 'PEM') {
-      throw new ConfigException(
-        'ssl.truststore.type',
-        `${trustType} trust stores are Java-only; convert it to PEM and set ssl.truststore.type=PEM`,
-      );
+/**
+ * Kafka's `ssl.*` client keys → node TLS options, through the one store reader (sink-kit/key-files):
+ * trust and key stores as JKS (Kafka's default type), PKCS12 or PEM, or inline PEM in
+ * `ssl.truststore.certificates` / `ssl.keystore.certificate.chain` + `ssl.keystore.key`.
+ */
+export function kafkaTlsOptions(props: Record<string, string>, prefix = 'ssl'): ConnectionOptions {
+  const keys = sslKeyNames(prefix);
+  const inline = {
+    trust: `${prefix}.truststore.certificates`,
+    chain: `${prefix}.keystore.certificate.chain`,
+    key: `${prefix}.keystore.key`,
+  };
+  const store = (location: string, password: string, type: string): StoreFile | null => {
+    const file = props[location]?.trim() ?? '';
+    if (file === '') return null;
+    const storeType = (props[type]?.trim() || defaultStoreType(file)).toUpperCase() as StoreType;
+    if (!STORE_TYPES.includes(storeType)) {
+      throw new ConfigException(type, `'${storeType}' is not a store type; use JKS, PKCS12 or PEM`);
     }
-    tls.ca = readFileSync(props['ssl.truststore.location'], 'utf8');
-  }
-  const keyType = (props['ssl.keystore.type'] ?? 'PEM').toUpperCase();
-  const keyPassword = props['ssl.key.password'] ?? props['ssl.keystore.password'];
-  if (props['ssl.keystore.certificate.chain'] && props['ssl.keystore.key']) {
-    tls.cert = props['ssl.keystore.certificate.chain'];
-    tls.key = props['ssl.keystore.key'];
-  } else if (props['ssl.keystore.location']) {
-    const location = props['ssl.keystore.location'];
-    if (keyType === 'PKCS12') tls.pfx = readFileSync(location);
-    else if (keyType === 'PEM') {
-      // A PEM key store holds the private key and the certificate chain in one file.
-      const pem = readFileSync(location, 'utf8');
-      tls.key = pem;
-      tls.cert = pem;
-    } else {
-      throw new ConfigException(
-        'ssl.keystore.type',
-        `${keyType} key stores are Java-only; use PKCS12 or PEM`,
-      );
+    const secret = props[password] ?? '';
+    if (storeType !== 'PEM' && secret === '') {
+      throw new ConfigException(password, `${location} is a ${storeType} store, which needs its password.`);
     }
+    return { path: file, type: storeType, password: secret };
+  };
+  const settings: SslSettings = {
+    trustStore: props[inline.trust]
+      ? null
+      : store(keys.truststoreLocation, keys.truststorePassword, keys.truststoreType),
+    keyStore:
+      props[inline.chain] && props[inline.key]
+        ? null
+        : store(keys.keystoreLocation, keys.keystorePassword, keys.keystoreType),
+    keyPassword: props[keys.keyPassword] ?? '',
+    keys,
+  };
+  const tls: ConnectionOptions = { ...storeTlsOptions(settings) };
+  if (props[inline.trust]) tls.ca = props[inline.trust];
+  if (props[inline.chain] && props[inline.key]) {
+    tls.cert = props[inline.chain];
+    tls.key = props[inline.key];
+    if (settings.keyPassword !== '') tls.passphrase = settings.keyPassword;
   }
-  if (keyPassword !== undefined) tls.passphrase = keyPassword;
-  // Kafka's "" disables host name verification.
-  if (props['ssl.endpoint.identification.algorithm'] === '') tls.checkServerIdentity = () => undefined;
+  // Kafka's "" disables host name verification (the certificate chain is still verified).
+  const identification = props[`${prefix}.endpoint.identification.algorithm`];
+  if (identification !== undefined && identification.trim() === '') tls.checkServerIdentity = () => undefined;
+  else if (identification !== undefined && identification.trim().toLowerCase() !== 'https') {
+    throw new ConfigException(
+      `${prefix}.endpoint.identification.algorithm`,
+      `'${identification}' is not supported; use https (the default) or an empty value`,
+    );
+  }
   return tls;
+}
+
+// Kafka's default store type is JKS; a PEM file given without its type is taken for what it is, since
+// Sluice's earlier releases defaulted to PEM.
+function defaultStoreType(file: string): StoreType {
+  try {
+    return readFileSync(file, 'utf8').trimStart().startsWith('-----BEGIN') ? 'PEM' : 'JKS';
+  } catch {
+    return 'JKS'; // the reader reports the unreadable file, naming its key
+  }
 }
 
 function saslOptions(props: Record<string, string>): SASLOptions {
   const mechanism = (props['sasl.mechanism'] ?? 'GSSAPI').trim().toUpperCase();
+  if (mechanism === 'OAUTHBEARER') {
+    // Supporting it needs a token source (sasl.login.callback.handler.class and
+    // sasl.oauthbearer.token.endpoint.url: a client-credentials call, refreshed before expiry).
+    throw new ConfigException(
+      'sasl.mechanism',
+      'OAUTHBEARER is not supported yet; use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (or mTLS with security.protocol=SSL)',
+    );
+  }
   const jaas = props['sasl.jaas.config'];
   if (!jaas) throw new ConfigException('sasl.jaas.config', `required for sasl.mechanism=${mechanism}`);
-  const { options } = parseJaasConfig(jaas);
+  const { loginModule, options } = parseJaasConfig(jaas);
+  // Kafka pairs each mechanism with its login module; a mix-up is refused here rather than by the broker.
+  const expected =
+    mechanism === 'PLAIN' ? 'PlainLoginModule' : mechanism.startsWith('SCRAM-') ? 'ScramLoginModule' : null;
+  if (expected && loginModule.startsWith('org.apache.kafka.') && !loginModule.endsWith(`.${expected}`)) {
+    throw new ConfigException(
+      'sasl.jaas.config',
+      `sasl.mechanism=${mechanism} takes Kafka's ${expected}, not ${loginModule} (value not shown: it holds credentials)`,
+    );
+  }
   const username = options['username'];
   const password = options['password'];
   if (username === undefined || password === undefined) {

@@ -163,6 +163,7 @@ export async function startDistributed(opts: DistributedOptions): Promise<Distri
         commit: SLUICE_COMMIT,
         requestTimeoutMs: workerConfig.restRequestTimeoutMs,
         basicAuth: workerConfig.basicAuth,
+        https: workerConfig.restTls(),
       });
       trackForwardedRequests(rest);
       restPort = await listen(rest, workerConfig.listeners);
