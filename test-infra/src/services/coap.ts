@@ -13,7 +13,7 @@ const PORT = 5683;
 const MAX_DYNAMIC_RESOURCES = 100_000;
 
 /** CoAP GET /.well-known/core (confirmable, no token); the server answers 2.05 Content when it serves. */
-function answersDiscovery(timeoutMs = 2_000): Promise<boolean> {
+export function answersDiscovery(port = PORT, timeoutMs = 2_000): Promise<boolean> {
   const option = (delta: number, value: string) => [
     Buffer.from([(delta << 4) | value.length]),
     Buffer.from(value),
@@ -36,7 +36,7 @@ function answersDiscovery(timeoutMs = 2_000): Promise<boolean> {
     socket.once('message', (reply) =>
       done(reply.length >= 4 && reply[1] === 0x45 && reply.subarray(2, 4).equals(request.subarray(2, 4))),
     );
-    socket.send(request, PORT, HOST);
+    socket.send(request, port, HOST);
   });
 }
 

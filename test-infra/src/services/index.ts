@@ -10,6 +10,7 @@ export const SERVICE_NAMES = [
   'influxdb',
   'activemq',
   'coap',
+  'coap-dtls',
   'rethinkdb',
   'elasticsearch',
   'cassandra',
