@@ -1,4 +1,13 @@
-import { ConfigDef, ConfigException, secretValue, validators, type ConfigValue } from '@sluice/core';
+import {
+  ConfigDef,
+  ConfigException,
+  parseKcqlConfig,
+  secretValue,
+  validators,
+  type ConfigValue,
+  type TombstoneMode,
+} from '@sluice/core/sink';
+import { targetRule } from './targets.js';
 
 // `connect.coap.*`: the keys of Stream Reactor's CoAP sink (spec/stream-reactor-sinks.md §6.1, release
 // 3.0.1) with the same names and defaults (the names of older releases, `bind.host`/`bind.port`, are
@@ -28,6 +37,9 @@ export const MAX_IN_FLIGHT = `${PREFIX}.max.in.flight`;
 export const BLOCK_SIZE = `${PREFIX}.block.size`;
 export const REQUEST_TIMEOUT = `${PREFIX}.request.timeout`;
 export const DELETE_ON_STOP = `${PREFIX}.delete.on.stop`;
+export const BEHAVIOR_ON_NULL = `${PREFIX}.behavior.on.null.values`;
+
+export const NULL_BEHAVIORS = ['FAIL', 'IGNORE', 'DELETE'] as const;
 
 export const METHODS = ['PUT', 'POST'] as const;
 export type CoapMethod = (typeof METHODS)[number];
@@ -44,8 +56,8 @@ const DTLS_CERTIFICATES_REFUSED =
   'them (node-dtls-client, which Sluice uses, does pre-shared keys only). Use PSK (connect.coap.username and ' +
   'connect.coap.password with a coaps:// URI), or put a DTLS-terminating proxy in front of the server.';
 
-/** The keys of the CoAP sink itself (the common Stream Reactor keys are added by the caller). */
-export function defineCoapKeys(def: ConfigDef): ConfigDef {
+/** The keys of the CoAP sink itself (the kit adds the common Stream Reactor keys). */
+export function defineCoapKeys(def: ConfigDef = new ConfigDef()): ConfigDef {
   return def
     .define({
       name: URI,
@@ -235,6 +247,18 @@ export function defineCoapKeys(def: ConfigDef): ConfigDef {
       doc:
         'true: when the task stops, send DELETE to every static KCQL target resource, as the reference always did. ' +
         'Off by default: a restart or rebalance would otherwise delete server state.',
+    })
+    .define({
+      name: BEHAVIOR_ON_NULL,
+      type: 'STRING',
+      default: 'FAIL',
+      importance: 'MEDIUM',
+      group: 'Delivery',
+      recommendedValues: [...NULL_BEHAVIORS],
+      validator: validators.oneOf([...NULL_BEHAVIORS]),
+      doc:
+        'What a tombstone (a record with a null value) does. FAIL: a record error (DLQ / errors.tolerance), as the ' +
+        "reference. IGNORE: skipped. DELETE: a DELETE of the record's resource (a resource named by _key or _header.<name>).",
     });
 }
 
@@ -301,11 +325,16 @@ export interface CoapSinkConfig {
   readonly maxInFlight: number;
   readonly blockSize: number;
   readonly requestTimeoutMs: number;
-  readonly deleteOnStop: boolean;
+  /** Static KCQL target resources to DELETE when the task stops (connect.coap.delete.on.stop); else empty. */
+  readonly deleteOnStop: readonly (readonly string[])[];
+  readonly tombstones: TombstoneMode;
 }
 
 /** The connector's own settings from values parsed by the ConfigDef; cross-key errors name the key. */
-export function coapSinkConfig(parsed: Record<string, ConfigValue>): CoapSinkConfig {
+export function coapSinkConfig(
+  parsed: Record<string, ConfigValue>,
+  props: Record<string, string> = {},
+): CoapSinkConfig {
   const server = parseServerUri(String(parsed[URI]));
   const identity = String(parsed[USERNAME] ?? '');
   const secret = secretValue(parsed[PASSWORD]);
@@ -334,6 +363,17 @@ export function coapSinkConfig(parsed: Record<string, ConfigValue>): CoapSinkCon
     maxInFlight: parsed[MAX_IN_FLIGHT] as number,
     blockSize: parsed[BLOCK_SIZE] as number,
     requestTimeoutMs: parsed[REQUEST_TIMEOUT] as number,
-    deleteOnStop: parsed[DELETE_ON_STOP] as boolean,
+    deleteOnStop: parsed[DELETE_ON_STOP] ? staticTargets(props) : [],
+    tombstones: String(parsed[BEHAVIOR_ON_NULL]).toLowerCase() as TombstoneMode,
   };
+}
+
+/** The fixed resources the KCQL writes to (dynamic `_key`/`_value`/`_header` targets have none). */
+function staticTargets(props: Record<string, string>): string[][] {
+  const out: string[][] = [];
+  parseKcqlConfig(props[KCQL_KEY], KCQL_KEY).forEach((statement, i) => {
+    const rule = targetRule(statement, `statement ${i + 1}`);
+    if (rule.kind === 'static') out.push([...rule.segments]);
+  });
+  return out;
 }

@@ -6,7 +6,7 @@ import {
   projectRecord,
   type KcqlStatement,
   type ProjectionStatement,
-} from '@sluice/core';
+} from '@sluice/core/sink';
 import { KCQL_KEY } from './config.js';
 
 // Where a record goes: the KCQL target is a resource path under connect.coap.uri (`INSERT INTO

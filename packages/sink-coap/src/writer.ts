@@ -1,23 +1,13 @@
-import { recordError, type DataException, type SinkRecord } from '@sluice/core';
-import type { CoapAnswer, CoapEndpoint } from './client.js';
-import { resourceText, type CoapRequest } from './requests.js';
+import { DataException, type ErrorClass, type ItemFailure } from '@sluice/core/sink';
+import { CoapResetError, CoapTimeoutError, type CoapAnswer, type CoapEndpoint } from './client.js';
+import type { CoapRequest } from './requests.js';
+import { DtlsRefusedError } from './transport.js';
 
-// Sends a batch. Requests to one resource go one after the other, in record order, so that the resource
-// ends up with the last record and an observer sees them in order; requests to different resources run
-// side by side, at most `maxInFlight` at once (CoAP's NSTART). A 2.xx answer acknowledges a record;
-// 4.xx refuses that record alone (DLQ / errors.tolerance); 5.xx, a Reset or no answer in time fail the
-// batch (a store error, for the error policy) once the requests under way have settled, and no new
-// request starts after such a failure.
-
-export interface PendingRequest {
-  readonly record: SinkRecord;
-  readonly request: CoapRequest;
-}
-
-export interface RefusedRequest {
-  readonly record: SinkRecord;
-  readonly error: DataException;
-}
+// Sends one batch: the requests of one resource, one after the other in record order (the kit groups
+// operations by resource and runs up to connect.coap.max.in.flight groups at once), so that the
+// resource ends up with the last record and an observer sees them in order. A 2.xx answer acknowledges
+// a record; 4.xx refuses that record alone (DLQ / errors.tolerance); 5.xx, a Reset or no answer in time
+// fail the batch (a store error, for the error policy).
 
 /** The server answered 5.xx: it could not handle a valid request now (transient). */
 export class CoapServerError extends Error {
@@ -29,68 +19,41 @@ export class CoapServerError extends Error {
   }
 }
 
-export interface CoapWriterOptions {
-  readonly connectorName: string;
-  readonly maxInFlight: number;
+/** Resolves with the requests the server refused (4.xx); throws on a server or network failure. */
+export async function sendInOrder(
+  endpoint: CoapEndpoint,
+  requests: readonly CoapRequest[],
+): Promise<ItemFailure[]> {
+  const refused: ItemFailure[] = [];
+  for (const [index, request] of requests.entries()) {
+    const answer = await endpoint.send(request);
+    const problem = answer === null ? null : judge(endpoint, request, answer);
+    if (problem) refused.push({ index, error: problem });
+  }
+  return refused;
 }
 
-export class CoapWriter {
-  constructor(
-    private readonly endpoint: CoapEndpoint,
-    private readonly options: CoapWriterOptions,
-  ) {}
+/** Null for 2.xx; a DataException for 4.xx; throws CoapServerError for anything else. */
+function judge(endpoint: CoapEndpoint, request: CoapRequest, answer: CoapAnswer): DataException | null {
+  const cls = answer.code.charAt(0);
+  if (cls === '2') return null;
+  const where = endpoint.describe(request.resource);
+  const detail = answer.payload.length > 0 ? ` (${answer.payload.toString('utf8').slice(0, 200)})` : '';
+  const what = `${where} ${cls === '4' ? 'refused' : 'answered'} the ${request.method} with ${answer.code} ${codeName(answer.code)}${detail}`;
+  if (cls === '4') return new DataException(`${what}.`);
+  throw new CoapServerError(`${what}.`, answer.code);
+}
 
-  /** Resolves with the records the server refused (4.xx); rejects on a server or network failure. */
-  async write(items: readonly PendingRequest[]): Promise<RefusedRequest[]> {
-    const byResource = new Map<string, PendingRequest[]>();
-    for (const item of items) {
-      const key = resourceText(item.request.resource);
-      const list = byResource.get(key);
-      if (list) list.push(item);
-      else byResource.set(key, [item]);
-    }
-    const queues = [...byResource.values()];
-    const refused: RefusedRequest[] = [];
-    let failure: unknown;
-    let next = 0;
-    const worker = async () => {
-      while (failure === undefined && next < queues.length) {
-        const queue = queues[next++]!;
-        for (const item of queue) {
-          if (failure !== undefined) return;
-          try {
-            const answer = await this.endpoint.send(item.request);
-            const problem = answer === null ? null : this.judge(item, answer);
-            if (problem) refused.push({ record: item.record, error: problem });
-          } catch (e) {
-            failure ??= e;
-          }
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.options.maxInFlight, queues.length) }, worker));
-    if (failure !== undefined) throw failure;
-    return refused;
-  }
-
-  /** Null for 2.xx; a record error for 4.xx; throws for anything else. */
-  private judge(item: PendingRequest, answer: CoapAnswer): DataException | null {
-    const cls = answer.code.charAt(0);
-    if (cls === '2') return null;
-    const where = this.endpoint.describe(item.request.resource);
-    const detail = answer.payload.length > 0 ? ` (${answer.payload.toString('utf8').slice(0, 200)})` : '';
-    if (cls === '4') {
-      return recordError(
-        item.record,
-        { connectorName: this.options.connectorName },
-        `${where} refused the ${item.request.method} with ${answer.code} ${codeName(answer.code)}${detail}.`,
-      );
-    }
-    throw new CoapServerError(
-      `Connector ${this.options.connectorName}: ${where} answered the ${item.request.method} with ${answer.code} ${codeName(answer.code)}${detail}.`,
-      answer.code,
-    );
-  }
+/** 4.xx → data (the kit wraps them with the record); 5.xx, Reset, timeouts → transient; a refused DTLS key → fatal. */
+export function classifyCoapError(error: unknown): ErrorClass | undefined {
+  if (error instanceof DtlsRefusedError) return 'fatal';
+  if (
+    error instanceof CoapServerError ||
+    error instanceof CoapTimeoutError ||
+    error instanceof CoapResetError
+  )
+    return 'transient';
+  return undefined;
 }
 
 const CODE_NAMES: Record<string, string> = {

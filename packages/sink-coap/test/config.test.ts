@@ -1,14 +1,19 @@
-import { ConfigException, maskSecrets } from '@sluice/core';
+import { maskSecrets } from '@sluice/core';
+import { ConfigException } from '@sluice/core/sink';
 import { describe, expect, it } from 'vitest';
 import { coapSinkConfig, parseServerUri } from '../src/config.js';
-import plugin, { configDef } from '../src/index.js';
+import plugin from '../src/index.js';
+
+const configDef = plugin.configDef;
 
 const base = {
   'connect.coap.kcql': 'INSERT INTO sensors SELECT * FROM readings',
   topics: 'readings',
 };
-const settings = (extra: Record<string, string> = {}) =>
-  coapSinkConfig(configDef.parse({ ...base, ...extra }));
+const settings = (extra: Record<string, string> = {}) => {
+  const props = { ...base, ...extra };
+  return coapSinkConfig(configDef.parse(props), props);
+};
 
 describe('configuration', () => {
   it('has the Stream Reactor keys and defaults', () => {
@@ -36,7 +41,8 @@ describe('configuration', () => {
       confirmable: true,
       maxInFlight: 8,
       blockSize: 1024,
-      deleteOnStop: false,
+      deleteOnStop: [],
+      tombstones: 'fail',
     });
   });
 
@@ -110,6 +116,23 @@ describe('configuration', () => {
       'connect.coap.kcql': [expect.stringMatching(/not a CoAP resource path: it has an empty segment/)],
     });
     expect(plugin.validate!(base)).toEqual({});
+  });
+
+  it('lists the static resources to delete on stop only when asked', () => {
+    const kcql = 'INSERT INTO a/b SELECT * FROM readings; INSERT INTO _key SELECT * FROM other';
+    expect(settings({ 'connect.coap.kcql': kcql, topics: 'readings,other' }).deleteOnStop).toEqual([]);
+    expect(
+      settings({ 'connect.coap.kcql': kcql, topics: 'readings,other', 'connect.coap.delete.on.stop': 'true' })
+        .deleteOnStop,
+    ).toEqual([['a', 'b']]);
+  });
+
+  it('reads the tombstone behaviour', () => {
+    expect(settings({ 'connect.coap.behavior.on.null.values': 'delete' }).tombstones).toBe('delete');
+    expect(settings({ 'connect.coap.behavior.on.null.values': 'IGNORE' }).tombstones).toBe('ignore');
+    expect(() => configDef.parse({ ...base, 'connect.coap.behavior.on.null.values': 'drop' })).toThrow(
+      /behavior\.on\.null\.values/,
+    );
   });
 
   it('masks the PSK secret', () => {

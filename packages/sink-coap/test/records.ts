@@ -6,7 +6,7 @@ import {
   Struct,
   Timestamp,
   type KcqlStatement,
-} from '@sluice/core';
+} from '@sluice/core/sink';
 import { parseKcqlList } from '@sluice/kcql';
 import { compileRoute, type CoapRoute } from '../src/requests.js';
 

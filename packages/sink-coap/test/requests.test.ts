@@ -1,18 +1,21 @@
-import { DataException, type SinkRecord } from '@sluice/core';
+import {
+  DataException,
+  Schema,
+  SchemaBuilder,
+  Struct,
+  Time,
+  Timestamp,
+  LogicalDate,
+  type SinkRecord,
+} from '@sluice/core/sink';
 import { header, jsonTextRecord, mapRecord, structRecord, tombstone } from '@sluice/test-utils';
 import { describe, expect, it } from 'vitest';
-import { toRequest, type CoapRequest, type RequestOptions, type TombstonePolicy } from '../src/requests.js';
+import type { CoapMethod } from '../src/config.js';
+import { toRequest, type CoapRequest } from '../src/requests.js';
 import { readingStruct, route } from './records.js';
 
-const options = (extra: Partial<RequestOptions> = {}): RequestOptions => ({
-  connectorName: 'coap-test',
-  method: 'PUT',
-  tombstones: 'fail',
-  ...extra,
-});
-
-function request(kcqlText: string, record: SinkRecord, extra: Partial<RequestOptions> = {}): CoapRequest {
-  return toRequest(record, route(kcqlText), options(extra))!;
+function request(kcqlText: string, record: SinkRecord, method: CoapMethod = 'PUT'): CoapRequest {
+  return toRequest(record, route(kcqlText), { method }, 'coap-test');
 }
 
 const json = (r: CoapRequest) => JSON.parse(r.payload!.toString('utf8')) as Record<string, unknown>;
@@ -48,9 +51,7 @@ describe('record → CoAP request', () => {
   });
 
   it('uses POST when configured', () => {
-    expect(
-      request('INSERT INTO r SELECT * FROM readings', mapRecord({ a: 1 }), { method: 'POST' }).method,
-    ).toBe('POST');
+    expect(request('INSERT INTO r SELECT * FROM readings', mapRecord({ a: 1 }), 'POST').method).toBe('POST');
   });
 
   it('takes dynamic resources from the key, a value field or a header', () => {
@@ -107,31 +108,40 @@ describe('record → CoAP request', () => {
     );
   });
 
-  describe.each<[TombstonePolicy, string]>([
-    ['fail', 'refuses'],
-    ['ignore', 'skips'],
-    ['delete', 'deletes'],
-  ])('tombstones (%s)', (tombstones, what) => {
-    it(`${what} a tombstone`, () => {
-      const run = () =>
-        toRequest(
-          tombstone('k-1'),
-          route('INSERT INTO _key SELECT * FROM readings'),
-          options({ tombstones }),
-        );
-      if (tombstones === 'fail') expect(run).toThrow(/the value is null \(a tombstone\)/);
-      if (tombstones === 'ignore') expect(run()).toBeNull();
-      if (tombstones === 'delete') expect(run()).toEqual({ method: 'DELETE', resource: ['k-1'] });
+  it('turns a tombstone (behavior.on.null.values=DELETE) into a DELETE of its resource', () => {
+    expect(
+      toRequest(tombstone('k-1'), route('INSERT INTO _key SELECT * FROM readings'), { method: 'PUT' }, 'c'),
+    ).toEqual({
+      method: 'DELETE',
+      resource: ['k-1'],
     });
-  });
-
-  it('cannot delete a resource named by a value field', () => {
     expect(() =>
       toRequest(
         tombstone('k'),
         route('INSERT INTO _value.id SELECT * FROM readings'),
-        options({ tombstones: 'delete' }),
+        { method: 'PUT' },
+        'c',
       ),
-    ).toThrow(/cannot be deleted from a resource named by a value field/);
+    ).toThrow(/cannot delete a resource named by a value field/);
+  });
+
+  it('writes Timestamp as epoch milliseconds, Date and Time as ISO-8601 text, as the reference', () => {
+    const schema = SchemaBuilder.struct()
+      .field('at', Timestamp.schema())
+      .field('day', LogicalDate.schema())
+      .field('tod', Time.schema())
+      .field('f', Schema.FLOAT64_SCHEMA)
+      .build();
+    const value = new Struct(schema)
+      .put('at', new Date('2024-03-04T05:06:07.089Z'))
+      .put('day', new Date('2024-03-04T00:00:00.000Z'))
+      .put('tod', new Date(Date.UTC(1970, 0, 1, 5, 6, 7, 89)))
+      .put('f', 3);
+    expect(json(request('INSERT INTO r SELECT * FROM readings', structRecord(value)))).toEqual({
+      at: Date.UTC(2024, 2, 4, 5, 6, 7, 89),
+      day: '2024-03-04T00:00:00.000Z',
+      tod: '05:06:07.089Z',
+      f: 3,
+    });
   });
 });

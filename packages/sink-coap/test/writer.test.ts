@@ -1,34 +1,28 @@
-import { DataException } from '@sluice/core';
-import { mapRecord } from '@sluice/test-utils';
+import { DataException } from '@sluice/core/sink';
 import { describe, expect, it } from 'vitest';
-import { CoapTimeoutError, type CoapAnswer, type CoapEndpoint } from '../src/client.js';
+import { CoapResetError, CoapTimeoutError, type CoapAnswer, type CoapEndpoint } from '../src/client.js';
 import type { CoapRequest } from '../src/requests.js';
-import { CoapServerError, CoapWriter, type PendingRequest } from '../src/writer.js';
+import { DtlsRefusedError } from '../src/transport.js';
+import { CoapServerError, classifyCoapError, sendInOrder } from '../src/writer.js';
 
-/** An endpoint that answers after a tick, records the order and the concurrency it saw. */
+/** An endpoint that answers after a tick and records the order and the concurrency it saw. */
 class FakeEndpoint implements CoapEndpoint {
   readonly seen: string[] = [];
   inFlight = 0;
   maxInFlight = 0;
-  readonly perResource = new Map<string, number>();
-  maxPerResource = 0;
   constructor(
-    private readonly answer: (r: CoapRequest) => CoapAnswer | Error = () => ({
+    private readonly answer: (r: CoapRequest) => CoapAnswer | null | Error = () => ({
       code: '2.04',
       payload: Buffer.alloc(0),
     }),
   ) {}
 
   async send(request: CoapRequest): Promise<CoapAnswer | null> {
-    const resource = request.resource.join('/');
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    this.perResource.set(resource, (this.perResource.get(resource) ?? 0) + 1);
-    this.maxPerResource = Math.max(this.maxPerResource, this.perResource.get(resource)!);
-    await new Promise((r) => setTimeout(r, 1 + Math.random() * 3));
+    await new Promise((r) => setTimeout(r, 1 + Math.random() * 2));
     this.inFlight--;
-    this.perResource.set(resource, this.perResource.get(resource)! - 1);
-    this.seen.push(`${resource}:${request.payload?.toString()}`);
+    this.seen.push(request.payload?.toString() ?? '');
     const answer = this.answer(request);
     if (answer instanceof Error) throw answer;
     return answer;
@@ -39,72 +33,58 @@ class FakeEndpoint implements CoapEndpoint {
   async close(): Promise<void> {}
 }
 
-function items(resources: string[], perResource: number): PendingRequest[] {
-  const out: PendingRequest[] = [];
-  for (let i = 0; i < perResource; i++)
-    for (const r of resources)
-      out.push({
-        record: mapRecord({ i }, { topic: 'readings', offset: out.length }),
-        request: { method: 'PUT', resource: [r], payload: Buffer.from(String(i)) },
-      });
-  return out;
-}
+const requests = (n: number): CoapRequest[] =>
+  Array.from({ length: n }, (_, i) => ({ method: 'PUT', resource: ['a'], payload: Buffer.from(String(i)) }));
 
-describe('CoapWriter', () => {
-  it('keeps each resource in record order, one request at a time per resource, within max.in.flight', async () => {
+describe('sendInOrder', () => {
+  it('sends one request at a time, in order', async () => {
     const endpoint = new FakeEndpoint();
-    const writer = new CoapWriter(endpoint, { connectorName: 'c', maxInFlight: 3 });
-    const resources = ['a', 'b', 'c', 'd', 'e'];
-    expect(await writer.write(items(resources, 10))).toEqual([]);
-    expect(endpoint.seen).toHaveLength(50);
-    expect(endpoint.maxInFlight).toBe(3);
-    expect(endpoint.maxPerResource).toBe(1);
-    for (const r of resources) {
-      const order = endpoint.seen.filter((s) => s.startsWith(`${r}:`)).map((s) => Number(s.split(':')[1]));
-      expect(order).toEqual([...Array(10).keys()]);
-    }
+    expect(await sendInOrder(endpoint, requests(10))).toEqual([]);
+    expect(endpoint.seen).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(endpoint.maxInFlight).toBe(1);
   });
 
-  it('refuses a record answered 4.xx on its own, naming resource, code and record', async () => {
+  it('refuses a request answered 4.xx on its own, naming resource and code', async () => {
     const endpoint = new FakeEndpoint((r) =>
       r.payload?.toString() === '1'
         ? { code: '4.13', payload: Buffer.from('too big') }
         : { code: '2.01', payload: Buffer.alloc(0) },
     );
-    const writer = new CoapWriter(endpoint, { connectorName: 'coap-test', maxInFlight: 2 });
-    const refused = await writer.write(items(['a'], 3));
+    const refused = await sendInOrder(endpoint, requests(3));
     expect(endpoint.seen).toHaveLength(3);
     expect(refused).toHaveLength(1);
+    expect(refused[0]!.index).toBe(1);
     expect(refused[0]!.error).toBeInstanceOf(DataException);
-    expect(refused[0]!.error.message).toMatch(
-      /Connector coap-test: record at topic readings partition 0 offset 1: coap:\/\/127\.0\.0\.1:5683\/a refused the PUT with 4\.13 Request Entity Too Large \(too big\)/,
+    expect((refused[0]!.error as Error).message).toBe(
+      'coap://127.0.0.1:5683/a refused the PUT with 4.13 Request Entity Too Large (too big).',
     );
+    expect(classifyCoapError(refused[0]!.error)).toBeUndefined(); // the kit's default: DataException → data
   });
 
-  it('fails the batch on 5.xx, and starts nothing after the failure', async () => {
+  it('fails the batch on 5.xx and sends nothing after it', async () => {
     const endpoint = new FakeEndpoint((r) =>
       r.payload?.toString() === '2'
         ? { code: '5.03', payload: Buffer.alloc(0) }
         : { code: '2.04', payload: Buffer.alloc(0) },
     );
-    const writer = new CoapWriter(endpoint, { connectorName: 'c', maxInFlight: 1 });
-    await expect(writer.write(items(['a'], 6))).rejects.toThrow(CoapServerError);
-    expect(endpoint.seen).toHaveLength(3);
-    await expect(writer.write(items(['a'], 6))).rejects.toThrow(
-      /answered the PUT with 5\.03 Service Unavailable/,
-    );
-  });
-
-  it('fails the batch when a request times out', async () => {
-    const endpoint = new FakeEndpoint(() => new CoapTimeoutError('no answer'));
-    const writer = new CoapWriter(endpoint, { connectorName: 'c', maxInFlight: 4 });
-    await expect(writer.write(items(['a', 'b'], 2))).rejects.toThrow(CoapTimeoutError);
+    const failure = await sendInOrder(endpoint, requests(6)).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(CoapServerError);
+    expect((failure as Error).message).toMatch(/answered the PUT with 5\.03 Service Unavailable/);
+    expect(endpoint.seen).toEqual(['0', '1', '2']);
   });
 
   it('counts a non-confirmable send (no answer) as done', async () => {
-    const endpoint = new FakeEndpoint();
-    endpoint.send = async () => null;
-    const writer = new CoapWriter(endpoint, { connectorName: 'c', maxInFlight: 4 });
-    expect(await writer.write(items(['a'], 3))).toEqual([]);
+    expect(await sendInOrder(new FakeEndpoint(() => null), requests(3))).toEqual([]);
+  });
+
+  it('classifies timeouts, resets and 5.xx as transient, a refused DTLS key as fatal', async () => {
+    await expect(
+      sendInOrder(new FakeEndpoint(() => new CoapTimeoutError('no answer')), requests(2)),
+    ).rejects.toThrow(CoapTimeoutError);
+    expect(classifyCoapError(new CoapTimeoutError('x'))).toBe('transient');
+    expect(classifyCoapError(new CoapResetError('x'))).toBe('transient');
+    expect(classifyCoapError(new CoapServerError('x', '5.00'))).toBe('transient');
+    expect(classifyCoapError(new DtlsRefusedError('x'))).toBe('fatal');
+    expect(classifyCoapError(new Error('other'))).toBeUndefined();
   });
 });

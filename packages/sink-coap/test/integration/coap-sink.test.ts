@@ -173,6 +173,31 @@ describe('CoAP sink end to end', () => {
     expect(doc['at']).toBe(Date.UTC(2024, 0, 1, 0, 0, 3));
   });
 
+  it("tombstones: behavior.on.null.values=DELETE deletes the record's resource; the other keys keep their last value", async () => {
+    const t = await topic('coap-tombstone');
+    await env.kafka.produce(t, [
+      { key: 'a', value: JSON.stringify({ id: 'a', qty: 1 }) },
+      { key: 'b', value: JSON.stringify({ id: 'b', qty: 2 }) },
+      { key: 'a', value: JSON.stringify({ id: 'a', qty: 3 }) },
+    ]);
+    const base = `coap://${env.coapHost}:${env.coapPort}/${env.prefix}/stock`;
+    worker = await runConnector(
+      env,
+      coapConnector(env, uniqueName('c'), t, `INSERT INTO _key SELECT * FROM ${t}`, {
+        'connect.coap.uri': base,
+        'connect.coap.behavior.on.null.values': 'DELETE',
+      }),
+    );
+    await waitFor(async () => (await libcoapGet(`${env.prefix}/stock/a`)).payload.includes('"qty":3'), {
+      what: 'a at its last value',
+    });
+    await env.kafka.produce(t, [{ key: 'a', value: null }]);
+    await waitFor(async () => (await libcoapGet(`${env.prefix}/stock/a`)).code === '4.04', {
+      what: 'resource a deleted by its tombstone',
+    });
+    expect(JSON.parse((await libcoapGet(`${env.prefix}/stock/b`)).payload)).toEqual({ id: 'b', qty: 2 });
+  });
+
   it('a 4 KB record goes block-wise (Block1) and libcoap holds all of it', async () => {
     const t = await topic('coap-block');
     const resource = `${env.prefix}/block`;
