@@ -51,6 +51,8 @@ export const BLOCK_SIZES = [16, 32, 64, 128, 256, 512, 1024];
 export const COAP_PORT = 5683;
 export const COAPS_PORT = 5684;
 
+const REFUSED_DOC = 'Not supported (DTLS takes pre-shared keys only): setting it is refused at validation.';
+
 const DTLS_CERTIFICATES_REFUSED =
   'DTLS with certificates or raw public keys is not supported: no maintained DTLS client for Node.js implements ' +
   'them (node-dtls-client, which Sluice uses, does pre-shared keys only). Use PSK (connect.coap.username and ' +
@@ -118,7 +120,7 @@ export function defineCoapKeys(def: ConfigDef = new ConfigDef()): ConfigDef {
       importance: 'LOW',
       group: 'DTLS',
       validator: refusedWhenSet,
-      doc: `Raw public key (PEM) used with PSK in the reference. ${DTLS_CERTIFICATES_REFUSED}`,
+      doc: `Raw public key (PEM) used with PSK in the reference. ${REFUSED_DOC}`,
     })
     .define({
       name: PRIVATE_KEY_FILE,
@@ -127,7 +129,7 @@ export function defineCoapKeys(def: ConfigDef = new ConfigDef()): ConfigDef {
       importance: 'LOW',
       group: 'DTLS',
       validator: refusedWhenSet,
-      doc: `Private key (PKCS#8 PEM) used with PSK in the reference. ${DTLS_CERTIFICATES_REFUSED}`,
+      doc: `Private key (PKCS#8 PEM) used with PSK in the reference. ${REFUSED_DOC}`,
     })
     .define({
       name: TRUSTSTORE_PATH,
@@ -136,7 +138,7 @@ export function defineCoapKeys(def: ConfigDef = new ConfigDef()): ConfigDef {
       importance: 'LOW',
       group: 'DTLS',
       validator: refusedWhenSet,
-      doc: `JKS trust store for DTLS certificate mode. ${DTLS_CERTIFICATES_REFUSED}`,
+      doc: `JKS trust store for DTLS certificate mode. ${REFUSED_DOC}`,
     })
     .define({
       name: TRUSTSTORE_PASS,
@@ -155,7 +157,7 @@ export function defineCoapKeys(def: ConfigDef = new ConfigDef()): ConfigDef {
       validator: (v) => {
         if (Array.isArray(v) && v.some((c) => c.trim() !== '')) throw new Error(DTLS_CERTIFICATES_REFUSED);
       },
-      doc: `Aliases of the trust-store certificates to trust. ${DTLS_CERTIFICATES_REFUSED}`,
+      doc: `Aliases of the trust-store certificates to trust. ${REFUSED_DOC}`,
     })
     .define({
       name: KEYSTORE_PATH,
@@ -164,7 +166,7 @@ export function defineCoapKeys(def: ConfigDef = new ConfigDef()): ConfigDef {
       importance: 'LOW',
       group: 'DTLS',
       validator: refusedWhenSet,
-      doc: `JKS key store for DTLS certificate mode. ${DTLS_CERTIFICATES_REFUSED}`,
+      doc: `JKS key store for DTLS certificate mode. ${REFUSED_DOC}`,
     })
     .define({
       name: KEYSTORE_PASS,
