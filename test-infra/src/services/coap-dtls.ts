@@ -9,15 +9,15 @@ import { answersDiscovery } from './coap.js';
 const PACKAGES = ['libcoap3-bin'];
 const SERVER = '/usr/bin/coap-server-openssl';
 const HOST = '127.0.0.1';
-const PORT = 5693;
-const DTLS_PORT = PORT + 1;
 const PSK_IDENTITY = 'sluice';
 const PSK_KEY = 'sluice-test-psk';
 const MAX_DYNAMIC_RESOURCES = 100_000;
 
 const coapDtls: ServiceDefinition = {
   name: 'coap-dtls',
-  ports: [PORT, DTLS_PORT],
+  prerequisites: { install: ['debian-root'] },
+  // libcoap listens for DTLS on the CoAP port + 1; there is no option to choose it apart.
+  ports: { coap: 5693, dtls: 5694 },
   memory: 'a few MiB',
   startTimeoutMs: 15_000,
 
@@ -26,23 +26,28 @@ const coapDtls: ServiceDefinition = {
   install: (ctx) => aptInstall(ctx, PACKAGES),
 
   async prepare(ctx) {
+    if (ctx.ports.dtls !== ctx.ports.coap! + 1)
+      throw new Error(
+        `coap-dtls: libcoap serves DTLS on the CoAP port + 1; got ports ${JSON.stringify(ctx.ports)}`,
+      );
     return {
       command: SERVER,
-      args: ['-A', HOST, '-p', String(PORT), '-k', PSK_KEY, '-d', String(MAX_DYNAMIC_RESOURCES)],
+      args: ['-A', HOST, '-p', String(ctx.ports.coap), '-k', PSK_KEY, '-d', String(MAX_DYNAMIC_RESOURCES)],
       cwd: ctx.dataDir,
     };
   },
 
   // The plain-UDP listener belongs to the same process, so it answering means the server is up.
-  healthy: () => answersDiscovery(PORT),
+  healthy: (ctx) => answersDiscovery(ctx.ports.coap!),
 
-  info() {
+  info(ctx) {
+    const dtls = ctx.ports.coap! + 1;
     return {
       name: 'coap-dtls',
       host: HOST,
-      port: DTLS_PORT,
-      url: `coaps://${HOST}:${DTLS_PORT}`,
-      plainUrl: `coap://${HOST}:${PORT}`,
+      port: ctx.ports.coap!,
+      url: `coaps://${HOST}:${dtls}`,
+      plainUrl: `coap://${HOST}:${ctx.ports.coap!}`,
       pskIdentity: PSK_IDENTITY,
       pskKey: PSK_KEY,
     };
