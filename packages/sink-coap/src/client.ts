@@ -42,6 +42,9 @@ interface OutgoingRequest {
 }
 
 export class CoapClient implements CoapEndpoint {
+  /** Requests awaiting their answer, to be failed when the client closes under them. */
+  private readonly pending = new Set<(error: Error) => void>();
+
   private constructor(
     private readonly config: CoapSinkConfig,
     private readonly socket: DatagramSocket,
@@ -96,6 +99,7 @@ export class CoapClient implements CoapEndpoint {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        this.pending.delete(finish);
         if (error) {
           this.agent.abort(req as never);
           reject(error);
@@ -110,6 +114,7 @@ export class CoapClient implements CoapEndpoint {
           ),
         requestTimeoutMs,
       );
+      this.pending.add(finish);
       req.on('response', (res) => {
         if (res._packet?.reset || res.code === '0.00') {
           finish(
@@ -128,6 +133,8 @@ export class CoapClient implements CoapEndpoint {
   }
 
   async close(): Promise<void> {
+    for (const fail of [...this.pending])
+      fail(new Error('the CoAP client was closed (the task is stopping)'));
     // Not awaited: with a socket of ours the Agent never calls back (it has nothing of its own to close).
     this.agent.close();
     await new Promise<void>((resolve) => {
