@@ -83,8 +83,9 @@ export function defineCoapKeys(def: ConfigDef = new ConfigDef()): ConfigDef {
       group: 'Connection',
       aliases: [`${PREFIX}.bind.host`],
       doc:
-        'Local address the client socket binds to. With the default (`localhost`) and connect.coap.port 0 the ' +
-        'operating system chooses, so that a remote server is reachable (the reference bound only its DTLS socket). ' +
+        'Local address the client socket binds to. With the default (`localhost`) the socket binds to every address ' +
+        'when the server is not on this machine (or, with connect.coap.port 0, the operating system chooses), so that a ' +
+        'remote server is reachable (the reference bound only its DTLS socket). ' +
         'Ignored for coaps:// (the DTLS client binds to all addresses).',
     })
     .define({
@@ -355,10 +356,19 @@ export function coapSinkConfig(
   }
   const bindHost = String(parsed[BIND_HOST] ?? 'localhost').trim();
   const bindPort = parsed[BIND_PORT] as number;
-  const bindDefault = (bindHost === 'localhost' || bindHost === '') && bindPort === 0;
+  const hostDefault = bindHost === 'localhost' || bindHost === '';
+  const bindDefault = hostDefault && bindPort === 0;
+  // The default host (`localhost`) with a port: bind that port on every address, unless the server is
+  // on this machine, so that a remote server stays reachable.
+  const host =
+    hostDefault && !isLoopback(server.host)
+      ? server.host.includes(':')
+        ? '::'
+        : '0.0.0.0'
+      : bindHost || 'localhost';
   return {
     server,
-    bind: bindDefault ? undefined : { host: bindHost === '' ? 'localhost' : bindHost, port: bindPort },
+    bind: bindDefault ? undefined : { host, port: bindPort },
     psk: server.secure ? { identity, secret } : undefined,
     method: String(parsed[METHOD]).toUpperCase() as CoapMethod,
     confirmable: parsed[CONFIRMABLE] as boolean,
@@ -378,4 +388,8 @@ function staticTargets(props: Record<string, string>): string[][] {
     if (rule.kind === 'static') out.push([...rule.segments]);
   });
   return out;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }

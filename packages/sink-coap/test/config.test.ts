@@ -68,6 +68,17 @@ describe('configuration', () => {
     );
   });
 
+  it('binds a chosen port on every address for a remote server when the host is the default', () => {
+    expect(settings({ 'connect.coap.uri': 'coap://10.1.2.3', 'connect.coap.port': '40000' }).bind).toEqual({
+      host: '0.0.0.0',
+      port: 40000,
+    });
+    expect(settings({ 'connect.coap.uri': 'coap://127.0.0.1', 'connect.coap.port': '40000' }).bind).toEqual({
+      host: 'localhost',
+      port: 40000,
+    });
+  });
+
   it('accepts the older bind.host / bind.port names', () => {
     expect(
       settings({ 'connect.coap.bind.host': '127.0.0.1', 'connect.coap.bind.port': '40000' }).bind,
