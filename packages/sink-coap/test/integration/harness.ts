@@ -57,7 +57,7 @@ export interface CoapAnswerToClient {
   payload: string;
 }
 
-/** One confirmable request with node-coap, e.g. a GET to read what the sink left on a resource. */
+/** One confirmable request with node-coap, e.g. a GET to read what the sink left on a resource (`path?query`). */
 export function coapRequest(
   host: string,
   port: number,
@@ -65,7 +65,8 @@ export function coapRequest(
   path: string,
 ): Promise<CoapAnswerToClient> {
   return new Promise((resolve, reject) => {
-    const req = request({ hostname: host, port, pathname: path, method, confirmable: true });
+    const [pathname, query] = path.split('?');
+    const req = request({ hostname: host, port, pathname, query, method, confirmable: true });
     req.on('response', (res: IncomingMessage) =>
       resolve({ code: res.code, payload: res.payload.toString('utf8') }),
     );
