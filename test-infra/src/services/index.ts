@@ -9,10 +9,12 @@ export const SERVICE_NAMES = [
   'mosquitto',
   'influxdb',
   'activemq',
+  'jms-consumer',
   'coap',
   'coap-dtls',
   'rethinkdb',
   'elasticsearch',
+  'elasticsearch7',
   'cassandra',
 ] as const;
 
