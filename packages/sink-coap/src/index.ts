@@ -7,7 +7,8 @@ import { classifyCoapError, sendInOrder } from './writer.js';
 
 // The plugin object the runtime loads for `connector.class` = `@sluice/sink-coap`, `CoapSinkConnector`
 // or the Stream Reactor class name. Operations are grouped by resource: each group is written in
-// record order by one write, and up to connect.coap.max.in.flight groups run at once.
+// record order by one write (no BATCH clause: the kit writes a whole group at once), and up to
+// connect.coap.max.in.flight groups run at once.
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -31,7 +32,6 @@ export const coapSinkPlugin = defineStreamReactorSink({
   classify: classifyCoapError,
   tombstones: (settings) => settings.tombstones,
   groupKey: (request) => resourceText(request.resource),
-  batchSize: () => Number.MAX_SAFE_INTEGER,
   maxInFlight: (settings) => settings.maxInFlight,
 });
 
