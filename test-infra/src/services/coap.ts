@@ -12,7 +12,7 @@ const HOST = '127.0.0.1';
 const MAX_DYNAMIC_RESOURCES = 100_000;
 
 /** CoAP GET /.well-known/core (confirmable, no token); the server answers 2.05 Content when it serves. */
-function answersDiscovery(port: number, timeoutMs = 2_000): Promise<boolean> {
+export function answersDiscovery(port: number, timeoutMs = 2_000): Promise<boolean> {
   const option = (delta: number, value: string) => [
     Buffer.from([(delta << 4) | value.length]),
     Buffer.from(value),

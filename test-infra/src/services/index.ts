@@ -11,6 +11,7 @@ export const SERVICE_NAMES = [
   'activemq',
   'jms-consumer',
   'coap',
+  'coap-dtls',
   'rethinkdb',
   'elasticsearch',
   'elasticsearch7',
