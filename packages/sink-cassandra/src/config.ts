@@ -536,8 +536,7 @@ export const configDef: ConfigDef = defineStreamReactorKeys(
 
 function refusedUnlessEmpty(why: string) {
   return (v: unknown, name: string): void => {
-    if (typeof v === 'string' && v.trim() !== '')
-      throw new ConfigException(name, `${why}; remove ${name}.`);
+    if (typeof v === 'string' && v.trim() !== '') throw new ConfigException(name, `${why}; remove ${name}.`);
   };
 }
 

@@ -9,8 +9,7 @@ import { describeType, isDecimal, isStruct } from '@sluice/core';
 // The driver is created with `useBigIntAsLong` / `useBigIntAsVarint` and `map: Map` (see session.ts),
 // so bigint and varint values are bigints and maps are Maps.
 
-const { dataTypes, BigDecimal, LocalDate, LocalTime, Uuid, InetAddress, Tuple, Duration } =
-  cassandra.types;
+const { dataTypes, BigDecimal, LocalDate, LocalTime, Uuid, InetAddress, Tuple, Duration } = cassandra.types;
 
 /** A CQL type as the driver's metadata describes it (`column.type`). */
 export interface CqlType {
@@ -287,7 +286,8 @@ function toCollection(value: unknown, type: CqlType): unknown[] {
   if (!elements) return fail(value, type, 'expected an array');
   const elementType = type.info as CqlType;
   return elements.map((e, i) => {
-    if (e === null || e === undefined) fail(value, type, `element ${i} is null; collections cannot hold nulls`);
+    if (e === null || e === undefined)
+      fail(value, type, `element ${i} is null; collections cannot hold nulls`);
     return inside(() => toCqlValue(e, elementType), `element ${i}`);
   });
 }
@@ -311,7 +311,10 @@ function toMap(value: unknown, type: CqlType): Map<unknown, unknown> {
   for (const [k, v] of entries) {
     if (k === null || k === undefined) fail(value, type, 'a map key is null');
     const key = inside(() => toCqlValue(k, keyType), 'a key');
-    out.set(key, inside(() => toCqlValue(v, valueType), `the value of key '${String(k)}'`));
+    out.set(
+      key,
+      inside(() => toCqlValue(v, valueType), `the value of key '${String(k)}'`),
+    );
   }
   return out;
 }

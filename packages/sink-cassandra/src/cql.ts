@@ -12,7 +12,12 @@ export function tableName(keyspace: string, table: string): string {
 }
 
 /** `INSERT INTO "ks"."t" ("a", "b") VALUES (?, ?) USING [TTL ? AND] TIMESTAMP ?` */
-export function insertCql(keyspace: string, table: string, columns: readonly string[], withTtl: boolean): string {
+export function insertCql(
+  keyspace: string,
+  table: string,
+  columns: readonly string[],
+  withTtl: boolean,
+): string {
   return (
     `INSERT INTO ${tableName(keyspace, table)} (${columns.map(quote).join(', ')}) ` +
     `VALUES (${columns.map(() => '?').join(', ')}) USING ${withTtl ? 'TTL ? AND ' : ''}TIMESTAMP ?`

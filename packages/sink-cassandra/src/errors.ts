@@ -31,10 +31,16 @@ const TRANSIENT_CODES = new Set<number>([
   codes.alreadyExists,
 ]);
 
-const FATAL_CODES = new Set<number>([codes.badCredentials, codes.unauthorized, codes.configError, codes.protocolError]);
+const FATAL_CODES = new Set<number>([
+  codes.badCredentials,
+  codes.unauthorized,
+  codes.configError,
+  codes.protocolError,
+]);
 
 /** Server messages of InvalidRequest that mean the schema is missing, not that the values are bad. */
-const MISSING_SCHEMA = /keyspace .* does not exist|unconfigured table|undefined column name|unknown identifier/i;
+const MISSING_SCHEMA =
+  /keyspace .* does not exist|unconfigured table|undefined column name|unknown identifier/i;
 
 export function classify(error: unknown): ErrorClass {
   if (error instanceof FatalCassandraError) return 'fatal';
@@ -50,7 +56,9 @@ export function classify(error: unknown): ErrorClass {
   if (error instanceof errors.AuthenticationError) return 'fatal';
   if (error instanceof errors.NoHostAvailableError) {
     const inner = Object.values((error.innerErrors ?? {}) as Record<string, unknown>);
-    return inner.length > 0 && inner.every((e) => e instanceof errors.AuthenticationError) ? 'fatal' : 'transient';
+    return inner.length > 0 && inner.every((e) => e instanceof errors.AuthenticationError)
+      ? 'fatal'
+      : 'transient';
   }
   // The driver's encoder throws TypeError for a value its column cannot take.
   if (error instanceof TypeError || error instanceof errors.ArgumentError) return 'data';
@@ -60,7 +68,8 @@ export function classify(error: unknown): ErrorClass {
 /** The driver error's text with its code name, for messages. */
 export function describeDriverError(error: unknown): string {
   if (error instanceof errors.ResponseError) {
-    const name = Object.entries(codes).find(([, v]) => v === error.code)?.[0] ?? `0x${error.code.toString(16)}`;
+    const name =
+      Object.entries(codes).find(([, v]) => v === error.code)?.[0] ?? `0x${error.code.toString(16)}`;
     return `${error.message} (${name})`;
   }
   return error instanceof Error ? error.message : String(error);

@@ -48,13 +48,18 @@ export interface PrepareOptions {
   readonly legacyDelete?: { readonly statement: string; readonly keyFields: readonly (readonly string[])[] };
 }
 
-export function prepareRow(record: SinkRecord, route: TableRoute, options: PrepareOptions): RowOperation | null {
+export function prepareRow(
+  record: SinkRecord,
+  route: TableRoute,
+  options: PrepareOptions,
+): RowOperation | null {
   const view = new RecordView(record, { connectorName: options.connectorName });
   if (record.value === null || record.value === undefined) return tombstone(view, route, options);
 
   const columns: ColumnValue[] = [];
   for (const path of route.wildcards) {
-    const container = path.length === 0 ? view.value() : read(view, { kind: 'value', path, label: path.join('.') });
+    const container =
+      path.length === 0 ? view.value() : read(view, { kind: 'value', path, label: path.join('.') });
     for (const [name, value] of entries(container))
       columns.push({ column: name, value, label: [...path, name].join('.'), expanded: true });
   }
@@ -81,7 +86,8 @@ export function prepareRow(record: SinkRecord, route: TableRoute, options: Prepa
     const raw = read(view, route.ttl.source);
     if (raw !== null && raw !== undefined) {
       const amount = integer(view, raw, route.ttl.source);
-      ttl = route.ttl.unit === 'SECONDS' ? Number(amount) : Number(toMicros(amount, route.ttl.unit) / 1_000_000n);
+      ttl =
+        route.ttl.unit === 'SECONDS' ? Number(amount) : Number(toMicros(amount, route.ttl.unit) / 1_000_000n);
       if (ttl < 0) throw view.error(`a TTL cannot be negative (${raw})`, route.ttl.source.label);
     }
   }
@@ -99,7 +105,9 @@ function tombstone(view: RecordView, route: TableRoute, options: PrepareOptions)
   if (options.legacyDelete) {
     const key = view.key();
     if (key === null || key === undefined)
-      throw view.error('a tombstone with a null key cannot be deleted: connect.cassandra.delete.statement binds the key');
+      throw view.error(
+        'a tombstone with a null key cannot be deleted: connect.cassandra.delete.statement binds the key',
+      );
     const values =
       options.legacyDelete.keyFields.length === 0
         ? [key]
@@ -168,7 +176,9 @@ function walk(view: RecordView, root: unknown, path: readonly string[], label: s
     } else if (node instanceof Map) {
       node = node.get(name);
     } else if (typeof node === 'object' && !Array.isArray(node) && !Buffer.isBuffer(node)) {
-      node = Object.prototype.hasOwnProperty.call(node, name) ? (node as Record<string, unknown>)[name] : null;
+      node = Object.prototype.hasOwnProperty.call(node, name)
+        ? (node as Record<string, unknown>)[name]
+        : null;
     } else {
       throw view.error(`'${name}' is read from a ${typeof node}, which has no fields`, label);
     }

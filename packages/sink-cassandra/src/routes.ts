@@ -1,9 +1,4 @@
-import {
-  ConfigException,
-  fieldSegments,
-  type KcqlField,
-  type KcqlStatement,
-} from '@sluice/core';
+import { ConfigException, fieldSegments, type KcqlField, type KcqlStatement } from '@sluice/core';
 import { CONSISTENCY_LEVELS, KCQL_KEY, type CassandraSettings, type ConsistencyName } from './config.js';
 
 // One KCQL statement → where and how its records are written (pure; checked at validate and at start):
@@ -31,7 +26,8 @@ export interface ColumnMapping {
   readonly source: ColumnSource;
 }
 
-export type TimeUnitName = 'NANOSECONDS' | 'MICROSECONDS' | 'MILLISECONDS' | 'SECONDS' | 'MINUTES' | 'HOURS' | 'DAYS';
+export type TimeUnitName =
+  'NANOSECONDS' | 'MICROSECONDS' | 'MILLISECONDS' | 'SECONDS' | 'MINUTES' | 'HOURS' | 'DAYS';
 const TIME_UNITS: readonly TimeUnitName[] = [
   'NANOSECONDS',
   'MICROSECONDS',
@@ -54,7 +50,8 @@ export interface TableRoute {
   readonly wildcards: readonly (readonly string[])[];
   /** WITHSTRUCTURE: a nested selection `a.b` writes column `a` with the selected branches only. */
   readonly retainStructure: boolean;
-  readonly ttl: { readonly seconds: number } | { readonly source: ColumnSource; readonly unit: TimeUnitName } | null;
+  readonly ttl:
+    { readonly seconds: number } | { readonly source: ColumnSource; readonly unit: TimeUnitName } | null;
   readonly timestamp: { readonly source: ColumnSource; readonly unit: TimeUnitName } | null;
   readonly consistency: ConsistencyName;
   readonly nullToUnset: boolean;
@@ -88,7 +85,9 @@ export function compileRoute(statement: KcqlStatement, settings: CassandraSettin
   if (parts.length > 2) bad(`the target must be <keyspace>.<table> or <table>, not '${target}'`);
   const [keyspace, table] = parts.length === 2 ? [parts[0]!, parts[1]!] : [settings.keySpace, parts[0]!];
   if (keyspace === '')
-    bad(`'${target}' names no keyspace: write INSERT INTO <keyspace>.${target} or set connect.cassandra.key.space`);
+    bad(
+      `'${target}' names no keyspace: write INSERT INTO <keyspace>.${target} or set connect.cassandra.key.space`,
+    );
   for (const name of [keyspace, table])
     if (!NAME.test(name))
       bad(`'${name}' is not a Cassandra name (a letter, then up to 47 letters, digits or _)`);
@@ -117,14 +116,18 @@ export function compileRoute(statement: KcqlStatement, settings: CassandraSettin
   const unit = (key: string, fallback: TimeUnitName): TimeUnitName => {
     const v = properties[key]?.trim().toUpperCase();
     if (v === undefined) return fallback;
-    if (!TIME_UNITS.includes(v as TimeUnitName)) bad(`PROPERTIES '${key}' must be one of ${TIME_UNITS.join(', ')}`);
+    if (!TIME_UNITS.includes(v as TimeUnitName))
+      bad(`PROPERTIES '${key}' must be one of ${TIME_UNITS.join(', ')}`);
     return v as TimeUnitName;
   };
 
-  const consistencyText = (properties['consistencyLevel'] ?? properties['consistency.level'])?.trim().toUpperCase();
+  const consistencyText = (properties['consistencyLevel'] ?? properties['consistency.level'])
+    ?.trim()
+    .toUpperCase();
   if (consistencyText !== undefined && !CONSISTENCY_LEVELS.includes(consistencyText as ConsistencyName))
     bad(`'${consistencyText}' is not a consistency level (${CONSISTENCY_LEVELS.join(', ')})`);
-  const onNull = (properties['behavior.on.null.values']?.trim().toUpperCase() ?? 'DELETE') as NullValueBehavior;
+  const onNull = (properties['behavior.on.null.values']?.trim().toUpperCase() ??
+    'DELETE') as NullValueBehavior;
   if (!['DELETE', 'IGNORE', 'FAIL'].includes(onNull))
     bad("PROPERTIES 'behavior.on.null.values' must be DELETE, IGNORE or FAIL");
 
@@ -139,10 +142,16 @@ export function compileRoute(statement: KcqlStatement, settings: CassandraSettin
         wildcards.push(path.slice(0, -1));
         continue;
       }
-      mappings.push({ column: columnName(field), source: { kind: 'value', path, label: segments.join('.') } });
+      mappings.push({
+        column: columnName(field),
+        source: { kind: 'value', path, label: segments.join('.') },
+      });
     } else if (field.type === 'KEY') {
       // `_.key.x` metadata form.
-      mappings.push({ column: columnName(field), source: { kind: 'key', path: keyPath(field), label: `_key.${keyPath(field).join('.')}` } });
+      mappings.push({
+        column: columnName(field),
+        source: { kind: 'key', path: keyPath(field), label: `_key.${keyPath(field).join('.')}` },
+      });
     } else {
       const kind = field.type.toLowerCase() as SourceKind;
       mappings.push({ column: columnName(field), source: { kind, path: [], label: `_.${kind}` } });
@@ -150,7 +159,7 @@ export function compileRoute(statement: KcqlStatement, settings: CassandraSettin
   }
   for (const field of statement.keyFields) {
     if (field.name === '*') bad('`_key.*` is not supported: name the key fields and their columns');
-    const path = fieldSegments(field).filter((_, i, all) => !(i === 0 && all[0] === '_key' ));
+    const path = fieldSegments(field).filter((_, i, all) => !(i === 0 && all[0] === '_key'));
     mappings.push({
       column: columnName(field),
       source: { kind: 'key', path: field.name === '_key' ? [] : path, label: `_key.${path.join('.')}` },
@@ -158,7 +167,10 @@ export function compileRoute(statement: KcqlStatement, settings: CassandraSettin
   }
   for (const field of statement.headerFields) {
     const path = fieldSegments(field);
-    mappings.push({ column: columnName(field), source: { kind: 'header', path, label: `_header.${path.join('.')}` } });
+    mappings.push({
+      column: columnName(field),
+      source: { kind: 'header', path, label: `_header.${path.join('.')}` },
+    });
   }
 
   const seen = new Set<string>();
@@ -175,7 +187,8 @@ export function compileRoute(statement: KcqlStatement, settings: CassandraSettin
     bad(`PROPERTIES 'ttl' must be an integer ≥ -1 (seconds; -1 for none), not '${properties['ttl']}'`);
   const kcqlTtl = s.ttl && s.ttl > 0 ? s.ttl : undefined;
   const ttlUnit = unit('ttlTimeUnit', 'SECONDS');
-  const fixedTtl = kcqlTtl ?? (propertyTtl !== undefined && propertyTtl > 0 ? toSeconds(propertyTtl, ttlUnit) : undefined);
+  const fixedTtl =
+    kcqlTtl ?? (propertyTtl !== undefined && propertyTtl > 0 ? toSeconds(propertyTtl, ttlUnit) : undefined);
 
   const primaryKeys = statement.primaryKeys.map((pk) => pk.alias);
   const autoCreate = s.autoCreate === true;

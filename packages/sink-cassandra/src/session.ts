@@ -31,7 +31,9 @@ export function clientOptions(settings: CassandraSettings, localDc: string): cas
     queryOptions: {
       prepare: true,
       isIdempotent: true,
-      consistency: types.consistencies[camel(settings.consistency) as keyof typeof types.consistencies] as number,
+      consistency: types.consistencies[
+        camel(settings.consistency) as keyof typeof types.consistencies
+      ] as number,
     },
     encoding: { useBigIntAsLong: true, useBigIntAsVarint: true, map: Map },
     policies: { loadBalancing },
@@ -56,6 +58,7 @@ export async function connectClient(settings: CassandraSettings): Promise<cassan
   if (localDc === '') {
     const probe = new cassandra.Client({
       ...clientOptions(settings, 'unknown'),
+      localDataCenter: undefined,
       policies: { loadBalancing: new policies.loadBalancing.RoundRobinPolicy() },
       pooling: { coreConnectionsPerHost: { [types.distance.local]: 1, [types.distance.remote]: 1 } },
     });
@@ -128,14 +131,21 @@ export function readStore(file: StoreFile, key: string): Store {
         : 'PKCS12');
   if (type === 'PEM') {
     const text = bytes.toString('utf8');
-    return { ca: text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [], cert: text, key: text };
+    return {
+      ca: text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [],
+      cert: text,
+      key: text,
+    };
   }
   if (type === 'PKCS12') return { pfx: bytes, ca: pkcs12Certificates(bytes, file.password, key) };
   let entries: ReturnType<typeof jks.toPem>;
   try {
     entries = jks.toPem(bytes, file.password);
   } catch (e) {
-    throw new ConfigException(key, `cannot read the JKS store ${file.path} (wrong password?): ${(e as Error).message}`);
+    throw new ConfigException(
+      key,
+      `cannot read the JKS store ${file.path} (wrong password?): ${(e as Error).message}`,
+    );
   }
   const store: Store = { ca: [] };
   for (const entry of Object.values(entries)) {
@@ -151,7 +161,9 @@ export function readStore(file: StoreFile, key: string): Store {
 
 function pkcs12Certificates(bytes: Buffer, password: string, key: string): string[] {
   try {
-    return Object.values(jks.parsePkcs12(bytes, password)).flatMap((e) => [e.ca, e.cert].filter((c): c is string => !!c));
+    return Object.values(jks.parsePkcs12(bytes, password)).flatMap((e) =>
+      [e.ca, e.cert].filter((c): c is string => !!c),
+    );
   } catch (e) {
     throw new ConfigException(key, `cannot read the PKCS12 store (wrong password?): ${(e as Error).message}`);
   }

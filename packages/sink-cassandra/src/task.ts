@@ -1,5 +1,6 @@
 import type cassandra from 'cassandra-driver';
 import {
+  ConfigException,
   ConnectException,
   DataException,
   KcqlRouter,
@@ -12,7 +13,15 @@ import {
   type SinkTask,
   type SinkTaskContext,
 } from '@sluice/core';
-import { KCQL_KEY, PREFIX, SUPPORTED_KCQL, cassandraSettings, configDef, type CassandraSettings } from './config.js';
+import {
+  KCQL_KEY,
+  PREFIX,
+  SUPPORTED_KCQL,
+  cassandraSettings,
+  configDef,
+  refusedKeys,
+  type CassandraSettings,
+} from './config.js';
 import { classify } from './errors.js';
 import { prepareRow, type RowOperation } from './operations.js';
 import { compileRoute, type TableRoute } from './routes.js';
@@ -20,7 +29,10 @@ import { connectClient } from './session.js';
 import { CassandraWriter } from './writer.js';
 
 /** The routes of a connector config, checked the way the task uses them (validate and start share it). */
-export function cassandraRoutes(props: Record<string, string>, settings: CassandraSettings): Map<string, TableRoute[]> {
+export function cassandraRoutes(
+  props: Record<string, string>,
+  settings: CassandraSettings,
+): Map<string, TableRoute[]> {
   const router = KcqlRouter.fromConfig(props, KCQL_KEY);
   checkKcqlClauses(router.statements, SUPPORTED_KCQL, KCQL_KEY, 'the Cassandra sink');
   const routes = new Map<string, TableRoute[]>();
@@ -42,10 +54,16 @@ export class CassandraSinkTask implements SinkTask {
 
   async start(props: Record<string, string>, context: SinkTaskContext): Promise<void> {
     this.context = context;
+    for (const [key, [message]] of Object.entries(refusedKeys(props)))
+      throw new ConfigException(key, message!);
     const parsed = configDef.parse(props);
     this.settings = cassandraSettings(parsed, props);
     this.routes = cassandraRoutes(props, this.settings);
-    ({ errorPolicy: this.errorPolicy, progress: this.progress } = streamReactorTaskTools(parsed, PREFIX, context));
+    ({ errorPolicy: this.errorPolicy, progress: this.progress } = streamReactorTaskTools(
+      parsed,
+      PREFIX,
+      context,
+    ));
     const targets = [...this.routes.values()].flat().map((r) => `${r.topic} → ${r.keyspace}.${r.table}`);
     // The connection is opened by the first put, so that a cluster that is down at start is handled by
     // the error policy like one that goes down later.
@@ -75,31 +93,38 @@ export class CassandraSinkTask implements SinkTask {
         write: async (ops) => {
           try {
             const refused = await (await this.connectedWriter()).write(ops);
-            return refused.filter((r) => {
-              if (skip === 'all' || (skip === 'driver' && r.source === 'driver')) return this.skipped(r.error) !== null;
-              return true;
-            });
+            return refused
+              .filter((r) => {
+                if (skip === 'all' || (skip === 'driver' && r.source === 'driver'))
+                  return this.skipped(r.error) !== null;
+                return true;
+              })
+              .map((r) => ({ record: ops[r.index]!.record, error: r.error }));
           } catch (e) {
             if (classify(e) === 'fatal') fatal = e;
             throw e;
           }
         },
       });
-    } finally {
-      // Credentials, permissions, a missing keyspace or table: no policy can make these work.
-      if (fatal !== undefined) {
-        throw new ConnectException(
-          `Connector ${this.context.connectorName}: ${(fatal as Error).message}. The task stops (this is not retried).`,
-          { cause: fatal },
-        );
-      }
+    } catch (e) {
+      if (fatal === undefined) throw e;
+    }
+    // Credentials, permissions, a missing keyspace or table: no policy can make these work (NOOP
+    // would otherwise swallow them, RETRY retry them forever).
+    if (fatal !== undefined) {
+      throw new ConnectException(
+        `Connector ${this.context.connectorName}: ${(fatal as Error).message}. The task stops (this is not retried).`,
+        { cause: fatal },
+      );
     }
     this.progress?.update(records);
   }
 
   /** ignore.errors.mode: the record is logged and left out. */
   private skipped(error: Error): null {
-    this.context.logger.warn(`${error.message} (skipped: ${PREFIX}.ignore.errors.mode=${this.settings.ignoreErrors})`);
+    this.context.logger.warn(
+      `${error.message} (skipped: ${PREFIX}.ignore.errors.mode=${this.settings.ignoreErrors})`,
+    );
     return null;
   }
 

@@ -1,10 +1,11 @@
 import cassandra from 'cassandra-driver';
-import { ConnectException, recordError, type DataException, type SinkRecord, type TaskLogger } from '@sluice/core';
+import { ConnectException, recordError, type DataException, type TaskLogger } from '@sluice/core';
 import { createTableCql, cqlTypeOf, deleteCql, insertCql, quote, tableName } from './cql.js';
 import { CqlConversionError, cqlTypeName, matchName, toCqlValue, type CqlType } from './cql-values.js';
 import { FatalCassandraError, classify, describeDriverError } from './errors.js';
 import type { ColumnValue, RowOperation } from './operations.js';
 import type { TableRoute } from './routes.js';
+import { chunk, groupBy, runLimited } from './batching.js';
 import { consistencyOf } from './session.js';
 
 // Executes row operations: each is bound to its table's columns (types from the table metadata,
@@ -31,14 +32,16 @@ export interface WriterOptions {
   readonly logger: TaskLogger;
 }
 
-export interface RefusedRecord {
-  readonly record: SinkRecord;
+/** An operation that can never be written; `index` is its position in the operations written. */
+export interface RefusedOperation {
+  readonly index: number;
   readonly error: DataException;
   /** 'driver' when Cassandra refused it, 'conversion' when its values did not convert (ignore.errors.mode). */
   readonly source: 'driver' | 'conversion';
 }
 
 interface Bound {
+  readonly index: number;
   readonly op: RowOperation;
   readonly table: TableInfo;
   readonly query: string;
@@ -66,37 +69,29 @@ export class CassandraWriter {
     private readonly options: WriterOptions,
   ) {}
 
-  async write(ops: readonly RowOperation[]): Promise<RefusedRecord[]> {
-    const refused: RefusedRecord[] = [];
-    const groups = new Map<string, Bound[]>();
-    for (const op of ops) {
+  /** Writes everything; resolves with the operations that can never be written. Outages reject. */
+  async write(ops: readonly RowOperation[]): Promise<RefusedOperation[]> {
+    const refused: RefusedOperation[] = [];
+    const bound: Bound[] = [];
+    for (const [index, op] of ops.entries()) {
       const table = await this.table(op.route, op);
-      let bound: Bound | null;
       try {
-        bound = this.bind(op, table);
+        bound.push(this.bind(index, op, table));
       } catch (e) {
         if (classify(e) !== 'data') throw e;
-        refused.push({ record: op.record, error: this.recordError(op, e), source: 'conversion' });
-        continue;
+        refused.push({ index, error: this.recordError(op, e), source: 'conversion' });
       }
-      if (bound === null) continue;
-      const list = groups.get(bound.group) ?? [];
-      list.push(bound);
-      groups.set(bound.group, list);
     }
-    const jobs: (() => Promise<RefusedRecord[]>)[] = [];
-    for (const list of groups.values()) {
-      jobs.push(async () => {
-        const bad: RefusedRecord[] = [];
-        for (const batch of chunk(list, this.options.maxBatchSize)) bad.push(...(await this.execute(batch)));
-        return bad;
-      });
-    }
+    const jobs = [...groupBy(bound, (b) => b.group).values()].map((list) => async () => {
+      const bad: RefusedOperation[] = [];
+      for (const batch of chunk(list, this.options.maxBatchSize)) bad.push(...(await this.execute(batch)));
+      return bad;
+    });
     for (const bad of await runLimited(jobs, this.options.maxConcurrent)) refused.push(...bad);
     return refused;
   }
 
-  private async execute(batch: readonly Bound[]): Promise<RefusedRecord[]> {
+  private async execute(batch: readonly Bound[]): Promise<RefusedOperation[]> {
     try {
       if (batch.length === 1) {
         const [one] = batch as [Bound];
@@ -114,9 +109,10 @@ export class CassandraWriter {
       return [];
     } catch (e) {
       if (classify(e) !== 'data') throw e;
-      if (batch.length === 1) return [{ record: batch[0]!.op.record, error: this.recordError(batch[0]!.op, e), source: 'driver' }];
+      if (batch.length === 1)
+        return [{ index: batch[0]!.index, error: this.recordError(batch[0]!.op, e), source: 'driver' }];
       // Which rows of the batch are bad: replay them one by one, in order.
-      const bad: RefusedRecord[] = [];
+      const bad: RefusedOperation[] = [];
       for (const one of batch) bad.push(...(await this.execute([one])));
       return bad;
     }
@@ -124,17 +120,25 @@ export class CassandraWriter {
 
   private recordError(op: RowOperation, e: unknown): DataException {
     const where = `${op.route.keyspace}.${op.route.table}`;
-    const why = e instanceof CqlConversionError ? e.message : `Cassandra refused the write: ${describeDriverError(e)}`;
-    return recordError(op.record, { connectorName: this.options.connectorName }, `writing to ${where}: ${why}`, undefined, e);
+    const why =
+      e instanceof CqlConversionError ? e.message : `Cassandra refused the write: ${describeDriverError(e)}`;
+    return recordError(
+      op.record,
+      { connectorName: this.options.connectorName },
+      `writing to ${where}: ${why}`,
+      undefined,
+      e,
+    );
   }
 
   /** The statement and values of one operation; throws CqlConversionError naming the column. */
-  private bind(op: RowOperation, table: TableInfo): Bound | null {
+  private bind(index: number, op: RowOperation, table: TableInfo): Bound {
     const consistency = consistencyOf(op.route.consistency);
     const names = [...table.columns.keys()];
     const keyColumns = [...table.partitionKeys, ...table.clusteringKeys];
     if (op.kind === 'statement') {
       return {
+        index,
         op,
         table,
         query: op.cql,
@@ -143,10 +147,9 @@ export class CassandraWriter {
         consistency,
       };
     }
-    const resolved = op.columns.map((c) => ({ c, name: resolveColumn(c, names, table) }));
     const values = new Map<string, unknown>();
-    for (const { c, name } of resolved) {
-      if (name === null) continue;
+    for (const c of op.columns) {
+      const name = resolveColumn(c, names, table);
       values.set(name, convert(c, name, table));
     }
     for (const key of keyColumns) {
@@ -163,7 +166,15 @@ export class CassandraWriter {
     const group = `${table.keyspace}.${table.name}|${table.partitionKeys.map((k) => keyText(values.get(k))).join('|')}`;
     if (op.kind === 'delete') {
       const params = [this.clock.next(), ...keyColumns.map((k) => values.get(k))];
-      return { op, table, query: deleteCql(table.keyspace, table.name, keyColumns), params, group, consistency };
+      return {
+        index,
+        op,
+        table,
+        query: deleteCql(table.keyspace, table.name, keyColumns),
+        params,
+        group,
+        consistency,
+      };
     }
     const columns = [...values.keys()];
     const params: unknown[] = columns.map((name) => {
@@ -173,7 +184,15 @@ export class CassandraWriter {
     const withTtl = op.ttl !== undefined;
     if (withTtl) params.push(op.ttl);
     params.push(op.timestamp ?? this.clock.next());
-    return { op, table, query: insertCql(table.keyspace, table.name, columns, withTtl), params, group, consistency };
+    return {
+      index,
+      op,
+      table,
+      query: insertCql(table.keyspace, table.name, columns, withTtl),
+      params,
+      group,
+      consistency,
+    };
   }
 
   /** The table of a route, from the cluster's metadata (created first under AUTOCREATE). */
@@ -219,13 +238,17 @@ export class CassandraWriter {
     return info;
   }
 
-  private async findTable(
-    route: TableRoute,
-  ): Promise<{ keyspace: string; name: string; columns: cassandra.metadata.ColumnInfo[]; partitionKeys: cassandra.metadata.ColumnInfo[]; clusteringKeys: cassandra.metadata.ColumnInfo[] } | null> {
+  private async findTable(route: TableRoute): Promise<{
+    keyspace: string;
+    name: string;
+    columns: cassandra.metadata.ColumnInfo[];
+    partitionKeys: cassandra.metadata.ColumnInfo[];
+    clusteringKeys: cassandra.metadata.ColumnInfo[];
+  } | null> {
     // Names as written first; then the only one differing by case (unquoted CQL names are lower case).
-    const keyspaces = (await this.client.execute('SELECT keyspace_name FROM system_schema.keyspaces')).rows.map(
-      (r) => String(r.get('keyspace_name')),
-    );
+    const keyspaces = (
+      await this.client.execute('SELECT keyspace_name FROM system_schema.keyspaces')
+    ).rows.map((r) => String(r.get('keyspace_name')));
     const keyspace = matchName(route.keyspace, keyspaces);
     if (keyspace === undefined) {
       throw new FatalCassandraError(
@@ -233,13 +256,21 @@ export class CassandraWriter {
       );
     }
     const tables = (
-      await this.client.execute('SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?', [keyspace])
+      await this.client.execute('SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?', [
+        keyspace,
+      ])
     ).rows.map((r) => String(r.get('table_name')));
     const name = matchName(route.table, tables);
     if (name === undefined) return null;
     const meta = await this.client.metadata.getTable(keyspace, name);
     if (!meta) return null;
-    return { keyspace, name, columns: meta.columns, partitionKeys: meta.partitionKeys, clusteringKeys: meta.clusteringKeys };
+    return {
+      keyspace,
+      name,
+      columns: meta.columns,
+      partitionKeys: meta.partitionKeys,
+      clusteringKeys: meta.clusteringKeys,
+    };
   }
 
   private async createTable(route: TableRoute, op: RowOperation): Promise<void> {
@@ -254,11 +285,16 @@ export class CassandraWriter {
     const fields = schema.fields();
     const columns = op.columns.map((c) => {
       const field = fields.find((f) => f.name === c.label.split('.').at(-1));
-      if (!field) throw new FatalCassandraError(`AUTOCREATE: cannot tell the type of column ${c.column} from the record schema`);
+      if (!field)
+        throw new FatalCassandraError(
+          `AUTOCREATE: cannot tell the type of column ${c.column} from the record schema`,
+        );
       try {
         return { name: c.column, type: cqlTypeOf(field.schema, `field ${c.label}`) };
       } catch (e) {
-        throw new FatalCassandraError(`Connector ${this.options.connectorName}: ${(e as ConnectException).message}`);
+        throw new FatalCassandraError(
+          `Connector ${this.options.connectorName}: ${(e as ConnectException).message}`,
+        );
       }
     });
     for (const pk of route.primaryKeys)
@@ -266,12 +302,14 @@ export class CassandraWriter {
         throw new FatalCassandraError(`AUTOCREATE: the PK field ${pk} is not among the selected columns`);
     const cql = createTableCql(route.keyspace, route.table, columns, route.primaryKeys);
     await this.client.execute(cql);
-    this.options.logger.info(`Connector ${this.options.connectorName}: created table ${tableName(route.keyspace, route.table)}: ${cql}`);
+    this.options.logger.info(
+      `Connector ${this.options.connectorName}: created table ${tableName(route.keyspace, route.table)}: ${cql}`,
+    );
   }
 }
 
-/** The table column a value goes to; null to drop it. Throws for a `*` field without a column. */
-function resolveColumn(c: ColumnValue, names: readonly string[], table: TableInfo): string | null {
+/** The table column a value goes to; throws for a field without a column. */
+function resolveColumn(c: ColumnValue, names: readonly string[], table: TableInfo): string {
   const name = matchName(c.column, names);
   if (name !== undefined) return name;
   throw new CqlConversionError(
@@ -285,7 +323,9 @@ function convert(c: ColumnValue, name: string, table: TableInfo): unknown {
     return toCqlValue(c.value, type);
   } catch (e) {
     if (e instanceof CqlConversionError)
-      throw new CqlConversionError(`column ${quote(name)} (${cqlTypeName(type)}) from ${c.label}: ${e.message}`);
+      throw new CqlConversionError(
+        `column ${quote(name)} (${cqlTypeName(type)}) from ${c.label}: ${e.message}`,
+      );
     throw e;
   }
 }
@@ -298,38 +338,16 @@ function keyText(value: unknown): string {
 
 /** Legacy delete statement: `… WHERE a = ? AND b = ?`; values converted by those columns' types. */
 function bindLegacyDelete(cql: string, values: readonly unknown[], table: TableInfo): unknown[] {
-  const columns = [...cql.matchAll(/("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)\s*(?:=|<|>|<=|>=)\s*\?/g)].map((m) =>
-    m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replace(/""/g, '"') : m[1]!.toLowerCase(),
+  const columns = [...cql.matchAll(/("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)\s*(?:=|<|>|<=|>=)\s*\?/g)].map(
+    (m) => (m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replace(/""/g, '"') : m[1]!.toLowerCase()),
   );
   return values.map((v, i) => {
     const name = columns[i] === undefined ? undefined : matchName(columns[i], [...table.columns.keys()]);
     if (name === undefined) return v;
-    return convert({ column: name, value: v, label: `delete.struct_flds[${i}]`, expanded: false }, name, table);
+    return convert(
+      { column: name, value: v, label: `delete.struct_flds[${i}]`, expanded: false },
+      name,
+      table,
+    );
   });
-}
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-/** Runs jobs with at most `limit` in flight; rejects with the first failure once all have settled. */
-async function runLimited<T>(jobs: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results: T[] = new Array(jobs.length);
-  let next = 0;
-  let failure: unknown;
-  const worker = async () => {
-    while (next < jobs.length && failure === undefined) {
-      const i = next++;
-      try {
-        results[i] = await jobs[i]!();
-      } catch (e) {
-        failure ??= e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-  if (failure !== undefined) throw failure;
-  return results;
 }
