@@ -1,6 +1,6 @@
 import cassandra from 'cassandra-driver';
 import { ensureServices } from '@sluice/test-infra';
-import { KafkaTestClient, uniqueName, type KafkaIt } from '@sluice/test-utils';
+import { KafkaTestClient, uniqueName, waitFor, type KafkaIt } from '@sluice/test-utils';
 
 // What every Cassandra integration test shares: the real servers of test-infra (Kafka, the schema
 // registry, Apache Cassandra 5.0), a keyspace of its own per test file, a driver client to create
@@ -82,4 +82,24 @@ export async function rows(
 export async function count(it: CassandraIt, table: string): Promise<number> {
   const [row] = await rows(it, `SELECT count(*) AS n FROM ${it.keyspace}.${table}`);
   return Number(row!.get('n'));
+}
+
+/** Tombstone cells the server read for one row's SELECT, from its query trace. */
+export async function tombstonesRead(it: CassandraIt, cql: string, params: unknown[]): Promise<number> {
+  const rs = await it.client.execute(cql, params, { prepare: true, traceQuery: true });
+  const traceId = rs.info.traceId;
+  let total: number | undefined;
+  await waitFor(
+    async () => {
+      const trace = await it.client.metadata.getTrace(traceId).catch(() => null);
+      const reads = (trace?.events ?? [])
+        .map((e) => /Read \d+ live rows and (\d+) tombstone cells/.exec(String(e.activity)))
+        .filter((m): m is RegExpExecArray => m !== null);
+      if (reads.length === 0) return false;
+      total = reads.reduce((sum, m) => sum + Number(m[1]), 0);
+      return true;
+    },
+    { what: 'the query trace', timeoutMs: 10_000 },
+  );
+  return total!;
 }
