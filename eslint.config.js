@@ -14,4 +14,19 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  // Sinks build on the narrow plugin API only, not on the worker, REST server or engine internals.
+  {
+    files: ['packages/sink-*/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@sluice/core', message: 'Sinks import from @sluice/core/sink.' }],
+          patterns: [
+            { group: ['@sluice/core/*', '!@sluice/core/sink'], message: 'Sinks import from @sluice/core/sink only.' },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,5 +1,5 @@
 import { Binary, Decimal128, Long } from 'mongodb';
-import { isDecimal } from '@sluice/core';
+import { isDecimal } from '@sluice/core/sink';
 
 // Projected documents (plain JS with Connect's leaf representations) → BSON values:
 // bigint (INT64) → Long, Decimal → Decimal128 (exact), Date/Timestamp/Time → BSON date, bytes → Binary,

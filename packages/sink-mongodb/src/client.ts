@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { MongoClient, type AuthMechanism as DriverAuthMechanism, type MongoClientOptions } from 'mongodb';
-import { ConfigException } from '@sluice/core';
+import { ConfigException, readKeyFile } from '@sluice/core/sink';
 import {
   AUTH_MECHANISM,
   SSL_KEYSTORE_LOCATION,
@@ -58,10 +57,10 @@ function tlsOptions(config: MongoSinkConfig): MongoClientOptions {
           `(openssl pkcs12 -in ${trustStore.path} -nokeys -out ca.pem) and set ${SSL_TRUSTSTORE_TYPE}=PEM.`,
       );
     }
-    options.ca = read(trustStore.path, SSL_TRUSTSTORE_LOCATION);
+    options.ca = readKeyFile(trustStore.path, SSL_TRUSTSTORE_LOCATION);
   }
   if (keyStore) {
-    const bytes = read(keyStore.path, SSL_KEYSTORE_LOCATION);
+    const bytes = readKeyFile(keyStore.path, SSL_KEYSTORE_LOCATION);
     if (keyStore.type === 'PEM') {
       options.cert = bytes;
       options.key = bytes;
@@ -72,12 +71,4 @@ function tlsOptions(config: MongoSinkConfig): MongoClientOptions {
     }
   }
   return options;
-}
-
-function read(path: string, key: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new ConfigException(key, `cannot read ${path}: ${(e as Error).message}`);
-  }
 }

@@ -6,7 +6,7 @@ import {
   validators,
   type ConfigValue,
   type KcqlClause,
-} from '@sluice/core';
+} from '@sluice/core/sink';
 
 // `connect.mongo.*`: the keys of Stream Reactor's MongoDB sink (spec/stream-reactor-sinks.md §2.1) with
 // the same names and defaults, Kafka's `ssl.*` client keys for TLS, and what Sluice adds

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { validateKcql, type SinkPlugin } from '@sluice/core';
+import { validateKcql, type SinkPlugin } from '@sluice/core/sink';
 import { KCQL_KEY, SUPPORTED_KCQL, configDef } from './config.js';
 import { MongoSinkTask, checkPrimaryKeys } from './task.js';
 

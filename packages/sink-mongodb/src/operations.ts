@@ -8,7 +8,7 @@ import {
   type KcqlStatement,
   type KeyPart,
   type SinkRecord,
-} from '@sluice/core';
+} from '@sluice/core/sink';
 import { convertDatetimeFields, toBsonValue } from './bson-values.js';
 
 // One record + its KCQL statement → one MongoDB write (pure: unit tested without a server).

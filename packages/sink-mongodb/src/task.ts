@@ -11,7 +11,7 @@ import {
   type SinkRecord,
   type SinkTask,
   type SinkTaskContext,
-} from '@sluice/core';
+} from '@sluice/core/sink';
 import { createMongoClient } from './client.js';
 import {
   KCQL_KEY,

@@ -7,7 +7,14 @@ import {
   type Document,
   type WriteError,
 } from 'mongodb';
-import { recordError, type DataException, type SinkRecord, type TaskLogger } from '@sluice/core';
+import {
+  chunk,
+  recordError,
+  runLimited,
+  type DataException,
+  type SinkRecord,
+  type TaskLogger,
+} from '@sluice/core/sink';
 import type { MongoOperation } from './operations.js';
 
 // Executes operations as bulk writes: per collection, in batches of the statement's BATCH size, with at
@@ -158,30 +165,4 @@ function writeErrorsOf(e: MongoBulkWriteError): WriteError[] {
   const errors = e.writeErrors as WriteError | WriteError[] | undefined;
   if (!errors) return [];
   return Array.isArray(errors) ? errors : [errors];
-}
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-/** Runs jobs with at most `limit` in flight; rejects with the first failure after all settled. */
-async function runLimited<T>(jobs: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results: T[] = new Array(jobs.length);
-  let next = 0;
-  let failure: unknown;
-  const worker = async () => {
-    while (next < jobs.length && failure === undefined) {
-      const i = next++;
-      try {
-        results[i] = await jobs[i]!();
-      } catch (e) {
-        failure ??= e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-  if (failure !== undefined) throw failure;
-  return results;
 }

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { ConfigException, type TaskLogger } from '@sluice/core';
+import { readKeyFile, type TaskLogger } from '@sluice/core/sink';
 import { SSL_CA_CERT, SSL_CERT, SSL_KEY, type MqttSinkConfig } from './config.js';
 
 // The mqtt.js client of one task. It reconnects by itself, with a back-off that doubles from 1 s to
@@ -38,9 +37,9 @@ export function mqttClientOptions(config: MqttSinkConfig, clientId: string): ICl
   }
   if (config.username !== '') options.username = config.username;
   if (config.password !== '') options.password = config.password;
-  if (config.tls.ca) options.ca = read(config.tls.ca, SSL_CA_CERT);
-  if (config.tls.cert) options.cert = read(config.tls.cert, SSL_CERT);
-  if (config.tls.key) options.key = read(config.tls.key, SSL_KEY);
+  if (config.tls.ca) options.ca = readKeyFile(config.tls.ca, SSL_CA_CERT);
+  if (config.tls.cert) options.cert = readKeyFile(config.tls.cert, SSL_CERT);
+  if (config.tls.key) options.key = readKeyFile(config.tls.key, SSL_KEY);
   return options;
 }
 
@@ -103,14 +102,6 @@ function readableError(e: Error): Error {
   const { reason, code } = e as Error & { reason?: string; code?: string };
   if (typeof reason !== 'string' || !e.message.includes('SSL routines')) return e;
   return new Error(`TLS: ${reason}${code ? ` (${code})` : ''}`, { cause: e });
-}
-
-function read(path: string, key: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new ConfigException(key, `cannot read ${path}: ${(e as Error).message}`);
-  }
 }
 
 /** Sends DISCONNECT when connected (so the broker does not see a dropped client), else just closes; never waits longer than `timeoutMs`. */

@@ -6,7 +6,7 @@ import {
   validators,
   type ConfigValue,
   type KcqlClause,
-} from '@sluice/core';
+} from '@sluice/core/sink';
 
 // `connect.mqtt.*`: the sink keys of Stream Reactor's MQTT connector (spec/stream-reactor-sinks.md §7.1)
 // with the same names and defaults, plus what Sluice adds (protocol version, in-flight window,

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { ConfigException, type SinkPlugin } from '@sluice/core';
+import { ConfigException, type SinkPlugin } from '@sluice/core/sink';
 import { CLIENT_ID, KCQL_KEY, configDef } from './config.js';
 import { mqttRoutes } from './routes.js';
 import { MqttSinkTask } from './task.js';

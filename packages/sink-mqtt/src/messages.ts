@@ -1,4 +1,4 @@
-import { RecordView, type SinkRecord } from '@sluice/core';
+import { RecordView, type SinkRecord } from '@sluice/core/sink';
 import { passThroughPayload, projectedPayload, withEpochTimestamps, type MqttPayload } from './payload.js';
 import type { MqttRoute } from './routes.js';
 import { resolveTarget } from './targets.js';

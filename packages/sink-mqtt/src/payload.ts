@@ -8,7 +8,7 @@ import {
   toPlain,
   type KcqlStatement,
   type Schema,
-} from '@sluice/core';
+} from '@sluice/core/sink';
 
 /**
  * An MQTT payload: bytes, or text sent as UTF-8. Text stays a string until it is written, so that it is

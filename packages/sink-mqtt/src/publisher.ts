@@ -1,5 +1,5 @@
 import type { MqttClient } from 'mqtt';
-import { ConnectException, recordError, type DataException, type SinkRecord } from '@sluice/core';
+import { ConnectException, recordError, type DataException, type SinkRecord } from '@sluice/core/sink';
 import type { MqttMessage } from './messages.js';
 import { encodeQos0Run, PacketEncodingError } from './qos0-packets.js';
 

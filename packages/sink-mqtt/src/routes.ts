@@ -4,7 +4,7 @@ import {
   checkKcqlClauses,
   type KcqlStatement,
   type ProjectionStatement,
-} from '@sluice/core';
+} from '@sluice/core/sink';
 import { KCQL_KEY, SUPPORTED_KCQL, TARGET_FROM_FIELD } from './config.js';
 import { fieldSelection, topicNameProblem } from './targets.js';
 

@@ -1,4 +1,10 @@
-import { RecordView, describeType, isDecimal, projectRecord, type ProjectionStatement } from '@sluice/core';
+import {
+  RecordView,
+  describeType,
+  isDecimal,
+  projectRecord,
+  type ProjectionStatement,
+} from '@sluice/core/sink';
 import type { TargetRule } from './routes.js';
 
 // The MQTT topic a record goes to. Dynamic targets come from data, so each one is checked before it is

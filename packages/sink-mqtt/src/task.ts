@@ -9,7 +9,7 @@ import {
   type SinkRecord,
   type SinkTask,
   type SinkTaskContext,
-} from '@sluice/core';
+} from '@sluice/core/sink';
 import { clientIdFor, closeMqttClient, createMqttClient } from './client.js';
 import { PREFIX, configDef, mqttSinkConfig, type MqttSinkConfig } from './config.js';
 import { toMessage, type MessageOptions } from './messages.js';

@@ -32,3 +32,13 @@ export {
   type StructLike,
 } from './connect-values.js';
 export { toJsonText } from './json-text.js';
+export {
+  mapValue,
+  plainValueHooks,
+  valueHooks,
+  valueMapper,
+  type FloatType,
+  type IntType,
+  type ValueHooks,
+  type ValueMapper,
+} from './value-mapping.js';

@@ -1,4 +1,4 @@
-import type { SinkRecord } from '../sink/api.js';
+import type { SinkRecord } from '../data/sink-record.js';
 import { toPlain } from './connect-values.js';
 import { fieldSource, resolveField } from './field-paths.js';
 import { RecordView, type MappingContext } from './record-view.js';

@@ -1,8 +1,10 @@
-import type { SinkRecord } from '../sink/api.js';
-import { child, childNames, isContainer, toPlain } from './connect-values.js';
-import { fieldSource, resolveField, type FieldOrigin } from './field-paths.js';
+import type { SinkRecord } from '../data/sink-record.js';
+import type { Schema } from '../data/schema.js';
+import { child, childNames, isContainer, isStruct, toPlain } from './connect-values.js';
+import { fieldSource, resolveField, type FieldOrigin, type FieldSource } from './field-paths.js';
 import { RecordView, type MappingContext } from './record-view.js';
 import { fieldSegments, type KcqlField, type KcqlStatement } from './statement.js';
+import { mapValue, type ValueHooks } from './value-mapping.js';
 
 // KCQL projection (spec/stream-reactor-sinks.md §1.6), one semantics for Struct, Map and JSON-text
 // values — Stream Reactor had three that disagreed (§13, user pain #788):
@@ -14,7 +16,8 @@ import { fieldSegments, type KcqlField, type KcqlStatement } from './statement.j
 // - `_key.x`, `_header.h.x` and `_.topic|partition|offset|timestamp` are written at the top level;
 // - a flattened name that is already taken gets a `_1`, `_2`… suffix, as the reference's SQL path does;
 // - IGNORE takes full paths (`IGNORE a.b` removes b inside a; the reference matched leaf names).
-// Leaves keep Connect's representations; the sink maps them to its store's types.
+// Leaves keep Connect's representations, or, with `valueHooks`, are mapped by their Connect schema
+// (a Struct field's schema; runtime type without one), so that the store gets its native types.
 
 export type Document = Record<string, unknown>;
 
@@ -26,6 +29,29 @@ export type ProjectionStatement = Pick<
 export interface ProjectionOptions extends MappingContext {
   /** A selected path the record does not have: fail the record (default) or leave the field out. */
   readonly missingFields?: 'error' | 'omit';
+  /** Maps each selected value through these hooks, with its schema (see valueHooks). */
+  readonly valueHooks?: ValueHooks;
+}
+
+/** Turns a selected value into what the document holds; `skip` / `path` carry IGNORE. */
+type Leaf = (
+  value: unknown,
+  schema: Schema | null,
+  skip: ReadonlySet<string> | undefined,
+  path: string,
+) => unknown;
+
+function leafOf(options: ProjectionOptions): Leaf {
+  const hooks = options.valueHooks;
+  if (!hooks) return (value, _schema, skip, path) => toPlain(value, skip, path);
+  return (value, schema, skip, path) => mapValue(value, schema, hooks, skip, path);
+}
+
+/** The schema of a container's child: a Struct field's; null for Maps and objects. */
+function childSchema(container: unknown, name: string): Schema | null {
+  if (!isStruct(container)) return null;
+  const field = container.schema.fields().find((f) => f.name === name);
+  return (field?.schema as Schema | undefined) ?? null;
 }
 
 export function projectRecord(
@@ -38,6 +64,7 @@ export function projectRecord(
   const ignored = ignoredPaths(statement.ignoredFields);
   const missing = options.missingFields === 'omit' ? 'absent' : 'error';
   const out = new DocumentBuilder(statement.retainStructure);
+  const leaf = leafOf(options);
 
   const wildcard = statement.fields.some((f) => isValueField(f) && f.name === '*' && !f.parents);
   let rest: readonly KcqlField[] = statement.fields;
@@ -48,14 +75,14 @@ export function projectRecord(
     for (const name of childNames(root)) {
       if (ignored.has(name)) continue;
       const value = (child(root, name) as { value: unknown }).value;
-      out.put([renames.get(name) ?? name], toPlain(value, ignored, name));
+      out.put([renames.get(name) ?? name], leaf(value, childSchema(root, name), ignored, name));
     }
     rest = statement.fields.filter((f) => f.name !== '*' || f.parents).filter((f) => !topLevel.includes(f));
   }
 
-  for (const f of rest) addField(view, out, f, 'value', ignored, missing);
-  for (const f of statement.keyFields) addField(view, out, f, 'key', ignored, missing);
-  for (const f of statement.headerFields) addField(view, out, f, 'header', ignored, missing);
+  for (const f of rest) addField(view, out, f, 'value', ignored, missing, leaf);
+  for (const f of statement.keyFields) addField(view, out, f, 'key', ignored, missing, leaf);
+  for (const f of statement.headerFields) addField(view, out, f, 'header', ignored, missing, leaf);
   return out.document;
 }
 
@@ -66,10 +93,11 @@ function addField(
   origin: FieldOrigin,
   ignored: ReadonlySet<string>,
   missing: 'error' | 'absent',
+  leaf: Leaf,
 ): void {
   const structured = origin === 'value' && field.type === 'VALUE';
   if (field.name === '*' && origin === 'header' && !field.parents) {
-    for (const h of view.record.headers) out.put([h.key], toPlain(h.value));
+    for (const h of view.record.headers) out.put([h.key], leaf(h.value, h.schema, undefined, ''));
     return;
   }
   if (field.name === '*') {
@@ -89,8 +117,9 @@ function addField(
     for (const name of childNames(found.value)) {
       const path = prefix === '' ? name : `${prefix}.${name}`;
       if (origin === 'value' && ignored.has(path)) continue;
-      const value = toPlain(
+      const value = leaf(
         (child(found.value, name) as { value: unknown }).value,
+        childSchema(found.value, name),
         origin === 'value' ? ignored : undefined,
         path,
       );
@@ -101,9 +130,26 @@ function addField(
   const source = fieldSource(view, field, origin);
   const found = resolveField(view, source, missing);
   if (!found.found) return;
-  const value = toPlain(found.value, origin === 'value' ? ignored : undefined, source.segments.join('.'));
+  const value = leaf(
+    found.value,
+    leafSchema(view, source, found.value),
+    origin === 'value' ? ignored : undefined,
+    source.segments.join('.'),
+  );
   const parents = source.segments.slice(0, -1);
   out.put(structured ? [...parents, field.alias] : [field.alias], value);
+}
+
+/** The schema of a resolved field: its parent Struct's field schema, a header's schema, or by runtime type. */
+function leafSchema(view: RecordView, source: FieldSource, value: unknown): Schema | null {
+  if (isStruct(value)) return value.schema as unknown as Schema;
+  if (source.segments.length === 0) {
+    if (source.root === view.record.value) return view.record.valueSchema;
+    if (source.root === view.record.key) return view.record.keySchema;
+    return null;
+  }
+  const parent = resolveField(view, { ...source, segments: source.segments.slice(0, -1) }, 'absent');
+  return parent.found ? childSchema(parent.value, source.segments.at(-1)!) : null;
 }
 
 function isValueField(f: KcqlField): boolean {

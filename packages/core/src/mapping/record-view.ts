@@ -1,9 +1,13 @@
 import { DataException } from '../errors.js';
-import type { SinkRecord } from '../sink/api.js';
+import { JsonNumberText, type JsonNode } from '../convert/json/json-node.js';
+import { convertJsonText, INEXACT_NUMBER } from '../convert/json/json-parser.js';
+import type { SinkRecord } from '../data/sink-record.js';
 import { describeType, isContainer } from './connect-values.js';
 
 // A SinkRecord seen as a tree KCQL paths can walk: its value and key, with JSON text (a String or
-// bytes value from the StringConverter / ByteArrayConverter) parsed once, on first use.
+// bytes value from the StringConverter / ByteArrayConverter) parsed once, on first use. JSON text is
+// parsed exactly: an integer beyond 2^53 stays a bigint (JSON.parse would round it), other numbers are
+// JS numbers.
 
 export interface MappingContext {
   /** Named in every error, so that an operator knows which connector to look at. */
@@ -77,10 +81,42 @@ export function recordError(
 
 function parseJson(text: string | Buffer, fail: (e: Error) => Error): unknown {
   try {
-    return JSON.parse(typeof text === 'string' ? text : text.toString('utf8'));
+    return parseJsonText(typeof text === 'string' ? text : text.toString('utf8'));
   } catch (e) {
     throw fail(e as Error);
   }
+}
+
+/** JSON text as plain JS values, integers beyond 2^53 as bigint (core's exact parser when needed). */
+export function parseJsonText(text: string): unknown {
+  if (text.trim() === '') throw new SyntaxError('the text is empty');
+  return convertJsonText(text, plainJson);
+}
+
+// On JSON.parse's fast path an integer beyond 2^53 arrives rounded: INEXACT_NUMBER makes
+// convertJsonText parse again exactly, where it is a bigint and a fraction is a JsonNumberText.
+function plainJson(node: JsonNode | undefined): unknown {
+  if (node === undefined) return undefined;
+  if (typeof node === 'number') {
+    if (Number.isInteger(node) && !Number.isSafeInteger(node)) throw INEXACT_NUMBER;
+    return node;
+  }
+  if (node instanceof JsonNumberText) return node.toNumber();
+  if (Array.isArray(node)) return node.map(plainJson);
+  if (typeof node === 'object' && node !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) {
+      // As JSON.parse does: `__proto__` is an ordinary key, not the prototype.
+      Object.defineProperty(out, k, {
+        value: plainJson(v),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  }
+  return node;
 }
 
 function parseKey(raw: unknown): unknown {
@@ -88,7 +124,7 @@ function parseKey(raw: unknown): unknown {
   const text = typeof raw === 'string' ? raw : raw.toString('utf8');
   if (!text.trimStart().startsWith('{')) return raw;
   try {
-    return JSON.parse(text);
+    return parseJsonText(text);
   } catch {
     return raw;
   }

@@ -1,37 +1,11 @@
-import type { Schema } from '../data/index.js';
 import type { ConfigDef } from '../config/def.js';
+import type { SinkRecord, TopicPartition } from '../data/sink-record.js';
 
 // The plugin contract: what a sink package implements. It mirrors Kafka Connect's SinkConnector and
 // SinkTask (connect/api) so that their semantics carry over; offsets, retries, the DLQ and metrics
 // are the runtime's job, not the plugin's.
 
-export interface TopicPartition {
-  readonly topic: string;
-  readonly partition: number;
-}
-
-export interface ConnectHeader {
-  readonly key: string;
-  readonly schema: Schema | null;
-  readonly value: unknown;
-}
-
-export type TimestampType = 'NoTimestampType' | 'CreateTime' | 'LogAppendTime';
-
-export interface SinkRecord {
-  readonly topic: string;
-  readonly kafkaPartition: number;
-  /** int64 in Kafka; a JS number is exact up to 2^53, which no real partition reaches. */
-  readonly kafkaOffset: number;
-  readonly keySchema: Schema | null;
-  readonly key: unknown;
-  readonly valueSchema: Schema | null;
-  readonly value: unknown;
-  /** Epoch ms, or null when the record has none. */
-  readonly timestamp: number | null;
-  readonly timestampType: TimestampType;
-  readonly headers: readonly ConnectHeader[];
-}
+export type { ConnectHeader, SinkRecord, TimestampType, TopicPartition } from '../data/sink-record.js';
 
 /** Offsets as Kafka Connect passes them to flush/preCommit: the next offset to consume, per partition. */
 export type OffsetMap = Map<string /* `${topic}-${partition}` */, { tp: TopicPartition; offset: number }>;

@@ -209,17 +209,30 @@ export function kcqlClausesUsed(statement: KcqlStatement): KcqlClause[] {
   return CLAUSES.filter(([, used]) => used(s)).map(([name]) => name);
 }
 
+/** Which KCQL clauses a sink honours; one list drives validation, the README table and the conformance suite. */
+export interface KcqlSupport {
+  /** Clauses the sink honours (write modes INSERT / UPSERT / UPDATE count as clauses). */
+  readonly supported: readonly KcqlClause[];
+  /**
+   * Clauses Stream Reactor's sink accepted without effect: still accepted, so that old configs run,
+   * with a warning that they have no effect.
+   */
+  readonly ignored?: readonly KcqlClause[];
+}
+
 /**
- * Rejects statements that use a clause outside `supported`, or that have no INSERT/UPSERT target: the
- * sink would otherwise ignore what the user wrote. The message names the statement, the clauses and
- * what the sink supports.
+ * Checks every statement: an INSERT/UPSERT target, and no clause outside `supported` + `ignored` (the
+ * sink would otherwise ignore what the user wrote). Throws ConfigException on `kcqlKey` naming the
+ * statement, the clauses and what the sink supports; returns a warning per ignored clause used.
  */
-export function checkKcqlClauses(
+export function checkKcqlSupport(
   statements: readonly KcqlStatement[],
-  supported: readonly KcqlClause[],
+  support: KcqlSupport,
   kcqlKey: string,
   sinkName: string,
-): void {
+): string[] {
+  const { supported, ignored = [] } = support;
+  const warnings: string[] = [];
   statements.forEach((statement, i) => {
     const label = `statement ${i + 1} (FROM ${statement.source ?? '?'})`;
     if (!statement.target || !statement.writeMode) {
@@ -228,7 +241,8 @@ export function checkKcqlClauses(
         `${label} has no INSERT INTO / UPSERT INTO target; ${sinkName} needs one.`,
       );
     }
-    const unsupported = kcqlClausesUsed(statement).filter((c) => !supported.includes(c));
+    const used = kcqlClausesUsed(statement);
+    const unsupported = used.filter((c) => !supported.includes(c) && !ignored.includes(c));
     if (unsupported.length > 0) {
       throw new ConfigException(
         kcqlKey,
@@ -236,7 +250,23 @@ export function checkKcqlClauses(
           `(it supports ${supported.join(', ')}). Remove ${unsupported.length > 1 ? 'these clauses' : 'the clause'}.`,
       );
     }
+    for (const c of used.filter((u) => ignored.includes(u) && !supported.includes(u))) {
+      warnings.push(
+        `KCQL ${label} uses ${c}, which ${sinkName} accepts for Stream Reactor compatibility but ignores: it has no effect.`,
+      );
+    }
   });
+  return warnings;
+}
+
+/** checkKcqlSupport for a sink that has no ignored clauses. */
+export function checkKcqlClauses(
+  statements: readonly KcqlStatement[],
+  supported: readonly KcqlClause[],
+  kcqlKey: string,
+  sinkName: string,
+): void {
+  checkKcqlSupport(statements, { supported }, kcqlKey, sinkName);
 }
 
 /**

@@ -1,0 +1,48 @@
+// Batching and bounded concurrency for store writes: what every sink's writer needs, written once.
+
+/** Groups items by a key, keeping first-seen key order and item order within a group. */
+export function groupBy<T, K>(items: Iterable<T>, keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
+/** Splits items into consecutive slices of at most `size` (size < 1 means one slice). */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  if (items.length === 0) return [];
+  if (!(size >= 1)) return [[...items]];
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Runs jobs with at most `limit` running at once; results come back in job order. After the first
+ * failure no new job starts, and the promise rejects with that failure once the running ones settled
+ * (so nothing is still writing when the caller reacts to the error).
+ */
+export async function runLimited<T>(jobs: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = new Array(jobs.length);
+  let next = 0;
+  let failed = false;
+  let failure: unknown;
+  const worker = async () => {
+    while (next < jobs.length && !failed) {
+      const i = next++;
+      try {
+        results[i] = await jobs[i]!();
+      } catch (e) {
+        if (!failed) failure = e;
+        failed = true;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, jobs.length)) }, worker));
+  if (failed) throw failure;
+  return results;
+}
