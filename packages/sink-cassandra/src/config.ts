@@ -1,12 +1,17 @@
+import type { SecureContextOptions } from 'node:tls';
 import {
   ConfigDef,
   ConfigException,
-  defineStreamReactorKeys,
+  readKeyFile,
   secretValue,
+  sslKeyNames,
+  tlsOptions,
   validators,
   type ConfigValue,
   type KcqlClause,
-} from '@sluice/core';
+  type SslSettings,
+  type StoreType,
+} from '@sluice/core/sink';
 
 // `connect.cassandra.*`: the keys of both Stream Reactor Cassandra sinks (spec/stream-reactor-sinks.md
 // §4A legacy, §4B DataStax-driver generation) with their names and defaults. Where the two generations
@@ -115,11 +120,11 @@ const orEmpty =
     check(v, name);
   };
 
-export const configDef: ConfigDef = defineStreamReactorKeys(
-  new ConfigDef(),
-  PREFIX,
-  'KCQL statements, separated by `;`: `INSERT INTO [<keyspace>.]<table> SELECT <field> [AS <column>], _key.<field> AS <column>, … | * FROM <topic> [TTL = <seconds>] [PROPERTIES(…)]`.',
-)
+export const KCQL_DOC =
+  'KCQL statements, separated by `;`: `INSERT INTO [<keyspace>.]<table> SELECT <field> [AS <column>], _key.<field> AS <column>, … | * FROM <topic> [TTL = <seconds>] [PROPERTIES(…)]`.';
+
+/** The store's own keys; the kit adds connect.cassandra.kcql, error.policy, max.retries, retry.interval and connect.progress.enabled. */
+export const configDef: ConfigDef = new ConfigDef()
   // Connection
   .define({
     name: KEYS.contactPoints,
@@ -558,18 +563,9 @@ export function refusedKeys(props: Record<string, string>): Record<string, strin
   return out;
 }
 
-export interface StoreFile {
-  readonly path: string;
-  readonly password: string;
-  /** From the legacy `*.store.type` keys; undefined: told from the file's content. */
-  readonly type?: 'JKS' | 'PKCS12' | 'PEM';
-}
-
 export interface TlsSettings {
-  readonly trustStore?: StoreFile;
-  readonly keyStore?: StoreFile;
-  readonly certChainPem?: string;
-  readonly privateKeyPem?: string;
+  /** CA certificates, client certificate and key, read from the configured stores by the kit. */
+  readonly secure: SecureContextOptions;
   readonly ciphers: readonly string[];
   readonly checkHostname: boolean;
 }
@@ -605,6 +601,7 @@ export function cassandraSettings(
   parsed: Record<string, ConfigValue>,
   props: Record<string, string>,
 ): CassandraSettings {
+  for (const [key, [message]] of Object.entries(refusedKeys(props))) throw new ConfigException(key, message!);
   const str = (key: string) => String(parsed[key] ?? '').trim();
   const num = (key: string) => parsed[key] as number;
   const contactPoints = str(KEYS.contactPoints)
@@ -662,6 +659,10 @@ export function cassandraSettings(
   };
 }
 
+/**
+ * The TLS options: trust and key stores (JKS, PKCS12 or PEM, read by the kit, a wrong password an
+ * error on its key) from the 4B keys or their legacy synonyms, or PEM files for the client key.
+ */
 function tlsSettings(parsed: Record<string, ConfigValue>, str: (key: string) => string): TlsSettings {
   const store = (
     pathKey: string,
@@ -669,16 +670,47 @@ function tlsSettings(parsed: Record<string, ConfigValue>, str: (key: string) => 
     passwordKey: string,
     legacyPasswordKey: string,
     legacyTypeKey: string,
-  ): StoreFile | undefined => {
+  ) => {
     const modern = str(pathKey);
     const path = modern || str(legacyPathKey);
-    if (path === '') return undefined;
+    if (path === '') return { store: null, pathKey: modern ? pathKey : legacyPathKey, passwordKey };
+    const password = secretValue(parsed[passwordKey]) || secretValue(parsed[legacyPasswordKey]);
+    const type = modern ? sniffStoreType(path, pathKey) : (str(legacyTypeKey).toUpperCase() as StoreType);
     return {
-      path,
-      password: secretValue(parsed[passwordKey]) || secretValue(parsed[legacyPasswordKey]),
-      type: modern ? undefined : (str(legacyTypeKey).toUpperCase() as StoreFile['type']),
+      store: { path, type, password },
+      pathKey: modern ? pathKey : legacyPathKey,
+      passwordKey: secretValue(parsed[passwordKey]) ? passwordKey : legacyPasswordKey,
     };
   };
+  const trust = store(
+    KEYS.truststorePath,
+    KEYS.legacyTrustStorePath,
+    KEYS.truststorePassword,
+    KEYS.legacyTrustStorePassword,
+    KEYS.legacyTrustStoreType,
+  );
+  const key = store(
+    KEYS.keystorePath,
+    KEYS.legacyKeyStorePath,
+    KEYS.keystorePassword,
+    KEYS.legacyKeyStorePassword,
+    KEYS.legacyKeyStoreType,
+  );
+  // The kit names keys in its errors: these are the ones the user wrote.
+  const keys = {
+    ...sslKeyNames(PREFIX),
+    truststoreLocation: trust.pathKey,
+    truststorePassword: trust.passwordKey,
+    keystoreLocation: key.pathKey,
+    keystorePassword: key.passwordKey,
+    keyPassword: key.passwordKey,
+  } as unknown as SslSettings['keys'];
+  const secure = tlsOptions({
+    trustStore: trust.store,
+    keyStore: key.store,
+    keyPassword: key.store?.password ?? '',
+    keys,
+  });
   const certChain = str(KEYS.opensslCertChain);
   const privateKey = str(KEYS.opensslPrivateKey);
   if ((certChain === '') !== (privateKey === ''))
@@ -686,24 +718,28 @@ function tlsSettings(parsed: Record<string, ConfigValue>, str: (key: string) => 
       certChain === '' ? KEYS.opensslCertChain : KEYS.opensslPrivateKey,
       'ssl.openssl.key.cert.chain and ssl.openssl.private.key go together: set both or neither',
     );
+  if (certChain !== '') {
+    Object.assign(
+      secure,
+      tlsOptions({
+        trustStore: null,
+        keyStore: { path: certChain, type: 'PEM', password: '' },
+        keyPassword: '',
+        keys: { ...keys, keystoreLocation: KEYS.opensslCertChain } as unknown as SslSettings['keys'],
+      }),
+      { key: readKeyFile(privateKey, KEYS.opensslPrivateKey) },
+    );
+  }
   return {
-    trustStore: store(
-      KEYS.truststorePath,
-      KEYS.legacyTrustStorePath,
-      KEYS.truststorePassword,
-      KEYS.legacyTrustStorePassword,
-      KEYS.legacyTrustStoreType,
-    ),
-    keyStore: store(
-      KEYS.keystorePath,
-      KEYS.legacyKeyStorePath,
-      KEYS.keystorePassword,
-      KEYS.legacyKeyStorePassword,
-      KEYS.legacyKeyStoreType,
-    ),
-    certChainPem: certChain || undefined,
-    privateKeyPem: privateKey || undefined,
+    secure,
     ciphers: (parsed[KEYS.cipherSuites] as string[]).map((c) => c.trim()).filter((c) => c !== ''),
     checkHostname: parsed[KEYS.hostnameVerification] as boolean,
   };
+}
+
+/** The 4B keys do not say a store's format: PEM text, a JKS magic number, or else PKCS12. */
+function sniffStoreType(path: string, key: string): StoreType {
+  const head = readKeyFile(path, key).subarray(0, 64);
+  if (head.toString('latin1').includes('-----BEGIN')) return 'PEM';
+  return head.length >= 4 && head.readUInt32BE(0) === 0xfeedfeed ? 'JKS' : 'PKCS12';
 }

@@ -1,5 +1,5 @@
 import cassandra from 'cassandra-driver';
-import { describeType, isDecimal, isStruct } from '@sluice/core';
+import { describeType, isDecimal, isStruct } from '@sluice/core/sink';
 
 // A Connect value (or a schemaless JSON value) → the value the driver encodes for one CQL column type,
 // decided by the column's type from the table metadata, not by the value's runtime type: an integer

@@ -1,4 +1,4 @@
-import { ConnectException, type Schema } from '@sluice/core';
+import { ConnectException, type Schema } from '@sluice/core/sink';
 
 // CQL text: identifiers always double-quoted exactly as the table has them (so `MyColumn` works,
 // Stream Reactor #410), and CREATE TABLE for AUTOCREATE from a Connect schema.

@@ -1,5 +1,5 @@
 import cassandra from 'cassandra-driver';
-import { DataException } from '@sluice/core';
+import { DataException, FatalStoreException } from '@sluice/core/sink';
 import { CqlConversionError } from './cql-values.js';
 
 // Driver and server errors by what the sink should do about them:
@@ -13,9 +13,6 @@ export type ErrorClass = 'data' | 'transient' | 'fatal';
 
 const { errors } = cassandra;
 const codes = cassandra.types.responseErrorCodes;
-
-/** A condition no retry can fix (missing table, bad KCQL column): fails the task under every policy. */
-export class FatalCassandraError extends Error {}
 
 const TRANSIENT_CODES = new Set<number>([
   codes.serverError,
@@ -43,7 +40,7 @@ const MISSING_SCHEMA =
   /keyspace .* does not exist|unconfigured table|undefined column name|unknown identifier/i;
 
 export function classify(error: unknown): ErrorClass {
-  if (error instanceof FatalCassandraError) return 'fatal';
+  if (error instanceof FatalStoreException) return 'fatal';
   if (error instanceof CqlConversionError || error instanceof DataException) return 'data';
   if (error instanceof errors.ResponseError) {
     if (FATAL_CODES.has(error.code)) return 'fatal';

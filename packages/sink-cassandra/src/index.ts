@@ -1,14 +1,18 @@
 import { createRequire } from 'node:module';
-import { ConfigException, type SinkPlugin } from '@sluice/core';
-import { KCQL_KEY, cassandraSettings, configDef, refusedKeys } from './config.js';
-import { CassandraSinkTask, cassandraRoutes } from './task.js';
+import { DataException, defineStreamReactorSink } from '@sluice/core/sink';
+import { KCQL_DOC, PREFIX, SUPPORTED_KCQL, cassandraSettings, configDef } from './config.js';
+import { CassandraConnection } from './connection.js';
+import { classify } from './errors.js';
+import { prepareRow } from './operations.js';
+import { compileRoute } from './routes.js';
 
-// The plugin object the runtime loads for `connector.class` = `@sluice/sink-cassandra`,
-// `CassandraSinkConnector`, or the class name of either Stream Reactor Cassandra sink.
+// The plugin the runtime loads for `connector.class` = `@sluice/sink-cassandra`,
+// `CassandraSinkConnector`, or the class name of either Stream Reactor Cassandra sink: the
+// DataStax-driver generation (4B) and the legacy JSON sink (4A) share the `connect.cassandra.*` keys.
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
-export const cassandraSinkPlugin: SinkPlugin = {
+export const cassandraSinkPlugin = defineStreamReactorSink({
   name: '@sluice/sink-cassandra',
   version,
   className: 'CassandraSinkConnector',
@@ -19,22 +23,42 @@ export const cassandraSinkPlugin: SinkPlugin = {
     'io.lenses.streamreactor.connect.cassandra.sink.CassandraSinkConnector',
     'com.datamountaineer.streamreactor.connect.cassandra.sink.CassandraSinkConnector',
   ],
-  type: 'sink',
+  displayName: 'the Cassandra sink',
+  prefix: PREFIX,
   configDef,
-  validate: (config) => {
-    const refused = refusedKeys(config);
-    if (Object.keys(refused).length > 0) return refused;
+  kcqlDoc: KCQL_DOC,
+  kcql: { supported: SUPPORTED_KCQL },
+  settings: cassandraSettings,
+  compile: compileRoute,
+  connect: (settings, runtime) => new CassandraConnection(settings, runtime),
+  close: (connection) => connection.close(),
+  // Tombstones reach prepare: each table deletes, ignores or refuses them (PROPERTIES).
+  tombstones: () => 'delete',
+  prepare: (record, route, settings, runtime) => {
     try {
-      cassandraRoutes(config, cassandraSettings(configDef.parse(config), config));
-      return {};
+      return prepareRow(record, route, {
+        connectorName: runtime.connectorName,
+        legacyDelete: settings.legacyDelete,
+      });
     } catch (e) {
-      if (!(e instanceof ConfigException)) throw e;
-      return { [e.key ?? KCQL_KEY]: [e.message] };
+      if (e instanceof DataException && settings.ignoreErrors === 'all') {
+        runtime.logger.warn(`${e.message} (skipped: ${PREFIX}.ignore.errors.mode=all)`);
+        return null;
+      }
+      throw e;
     }
   },
-  createTask: () => new CassandraSinkTask(),
-};
+  write: async (connection, operations, settings) => {
+    const refused = await (await connection.open()).write(operations);
+    const mode = settings.ignoreErrors;
+    return refused.filter((r) => {
+      if (mode === 'none' || (mode === 'driver' && r.source !== 'driver')) return true;
+      connection.runtime.logger.warn(`${r.error.message} (skipped: ${PREFIX}.ignore.errors.mode=${mode})`);
+      return false;
+    });
+  },
+  classify,
+});
 
 export default cassandraSinkPlugin;
 export { configDef } from './config.js';
-export { CassandraSinkTask } from './task.js';

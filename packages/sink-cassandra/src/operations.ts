@@ -1,4 +1,4 @@
-import { RecordView, isStruct, type SinkRecord } from '@sluice/core';
+import { RecordView, isStruct, type SinkRecord } from '@sluice/core/sink';
 import { toMicros, type ColumnSource, type TableRoute } from './routes.js';
 
 // One record + its route → the row to write, still as Connect values (pure: no server needed). The

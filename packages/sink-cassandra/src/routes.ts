@@ -1,4 +1,4 @@
-import { ConfigException, fieldSegments, type KcqlField, type KcqlStatement } from '@sluice/core';
+import { ConfigException, fieldSegments, type KcqlField, type KcqlStatement } from '@sluice/core/sink';
 import { CONSISTENCY_LEVELS, KCQL_KEY, type CassandraSettings, type ConsistencyName } from './config.js';
 
 // One KCQL statement → where and how its records are written (pure; checked at validate and at start):

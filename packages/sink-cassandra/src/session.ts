@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import cassandra from 'cassandra-driver';
-import { ConfigException } from '@sluice/core';
-import jks from 'jks-js';
-import { KEYS, type CassandraSettings, type StoreFile, type TlsSettings } from './config.js';
+import type { CassandraSettings, TlsSettings } from './config.js';
 
 // The driver's Client from the settings. Writes are prepared and idempotent by default; bigint and
 // varint values are JS bigints and maps are Maps, so nothing is lost between Connect and CQL.
@@ -23,7 +20,7 @@ export function clientOptions(settings: CassandraSettings, localDc: string): cas
     localDataCenter: localDc,
     protocolOptions: { port: settings.port },
     credentials: settings.credentials ? { ...settings.credentials } : undefined,
-    sslOptions: settings.tls ? tlsOptions(settings.tls) : undefined,
+    sslOptions: settings.tls ? sslOptions(settings.tls) : undefined,
     pooling: {
       coreConnectionsPerHost: { [types.distance.local]: settings.poolSize, [types.distance.remote]: 1 },
     },
@@ -79,92 +76,9 @@ export async function connectClient(settings: CassandraSettings): Promise<cassan
   return client;
 }
 
-function tlsOptions(tls: TlsSettings): ConnectionOptions {
-  const options: ConnectionOptions = { rejectUnauthorized: true };
+function sslOptions(tls: TlsSettings): ConnectionOptions {
+  const options: ConnectionOptions = { ...tls.secure, rejectUnauthorized: true };
   if (!tls.checkHostname) options.checkServerIdentity = () => undefined;
   if (tls.ciphers.length > 0) options.ciphers = tls.ciphers.join(':');
-  if (tls.trustStore) {
-    const store = readStore(tls.trustStore, KEYS.truststorePath);
-    options.ca = store.ca;
-  }
-  if (tls.keyStore) {
-    const store = readStore(tls.keyStore, KEYS.keystorePath);
-    if (store.pfx) {
-      options.pfx = store.pfx;
-      options.passphrase = tls.keyStore.password;
-    } else {
-      options.cert = store.cert;
-      options.key = store.key;
-    }
-  }
-  if (tls.certChainPem && tls.privateKeyPem) {
-    options.cert = readFile(tls.certChainPem, KEYS.opensslCertChain).toString('utf8');
-    options.key = readFile(tls.privateKeyPem, KEYS.opensslPrivateKey).toString('utf8');
-  }
   return options;
-}
-
-function readFile(path: string, key: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new ConfigException(key, `cannot read ${path}: ${(e as Error).message}`);
-  }
-}
-
-interface Store {
-  ca?: string[];
-  cert?: string;
-  key?: string;
-  pfx?: Buffer;
-}
-
-/** A trust or key store file: PEM text, JKS (read with jks-js) or PKCS12 (handed to Node's TLS). */
-export function readStore(file: StoreFile, key: string): Store {
-  const bytes = readFile(file.path, key);
-  const type =
-    file.type ??
-    (bytes.subarray(0, 64).toString('latin1').includes('-----BEGIN')
-      ? 'PEM'
-      : bytes.readUInt32BE(0) === 0xfeedfeed
-        ? 'JKS'
-        : 'PKCS12');
-  if (type === 'PEM') {
-    const text = bytes.toString('utf8');
-    return {
-      ca: text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [],
-      cert: text,
-      key: text,
-    };
-  }
-  if (type === 'PKCS12') return { pfx: bytes, ca: pkcs12Certificates(bytes, file.password, key) };
-  let entries: ReturnType<typeof jks.toPem>;
-  try {
-    entries = jks.toPem(bytes, file.password);
-  } catch (e) {
-    throw new ConfigException(
-      key,
-      `cannot read the JKS store ${file.path} (wrong password?): ${(e as Error).message}`,
-    );
-  }
-  const store: Store = { ca: [] };
-  for (const entry of Object.values(entries)) {
-    if (entry.ca) store.ca!.push(entry.ca);
-    if (entry.cert && entry.key) {
-      store.cert = entry.cert;
-      store.key = entry.key;
-      store.ca!.push(entry.cert);
-    }
-  }
-  return store;
-}
-
-function pkcs12Certificates(bytes: Buffer, password: string, key: string): string[] {
-  try {
-    return Object.values(jks.parsePkcs12(bytes, password)).flatMap((e) =>
-      [e.ca, e.cert].filter((c): c is string => !!c),
-    );
-  } catch (e) {
-    throw new ConfigException(key, `cannot read the PKCS12 store (wrong password?): ${(e as Error).message}`);
-  }
 }

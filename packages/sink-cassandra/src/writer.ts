@@ -1,11 +1,19 @@
 import cassandra from 'cassandra-driver';
-import { ConnectException, recordError, type DataException, type TaskLogger } from '@sluice/core';
+import {
+  FatalStoreException,
+  chunk,
+  groupBy,
+  recordError,
+  runLimited,
+  type ConnectException,
+  type DataException,
+  type TaskLogger,
+} from '@sluice/core/sink';
 import { createTableCql, cqlTypeOf, deleteCql, insertCql, quote, tableName } from './cql.js';
 import { CqlConversionError, cqlTypeName, matchName, toCqlValue, type CqlType } from './cql-values.js';
-import { FatalCassandraError, classify, describeDriverError } from './errors.js';
+import { classify, describeDriverError } from './errors.js';
 import type { ColumnValue, RowOperation } from './operations.js';
 import type { TableRoute } from './routes.js';
-import { chunk, groupBy, runLimited } from './batching.js';
 import { consistencyOf } from './session.js';
 
 // Executes row operations: each is bound to its table's columns (types from the table metadata,
@@ -214,7 +222,7 @@ export class CassandraWriter {
       meta = await this.findTable(route);
     }
     if (!meta) {
-      throw new FatalCassandraError(
+      throw new FatalStoreException(
         `Connector ${this.options.connectorName}: table ${route.keyspace}.${route.table} does not exist` +
           (route.autoCreate ? '' : ' (create it, or add AUTOCREATE and PK to the KCQL)'),
       );
@@ -229,7 +237,7 @@ export class CassandraWriter {
     // A KCQL column the table lacks is a configuration error every record would hit.
     for (const m of route.mappings) {
       if (matchName(m.column, [...info.columns.keys()]) === undefined) {
-        throw new FatalCassandraError(
+        throw new FatalStoreException(
           `Connector ${this.options.connectorName}: the KCQL maps ${m.source.label} to column ${m.column}, ` +
             `which ${info.keyspace}.${info.name} does not have (columns: ${[...info.columns.keys()].join(', ')})`,
         );
@@ -251,7 +259,7 @@ export class CassandraWriter {
     ).rows.map((r) => String(r.get('keyspace_name')));
     const keyspace = matchName(route.keyspace, keyspaces);
     if (keyspace === undefined) {
-      throw new FatalCassandraError(
+      throw new FatalStoreException(
         `Connector ${this.options.connectorName}: keyspace ${route.keyspace} does not exist (create it first)`,
       );
     }
@@ -276,7 +284,7 @@ export class CassandraWriter {
   private async createTable(route: TableRoute, op: RowOperation): Promise<void> {
     const schema = op.record.valueSchema;
     if (op.kind !== 'upsert' || !schema || schema.type !== 'STRUCT') {
-      throw new FatalCassandraError(
+      throw new FatalStoreException(
         `Connector ${this.options.connectorName}: AUTOCREATE of ${route.keyspace}.${route.table} needs records with a schema ` +
           `(Avro, or JSON with schemas.enable=true); the first record (topic ${op.record.topic} partition ${op.record.kafkaPartition} ` +
           `offset ${op.record.kafkaOffset}) has ${schema ? `a ${schema.type} schema` : 'none'}. Create the table yourself for schemaless JSON.`,
@@ -286,20 +294,20 @@ export class CassandraWriter {
     const columns = op.columns.map((c) => {
       const field = fields.find((f) => f.name === c.label.split('.').at(-1));
       if (!field)
-        throw new FatalCassandraError(
+        throw new FatalStoreException(
           `AUTOCREATE: cannot tell the type of column ${c.column} from the record schema`,
         );
       try {
         return { name: c.column, type: cqlTypeOf(field.schema, `field ${c.label}`) };
       } catch (e) {
-        throw new FatalCassandraError(
+        throw new FatalStoreException(
           `Connector ${this.options.connectorName}: ${(e as ConnectException).message}`,
         );
       }
     });
     for (const pk of route.primaryKeys)
       if (!columns.some((c) => c.name === pk))
-        throw new FatalCassandraError(`AUTOCREATE: the PK field ${pk} is not among the selected columns`);
+        throw new FatalStoreException(`AUTOCREATE: the PK field ${pk} is not among the selected columns`);
     const cql = createTableCql(route.keyspace, route.table, columns, route.primaryKeys);
     await this.client.execute(cql);
     this.options.logger.info(

@@ -1,4 +1,4 @@
-import { ConfigException } from '@sluice/core';
+import { ConfigException } from '@sluice/core/sink';
 import { describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
 import { settings } from './records.js';

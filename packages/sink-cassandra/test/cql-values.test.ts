@@ -1,5 +1,5 @@
 import cassandra from 'cassandra-driver';
-import { ConnectDecimal } from '@sluice/core';
+import { ConnectDecimal } from '@sluice/core/sink';
 import { describe, expect, it } from 'vitest';
 import { CqlConversionError, cqlTypeName, matchName, toCqlValue, type CqlType } from '../src/cql-values.js';
 

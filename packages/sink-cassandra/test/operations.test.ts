@@ -1,4 +1,4 @@
-import { Schema, SchemaBuilder, Struct } from '@sluice/core';
+import { Schema, SchemaBuilder, Struct } from '@sluice/core/sink';
 import { describe, expect, it } from 'vitest';
 import { prepareRow, type RowOperation } from '../src/operations.js';
 import { order, orderSchema, record, route } from './records.js';

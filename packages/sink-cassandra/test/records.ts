@@ -1,4 +1,4 @@
-import { Schema, SchemaBuilder, Struct, type KcqlStatement, type SinkRecord } from '@sluice/core';
+import { Schema, SchemaBuilder, Struct, type KcqlStatement, type SinkRecord } from '@sluice/core/sink';
 import { parseKcqlList } from '@sluice/kcql';
 import { sinkRecord } from '@sluice/test-utils';
 import { cassandraSettings, configDef, type CassandraSettings } from '../src/config.js';
