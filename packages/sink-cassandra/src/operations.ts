@@ -94,7 +94,9 @@ export function prepareRow(
   let timestamp: bigint | undefined;
   if (route.timestamp) {
     const raw = read(view, route.timestamp.source);
-    if (raw !== null && raw !== undefined)
+    // A Connect Timestamp (a Date) is milliseconds whatever timestampTimeUnit says about numbers.
+    if (raw instanceof Date) timestamp = toMicros(BigInt(raw.getTime()), 'MILLISECONDS');
+    else if (raw !== null && raw !== undefined)
       timestamp = toMicros(integer(view, raw, route.timestamp.source), route.timestamp.unit);
   }
   return { kind: 'upsert', record, route, columns, ttl, timestamp };

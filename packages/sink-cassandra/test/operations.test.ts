@@ -77,6 +77,12 @@ describe('record → row', () => {
     const op = prepareRow(record({ id: 1, ttlms: 90_000, at: 1_700_000_000_123 }), r, options);
     expect(op).toMatchObject({ kind: 'upsert', ttl: 90, timestamp: 1_700_000_000_123_000n });
     expect(columns(op)).toEqual({ id: 1 });
+    const fromDate = prepareRow(
+      record({ id: 1, at: new Date(1_700_000_000_123) }),
+      route('INSERT INTO ks.t SELECT id, at AS message_internal_timestamp FROM orders'),
+      options,
+    );
+    expect(fromDate).toMatchObject({ timestamp: 1_700_000_000_123_000n });
     expect(
       prepareRow(record({ id: 1 }), route('INSERT INTO ks.t SELECT id FROM orders TTL = 60'), options),
     ).toMatchObject({ ttl: 60 });
