@@ -71,6 +71,7 @@ export class WriteClock {
 export class CassandraWriter {
   private readonly tables = new Map<string, Promise<TableInfo>>();
   private readonly clock = new WriteClock();
+  private readonly queries = new Map<string, string>();
 
   constructor(
     private readonly client: cassandra.Client,
@@ -196,11 +197,22 @@ export class CassandraWriter {
       index,
       op,
       table,
-      query: insertCql(table.keyspace, table.name, columns, withTtl),
+      query: this.insertQuery(table, columns, withTtl),
       params,
       group,
       consistency,
     };
+  }
+
+  /** The INSERT text of a table and column set, built once (the driver prepares it once per text). */
+  private insertQuery(table: TableInfo, columns: readonly string[], withTtl: boolean): string {
+    const id = `${table.keyspace}.${table.name}|${withTtl}|${columns.join('\u0000')}`;
+    let query = this.queries.get(id);
+    if (query === undefined) {
+      query = insertCql(table.keyspace, table.name, columns, withTtl);
+      this.queries.set(id, query);
+    }
+    return query;
   }
 
   /** The table of a route, from the cluster's metadata (created first under AUTOCREATE). */
