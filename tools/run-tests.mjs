@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: everything a fresh clone needs, in order: install dependencies when missing, build, lint,
-// unit tests, bring up the real servers (test-infra installs what they need: Maven Central jars, the
-// FerretDB Go build, Debian packages), then the integration tests of every package. The servers are
+// unit tests, bring up the real servers the packages' integration tests declare (test-infra installs what
+// they need: Maven Central jars, the FerretDB Go build, Debian packages), then those integration tests. The servers are
 // left running for the next run; `npm run infra -- down` stops them.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -51,9 +51,24 @@ if (!existsSync(path.join(root, 'node_modules', '.bin', 'nx'))) {
 }
 step('build', 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=stream']);
 step('lint', 'npx', ['nx', 'run-many', '-t', 'lint', '--outputStyle=stream']);
+step('package manifests', 'node', ['tools/check-packages.mjs']);
 step('unit tests', 'npx', ['nx', 'run-many', '-t', 'test', '--outputStyle=stream']);
-// One after another inside test-infra (two cores); installs go to $SLUICE_INFRA_CACHE and are reused.
-step('start services', 'npm', ['run', 'infra', '--', 'up', 'all'], { onFailure: infraStatus });
+// The servers the packages with integration tests declare ("sluice": {"services": [...]} in their
+// package.json), one after another inside test-infra (two cores); installs go to $SLUICE_INFRA_CACHE and
+// are reused.
+const listed = spawnSync('npx', ['nx', 'show', 'projects', '--with-target', 'integration', '--json'], {
+  cwd: root,
+  env,
+  encoding: 'utf8',
+});
+if (listed.status !== 0) {
+  console.error(`=== listing the projects with integration tests failed:\n${listed.stderr}`);
+  process.exit(1);
+}
+const integrationProjects = JSON.parse(listed.stdout);
+step('start services', 'npm', ['run', 'infra', '--', 'up', '--for', ...integrationProjects], {
+  onFailure: infraStatus,
+});
 step(
   'integration tests',
   'npx',

@@ -14,6 +14,14 @@ describe('parseArgs', () => {
     expect(parseArgs(['up', 'all'])).toEqual({ kind: 'up', services: [...SERVICE_NAMES] });
   });
 
+  it('parses up --for with package names', () => {
+    expect(parseArgs(['up', '--for', '@sluice/sink-mongodb', '@sluice/core'])).toEqual({
+      kind: 'up-for',
+      packages: ['@sluice/sink-mongodb', '@sluice/core'],
+    });
+    expect(() => parseArgs(['up', '--for'])).toThrow(/up --for needs package names/);
+  });
+
   it('refuses up without names', () => {
     expect(() => parseArgs(['up'])).toThrow(/up needs service names or `all`/);
   });

@@ -17,7 +17,6 @@ export {
   sinkWorkerProps,
   runConnector,
   kafkaTopic,
-  infra,
   range,
   readingAvroSchema,
   pumpMessages,

@@ -1,12 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { uniqueName, type KafkaTestClient } from './kafka.js';
 import { StandaloneWorker } from './standalone.js';
 
 // What every sink's end-to-end tests share: the worker properties they start from, one connector run in
-// `sluice standalone`, a fresh Kafka topic, test-infra's CLI to take a server down mid-test, and the Avro
-// record schema the tests register.
+// `sluice standalone`, a fresh Kafka topic, and the Avro record schema the tests register. (An outage test
+// stops a private server of its own: `startPrivateInstance` of @sluice/test-infra.)
 
 /** The real Kafka of test-infra, as a sink's integration harness holds it. */
 export interface KafkaIt {
@@ -50,18 +47,6 @@ export async function kafkaTopic(it: KafkaIt, prefix: string): Promise<string> {
   const name = uniqueName(prefix);
   await it.kafka.createTopic(name);
   return name;
-}
-
-// src/ and dist/ are both three levels below the repository root.
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-/** test-infra's CLI, as an operator would run it (e.g. to stop a store for an outage test). */
-export function infra(command: 'up' | 'down', service: string): void {
-  const r = spawnSync('npx', ['tsx', 'test-infra/src/cli.ts', command, service], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`infra ${command} ${service} failed: ${r.stdout}${r.stderr}`);
 }
 
 /** The integers from `from` (included) to `to` (excluded). */

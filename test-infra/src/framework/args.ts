@@ -2,12 +2,14 @@ import { isServiceName, SERVICE_NAMES, type ServiceName } from '../services/inde
 
 export type Command =
   | { kind: 'up'; services: ServiceName[] }
+  | { kind: 'up-for'; packages: string[] }
   | { kind: 'down'; services: ServiceName[] }
   | { kind: 'status'; services: ServiceName[]; json: boolean }
   | { kind: 'help' };
 
 export const USAGE = `Usage: npm run infra -- <command>
   up <service...> | up all     install what is missing, start, wait until healthy (reuses running ones)
+  up --for <package...>        up what the packages' integration tests declare ("sluice": {"services": […]})
   status [service...] [--json] health, pid, host, port and connection string of each service
   down [service...]            stop what test-infra started (all when none named) and remove its data
 Services: ${SERVICE_NAMES.join(', ')}
@@ -33,7 +35,12 @@ export function parseArgs(argv: readonly string[]): Command {
   };
   switch (command) {
     case 'up':
-      allowOnly([]);
+      allowOnly(['--for']);
+      if (flags.includes('--for')) {
+        if (names.length === 0)
+          throw new UsageError('up --for needs package names, e.g. @sluice/sink-mongodb');
+        return { kind: 'up-for', packages: [...new Set(names)] };
+      }
       if (names.length === 0) throw new UsageError('up needs service names or `all`');
       return { kind: 'up', services: services(names, false) };
     case 'down':

@@ -4,17 +4,29 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { lastLines } from './log-tail.js';
 import { servicePaths } from './paths.js';
+import { sharedPorts } from './ports.js';
 import type { Progress } from './progress.js';
-import type { ServiceContext } from '../service.js';
+import type { ServiceContext, ServiceDefinition } from '../service.js';
 
-/** The ServiceContext handed to a service module: its directories, progress output and a command runner. */
-export function contextFor(cacheDir: string, name: string, progress?: Progress): ServiceContext {
-  const paths = servicePaths(cacheDir, name);
+/**
+ * The ServiceContext of a shared server handed to its module: its directories, its ports (those it was
+ * started on when `ports` comes from its pid record, else the defaults and overrides), progress output
+ * and a command runner.
+ */
+export function contextFor(
+  cacheDir: string,
+  def: Pick<ServiceDefinition, 'name' | 'ports'>,
+  progress?: Progress,
+  ports?: Readonly<Record<string, number>>,
+): ServiceContext {
+  const paths = servicePaths(cacheDir, def.name);
   return {
     cacheDir,
     installDir: paths.installDir,
     dataDir: paths.dataDir,
     logFile: paths.logFile,
+    ports: ports ?? sharedPorts(def.name, def.ports),
+    instance: 'shared',
     progress: (message) => progress?.update(message),
     run: (cmd, args, opts) => runLogged(paths.logFile, cmd, args, opts),
   };

@@ -9,6 +9,7 @@ import {
   type PidRecord,
 } from './pid-record.js';
 import { isPortHeld } from './ports.js';
+import { checkPrerequisites } from './prerequisites.js';
 import { spawnServer, stopServer } from './processes.js';
 import { formatElapsed, Progress } from './progress.js';
 import { ServiceError } from './service-error.js';
@@ -77,20 +78,29 @@ export async function ensureDefinition(def: ServiceDefinition, opts: EnsureOptio
   const name = def.name;
   const paths = servicePaths(opts.cacheDir, name);
   const progress = new Progress(name, opts.log);
-  const ctx = contextFor(opts.cacheDir, name, progress);
+  const ctx = contextFor(opts.cacheDir, def, progress);
   return withServiceLock(
     paths.lockTarget,
     async () => {
       const running = await readPidRecord(paths.pidFile);
       if (running && isRecordAlive(running)) {
-        if (await stillHealthy(def, ctx)) return def.info(ctx);
+        // A running server stays where it was started: others are connected to it.
+        const runningCtx = running.ports ? { ...ctx, ports: running.ports } : ctx;
+        if (await stillHealthy(def, runningCtx)) {
+          if (running.ports && !samePorts(running.ports, ctx.ports))
+            progress.update(
+              `keeps running on its ports ${formatPorts(running.ports)}, not the requested ${formatPorts(ctx.ports)} ` +
+                `(others use it; \`down ${name}\` first to move it)`,
+            );
+          return def.info(runningCtx);
+        }
         progress.update(`pid ${running.pid} is running but failed its health check for 30 s; restarting it`);
         await stopServer(running);
       } else if (running) {
         progress.update(`pid ${running.pid} recorded in ${paths.pidFile} is gone; starting it again`);
       }
       await removePidRecord(paths.pidFile);
-      return startFresh(def, ctx, paths.pidFile, progress);
+      return startServer(def, ctx, paths.pidFile, progress, { keepData: false });
     },
     () =>
       (opts.log ?? ((l) => process.stderr.write(l + '\n')))(
@@ -99,13 +109,26 @@ export async function ensureDefinition(def: ServiceDefinition, opts: EnsureOptio
   );
 }
 
-async function startFresh(
+const samePorts = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>) =>
+  JSON.stringify(a) === JSON.stringify(b);
+const formatPorts = (ports: Readonly<Record<string, number>>) =>
+  Object.entries(ports)
+    .map(([name, port]) => `${name} ${port}`)
+    .join(', ');
+
+/**
+ * Install the service when the cache lacks it, then start it on `ctx.ports` and wait until it is
+ * healthy, recording its pid in `pidFile`. The data dir is emptied first unless `keepData` (a private
+ * instance started again after a stop keeps its data).
+ */
+export async function startServer(
   def: ServiceDefinition,
   ctx: ServiceContext,
   pidFile: string,
   progress: Progress,
+  { keepData }: { keepData: boolean },
 ): Promise<ServiceInfo> {
-  for (const port of def.ports) {
+  for (const port of Object.values(ctx.ports)) {
     if (await isPortHeld(port)) {
       throw await ServiceError.from(
         def.name,
@@ -129,9 +152,11 @@ async function startFresh(
       }
       installMs = Date.now() - t0;
     }
-    // Every start gets an empty data dir: tests must not depend on leftovers of an earlier run.
-    await rm(ctx.dataDir, { recursive: true, force: true });
-    await makeContextDirs(ctx);
+    // Every shared start gets an empty data dir: tests must not depend on leftovers of an earlier run.
+    if (!keepData) {
+      await rm(ctx.dataDir, { recursive: true, force: true });
+      await makeContextDirs(ctx);
+    }
     let spec;
     try {
       spec = await def.prepare(ctx);
@@ -155,6 +180,7 @@ async function startFresh(
       startedAt: new Date().toISOString(),
       logFile: ctx.logFile,
       dataDir: ctx.dataDir,
+      ports: { ...ctx.ports },
     };
     await writePidRecord(pidFile, record);
     progress.update(`pid ${spawned.pid}; waiting until healthy (up to ${formatElapsed(def.startTimeoutMs)})`);
@@ -224,7 +250,9 @@ export async function ensureServices(
   opts: EnsureOptions,
 ): Promise<Record<string, ServiceInfo>> {
   const result: Record<string, ServiceInfo> = {};
-  for (const name of await withDependencies(names)) result[name] = await ensureService(name, opts);
+  const all = await withDependencies(names);
+  await checkPrerequisites(await Promise.all(all.map(loadService)), opts.cacheDir);
+  for (const name of all) result[name] = await ensureService(name, opts);
   return result;
 }
 
@@ -233,7 +261,10 @@ export interface ServiceStatus {
   state: 'healthy' | 'unhealthy' | 'stopped' | 'unknown';
   pid?: number;
   host?: string;
+  /** The port a client connects to (`info().port`). */
   port?: number;
+  /** Every port the server listens on, by name. */
+  ports?: Record<string, number>;
   connection?: string;
   logFile?: string;
   /** Why the state is unknown (e.g. its module failed to load). */
@@ -254,13 +285,28 @@ export async function serviceStatus(name: ServiceName, cacheDir: string): Promis
   return definitionStatus(def, cacheDir);
 }
 
+/** The context of the shared server: on the ports it runs on when it is running, else where it would start. */
+export async function sharedContext(def: ServiceDefinition, cacheDir: string): Promise<ServiceContext> {
+  const record = await readPidRecord(servicePaths(cacheDir, def.name).pidFile);
+  return contextFor(cacheDir, def, undefined, record && isRecordAlive(record) ? record.ports : undefined);
+}
+
 export async function definitionStatus(def: ServiceDefinition, cacheDir: string): Promise<ServiceStatus> {
   const name = def.name;
-  const ctx = contextFor(cacheDir, name);
-  const info = def.info(ctx);
-  const base = { name, host: info.host, port: info.port, connection: describe(info), logFile: ctx.logFile };
   const record = await readPidRecord(servicePaths(cacheDir, name).pidFile);
-  if (!record || !isRecordAlive(record)) return { ...base, state: 'stopped' };
+  const alive = record !== undefined && isRecordAlive(record);
+  // A running server reports the ports it was started on; a stopped one those it would start on.
+  const ctx = contextFor(cacheDir, def, undefined, alive ? record.ports : undefined);
+  const info = def.info(ctx);
+  const base = {
+    name,
+    host: info.host,
+    port: info.port,
+    ports: { ...ctx.ports },
+    connection: describe(info),
+    logFile: ctx.logFile,
+  };
+  if (!alive) return { ...base, state: 'stopped' };
   return { ...base, pid: record.pid, state: (await probe(def, ctx, 5_000)) ? 'healthy' : 'unhealthy' };
 }
 

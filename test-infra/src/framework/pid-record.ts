@@ -15,6 +15,8 @@ export interface PidRecord {
   startedAt: string;
   logFile: string;
   dataDir: string;
+  /** The ports it was started on, by name (records written before ports were configurable lack them). */
+  ports?: Record<string, number>;
 }
 
 export function parseStatStartTicks(stat: string): number | undefined {

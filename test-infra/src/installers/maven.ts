@@ -12,6 +12,10 @@ async function ensureMaven(ctx: ServiceContext): Promise<void> {
   if (!onPath('mvn')) await aptInstall(ctx, ['maven', 'openjdk-17-jdk-headless']);
 }
 
+// The plugin by full coordinates: `dependency:…` alone resolves whatever version the installed Maven binds
+// (2.8 for Debian 12's Maven 3.8), so a new Maven or plugin release could change a cold install.
+const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
+
 function mvnArgs(ctx: ServiceContext): string[] {
   return ['-B', '--no-transfer-progress', `-Dmaven.repo.local=${path.join(ctx.cacheDir, 'm2')}`];
 }
@@ -52,7 +56,7 @@ export async function copyJarsWithDependencies(
     ...mvnArgs(ctx),
     '-f',
     path.join(pomDir, 'pom.xml'),
-    'dependency:copy-dependencies',
+    `${DEPENDENCY_PLUGIN}:copy-dependencies`,
     '-DincludeScope=runtime',
     `-DoutputDirectory=${outDir}`,
   ]);
@@ -63,7 +67,7 @@ export async function copyArtifact(ctx: ServiceContext, coordinates: string, out
   await ensureMaven(ctx);
   await ctx.run('mvn', [
     ...mvnArgs(ctx),
-    'dependency:copy',
+    `${DEPENDENCY_PLUGIN}:copy`,
     `-Dartifact=${coordinates}`,
     `-DoutputDirectory=${outDir}`,
   ]);

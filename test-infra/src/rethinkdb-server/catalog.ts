@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { type Document, ReqlError } from './datum.js';
 import { ErrorType } from './protocol.js';
 
-// The databases and tables of the test server, in memory only: everything is gone when it stops.
+// The databases and tables of the test server, in memory. With a data file (a private test-infra
+// instance) they are saved there when the server stops and loaded when it starts again.
 
 export interface Table {
   id: string;
@@ -42,12 +43,34 @@ const tableConfig = (t: Table) => ({
   write_acks: 'majority',
 });
 
+/** The catalog as JSON: databases by name, each table with its rows as [key, document] pairs. */
+export interface CatalogSnapshot {
+  dbs: { name: string; id: string; tables: (Omit<Table, 'rows'> & { rows: [string, Document][] })[] }[];
+}
+
 export class Catalog {
   private readonly dbs = new Map<string, Database>();
 
-  constructor() {
+  constructor(snapshot?: CatalogSnapshot) {
+    if (snapshot) {
+      for (const db of snapshot.dbs) {
+        const tables = db.tables.map((t): [string, Table] => [t.name, { ...t, rows: new Map(t.rows) }]);
+        this.dbs.set(db.name, { id: db.id, tables: new Map(tables) });
+      }
+      return;
+    }
     // A fresh RethinkDB server has a `test` database, and drivers default to it.
     this.dbs.set('test', { id: randomUUID(), tables: new Map() });
+  }
+
+  snapshot(): CatalogSnapshot {
+    return {
+      dbs: [...this.dbs].map(([name, db]) => ({
+        name,
+        id: db.id,
+        tables: [...db.tables.values()].map((t) => ({ ...t, rows: [...t.rows] })),
+      })),
+    };
   }
 
   dbCreate(name: string) {

@@ -14,6 +14,8 @@ export interface TestServerOptions {
   port: number;
   /** Password of the `admin` user ('' like a fresh RethinkDB). */
   adminPassword: string;
+  /** The databases to start with (from a data file); a fresh server's `test` database when absent. */
+  catalog?: Catalog;
 }
 
 const SERVER_ID = randomUUID();
@@ -115,7 +117,7 @@ function serve(socket: Socket, catalog: Catalog, passwords: ReadonlyMap<string, 
 }
 
 export function startServer(options: TestServerOptions): Promise<Server> {
-  const catalog = new Catalog();
+  const catalog = options.catalog ?? new Catalog();
   const passwords = new Map([['admin', options.adminPassword]]);
   const server = createServer((socket) => serve(socket, catalog, passwords));
   return new Promise((resolve, reject) => {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import path from 'node:path';
@@ -13,8 +14,6 @@ const PACKAGES = ['activemq', 'libxstream-java', 'libjettison-java'];
 const ACTIVEMQ_HOME = '/usr/share/activemq';
 const TRANSFORMATION_JARS = ['/usr/share/java/xstream.jar', '/usr/share/java/jettison.jar'];
 const HOST = '127.0.0.1';
-const OPENWIRE_PORT = 61616;
-const STOMP_PORT = 61613;
 
 function activemqXml(ctx: ServiceContext): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -28,8 +27,8 @@ function activemqXml(ctx: ServiceContext): string {
     <!-- The default 1 GiB memory limit exceeds the small heap; keep it inside. -->
     <systemUsage><systemUsage><memoryUsage><memoryUsage percentOfJvmHeap="70"/></memoryUsage></systemUsage></systemUsage>
     <transportConnectors>
-      <transportConnector name="openwire" uri="tcp://${HOST}:${OPENWIRE_PORT}"/>
-      <transportConnector name="stomp" uri="stomp://${HOST}:${STOMP_PORT}"/>
+      <transportConnector name="openwire" uri="tcp://${HOST}:${ctx.ports.openwire}"/>
+      <transportConnector name="stomp" uri="stomp://${HOST}:${ctx.ports.stomp}"/>
     </transportConnectors>
   </broker>
 </beans>
@@ -44,7 +43,7 @@ log4j.appender.stdout.layout.ConversionPattern=%d %-5p %c{1} - %m%n
 `;
 
 /** A STOMP CONNECT that the broker answers with a CONNECTED frame. */
-function stompConnects(timeoutMs = 3_000): Promise<boolean> {
+function stompConnects(port: number, timeoutMs = 3_000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     let received = '';
@@ -58,13 +57,14 @@ function stompConnects(timeoutMs = 3_000): Promise<boolean> {
       received += chunk.toString('utf8');
       if (received.includes('\0')) done(received.startsWith('CONNECTED\n'));
     });
-    socket.connect(STOMP_PORT, HOST, () => socket.write('CONNECT\naccept-version:1.2\nhost:localhost\n\n\0'));
+    socket.connect(port, HOST, () => socket.write('CONNECT\naccept-version:1.2\nhost:localhost\n\n\0'));
   });
 }
 
 const activemq: ServiceDefinition = {
   name: 'activemq',
-  ports: [OPENWIRE_PORT, STOMP_PORT],
+  prerequisites: { install: ['debian-root'], start: ['java17'] },
+  ports: { stomp: 61613, openwire: 61616 },
   memory: '256 MiB max heap; ~90 MiB RSS idle',
   startTimeoutMs: 60_000,
 
@@ -79,7 +79,10 @@ const activemq: ServiceDefinition = {
       await mkdir(dir, { recursive: true });
     }
     // ACTIVEMQ_BASE/lib is on the broker's extension classpath.
-    for (const jar of TRANSFORMATION_JARS) await symlink(jar, path.join(lib, path.basename(jar)));
+    for (const jar of TRANSFORMATION_JARS) {
+      const link = path.join(lib, path.basename(jar));
+      if (!existsSync(link)) await symlink(jar, link); // a restarted private instance has them
+    }
     await writeFile(path.join(conf, 'activemq.xml'), activemqXml(ctx));
     await writeFile(path.join(conf, 'log4j.properties'), LOG4J);
     return {
@@ -106,15 +109,15 @@ const activemq: ServiceDefinition = {
     };
   },
 
-  healthy: () => stompConnects(),
+  healthy: (ctx) => stompConnects(ctx.ports.stomp),
 
-  info() {
+  info(ctx) {
     return {
       name: 'activemq',
       host: HOST,
-      port: STOMP_PORT,
-      url: `stomp://${HOST}:${STOMP_PORT}`,
-      openwireUrl: `tcp://${HOST}:${OPENWIRE_PORT}`,
+      port: ctx.ports.stomp,
+      url: `stomp://${HOST}:${ctx.ports.stomp}`,
+      openwireUrl: `tcp://${HOST}:${ctx.ports.openwire}`,
       version: '5.17',
     };
   },

@@ -10,9 +10,6 @@ import type { ServiceContext, ServiceDefinition } from '../service.js';
 // running CassandraDaemon directly (what bin/cassandra ends up doing) on Java 17.
 const VERSION = '5.0.5';
 const HOST = '127.0.0.1';
-const CQL_PORT = 9042;
-const STORAGE_PORT = 7000;
-const JMX_PORT = 7199;
 // The data centre SimpleSnitch reports; drivers need it as their local data centre.
 const DATA_CENTER = 'datacenter1';
 
@@ -60,7 +57,7 @@ const JAVA17_FLAGS = [
   ].flatMap((pkg) => ['--add-opens', `${pkg}=ALL-UNNAMED`]),
 ];
 
-function cassandraYaml(): string {
+function cassandraYaml(ctx: ServiceContext): string {
   return `# Written by test-infra for a single-node test cluster; see test-infra/README.md.
 cluster_name: sluice-it
 num_tokens: 1
@@ -69,11 +66,11 @@ endpoint_snitch: SimpleSnitch
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
     parameters:
-      - seeds: "${HOST}:${STORAGE_PORT}"
+      - seeds: "${HOST}:${ctx.ports.storage}"
 listen_address: ${HOST}
 rpc_address: ${HOST}
-storage_port: ${STORAGE_PORT}
-native_transport_port: ${CQL_PORT}
+storage_port: ${ctx.ports.storage}
+native_transport_port: ${ctx.ports.cql}
 start_native_transport: true
 # Data, commit log, hints and caches all go under -Dcassandra.storagedir.
 commitlog_sync: periodic
@@ -98,7 +95,7 @@ const LOGBACK = `<configuration>
  * A CQL native-protocol OPTIONS request (v4 frame, stream 0); the server answers SUPPORTED (opcode 6)
  * only once the native transport, the last thing Cassandra starts, is accepting clients.
  */
-function cqlAnswersOptions(timeoutMs = 3_000): Promise<boolean> {
+function cqlAnswersOptions(port: number, timeoutMs = 3_000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     const done = (ok: boolean) => {
@@ -108,13 +105,14 @@ function cqlAnswersOptions(timeoutMs = 3_000): Promise<boolean> {
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once('error', () => done(false));
     socket.once('data', (frame) => done(frame.length >= 9 && frame[0] === 0x84 && frame[4] === 0x06));
-    socket.connect(CQL_PORT, HOST, () => socket.write(Buffer.from([0x04, 0, 0, 0, 0x05, 0, 0, 0, 0])));
+    socket.connect(port, HOST, () => socket.write(Buffer.from([0x04, 0, 0, 0, 0x05, 0, 0, 0, 0])));
   });
 }
 
 const cassandra: ServiceDefinition = {
   name: 'cassandra',
-  ports: [CQL_PORT, STORAGE_PORT, JMX_PORT],
+  prerequisites: { install: ['maven'], start: ['java17'] },
+  ports: { cql: 9042, storage: 7000, jmx: 7199 },
   memory: '1 GiB heap; ~1.5 GiB RSS',
   startTimeoutMs: 180_000,
 
@@ -139,13 +137,13 @@ const cassandra: ServiceDefinition = {
     if (!jamm) throw new Error(`no jamm jar in ${libDir(ctx)}; reinstall with \`rm -rf ${ctx.installDir}\``);
     const yaml = path.join(ctx.dataDir, 'cassandra.yaml');
     const logback = path.join(ctx.dataDir, 'logback.xml');
-    await writeFile(yaml, cassandraYaml());
+    await writeFile(yaml, cassandraYaml(ctx));
     await writeFile(logback, LOGBACK);
     return {
       command: javaBin(),
       args: [
-        '-Xms1g',
-        '-Xmx1g',
+        // A private instance (an outage test's) runs beside the shared one: half its heap.
+        ...(ctx.instance === 'private' ? ['-Xms512m', '-Xmx512m'] : ['-Xms1g', '-Xmx1g']),
         '-Xss512k',
         '-XX:+UseG1GC',
         '-XX:+ExitOnOutOfMemoryError',
@@ -160,7 +158,7 @@ const cassandra: ServiceDefinition = {
         '-Dcassandra-foreground=yes',
         '-Dcassandra.skip_wait_for_gossip_to_settle=0',
         // JMX on loopback only, for nodetool.
-        `-Dcassandra.jmx.local.port=${JMX_PORT}`,
+        `-Dcassandra.jmx.local.port=${ctx.ports.jmx}`,
         `-Djava.rmi.server.hostname=${HOST}`,
         '-cp',
         path.join(libDir(ctx), '*'),
@@ -170,14 +168,14 @@ const cassandra: ServiceDefinition = {
     };
   },
 
-  healthy: () => cqlAnswersOptions(),
+  healthy: (ctx) => cqlAnswersOptions(ctx.ports.cql),
 
-  info() {
+  info(ctx) {
     return {
       name: 'cassandra',
       host: HOST,
-      port: CQL_PORT,
-      contactPoints: [`${HOST}:${CQL_PORT}`],
+      port: ctx.ports.cql,
+      contactPoints: [`${HOST}:${ctx.ports.cql}`],
       localDataCenter: DATA_CENTER,
       version: VERSION,
     };

@@ -9,11 +9,10 @@ import type { ServiceDefinition } from '../service.js';
 const PACKAGES = ['libcoap3-bin'];
 const SERVER = '/usr/bin/coap-server-notls';
 const HOST = '127.0.0.1';
-const PORT = 5683;
 const MAX_DYNAMIC_RESOURCES = 100_000;
 
 /** CoAP GET /.well-known/core (confirmable, no token); the server answers 2.05 Content when it serves. */
-function answersDiscovery(timeoutMs = 2_000): Promise<boolean> {
+function answersDiscovery(port: number, timeoutMs = 2_000): Promise<boolean> {
   const option = (delta: number, value: string) => [
     Buffer.from([(delta << 4) | value.length]),
     Buffer.from(value),
@@ -36,13 +35,15 @@ function answersDiscovery(timeoutMs = 2_000): Promise<boolean> {
     socket.once('message', (reply) =>
       done(reply.length >= 4 && reply[1] === 0x45 && reply.subarray(2, 4).equals(request.subarray(2, 4))),
     );
-    socket.send(request, PORT, HOST);
+    socket.send(request, port, HOST);
   });
 }
 
 const coap: ServiceDefinition = {
   name: 'coap',
-  ports: [PORT],
+  prerequisites: { install: ['debian-root'] },
+  // UDP and TCP (coap:// and coap+tcp://).
+  ports: { coap: 5683 },
   memory: 'a few MiB',
   startTimeoutMs: 15_000,
 
@@ -51,23 +52,23 @@ const coap: ServiceDefinition = {
   install: (ctx) => aptInstall(ctx, PACKAGES),
 
   async prepare(ctx) {
-    // Listens on UDP and TCP 5683 (coap:// and coap+tcp://).
     return {
       command: SERVER,
-      args: ['-A', HOST, '-p', String(PORT), '-d', String(MAX_DYNAMIC_RESOURCES)],
+      args: ['-A', HOST, '-p', String(ctx.ports.coap), '-d', String(MAX_DYNAMIC_RESOURCES)],
       cwd: ctx.dataDir,
     };
   },
 
-  healthy: () => answersDiscovery(),
+  healthy: (ctx) => answersDiscovery(ctx.ports.coap),
 
-  info() {
+  info(ctx) {
+    const port = ctx.ports.coap;
     return {
       name: 'coap',
       host: HOST,
-      port: PORT,
-      url: `coap://${HOST}:${PORT}`,
-      tcpUrl: `coap+tcp://${HOST}:${PORT}`,
+      port,
+      url: `coap://${HOST}:${port}`,
+      tcpUrl: `coap+tcp://${HOST}:${port}`,
     };
   },
 };

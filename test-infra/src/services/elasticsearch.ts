@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, chown, cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -13,8 +14,6 @@ import type { ServiceContext, ServiceDefinition } from '../service.js';
 const VERSION = '8.19.2';
 const ARTIFACT = `org.elasticsearch.distribution.integ-test-zip:elasticsearch:${VERSION}:zip`;
 const HOST = '127.0.0.1';
-const HTTP_PORT = 9200;
-const TRANSPORT_PORT = 9300;
 // Elasticsearch refuses to start as root; when test-infra runs as root it runs ES as this user.
 const RUN_AS = 'sluice-es';
 const exec = promisify(execFile);
@@ -31,8 +30,8 @@ cluster.name: sluice-it
 node.name: sluice-it-1
 discovery.type: single-node
 network.host: ${HOST}
-http.port: ${HTTP_PORT}
-transport.port: ${TRANSPORT_PORT}
+http.port: ${ctx.ports.http}
+transport.port: ${ctx.ports.transport}
 path.data: ${path.join(ctx.dataDir, 'data')}
 path.logs: ${path.join(ctx.dataDir, 'logs')}
 # 8.x ships the security module; without this it auto-configures TLS and passwords.
@@ -93,7 +92,8 @@ async function redirectJvmOutputs(ctx: ServiceContext, conf: string): Promise<vo
 
 const elasticsearch: ServiceDefinition = {
   name: 'elasticsearch',
-  ports: [HTTP_PORT, TRANSPORT_PORT],
+  prerequisites: { install: ['maven', 'unzip'], start: ['java17'] },
+  ports: { http: 9200, transport: 9300 },
   memory: '512 MiB heap; ~850 MiB RSS with the CLI launcher',
   startTimeoutMs: 120_000,
 
@@ -117,9 +117,14 @@ const elasticsearch: ServiceDefinition = {
     if (!java) throw new Error('no Java 17 found under /usr/lib/jvm; set SLUICE_JAVA_HOME to a JDK 17 home');
     const home = homeDir(ctx);
     const conf = path.join(ctx.dataDir, 'config');
-    // Hard links cost nothing; a real copy is the fallback when the cache spans file systems.
-    await ctx.run('cp', ['-al', distDir(ctx), home]).catch(() => cp(distDir(ctx), home, { recursive: true }));
-    await cp(path.join(home, 'config'), conf, { recursive: true });
+    // A private instance started again keeps its copy, its config (with the keystore ES made) and data.
+    if (!existsSync(home)) {
+      // Hard links cost nothing; a real copy is the fallback when the cache spans file systems.
+      await ctx
+        .run('cp', ['-al', distDir(ctx), home])
+        .catch(() => cp(distDir(ctx), home, { recursive: true }));
+    }
+    if (!existsSync(conf)) await cp(path.join(home, 'config'), conf, { recursive: true });
     for (const dir of WRITABLE) await mkdir(path.join(ctx.dataDir, dir), { recursive: true });
     await writeFile(path.join(conf, 'elasticsearch.yml'), elasticsearchYml(ctx));
     await redirectJvmOutputs(ctx, conf);
@@ -148,10 +153,10 @@ const elasticsearch: ServiceDefinition = {
     };
   },
 
-  async healthy() {
+  async healthy(ctx) {
     try {
       const res = await fetch(
-        `http://${HOST}:${HTTP_PORT}/_cluster/health?wait_for_status=yellow&timeout=1s`,
+        `http://${HOST}:${ctx.ports.http}/_cluster/health?wait_for_status=yellow&timeout=1s`,
         {
           signal: AbortSignal.timeout(3_000),
         },
@@ -164,12 +169,12 @@ const elasticsearch: ServiceDefinition = {
     }
   },
 
-  info() {
+  info(ctx) {
     return {
       name: 'elasticsearch',
       host: HOST,
-      port: HTTP_PORT,
-      url: `http://${HOST}:${HTTP_PORT}`,
+      port: ctx.ports.http,
+      url: `http://${HOST}:${ctx.ports.http}`,
       version: VERSION,
     };
   },

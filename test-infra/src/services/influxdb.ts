@@ -8,10 +8,10 @@ import type { ServiceContext, ServiceDefinition } from '../service.js';
 // that @influxdata/influxdb-client uses (bucket = "<database>/<retention policy>", org ignored).
 const VERSION = 'v1.8.10';
 const PACKAGE = 'github.com/influxdata/influxdb/cmd/influxd';
+// The Go toolchain that builds it, fetched from the Go module proxy when the installed Go differs: an old
+// module like this one can stop building with a new Go release. Any Go >= 1.21 can fetch it.
+const GO_TOOLCHAIN = 'go1.26.8';
 const HOST = '127.0.0.1';
-const HTTP_PORT = 8086;
-// The meta/backup RPC listener; its default 8088 is also FerretDB's debug port.
-const RPC_PORT = 8089;
 
 const binary = (ctx: ServiceContext) => path.join(ctx.installDir, 'bin', 'influxd');
 
@@ -19,7 +19,7 @@ function influxdbConf(ctx: ServiceContext): string {
   const dir = (name: string) => JSON.stringify(path.join(ctx.dataDir, name));
   return `# Written by test-infra for a test server; see test-infra/README.md.
 reporting-disabled = true
-bind-address = "${HOST}:${RPC_PORT}"
+bind-address = "${HOST}:${ctx.ports.rpc}"
 [meta]
   dir = ${dir('meta')}
 [data]
@@ -28,7 +28,7 @@ bind-address = "${HOST}:${RPC_PORT}"
   query-log-enabled = false
 [http]
   enabled = true
-  bind-address = "${HOST}:${HTTP_PORT}"
+  bind-address = "${HOST}:${ctx.ports.http}"
   # /api/v2/query answers 403 without it.
   flux-enabled = true
   log-enabled = false
@@ -39,7 +39,9 @@ bind-address = "${HOST}:${RPC_PORT}"
 
 const influxdb: ServiceDefinition = {
   name: 'influxdb',
-  ports: [HTTP_PORT, RPC_PORT],
+  prerequisites: { install: ['go', 'gcc'] },
+  // The meta/backup RPC listener moved from its default 8088, which is also FerretDB's debug port.
+  ports: { http: 8086, rpc: 8089 },
   memory: '~50 MiB RSS idle',
   startTimeoutMs: 30_000,
 
@@ -59,7 +61,7 @@ const influxdb: ServiceDefinition = {
         GOCACHE: path.join(ctx.cacheDir, 'go', 'build'),
         GOPATH: path.join(ctx.cacheDir, 'go', 'path'),
         GOFLAGS: '-modcacherw',
-        GOTOOLCHAIN: 'local',
+        GOTOOLCHAIN: GO_TOOLCHAIN,
         CGO_ENABLED: '1',
       },
     });
@@ -71,21 +73,23 @@ const influxdb: ServiceDefinition = {
     return { command: binary(ctx), args: ['run', '-config', conf], cwd: ctx.dataDir };
   },
 
-  async healthy() {
+  async healthy(ctx) {
     try {
-      const res = await fetch(`http://${HOST}:${HTTP_PORT}/health`, { signal: AbortSignal.timeout(3_000) });
+      const res = await fetch(`http://${HOST}:${ctx.ports.http}/health`, {
+        signal: AbortSignal.timeout(3_000),
+      });
       return res.ok && ((await res.json()) as { status?: string }).status === 'pass';
     } catch {
       return false;
     }
   },
 
-  info() {
+  info(ctx) {
     return {
       name: 'influxdb',
       host: HOST,
-      port: HTTP_PORT,
-      url: `http://${HOST}:${HTTP_PORT}`,
+      port: ctx.ports.http,
+      url: `http://${HOST}:${ctx.ports.http}`,
       version: VERSION,
     };
   },

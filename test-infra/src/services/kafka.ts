@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -10,8 +11,6 @@ import type { ServiceContext, ServiceDefinition } from '../service.js';
 // Apache Kafka in KRaft mode (combined broker + controller, one node) from the Maven Central jars.
 const VERSION = '3.9.1';
 const HOST = '127.0.0.1';
-const PORT = 9092;
-const CONTROLLER_PORT = 9093;
 
 const home = (ctx: ServiceContext) => path.join(ctx.installDir, `kafka-${VERSION}`);
 const classpath = (ctx: ServiceContext) => path.join(home(ctx), 'lib', '*');
@@ -20,9 +19,9 @@ function serverProperties(ctx: ServiceContext): string {
   return `# Written by test-infra for a single-node test broker; see test-infra/README.md.
 process.roles=broker,controller
 node.id=1
-controller.quorum.voters=1@${HOST}:${CONTROLLER_PORT}
-listeners=PLAINTEXT://${HOST}:${PORT},CONTROLLER://${HOST}:${CONTROLLER_PORT}
-advertised.listeners=PLAINTEXT://${HOST}:${PORT}
+controller.quorum.voters=1@${HOST}:${ctx.ports.controller}
+listeners=PLAINTEXT://${HOST}:${ctx.ports.client},CONTROLLER://${HOST}:${ctx.ports.controller}
+advertised.listeners=PLAINTEXT://${HOST}:${ctx.ports.client}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
@@ -70,7 +69,8 @@ function jvmOptions(ctx: ServiceContext): string[] {
 
 const kafka: ServiceDefinition = {
   name: 'kafka',
-  ports: [PORT, CONTROLLER_PORT],
+  prerequisites: { install: ['maven'], start: ['java17'] },
+  ports: { client: 9092, controller: 9093 },
   memory: '512 MiB heap (-Xmx512m)',
   startTimeoutMs: 90_000,
 
@@ -97,25 +97,28 @@ const kafka: ServiceDefinition = {
     const props = path.join(ctx.dataDir, 'server.properties');
     await writeFile(props, serverProperties(ctx));
     await writeFile(path.join(ctx.dataDir, 'log4j.properties'), LOG4J);
-    // A KRaft log dir must be formatted with a cluster id before the first start.
-    const clusterId = randomBytes(16).toString('base64url');
-    ctx.progress('formatting the KRaft storage');
-    await ctx.run(javaBin(), [
-      ...jvmOptions(ctx),
-      'kafka.tools.StorageTool',
-      'format',
-      '-t',
-      clusterId,
-      '-c',
-      props,
-    ]);
+    // A KRaft log dir must be formatted with a cluster id before the first start (only: a private
+    // instance started again keeps its log dir and cluster id).
+    if (!existsSync(path.join(ctx.dataDir, 'logs', 'meta.properties'))) {
+      const clusterId = randomBytes(16).toString('base64url');
+      ctx.progress('formatting the KRaft storage');
+      await ctx.run(javaBin(), [
+        ...jvmOptions(ctx),
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        props,
+      ]);
+    }
     return { command: javaBin(), args: [...jvmOptions(ctx), 'kafka.Kafka', props], cwd: ctx.dataDir };
   },
 
-  async healthy() {
+  async healthy(ctx) {
     const admin = new Kafka({
       clientId: 'sluice-test-infra-health',
-      brokers: [`${HOST}:${PORT}`],
+      brokers: [`${HOST}:${ctx.ports.client}`],
       logLevel: logLevel.NOTHING,
       connectionTimeout: 2000,
       requestTimeout: 5000,
@@ -132,8 +135,9 @@ const kafka: ServiceDefinition = {
     }
   },
 
-  info() {
-    return { name: 'kafka', host: HOST, port: PORT, bootstrapServers: `${HOST}:${PORT}` };
+  info(ctx) {
+    const port = ctx.ports.client;
+    return { name: 'kafka', host: HOST, port, bootstrapServers: `${HOST}:${port}` };
   },
 };
 

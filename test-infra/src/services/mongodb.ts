@@ -11,8 +11,7 @@ import type { ServiceContext, ServiceDefinition } from '../service.js';
 // program in test-infra/ferretdb/ and built with the Go module proxy. No real mongod is in any registry
 // this machine reaches. FerretDB v1 + SQLite has no transactions or change streams; sinks do not need them.
 const HOST = '127.0.0.1';
-const PORT = 27017;
-const MONGO_URL = `mongodb://${HOST}:${PORT}`;
+const mongoUrl = (ctx: ServiceContext) => `mongodb://${HOST}:${ctx.ports.client}`;
 const SOURCE_DIR = fileURLToPath(new URL('../../ferretdb/', import.meta.url));
 const SOURCES = ['main.go', 'go.mod', 'go.sum'];
 
@@ -25,7 +24,8 @@ async function binary(ctx: ServiceContext): Promise<string> {
 
 const mongodb: ServiceDefinition = {
   name: 'mongodb',
-  ports: [PORT],
+  prerequisites: { install: ['go'] },
+  ports: { client: 27017 },
   memory: 'under 100 MiB (Go, SQLite)',
   startTimeoutMs: 30_000,
 
@@ -48,13 +48,14 @@ const mongodb: ServiceDefinition = {
   async prepare(ctx) {
     return {
       command: await binary(ctx),
-      args: ['-listen-addr', `${HOST}:${PORT}`, '-dir', path.join(ctx.dataDir, 'sqlite')],
+      // FerretDB's SQLite backend is embedded: its data is this directory, nothing else runs.
+      args: ['-listen-addr', `${HOST}:${ctx.ports.client}`, '-dir', path.join(ctx.dataDir, 'sqlite')],
       cwd: ctx.dataDir,
     };
   },
 
-  async healthy() {
-    const client = new MongoClient(MONGO_URL, { serverSelectionTimeoutMS: 2000, connectTimeoutMS: 2000 });
+  async healthy(ctx) {
+    const client = new MongoClient(mongoUrl(ctx), { serverSelectionTimeoutMS: 2000, connectTimeoutMS: 2000 });
     try {
       await client.connect();
       const pong = await client.db('admin').command({ ping: 1 });
@@ -66,8 +67,8 @@ const mongodb: ServiceDefinition = {
     }
   },
 
-  info() {
-    return { name: 'mongodb', host: HOST, port: PORT, url: MONGO_URL };
+  info(ctx) {
+    return { name: 'mongodb', host: HOST, port: ctx.ports.client, url: mongoUrl(ctx) };
   },
 };
 

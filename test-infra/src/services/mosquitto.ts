@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import mqtt, { type IClientOptions } from 'mqtt';
@@ -9,30 +10,38 @@ import { generateTlsFiles, tlsFilePaths, type TlsFiles } from '../tls-certificat
 // Two listeners: plain MQTT on 1883, and MQTT over TLS on 8883 that requires a client certificate. The
 // certificates are made anew at every start, in the data dir (info() says where).
 const HOST = '127.0.0.1';
-const PORT = 1883;
-const TLS_PORT = 8883;
-const MQTT_URL = `mqtt://${HOST}:${PORT}`;
-const MQTTS_URL = `mqtts://${HOST}:${TLS_PORT}`;
+const mqttUrl = (ctx: ServiceContext) => `mqtt://${HOST}:${ctx.ports.mqtt}`;
+const mqttsUrl = (ctx: ServiceContext) => `mqtts://${HOST}:${ctx.ports.mqtts}`;
 const PACKAGES = ['mosquitto', 'openssl'];
 
 const tlsDir = (ctx: ServiceContext) => path.join(ctx.dataDir, 'tls');
 const tlsFiles = (ctx: ServiceContext): TlsFiles => tlsFilePaths(tlsDir(ctx));
 
-const config = (tls: TlsFiles, runAsRoot: boolean) => `# Written by test-infra: an anonymous broker on loopback for tests.
+const config = (
+  ctx: ServiceContext,
+  tls: TlsFiles,
+  runAsRoot: boolean,
+) => `# Written by test-infra: an anonymous broker on loopback for tests.
 ${runAsRoot ? '# Started by root: stay root, the user mosquitto cannot reach a cache under a private home (/root is 0700).\nuser root\n' : ''}per_listener_settings false
 allow_anonymous true
-persistence false
+${
+  ctx.instance === 'private'
+    ? `# A private instance keeps retained messages and sessions across its stop and start (saved on exit).
+persistence true
+persistence_location ${ctx.dataDir}/`
+    : 'persistence false'
+}
 # Without this Mosquitto lets Nagle hold back small packets (PUBACK/PUBCOMP), which caps QoS 1/2 throughput.
 set_tcp_nodelay true
 log_dest stdout
 log_type error
 log_type warning
 log_type notice
-listener ${PORT} ${HOST}
+listener ${ctx.ports.mqtt} ${HOST}
 
 # Mutual TLS: the client must present a certificate signed by the test CA. Still anonymous: the
 # certificate's CN is not used as the user name.
-listener ${TLS_PORT} ${HOST}
+listener ${ctx.ports.mqtts} ${HOST}
 cafile ${tls.caFile}
 certfile ${tls.serverCertFile}
 keyfile ${tls.serverKeyFile}
@@ -62,7 +71,8 @@ async function connects(url: string, options: IClientOptions = {}): Promise<bool
 
 const mosquitto: ServiceDefinition = {
   name: 'mosquitto',
-  ports: [PORT, TLS_PORT],
+  prerequisites: { install: ['debian-root'] },
+  ports: { mqtt: 1883, mqtts: 8883 },
   memory: 'a few MiB',
   startTimeoutMs: 15_000,
 
@@ -75,9 +85,12 @@ const mosquitto: ServiceDefinition = {
   },
 
   async prepare(ctx) {
-    const tls = await generateTlsFiles(ctx, tlsDir(ctx));
+    // A private instance started again keeps its certificates: its clients already trust that CA.
+    const tls = existsSync(tlsFiles(ctx).clientKeyFile)
+      ? tlsFiles(ctx)
+      : await generateTlsFiles(ctx, tlsDir(ctx));
     const file = path.join(ctx.dataDir, 'mosquitto.conf');
-    await writeFile(file, config(tls, process.getuid?.() === 0));
+    await writeFile(file, config(ctx, tls, process.getuid?.() === 0));
     return { command: '/usr/sbin/mosquitto', args: ['-c', file], cwd: ctx.dataDir };
   },
 
@@ -88,8 +101,8 @@ const mosquitto: ServiceDefinition = {
       [tls.caFile, tls.clientCertFile, tls.clientKeyFile].map((f) => readFile(f)),
     );
     const [plain, secure] = await Promise.all([
-      connects(MQTT_URL),
-      connects(MQTTS_URL, { protocol: 'mqtts', ca, cert, key }),
+      connects(mqttUrl(ctx)),
+      connects(mqttsUrl(ctx), { protocol: 'mqtts', ca, cert, key }),
     ]);
     return plain && secure;
   },
@@ -99,10 +112,10 @@ const mosquitto: ServiceDefinition = {
     return {
       name: 'mosquitto',
       host: HOST,
-      port: PORT,
-      url: MQTT_URL,
-      tlsPort: TLS_PORT,
-      tlsUrl: MQTTS_URL,
+      port: ctx.ports.mqtt,
+      url: mqttUrl(ctx),
+      tlsPort: ctx.ports.mqtts,
+      tlsUrl: mqttsUrl(ctx),
       caFile: tls.caFile,
       clientCertFile: tls.clientCertFile,
       clientKeyFile: tls.clientKeyFile,

@@ -4,21 +4,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onPath } from '../installers/commands.js';
 import { V1_0 } from '../rethinkdb-server/protocol.js';
-import type { ServiceDefinition, StartSpec } from '../service.js';
+import type { ServiceContext, ServiceDefinition, StartSpec } from '../service.js';
 
 // No registry this project can reach ships a RethinkDB server. A real `rethinkdb` on PATH is used when
 // present; otherwise test-infra runs its own wire-protocol test double (src/rethinkdb-server/, see its
 // README): V1_0 handshake with SCRAM-SHA-256 and the ReQL subset the RethinkDB sink uses, in memory.
 const HOST = '127.0.0.1';
-const DRIVER_PORT = 28015;
-const CLUSTER_PORT = 29015;
 
 /** The test double runs from source under tsx (how test-infra itself runs) or from the compiled dist. */
-function testDoubleSpec(): StartSpec {
+function testDoubleSpec(ctx: ServiceContext): StartSpec {
   const self = fileURLToPath(import.meta.url);
   const fromSource = self.endsWith('.ts');
   const main = path.join(path.dirname(self), '..', 'rethinkdb-server', fromSource ? 'main.ts' : 'main.js');
-  const args = ['--bind', HOST, '--driver-port', String(DRIVER_PORT)];
+  const args = ['--bind', HOST, '--driver-port', String(ctx.ports.driver)];
+  // A private instance keeps its data across a stop and start; the shared one starts empty each time.
+  if (ctx.instance === 'private') args.push('--data-file', path.join(ctx.dataDir, 'catalog.json'));
   return {
     command: process.execPath,
     args: fromSource ? ['--import', 'tsx', main, ...args] : [main, ...args],
@@ -28,7 +28,7 @@ function testDoubleSpec(): StartSpec {
 }
 
 /** The server answers a V1_0 magic number with a JSON hello ending in a null byte. */
-function answersHello(timeoutMs = 2_000): Promise<boolean> {
+function answersHello(port: number, timeoutMs = 2_000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     let received = Buffer.alloc(0);
@@ -50,7 +50,7 @@ function answersHello(timeoutMs = 2_000): Promise<boolean> {
         done(false);
       }
     });
-    socket.connect(DRIVER_PORT, HOST, () => {
+    socket.connect(port, HOST, () => {
       const magic = Buffer.alloc(4);
       magic.writeUInt32LE(V1_0, 0);
       socket.write(magic);
@@ -60,7 +60,8 @@ function answersHello(timeoutMs = 2_000): Promise<boolean> {
 
 const rethinkdb: ServiceDefinition = {
   name: 'rethinkdb',
-  ports: [DRIVER_PORT],
+  // The cluster port is only used by a real rethinkdb.
+  ports: { driver: 28015, cluster: 29015 },
   memory: 'test double: ~85 MiB RSS with the tsx loader, plus the data it holds',
   startTimeoutMs: 30_000,
 
@@ -74,7 +75,7 @@ const rethinkdb: ServiceDefinition = {
   async prepare(ctx) {
     if (!onPath('rethinkdb')) {
       ctx.progress('no `rethinkdb` on PATH: starting the RethinkDB test double (not a real server)');
-      return testDoubleSpec();
+      return testDoubleSpec(ctx);
     }
     const directory = path.join(ctx.dataDir, 'rethinkdb_data');
     await mkdir(ctx.dataDir, { recursive: true });
@@ -84,9 +85,9 @@ const rethinkdb: ServiceDefinition = {
         '--bind',
         HOST,
         '--driver-port',
-        String(DRIVER_PORT),
+        String(ctx.ports.driver),
         '--cluster-port',
-        String(CLUSTER_PORT),
+        String(ctx.ports.cluster),
         '--no-http-admin',
         '--directory',
         directory,
@@ -95,14 +96,14 @@ const rethinkdb: ServiceDefinition = {
     };
   },
 
-  healthy: () => answersHello(),
+  healthy: (ctx) => answersHello(ctx.ports.driver),
 
-  info() {
+  info(ctx) {
     return {
       name: 'rethinkdb',
       host: HOST,
-      port: DRIVER_PORT,
-      url: `rethinkdb://${HOST}:${DRIVER_PORT}`,
+      port: ctx.ports.driver,
+      url: `rethinkdb://${HOST}:${ctx.ports.driver}`,
       user: 'admin',
       password: '',
       testDouble: !onPath('rethinkdb'),

@@ -11,16 +11,16 @@ import type { ServiceContext, ServiceDefinition } from '../service.js';
 // restart, which suits tests.
 const VERSION = '3.0.9';
 const HOST = '127.0.0.1';
-const PORT = 8081;
-const BASE = `http://${HOST}:${PORT}`;
-const CCOMPAT = `${BASE}/apis/ccompat/v7`;
+const base = (ctx: ServiceContext) => `http://${HOST}:${ctx.ports.http}`;
+const ccompat = (ctx: ServiceContext) => `${base(ctx)}/apis/ccompat/v7`;
 
 const home = (ctx: ServiceContext) => path.join(ctx.installDir, `apicurio-registry-${VERSION}`);
 const runner = (ctx: ServiceContext) => path.join(home(ctx), `apicurio-registry-app-${VERSION}-runner.jar`);
 
 const schemaRegistry: ServiceDefinition = {
   name: 'schema-registry',
-  ports: [PORT],
+  prerequisites: { install: ['maven'], start: ['java17'] },
+  ports: { http: 8081 },
   memory: '384 MiB heap (-Xmx384m)',
   startTimeoutMs: 120_000,
 
@@ -55,7 +55,7 @@ const schemaRegistry: ServiceDefinition = {
         '-XX:+ExitOnOutOfMemoryError',
         `-Djava.io.tmpdir=${tmp}`,
         `-Dquarkus.http.host=${HOST}`,
-        `-Dquarkus.http.port=${PORT}`,
+        `-Dquarkus.http.port=${ctx.ports.http}`,
         '-Dquarkus.http.access-log.enabled=false',
         // Behave like a Confluent Schema Registry: subjects can be deleted, the default compatibility
         // is BACKWARD, and the same schema with other whitespace gets the same id.
@@ -71,11 +71,11 @@ const schemaRegistry: ServiceDefinition = {
     };
   },
 
-  async healthy() {
+  async healthy(ctx) {
     try {
-      const ready = await fetch(`${BASE}/health/ready`, { signal: AbortSignal.timeout(3000) });
+      const ready = await fetch(`${base(ctx)}/health/ready`, { signal: AbortSignal.timeout(3000) });
       if (!ready.ok) return false;
-      const subjects = await fetch(`${CCOMPAT}/subjects`, { signal: AbortSignal.timeout(3000) });
+      const subjects = await fetch(`${ccompat(ctx)}/subjects`, { signal: AbortSignal.timeout(3000) });
       return subjects.ok;
     } catch {
       return false;
@@ -84,18 +84,18 @@ const schemaRegistry: ServiceDefinition = {
 
   // The default rule above is enforced but not reported by GET /config; storing it makes the two agree,
   // as on a Confluent registry, whose default is BACKWARD.
-  async afterStart() {
-    const res = await fetch(`${CCOMPAT}/config`, {
+  async afterStart(ctx) {
+    const res = await fetch(`${ccompat(ctx)}/config`, {
       method: 'PUT',
       headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
       body: JSON.stringify({ compatibility: 'BACKWARD' }),
       signal: AbortSignal.timeout(5000),
     });
-    if (!res.ok) throw new Error(`PUT ${CCOMPAT}/config answered ${res.status}: ${await res.text()}`);
+    if (!res.ok) throw new Error(`PUT ${ccompat(ctx)}/config answered ${res.status}: ${await res.text()}`);
   },
 
-  info() {
-    return { name: 'schema-registry', host: HOST, port: PORT, url: CCOMPAT };
+  info(ctx) {
+    return { name: 'schema-registry', host: HOST, port: ctx.ports.http, url: ccompat(ctx) };
   },
 };
 

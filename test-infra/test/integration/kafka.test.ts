@@ -10,7 +10,7 @@ describe('kafka (test-infra)', () => {
 
   beforeAll(async () => {
     const { kafka: info } = await ensureServices(['kafka']);
-    expect(info.bootstrapServers).toBe('127.0.0.1:9092');
+    expect(info.bootstrapServers).toBe(`127.0.0.1:${info.port}`);
     kafka = new Kafka({
       clientId: 'test-infra-smoke',
       brokers: [info.bootstrapServers as string],

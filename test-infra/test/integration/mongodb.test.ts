@@ -8,7 +8,7 @@ describe('mongodb (FerretDB, test-infra)', () => {
 
   beforeAll(async () => {
     const { mongodb } = await ensureServices(['mongodb']);
-    expect(mongodb.url).toBe('mongodb://127.0.0.1:27017');
+    expect(mongodb.url).toBe(`mongodb://127.0.0.1:${mongodb.port}`);
     client = new MongoClient(mongodb.url as string);
     await client.connect();
   });

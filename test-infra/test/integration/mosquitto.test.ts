@@ -4,14 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureServices } from '../../src/index.js';
 
 describe('mosquitto (test-infra)', () => {
+  let url: string;
   let publisher: MqttClient;
   let subscriber: MqttClient;
 
   beforeAll(async () => {
     const { mosquitto } = await ensureServices(['mosquitto']);
-    expect(mosquitto.url).toBe('mqtt://127.0.0.1:1883');
-    publisher = await mqtt.connectAsync(mosquitto.url as string);
-    subscriber = await mqtt.connectAsync(mosquitto.url as string);
+    url = mosquitto.url as string;
+    expect(url).toBe(`mqtt://127.0.0.1:${mosquitto.port}`);
+    publisher = await mqtt.connectAsync(url);
+    subscriber = await mqtt.connectAsync(url);
   });
 
   afterAll(async () => {
@@ -37,7 +39,7 @@ describe('mosquitto (test-infra)', () => {
   it('keeps a retained message for a later subscriber', async () => {
     const topic = `smoke/${randomUUID()}/retained`;
     await publisher.publishAsync(topic, 'last-known', { qos: 1, retain: true });
-    const late = await mqtt.connectAsync(publisher.options.href ?? 'mqtt://127.0.0.1:1883');
+    const late = await mqtt.connectAsync(url);
     try {
       const got = new Promise<string>((resolve) => late.on('message', (_t, p) => resolve(p.toString())));
       await late.subscribeAsync(topic, { qos: 1 });

@@ -1,6 +1,7 @@
-// The part of a parsed KCQL statement (`@sluice/kcql`, spec/kcql.md §1.1) that sinks route and project
-// with. Declared structurally so that mapping depends on the object model, not on the parser's
-// internals: whatever `parseKcql` returns is assignable to it.
+import type { Kcql } from '@sluice/kcql';
+
+// A parsed KCQL statement (`@sluice/kcql`, spec/kcql.md §1.1) as sinks route and project with: the
+// parser's object model, so that whatever `parseKcql` returns is assignable to it.
 
 export type KcqlFieldType = 'VALUE' | 'KEY' | 'TOPIC' | 'PARTITION' | 'OFFSET' | 'TIMESTAMP';
 
@@ -14,17 +15,20 @@ export interface KcqlField {
   readonly parents: readonly string[] | null;
 }
 
-export interface KcqlStatement {
-  readonly source: string | null;
-  readonly target: string | null;
-  readonly writeMode: 'INSERT' | 'UPSERT' | 'UPDATE' | null;
+/**
+ * A parsed statement as sinks read it: every clause of `@sluice/kcql`'s object model (AUTOCREATE,
+ * PROPERTIES, TTL, WITHTAG, WITHTARGET…), read-only, with the field lists typed as mapping uses them.
+ */
+export interface KcqlStatement
+  extends Readonly<
+    Omit<Kcql, 'fields' | 'keyFields' | 'headerFields' | 'ignoredFields' | 'primaryKeys' | 'properties'>
+  > {
   readonly fields: readonly KcqlField[];
   readonly keyFields: readonly KcqlField[];
   readonly headerFields: readonly KcqlField[];
   readonly ignoredFields: readonly KcqlField[];
   readonly primaryKeys: readonly KcqlField[];
-  readonly batchSize: number;
-  readonly retainStructure: boolean;
+  readonly properties: Readonly<Record<string, string>>;
 }
 
 /** The dotted path of a field as written in the statement (`a.b.c`), like Java's Field.toString. */

@@ -1,3 +1,4 @@
+import { defaultKcql } from '@sluice/kcql';
 import type { KcqlField, KcqlStatement } from '../../src/mapping/statement.js';
 import type { SinkRecord } from '../../src/sink/api.js';
 
@@ -11,6 +12,7 @@ export function field(path: string, alias?: string, type: KcqlField['type'] = 'V
 
 export function statement(parts: Partial<KcqlStatement> = {}): KcqlStatement {
   return {
+    ...defaultKcql(),
     source: 'orders',
     target: 'orders',
     writeMode: 'INSERT',

@@ -1,8 +1,8 @@
-import { Binary, Long } from 'mongodb';
+import { Binary, Long, MongoClient } from 'mongodb';
+import { startPrivateInstance } from '@sluice/test-infra';
 import {
   connectJson,
   encodeAvro,
-  infra,
   kafkaTopic,
   pumpMessages,
   range,
@@ -184,51 +184,58 @@ describe('MongoDB sink end to end', () => {
   });
 
   it('with RETRY, a MongoDB outage of ~20 s mid-stream loses nothing', async () => {
-    const t = await topic('mongo-outage');
-    const connector = mongoConnector(env, uniqueName('c'), t, `UPSERT INTO outage SELECT * FROM ${t} PK id`, {
-      'connect.mongo.error.policy': 'RETRY',
-      'connect.mongo.retry.interval': '1000',
-      'connect.mongo.max.retries': '-1',
-    });
-    worker = await runConnector(env, connector);
-    await env.kafka.produce(
-      t,
-      range(0, 100).map((id) => ({ value: JSON.stringify({ id, phase: 'before' }) })),
-    );
-    await waitForCount('outage', 100);
+    // A server of its own on its own port: stopping the shared one would break every other test using it.
+    const mongo = await startPrivateInstance('mongodb');
+    const client = new MongoClient(mongo.info.url as string, { serverSelectionTimeoutMS: 5_000 });
+    try {
+      const outage = client.db(env.dbName).collection('outage');
+      const t = await topic('mongo-outage');
+      const connector = mongoConnector(
+        { ...env, mongoUrl: mongo.info.url as string },
+        uniqueName('c'),
+        t,
+        `UPSERT INTO outage SELECT * FROM ${t} PK id`,
+        {
+          'connect.mongo.error.policy': 'RETRY',
+          'connect.mongo.retry.interval': '1000',
+          'connect.mongo.max.retries': '-1',
+        },
+      );
+      worker = await runConnector(env, connector);
+      await env.kafka.produce(
+        t,
+        range(0, 100).map((id) => ({ value: JSON.stringify({ id, phase: 'before' }) })),
+      );
+      await waitFor(async () => (await outage.countDocuments()) === 100, { what: 'the first 100 documents' });
 
-    infra('down', 'mongodb'); // test-infra's down also wipes FerretDB's data: only what follows is checked
-    await env.kafka.produce(
-      t,
-      range(100, 300).map((id) => ({ value: JSON.stringify({ id, phase: 'during' }) })),
-    );
-    await sleep(20_000);
-    infra('up', 'mongodb');
+      await mongo.stop();
+      await env.kafka.produce(
+        t,
+        range(100, 300).map((id) => ({ value: JSON.stringify({ id, phase: 'during' }) })),
+      );
+      await sleep(20_000); // the outage itself
+      await mongo.start(); // same port, same data
 
-    await waitFor(
-      async () => (await env.db.collection('outage').countDocuments({ phase: 'during' })) === 200,
-      {
+      await waitFor(async () => (await outage.countDocuments({ phase: 'during' })) === 200, {
         what: 'the 200 records produced during the outage',
         timeoutMs: 90_000,
-      },
-    );
-    await env.kafka.produce(
-      t,
-      range(300, 350).map((id) => ({ value: JSON.stringify({ id, phase: 'after' }) })),
-    );
-    await waitFor(async () => (await env.db.collection('outage').countDocuments({ phase: 'after' })) === 50, {
-      what: 'records after the outage',
-    });
-    const ids = (
-      await env.db
-        .collection('outage')
-        .find({ id: { $gte: 100 } })
-        .toArray()
-    )
-      .map((d) => d['id'] as number)
-      .sort((a, b) => a - b);
-    expect(ids).toEqual(range(100, 350));
-    expect((await worker.status(connector.name)).tasks[0]!.state).toBe('RUNNING');
+      });
+      await env.kafka.produce(
+        t,
+        range(300, 350).map((id) => ({ value: JSON.stringify({ id, phase: 'after' }) })),
+      );
+      await waitFor(async () => (await outage.countDocuments({ phase: 'after' })) === 50, {
+        what: 'records after the outage',
+      });
+      const ids = (await outage.find().toArray()).map((d) => d['id'] as number).sort((a, b) => a - b);
+      expect(ids).toEqual(range(0, 350));
+      expect((await worker.status(connector.name)).tasks[0]!.state).toBe('RUNNING');
+    } finally {
+      await worker?.stop();
+      worker = undefined;
+      await client.close();
+      await mongo.dispose();
+    }
   }, 240_000);
 
   it('after a crash (SIGKILL) a new worker replays what was not committed, and UPSERT leaves no duplicates', async () => {

@@ -1,7 +1,6 @@
 import {
   connectJson,
   encodeAvro,
-  infra,
   kafkaTopic,
   pumpMessages,
   range,
@@ -13,6 +12,7 @@ import {
   waitFor,
   type StandaloneWorker,
 } from '@sluice/test-utils';
+import { startPrivateInstance } from '@sluice/test-infra';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   Subscriber,
@@ -233,46 +233,65 @@ describe('MQTT sink end to end', () => {
   });
 
   it('with RETRY and QoS 1, a broker outage of ~20 s mid-stream loses nothing', async () => {
-    const t = await kafkaTopic(env, 'mqtt-outage');
-    const root = uniqueName('it/outage');
-    // Each record goes to its own retained topic, so that what was published while this subscriber
-    // was away (the broker restart drops its session) can still be counted afterwards.
-    const connector = mqttConnector(env, uniqueName('c'), t, `INSERT INTO _key SELECT * FROM ${t}`, {
-      'connect.mqtt.retained.messages': 'true',
-      'connect.mqtt.error.policy': 'RETRY',
-      'connect.mqtt.retry.interval': '1000',
-      'connect.mqtt.max.retries': '-1',
-    });
-    const produce = (from: number, to: number, phase: string) =>
-      env.kafka.produce(
-        t,
-        range(from, to).map((id) => ({ key: `${root}/${id}`, value: JSON.stringify({ id, phase }) })),
-      );
-    worker = await runConnector(env, connector);
-    const live = await subscribe(`${root}/#`);
-    await produce(0, 100, 'before');
-    await live.waitForCount(100);
-
-    infra('down', 'mosquitto'); // test-infra's Mosquitto keeps nothing across a restart: only what follows is checked
+    // A broker of its own on its own port: stopping the shared one would break every other test using
+    // it. It keeps retained messages across its restart, as a broker with persistence does.
+    const broker = await startPrivateInstance('mosquitto');
+    const mqttUrl = broker.info.url as string;
     try {
-      await produce(100, 300, 'during');
-      await sleep(20_000);
-    } finally {
-      infra('up', 'mosquitto');
-    }
-    await produce(300, 350, 'after');
+      const t = await kafkaTopic(env, 'mqtt-outage');
+      const root = uniqueName('it/outage');
+      // Each record goes to its own retained topic, so that what was published while this subscriber
+      // was away can still be counted afterwards.
+      const connector = mqttConnector(
+        { ...env, mqttUrl },
+        uniqueName('c'),
+        t,
+        `INSERT INTO _key SELECT * FROM ${t}`,
+        {
+          'connect.mqtt.retained.messages': 'true',
+          'connect.mqtt.error.policy': 'RETRY',
+          'connect.mqtt.retry.interval': '1000',
+          'connect.mqtt.max.retries': '-1',
+        },
+      );
+      const produce = (from: number, to: number, phase: string) =>
+        env.kafka.produce(
+          t,
+          range(from, to).map((id) => ({ key: `${root}/${id}`, value: JSON.stringify({ id, phase }) })),
+        );
+      worker = await runConnector(env, connector);
+      const live = await Subscriber.start(mqttUrl, `${root}/#`);
+      subscribers.push(live);
+      await produce(0, 100, 'before');
+      await live.waitForCount(100);
 
-    const ids = new Set<number>();
-    await waitFor(
-      async () => {
-        for (const m of await retainedMessages(env.mqttUrl, `${root}/#`))
-          ids.add((JSON.parse(text(m)) as { id: number }).id);
-        return range(100, 350).every((id) => ids.has(id));
-      },
-      { what: 'the 250 records produced during and after the outage', timeoutMs: 120_000, intervalMs: 2_000 },
-    );
-    expect((await worker.status(connector.name!)).tasks[0]!.state).toBe('RUNNING');
-    expect(worker.output()).toMatch(/Error policy RETRY: redelivering/);
+      await broker.stop();
+      await produce(100, 300, 'during');
+      await sleep(20_000); // the outage itself
+      await broker.start(); // same port, same retained messages
+      await produce(300, 350, 'after');
+
+      const ids = new Set<number>();
+      await waitFor(
+        async () => {
+          for (const m of await retainedMessages(mqttUrl, `${root}/#`))
+            ids.add((JSON.parse(text(m)) as { id: number }).id);
+          return range(0, 350).every((id) => ids.has(id));
+        },
+        {
+          what: 'all 350 records, before, during and after the outage',
+          timeoutMs: 120_000,
+          intervalMs: 2_000,
+        },
+      );
+      expect((await worker.status(connector.name!)).tasks[0]!.state).toBe('RUNNING');
+      expect(worker.output()).toMatch(/Error policy RETRY: redelivering/);
+    } finally {
+      await worker?.stop();
+      worker = undefined;
+      for (const s of subscribers.splice(0)) await s.close();
+      await broker.dispose();
+    }
   }, 240_000);
 
   it('MQTT 5 with QoS 2 delivers exactly the records, in order', async () => {
