@@ -508,8 +508,8 @@ export const configDef: ConfigDef = new ConfigDef()
     importance: 'MEDIUM',
     group: 'Writes',
     doc:
-      'Legacy: tombstones run connect.cassandra.delete.statement. Without a delete statement, tombstones delete by primary key ' +
-      'from the `_key.` columns of the KCQL whenever every primary key column is mapped from the key (per table: PROPERTIES(`deletesEnabled`)).',
+      'Legacy. true with connect.cassandra.delete.statement: a tombstone runs that statement. Explicitly false: tombstones delete nothing, in every table. ' +
+      'Not set: a tombstone deletes the row whose whole primary key the `_key.` / `_header.` columns of the KCQL give (per table: PROPERTIES(`deletesEnabled`)).',
   })
   .define({
     name: KEYS.deleteStatement,
