@@ -52,6 +52,8 @@ if (!existsSync(path.join(root, 'node_modules', '.bin', 'nx'))) {
 step('build', 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=stream']);
 step('lint', 'npx', ['nx', 'run-many', '-t', 'lint', '--outputStyle=stream']);
 step('package manifests', 'node', ['tools/check-packages.mjs']);
+// What `nx release` would version and write into each package's CHANGELOG (nothing is published).
+step('release plan', 'npx', ['nx', 'release', '--dry-run', '--first-release']);
 step('unit tests', 'npx', ['nx', 'run-many', '-t', 'test', '--outputStyle=stream']);
 // The servers the packages with integration tests declare ("sluice": {"services": [...]} in their
 // package.json), one after another inside test-infra (two cores); installs go to $SLUICE_INFRA_CACHE and

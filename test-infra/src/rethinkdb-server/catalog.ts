@@ -124,6 +124,10 @@ export class Catalog {
   }
 
   /** Fails like the real server when the database is missing. */
+  dbId(name: string): string {
+    return this.db(name).id;
+  }
+
   db(name: string): Database {
     const db = this.dbs.get(name);
     if (!db) throw new ReqlError(ErrorType.OP_FAILED, `Database \`${name}\` does not exist.`);

@@ -55,6 +55,7 @@ export const TermType = {
   AND: 67,
   FUNC: 69,
   GET_ALL: 78,
+  INFO: 79,
   CONTAINS: 93,
   ISO8601: 99,
   BRACKET: 170,

@@ -209,6 +209,18 @@ function chain(args: Term[], scope: Scope, ok: (a: Datum, b: Datum) => boolean):
   return values.every((v, i) => i === 0 || ok(values[i - 1] as Datum, v));
 }
 
+/** Writes accept `durability: "hard" | "soft"` (nothing is on disk here either way) and refuse anything else, as RethinkDB does. */
+function checkDurability(optargs: Optargs, scope: Scope): void {
+  if (optargs.durability === undefined) return;
+  const d = datumOf(optargs.durability, scope);
+  if (d !== 'hard' && d !== 'soft') {
+    throw new ReqlError(
+      ErrorType.QUERY_LOGIC,
+      `Durability option \`${typeof d === 'string' ? d : JSON.stringify(d)}\` unrecognized (options are "hard" and "soft").`,
+    );
+  }
+}
+
 const writeFlag = (optargs: Optargs, name: string, scope: Scope) =>
   truthy(datumOf(optargs[name] ?? false, scope));
 
@@ -342,8 +354,22 @@ const HANDLERS: Record<number, Handler> = {
     return { $reql_type$: 'TIME', epoch_time: epochMs / 1000, timezone };
   },
 
+  // `table.info()`: what a client reads a table's primary key from.
+  [TermType.INFO]: ([target], _o, scope) => {
+    const t = tableOf(target as Term, scope).table;
+    return {
+      db: { id: scope.catalog.dbId(t.db), name: t.db, type: 'DB' },
+      doc_count_estimates: [t.rows.size],
+      id: t.id,
+      indexes: [],
+      name: t.name,
+      primary_key: t.primaryKey,
+      type: 'TABLE',
+    };
+  },
   [TermType.INSERT]: ([table, docs], optargs, scope) => {
     const t = tableOf(table as Term, scope).table;
+    checkDurability(optargs, scope);
     const d = datumOf(docs as Term, scope);
     const conflict = parseConflict(
       optargs.conflict === undefined ? undefined : datumOf(optargs.conflict, scope),
@@ -352,6 +378,7 @@ const HANDLERS: Record<number, Handler> = {
   },
   [TermType.DELETE]: ([selection], optargs, scope) => {
     const v = evaluate(selection as Term, scope);
+    checkDurability(optargs, scope);
     const returnChanges = writeFlag(optargs, 'return_changes', scope);
     if (v instanceof SingleRow) return remove(v.table, [v.key], returnChanges);
     if (v instanceof Selection) return remove(v.table, v.keys, returnChanges);
@@ -383,6 +410,12 @@ const HANDLERS: Record<number, Handler> = {
 /** Run one START query: `globals` are the run() options (`db`, `noreply`…). */
 export function runQuery(catalog: Catalog, term: Term, globals: Optargs): Value {
   const scope: Scope = { catalog, defaultDb: 'test', vars: new Map() };
-  if (globals.db !== undefined) scope.defaultDb = dbNameOf(globals.db, scope);
+  // The connection's default database is looked up only when a query uses it (RethinkDB lets a client
+  // connect with `db: x` and then create x).
+  if (globals.db !== undefined) {
+    const db = evaluate(globals.db, scope);
+    if (!(db instanceof DbRef)) throw wrongType('DATABASE', db);
+    scope.defaultDb = db.name;
+  }
   return evaluate(term, scope);
 }

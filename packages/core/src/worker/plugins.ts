@@ -2,8 +2,10 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import semver from 'semver';
 import type { SinkPlugin } from '../sink/api.js';
 import { NotFoundException } from '../errors.js';
+import { SLUICE_VERSION } from './version.js';
 
 // Which sink plugins this worker can run, and how `connector.class` finds one. Kafka Connect accepts a
 // connector's full class name, its simple class name, or the simple name without `Connector`
@@ -16,8 +18,29 @@ export interface RegisteredPlugin {
   location: string;
 }
 
+/**
+ * A sink package built for another @sluice/core: its peer range does not include this core. Said in one
+ * line (no stack: nothing in Sluice failed), naming both versions and what to install.
+ */
+export class PluginVersionError extends Error {
+  constructor(
+    readonly plugin: SinkPlugin,
+    readonly coreRange: string,
+    readonly dir: string,
+  ) {
+    super(
+      `${plugin.name} ${plugin.version} (in ${dir}) needs @sluice/core ${coreRange}, but this worker runs @sluice/core ${SLUICE_VERSION}; ` +
+        `install a version of ${plugin.name} made for @sluice/core ${SLUICE_VERSION}, or a @sluice/core in ${coreRange}`,
+    );
+    this.name = 'PluginVersionError';
+    this.stack = `${this.name}: ${this.message}`;
+  }
+}
+
 export class PluginRegistry {
   private readonly plugins: RegisteredPlugin[] = [];
+  /** Packages found but not loaded because they were made for another core. */
+  private readonly refused: PluginVersionError[] = [];
 
   register(plugin: SinkPlugin, location = 'builtin'): void {
     // The first registration of a package wins, as a package found twice on the search path is the same plugin.
@@ -60,6 +83,10 @@ export class PluginRegistry {
   resolve(connectorClass: string): SinkPlugin {
     const plugin = this.find(connectorClass);
     if (plugin) return plugin;
+    const wrongCore = this.refused.find((r) =>
+      PluginRegistry.namesOf(r.plugin).includes(connectorClass.trim()),
+    );
+    if (wrongCore) throw new NotFoundException(wrongCore.message);
     const known = this.plugins.map((p) => p.plugin.aliases[0] ?? p.plugin.name).join(', ');
     throw new NotFoundException(
       `Failed to find any class that implements Connector and which name matches ${connectorClass}. ` +
@@ -109,6 +136,7 @@ export class PluginRegistry {
         const plugin = await loadPluginPackage(dir);
         if (plugin) this.register(plugin, dir);
       } catch (e) {
+        if (e instanceof PluginVersionError) this.refused.push(e);
         options.onError?.(dir, e as Error);
       }
     }
@@ -138,22 +166,32 @@ export function isSinkPlugin(value: unknown): value is SinkPlugin {
   );
 }
 
-/** Imports a package directory; its default export or its `plugin` export is the plugin. */
-export async function loadPluginPackage(dir: string): Promise<SinkPlugin | null> {
+/**
+ * Imports a package directory; its default export or its `plugin` export is the plugin. Throws
+ * PluginVersionError when its peer range for @sluice/core excludes this core.
+ */
+export async function loadPluginPackage(
+  dir: string,
+  coreVersion = SLUICE_VERSION,
+): Promise<SinkPlugin | null> {
   const pkg = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as PackageJson;
   const entry = packageEntry(pkg);
   const mod = (await import(pathToFileURL(path.join(dir, entry)).href)) as {
     default?: unknown;
     plugin?: unknown;
   };
-  if (isSinkPlugin(mod.default)) return mod.default;
-  if (isSinkPlugin(mod.plugin)) return mod.plugin;
-  return null;
+  const plugin = isSinkPlugin(mod.default) ? mod.default : isSinkPlugin(mod.plugin) ? mod.plugin : null;
+  const range = pkg.peerDependencies?.['@sluice/core'];
+  if (plugin && range && !semver.satisfies(coreVersion, range, { includePrerelease: true })) {
+    throw new PluginVersionError(plugin, range, dir);
+  }
+  return plugin;
 }
 
 interface PackageJson {
   main?: string;
   exports?: string | Record<string, unknown>;
+  peerDependencies?: Record<string, string>;
 }
 
 function packageEntry(pkg: PackageJson): string {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fileStreamSinkPlugin } from '../../src/connectors/file/index.js';
-import { PluginRegistry, shortName } from '../../src/worker/plugins.js';
+import { PluginRegistry, PluginVersionError, shortName } from '../../src/worker/plugins.js';
+import { SLUICE_VERSION } from '../../src/worker/version.js';
 import { testPlugin } from './fakes.js';
 
 function registry() {
@@ -51,11 +52,16 @@ describe('PluginRegistry.resolve (connector.class)', () => {
 });
 
 describe('PluginRegistry.discover', () => {
-  function writePlugin(dir: string, exportStyle: 'default' | 'named' | 'none') {
+  function writePlugin(dir: string, exportStyle: 'default' | 'named' | 'none', coreRange?: string) {
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       path.join(dir, 'package.json'),
-      JSON.stringify({ name: path.basename(dir), type: 'module', exports: { '.': { import: './main.js' } } }),
+      JSON.stringify({
+        name: path.basename(dir),
+        type: 'module',
+        exports: { '.': { import: './main.js' } },
+        ...(coreRange ? { peerDependencies: { '@sluice/core': coreRange } } : {}),
+      }),
     );
     const body = `{ name: '${path.basename(dir)}', version: '1.2.3', className: 'XSinkConnector', aliases: ['x.y.${path.basename(dir)}.XSinkConnector'], type: 'sink', configDef: null, createTask() { return {}; } }`;
     const src =
@@ -104,5 +110,27 @@ describe('PluginRegistry.discover', () => {
     });
     expect(r.list().map((p) => p.plugin.name)).toEqual(['good']);
     expect(errors).toEqual(['bad: boom']);
+  });
+
+  it('refuses a package made for another core, naming both versions, and loads one whose range fits', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'sluice-plugins-'));
+    writePlugin(path.join(root, 'sink-old'), 'default', '^99.0.0');
+    writePlugin(path.join(root, 'sink-fits'), 'default', `^${SLUICE_VERSION}`);
+    const errors: Error[] = [];
+    const r = new PluginRegistry();
+    await r.discover({
+      pluginPath: [root],
+      fromDir: root,
+      installed: false,
+      onError: (_dir, e) => errors.push(e),
+    });
+    expect(r.list().map((p) => p.plugin.name)).toEqual(['sink-fits']);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(PluginVersionError);
+    const expected = `sink-old 1.2.3 (in ${path.join(root, 'sink-old')}) needs @sluice/core ^99.0.0, but this worker runs @sluice/core ${SLUICE_VERSION}`;
+    expect(errors[0]!.message).toContain(expected);
+    expect(errors[0]!.stack).not.toMatch(/\n\s+at /);
+    // A connector that names it is told why it is not there.
+    expect(() => r.resolve('x.y.sink-old.XSinkConnector')).toThrow(expected);
   });
 });

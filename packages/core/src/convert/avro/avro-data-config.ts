@@ -1,4 +1,5 @@
 import { ConfigDef, validators } from '../../config/def.js';
+import { ConfigException } from '../../errors.js';
 
 /** AvroData's settings, under Confluent's key names (passed with the converter's properties). */
 export interface AvroDataConfig {
@@ -90,4 +91,35 @@ export function parseAvroDataConfig(props: Record<string, string>): AvroDataConf
     (out as Record<string, unknown>)[prop] = parsed[key];
   }
   return out;
+}
+
+/**
+ * AvroData settings given either way: camelCase (`{ enhancedSchemaSupport: true }`) or under
+ * Confluent's keys (`{ 'enhanced.avro.schema.support': 'true' }`, as converter properties carry
+ * them). A key that is neither is refused, naming the keys there are: a Confluent-keyed map is never
+ * silently ignored.
+ */
+export function avroDataConfigOf(
+  settings: Partial<AvroDataConfig> | Record<string, unknown>,
+): Partial<AvroDataConfig> {
+  const camel: Partial<AvroDataConfig> = {};
+  const confluent: Record<string, string> = {};
+  const byKey = new Map(Object.entries(KEYS).map(([prop, { key }]) => [key, prop]));
+  for (const [name, value] of Object.entries(settings)) {
+    if (value === undefined) continue;
+    if (name in KEYS) (camel as Record<string, unknown>)[name] = value;
+    else if (byKey.has(name)) confluent[name] = String(value);
+    else {
+      throw new ConfigException(
+        name,
+        `AvroData has no setting ${name}; it takes ${[...byKey.keys()].join(', ')} (or their camelCase names: ${Object.keys(KEYS).join(', ')})`,
+      );
+    }
+  }
+  if (Object.keys(confluent).length === 0) return camel;
+  const parsed = AVRO_DATA_CONFIG_DEF.parse(confluent);
+  for (const key of Object.keys(confluent)) {
+    (camel as Record<string, unknown>)[byKey.get(key)!] = parsed[key];
+  }
+  return camel;
 }

@@ -1,5 +1,5 @@
 import { SchemaAndValue, validateValue, type Schema } from '../../data/index.js';
-import { AVRO_DATA_CONFIG_DEFAULTS, type AvroDataConfig } from './avro-data-config.js';
+import { AVRO_DATA_CONFIG_DEFAULTS, avroDataConfigOf, type AvroDataConfig } from './avro-data-config.js';
 import { parseAvroSchema, type AvroNode } from './avro-schema-model.js';
 import { avroToConnectSchema, type UnionNaming } from './avro-to-connect-schema.js';
 import { compileReader, type ValueReader } from './avro-to-connect-value.js';
@@ -36,8 +36,12 @@ export class AvroData {
   private readonly readers: BoundedCache<string, AvroReader>;
   private readonly unionNaming: UnionNaming = { next: 0 };
 
-  constructor(config: Partial<AvroDataConfig> | number = {}) {
-    const overrides = typeof config === 'number' ? { schemasCacheSize: config } : config;
+  /**
+   * `config`: the cache size, or settings as camelCase properties or under Confluent's keys
+   * (`schemas.cache.config`, `enhanced.avro.schema.support`, `connect.meta.data`, …); unknown keys throw.
+   */
+  constructor(config: Partial<AvroDataConfig> | Record<string, unknown> | number = {}) {
+    const overrides = typeof config === 'number' ? { schemasCacheSize: config } : avroDataConfigOf(config);
     this.config = Object.freeze({ ...AVRO_DATA_CONFIG_DEFAULTS, ...overrides });
     this.writers = new BoundedCache(this.config.schemasCacheSize);
     this.readers = new BoundedCache(this.config.schemasCacheSize);

@@ -1,0 +1,221 @@
+// `npm run bench -- rethinkdb`: end-to-end records/s from a pre-filled topic of ~1 KB JSON records into
+// RethinkDB through `sluice standalone` and @sluice/sink-rethinkdb, beside the raw rate of batched
+// `insert` queries with the same driver, documents and batch size, alternated three times in the same
+// run (median of the per-pair ratios). Against test-infra's RethinkDB test double (no real server can be
+// installed here) this measures Sluice's overhead over the driver, not RethinkDB's speed.
+// BENCH_RECORDS (default 50000) sets the number of records; the result JSON goes to bench/results/.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureServices } from '@sluice/test-infra';
+import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
+import type * as Rethink from 'rethinkdb';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// The driver the sink uses (its own dependency).
+const r = createRequire(path.join(root, 'packages/sink-rethinkdb/package.json'))(
+  'rethinkdb',
+) as typeof Rethink;
+
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 50_000);
+const BATCH = 1000;
+const PAIRS = 3;
+
+/** A ~1 KB JSON document: a few typed fields, a nested object, an array and padding text. */
+function record(i: number): string {
+  return JSON.stringify({
+    id: i,
+    sensor: `sensor-${i % 1000}`,
+    ts: 1_700_000_000_000 + i,
+    reading: { temperature: 20 + (i % 10) / 10, humidity: 40 + (i % 7), ok: i % 2 === 0 },
+    tags: ['bench', `shard-${i % 16}`, 'json'],
+    payload: 'x'.repeat(820),
+  });
+}
+
+/** The raw ceiling: the same documents (with the id the sink would give them), one insert query per batch. */
+async function rawInsert(
+  conn: Rethink.Connection,
+  db: string,
+  table: string,
+  docs: readonly object[],
+): Promise<number> {
+  await r.db(db).tableCreate(table).run(conn);
+  const started = performance.now();
+  for (let i = 0; i < docs.length; i += BATCH) {
+    await r
+      .db(db)
+      .table(table)
+      .insert(docs.slice(i, i + BATCH), {
+        conflict: 'error',
+        durability: 'hard',
+        returnChanges: false,
+      } as never)
+      .run(conn);
+  }
+  return docs.length / ((performance.now() - started) / 1000);
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function peakRssMiB(pid: number): number {
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+interface SluiceRun {
+  rate: number;
+  cpuMicrosPerRecord: number;
+  peakRssMiB: number;
+}
+
+async function sluiceRun(
+  kafka: KafkaTestClient,
+  bootstrap: string,
+  host: string,
+  port: number,
+  db: string,
+  topic: string,
+  table: string,
+): Promise<SluiceRun> {
+  const name = uniqueName('bench-rethink');
+  const worker = await StandaloneWorker.start({
+    worker: {
+      'bootstrap.servers': bootstrap,
+      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+      'value.converter.schemas.enable': 'false',
+      'offset.flush.interval.ms': '250',
+    },
+    connectors: [
+      {
+        name,
+        'connector.class': 'ReThinkSinkConnector',
+        topics: topic,
+        'connect.rethink.host': host,
+        'connect.rethink.port': String(port),
+        'connect.rethink.db': db,
+        'connect.rethink.kcql': `INSERT INTO ${table} SELECT * FROM ${topic} AUTOCREATE BATCH = ${BATCH}`,
+        'consumer.override.max.poll.records': String(BATCH),
+      },
+    ],
+  });
+  const started = performance.now();
+  const cpuAtStart = worker.pid ? cpuSeconds(worker.pid) : NaN;
+  // The rate runs from the first record committed to the last: offsets are committed only after
+  // RethinkDB acknowledged the records, so this is delivered, not fetched, throughput.
+  let first = 0;
+  let firstCount = 0;
+  let lastShown = performance.now();
+  try {
+    await waitFor(
+      async () => {
+        const n = await kafka.committedRecords(`connect-${name}`, topic);
+        if (n > 0 && first === 0) [first, firstCount] = [performance.now(), n];
+        if (performance.now() - lastShown > 5000) {
+          lastShown = performance.now();
+          console.log(
+            `    ${n} / ${RECORDS} committed (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+          );
+        }
+        return n >= RECORDS;
+      },
+      { what: `${RECORDS} records committed`, timeoutMs: 30 * 60_000, intervalMs: 100 },
+    );
+  } catch (e) {
+    console.error(worker.output().slice(-4000));
+    throw e;
+  }
+  const done = performance.now();
+  const rss = worker.pid ? peakRssMiB(worker.pid) : NaN;
+  const cpu = worker.pid ? cpuSeconds(worker.pid) - cpuAtStart : NaN;
+  await worker.stop();
+  return {
+    rate: (RECORDS - firstCount) / ((done - first) / 1000),
+    cpuMicrosPerRecord: (cpu / RECORDS) * 1e6,
+    peakRssMiB: rss,
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const services = await ensureServices(['kafka', 'rethinkdb']);
+  const bootstrap = services['kafka']!['bootstrapServers'] as string;
+  const host = services['rethinkdb']!['host'] as string;
+  const port = services['rethinkdb']!['port'] as number;
+  const testDouble = services['rethinkdb']!['testDouble'] === true;
+  const db = uniqueName('bench').replace(/-/g, '_');
+  const conn = await r.connect({ host, port });
+  await r.dbCreate(db).run(conn);
+  const kafka = new KafkaTestClient(bootstrap);
+  const values = Array.from({ length: RECORDS }, (_, i) => record(i));
+  console.log(
+    `records: ${RECORDS} of ${values[0]!.length} bytes; RethinkDB ${testDouble ? 'test double' : 'server'} at ${host}:${port}; ${PAIRS} pairs`,
+  );
+  try {
+    const topic = uniqueName('bench-rethink');
+    await kafka.createTopic(topic);
+    await kafka.produce(
+      topic,
+      values.map((value) => ({ value })),
+      500,
+    );
+    // The sink's documents: the value plus the id it derives from the coordinates.
+    const docs = values.map((v, i) => ({ ...(JSON.parse(v) as object), id: `${topic}-0-${i}` }));
+    const pairs: { raw: number; sluice: SluiceRun; ratio: number }[] = [];
+    for (let p = 0; p < PAIRS; p++) {
+      const raw = await rawInsert(conn, db, `raw_${p}`, docs);
+      console.log(`  pair ${p + 1}: raw insert ${raw.toFixed(0)} docs/s`);
+      const sluice = await sluiceRun(kafka, bootstrap, host, port, db, topic, `e2e_${p}`);
+      const written = (await r.db(db).table(`e2e_${p}`).count().run(conn)) as number;
+      if (written !== RECORDS) throw new Error(`expected ${RECORDS} documents in e2e_${p}, found ${written}`);
+      console.log(
+        `  pair ${p + 1}: sluice ${sluice.rate.toFixed(0)} records/s (${(sluice.rate / raw).toFixed(2)}x), ` +
+          `${sluice.cpuMicrosPerRecord.toFixed(1)} µs CPU/record, peak RSS ${sluice.peakRssMiB.toFixed(0)} MiB`,
+      );
+      pairs.push({ raw, sluice, ratio: sluice.rate / raw });
+    }
+    const result = {
+      suite: 'rethinkdb',
+      at: new Date().toISOString(),
+      node: process.version,
+      records: RECORDS,
+      recordBytes: values[0]!.length,
+      batch: BATCH,
+      server: testDouble ? 'rethinkdb test double' : 'rethinkdb',
+      pairs,
+      medians: {
+        raw: median(pairs.map((p) => p.raw)),
+        sluice: median(pairs.map((p) => p.sluice.rate)),
+        ratio: median(pairs.map((p) => p.ratio)),
+      },
+    };
+    console.log('');
+    console.log('| measure | median |');
+    console.log('|---|---|');
+    console.log(`| raw driver insert (batch ${BATCH}) | ${result.medians.raw.toFixed(0)} docs/s |`);
+    console.log(
+      `| sluice end to end (first → last commit) | ${result.medians.sluice.toFixed(0)} records/s |`,
+    );
+    console.log(`ratio (median of pairs): ${result.medians.ratio.toFixed(2)}x (target >= 0.7x)`);
+    const dir = path.join(root, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `rethinkdb-${result.at.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+    console.log(`result: ${path.relative(root, file)}`);
+  } finally {
+    await r
+      .dbDrop(db)
+      .run(conn)
+      .catch(() => undefined);
+    await conn.close();
+    await kafka.close();
+  }
+}
+
+await main();
