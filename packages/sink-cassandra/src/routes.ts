@@ -135,7 +135,10 @@ export function compileRoute(statement: KcqlStatement, settings: CassandraSettin
   const wildcards: string[][] = [];
   for (const field of statement.fields) {
     const segments = fieldSegments(field);
-    if (field.type === 'VALUE') {
+    if (field.type === 'VALUE' && segments.length === 1 && segments[0] === '_key') {
+      // `_key AS id`: the whole key (a string or number key) as a column.
+      mappings.push({ column: columnName(field), source: { kind: 'key', path: [], label: '_key' } });
+    } else if (field.type === 'VALUE') {
       // `_value.x` is the value's x (4B spelling); the parser keeps `_value` as a first segment.
       const path = segments[0] === '_value' ? segments.slice(1) : segments;
       if (field.name === '*') {

@@ -60,6 +60,12 @@ describe('record → row', () => {
     expect(columns(op)).toEqual({ id: 'k1', trace: 't-9', off: 17n, topic: 'orders' });
   });
 
+  it('`_key AS column` takes the whole key (a plain string or number key)', () => {
+    const r = route('INSERT INTO ks.t SELECT _key AS id, v FROM orders');
+    expect(columns(prepareRow(record({ v: 1 }, { key: 'k-7' }), r, options))).toEqual({ id: 'k-7', v: 1 });
+    expect(columns(prepareRow(record(null, { key: 'k-7' }), r, options))).toEqual({ id: 'k-7' });
+  });
+
   it('WITHSTRUCTURE keeps the nesting of a selection (for UDT and map columns)', () => {
     const r = route('INSERT INTO ks.t SELECT id, customer.name, customer.city FROM orders WITHSTRUCTURE');
     expect(
