@@ -1,4 +1,4 @@
-import type { SecureContextOptions } from 'node:tls';
+import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import {
   ConfigDef,
   ConfigException,
@@ -719,16 +719,16 @@ function tlsSettings(parsed: Record<string, ConfigValue>, str: (key: string) => 
       'ssl.openssl.key.cert.chain and ssl.openssl.private.key go together: set both or neither',
     );
   if (certChain !== '') {
-    Object.assign(
-      secure,
-      tlsOptions({
-        trustStore: null,
-        keyStore: { path: certChain, type: 'PEM', password: '' },
-        keyPassword: '',
-        keys: { ...keys, keystoreLocation: KEYS.opensslCertChain } as unknown as SslSettings['keys'],
-      }),
-      { key: readKeyFile(privateKey, KEYS.opensslPrivateKey) },
-    );
+    secure.cert = readKeyFile(certChain, KEYS.opensslCertChain);
+    secure.key = readKeyFile(privateKey, KEYS.opensslPrivateKey);
+    try {
+      createSecureContext({ cert: secure.cert, key: secure.key });
+    } catch (e) {
+      throw new ConfigException(
+        KEYS.opensslPrivateKey,
+        `is not the private key of ${KEYS.opensslCertChain} (or not a PEM key): ${(e as Error).message}`,
+      );
+    }
   }
   return {
     secure,
