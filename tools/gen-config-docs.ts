@@ -5,44 +5,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { format, resolveConfig } from 'prettier';
-import type { ConfigKey, SinkPlugin } from '@sluice/core';
+import type { SinkPlugin } from '@sluice/core';
+import { TABLE_END, TABLE_START, configTable, readmeTable } from '@sluice/test-utils';
 
-const START = '<!-- config-table:start -->';
-const END = '<!-- config-table:end -->';
+export { configTable, readmeTable };
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
-function defaultText(key: ConfigKey): string {
-  if (key.default === undefined) return '(required)';
-  if (key.type === 'PASSWORD') return key.default ? '[hidden]' : '`""`';
-  if (Array.isArray(key.default)) return `\`${JSON.stringify(key.default.join(','))}\``;
-  return `\`${JSON.stringify(key.default)}\``;
-}
-
-/** The table as `prettier --write` leaves it, so that formatting the README does not make it stale. */
-export async function configTable(plugin: SinkPlugin, readmePath: string): Promise<string> {
-  const options = (await resolveConfig(readmePath)) ?? {};
-  return (await format(rawTable(plugin), { ...options, parser: 'markdown' })).trim();
-}
-
-function rawTable(plugin: SinkPlugin): string {
-  const rows = [...plugin.configDef.configKeys().values()].map((key) => {
-    const type = key.type === 'PASSWORD' ? 'password (secret)' : key.type.toLowerCase();
-    const values = key.recommendedValues?.length ? ` One of: ${key.recommendedValues.join(', ')}.` : '';
-    return `| \`${key.name}\` | ${type} | ${defaultText(key)} | ${key.importance.toLowerCase()} | ${cell(key.doc + values)} |`;
-  });
-  return ['| Key | Type | Default | Importance | Description |', '|---|---|---|---|---|', ...rows].join('\n');
-}
-
-/** The table as it stands in a README (between the markers), or null when the markers are missing. */
-export function readmeTable(readme: string): string | null {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  return start < 0 || end < start ? null : readme.slice(start + START.length, end).trim();
-}
+const START = TABLE_START;
+const END = TABLE_END;
 
 async function main(args: string[]): Promise<number> {
   const check = args.includes('--check');

@@ -77,4 +77,6 @@ step(
   ['nx', 'run-many', '-t', 'integration', '--parallel=1', '--outputStyle=stream'],
   { onFailure: infraStatus },
 );
+// The tarballs of core, kcql and every sink, installed as a user would, run the MongoDB example.
+step('packages as users get them', 'node', ['tools/check-tarballs.mjs']);
 summary();

@@ -279,6 +279,13 @@ const flushValue = (name: string) => (): string =>
 
 const PK: Clause = { keyword: 'PK', parse: primaryKeys };
 const WITHSTRUCTURE: Clause = { keyword: 'WITHSTRUCTURE', parse: flag((k) => (k.retainStructure = true)) };
+const WITHTYPE: Clause = {
+  keyword: 'WITHTYPE',
+  parse: ({ cursor, kcql }) => {
+    kcql.withType = cursor.readSingle(['field'], 'a WITHTYPE value (e.g. QUEUE or TOPIC)').text;
+  },
+};
+
 const WITHFORMAT: Clause = {
   keyword: 'WITHFORMAT',
   parse: ({ cursor, kcql }) => {
@@ -383,17 +390,16 @@ export const INSERT_CLAUSES: readonly Clause[] = [
       context.kcql.timestampUnit = enumAfterEquals(context, keyword, TIME_UNITS, message);
     },
   },
+  // WITHTYPE is also accepted just before WITHFORMAT: Stream Reactor's JMS documentation writes
+  // `WITHTYPE QUEUE WITHFORMAT JSON` as well as `WITHFORMAT JSON WITHTYPE TOPIC` (its parser silently
+  // dropped the WITHFORMAT of the first). Either order is honoured; the parser refuses it twice.
+  WITHTYPE,
   WITHFORMAT,
   WITHUNWRAP,
   STOREAS,
   WITHTAG,
   INCREMENTALMODE,
-  {
-    keyword: 'WITHTYPE',
-    parse: ({ cursor, kcql }) => {
-      kcql.withType = cursor.readSingle(['field'], 'a WITHTYPE value (e.g. QUEUE or TOPIC)').text;
-    },
-  },
+  WITHTYPE,
   WITHDOCTYPE,
   WITHINDEXSUFFIX,
   TTL,

@@ -131,6 +131,10 @@ function parseClauses(
   let nextAllowed = 0;
   while (!cursor.at('eof')) {
     const token = cursor.peek();
+    // A clause listed twice in the table (WITHTYPE) may still appear once only.
+    if (token.kind === 'keyword' && seen.has(token.value as Keyword)) {
+      cursor.fail(`${token.text} is given twice: each clause may appear once`);
+    }
     const index = clauses.findIndex(
       (c, i) => i >= nextAllowed && token.kind === 'keyword' && c.keyword === token.value,
     );

@@ -82,6 +82,18 @@ describe('names', () => {
 });
 
 describe('clauses', () => {
+  it('takes WITHTYPE before or after WITHFORMAT (both orders are in the JMS sink documentation), once', () => {
+    for (const text of [
+      'INSERT INTO orders SELECT * FROM orders WITHTYPE QUEUE WITHFORMAT JSON',
+      'INSERT INTO orders SELECT * FROM orders WITHFORMAT JSON WITHTYPE QUEUE',
+    ]) {
+      expect(parseKcql(text)).toMatchObject({ withType: 'QUEUE', formatType: 'JSON' });
+    }
+    expect(() =>
+      parseKcql('INSERT INTO o SELECT * FROM o WITHTYPE QUEUE WITHFORMAT JSON WITHTYPE TOPIC'),
+    ).toThrow(/WITHTYPE is given twice/);
+  });
+
   it('reads UPSERT PK x INTO as the reference does: no write mode, no key', () => {
     const kcql = parseKcql('upsert pk id into t select * from s');
     expect([kcql.writeMode, kcql.primaryKeys]).toEqual([null, []]);

@@ -1,10 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigException, maskSecrets } from '@sluice/core';
+import { maskSecrets } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
-import { mongoClientOptions, usesTls } from '../src/client.js';
-import { configDef, mongoSinkConfig } from '../src/config.js';
+import { mongoClientOptions } from '../src/client.js';
+import { configDef, mongoSinkConfig, usesTls } from '../src/config.js';
 import plugin from '../src/index.js';
 
 const base = {
@@ -42,8 +42,14 @@ describe('configuration', () => {
     expect(() => configDef.parse({ ...base, 'connect.mongo.auth.mechanism': 'MONGODB-CR' })).toThrow(
       /MONGODB-CR was removed/,
     );
-    expect(() => settings({ 'ssl.truststore.location': '/x.jks' })).toThrow(
-      /JKS store, a Java format Node\.js cannot read/,
+    // Cross-key errors are the settings' (and so reported by config/validate on the key to fix).
+    expect(() =>
+      settings({ 'connect.mongo.connection': 'mongodb://h/?tls=true', 'ssl.truststore.location': '/x.jks' }),
+    ).toThrow(
+      /ssl\.truststore\.password: ssl\.truststore\.location is a JKS store, which needs its password/,
+    );
+    expect(() => settings({ 'connect.mongo.username': 'u' })).toThrow(
+      /connect\.mongo\.password: SCRAM-SHA-1 needs connect\.mongo\.password for user u/,
     );
   });
 
@@ -74,7 +80,6 @@ describe('client options', () => {
       authMechanism: 'MONGODB-X509',
       authSource: '$external',
     });
-    expect(() => mongoClientOptions(settings({ 'connect.mongo.username': 'u' }))).toThrow(ConfigException);
     expect(mongoClientOptions(settings()).auth).toBeUndefined();
   });
 
@@ -83,6 +88,7 @@ describe('client options', () => {
     writeFileSync(path.join(dir, 'ca.pem'), 'CA');
     const tls = { 'ssl.truststore.location': path.join(dir, 'ca.pem'), 'ssl.truststore.type': 'PEM' };
     expect(mongoClientOptions(settings(tls)).tls).toBeUndefined();
+    expect(settings({ ...tls, 'ssl.truststore.location': '/missing.pem' }).tls).toBeNull();
     const on = mongoClientOptions(
       settings({
         ...tls,
@@ -104,6 +110,25 @@ describe('plugin', () => {
       'io.lenses.streamreactor.connect.mongodb.sink.MongoSinkConnector',
       'com.datamountaineer.streamreactor.connect.mongodb.sink.MongoSinkConnector',
     ]);
+  });
+
+  it('accepts a PK on INSERT, as Stream Reactor does, with a warning that it has no effect', () => {
+    const { warnings } = plugin.compileConfig({
+      ...base,
+      'connect.mongo.kcql': 'INSERT INTO readings SELECT * FROM sensor-topic PK id',
+    });
+    expect(warnings).toEqual([
+      'KCQL INSERT INTO readings has PK id, which the MongoDB sink accepts for Stream Reactor compatibility but ignores: documents get their own _id. Use UPSERT to key them by PK.',
+    ]);
+    expect(plugin.compileConfig(base).warnings).toEqual([]);
+  });
+
+  it('reports cross-key errors at validate on the key at fault', () => {
+    expect(plugin.validate!({ ...base, 'connect.mongo.username': 'u' })).toEqual({
+      'connect.mongo.password': [
+        'Invalid value for configuration connect.mongo.password: SCRAM-SHA-1 needs connect.mongo.password for user u.',
+      ],
+    });
   });
 
   it('validates KCQL against topics, supported clauses and UPSERT keys', () => {

@@ -1,4 +1,5 @@
 import { ConnectException, RetriableException, type SinkRecord, type SinkTaskContext } from '@sluice/core';
+import { MongoServerError } from 'mongodb';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { record } from './records.js';
 
@@ -23,7 +24,7 @@ vi.mock('../src/client.js', () => ({
   }),
 }));
 
-const { MongoSinkTask } = await import('../src/task.js');
+const { default: plugin } = await import('../src/index.js');
 
 function context(reporter: ((r: SinkRecord, e: Error) => Promise<void>) | null) {
   const timeout = vi.fn();
@@ -55,7 +56,7 @@ describe('MongoSinkTask', () => {
   it('fans a record out to every statement of its topic and reports bad records to the DLQ', async () => {
     const reported: SinkRecord[] = [];
     const { ctx } = context(async (r) => void reported.push(r));
-    const task = new MongoSinkTask();
+    const task = plugin.createTask();
     await task.start(config(), ctx);
     await task.put([
       record({ id: 1 }),
@@ -71,14 +72,14 @@ describe('MongoSinkTask', () => {
   });
 
   it('without a DLQ a bad record fails the batch under THROW', async () => {
-    const task = new MongoSinkTask();
+    const task = plugin.createTask();
     await task.start(config(), context(null).ctx);
     await expect(task.put([record({ nope: 1 })])).rejects.toThrow(ConnectException);
   });
 
   it('under RETRY a store failure asks for redelivery after retry.interval', async () => {
     const { ctx, timeout } = context(null);
-    const task = new MongoSinkTask();
+    const task = plugin.createTask();
     await task.start(
       config({ 'connect.mongo.error.policy': 'RETRY', 'connect.mongo.retry.interval': '1500' }),
       ctx,
@@ -91,8 +92,22 @@ describe('MongoSinkTask', () => {
     expect(written).toHaveLength(2);
   });
 
+  it('an authentication failure stops the task even under RETRY with unlimited retries', async () => {
+    const { ctx } = context(null);
+    const task = plugin.createTask();
+    await task.start(
+      config({ 'connect.mongo.error.policy': 'RETRY', 'connect.mongo.max.retries': '-1' }),
+      ctx,
+    );
+    failWrites = new MongoServerError({ message: 'Authentication failed.', code: 18 });
+    const failure = await task.put([record({ id: 1 })]).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ConnectException);
+    expect(failure).not.toBeInstanceOf(RetriableException);
+    expect((failure as Error).message).toMatch(/Authentication failed\..*Retrying cannot help/);
+  });
+
   it('refuses to start on KCQL it cannot honour, naming the key', async () => {
-    const task = new MongoSinkTask();
+    const task = plugin.createTask();
     await expect(
       task.start(
         config({ 'connect.mongo.kcql': 'INSERT INTO a SELECT * FROM sensors WITHTAG (x)' }),

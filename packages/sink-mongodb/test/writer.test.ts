@@ -1,28 +1,26 @@
-import { MongoBulkWriteError, MongoServerError, type Db } from 'mongodb';
-import { DataException } from '@sluice/core';
+import { MongoBulkWriteError, MongoNetworkError, MongoServerError, type MongoClient, type Db } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import type { MongoOperation } from '../src/operations.js';
-import { MongoWriter, type PendingWrite } from '../src/writer.js';
-import { record } from './records.js';
+import { DocumentRefused, MongoStore, classifyMongoError } from '../src/writer.js';
 
 // A fake Db that records each bulkWrite and can fail chosen operations the way the server reports them.
 function fakeDb(
-  fail: (op: unknown, i: number) => { code: number; errmsg: string } | undefined = () => undefined,
+  fail: (op: unknown, i: number) => Record<string, unknown> | undefined = () => undefined,
+  delayMs: (ops: unknown[]) => number = () => 5,
+  existingIds: readonly unknown[] = [],
 ) {
   const calls: { collection: string; ops: unknown[]; ordered: boolean }[] = [];
-  let inFlight = 0;
-  let maxInFlight = 0;
   const db = {
     databaseName: 'test',
     createCollection: async (name: string) => {
       if (name === 'exists') throw new MongoServerError({ message: 'exists', code: 48 });
     },
     collection: (collection: string) => ({
+      find: (filter: { _id: { $in: unknown[] } }) => ({
+        toArray: async () => filter._id.$in.filter((id) => existingIds.includes(id)).map((_id) => ({ _id })),
+      }),
       bulkWrite: async (ops: unknown[], { ordered }: { ordered: boolean }) => {
-        inFlight++;
-        maxInFlight = Math.max(maxInFlight, inFlight);
-        await new Promise((r) => setTimeout(r, 5));
-        inFlight--;
+        await new Promise((r) => setTimeout(r, delayMs(ops)));
         calls.push({ collection, ops, ordered });
         const errors = ops.flatMap((op, index) => {
           const e = fail(op, index);
@@ -38,87 +36,122 @@ function fakeDb(
       },
     }),
   };
-  return { db: db as unknown as Db, calls, maxInFlight: () => maxInFlight };
+  return { db: db as unknown as Db, calls };
 }
 
 const log = { debug() {}, info() {}, warn() {}, error() {} };
-const insert = (n: number, collection = 'c', batchSize = 2): PendingWrite => ({
-  record: record({ n }, { kafkaOffset: n }),
-  collection,
-  batchSize,
-  operation: { kind: 'insert', document: { n } },
-});
-const replace = (n: number, id: string): PendingWrite => ({
-  record: record({ n }, { kafkaOffset: n }),
+const store = (db: Db) => new MongoStore({} as MongoClient, db, log, 'm');
+const insert = (n: number, id?: number): MongoOperation => ({
+  kind: 'insert',
   collection: 'c',
-  batchSize: 2,
-  operation: { kind: 'replace', id, document: { _id: id, n } } as MongoOperation,
+  document: id === undefined ? { n } : { _id: id, n },
 });
+const replace = (n: number, id: string): MongoOperation => ({
+  kind: 'replace',
+  collection: 'c',
+  id,
+  document: { _id: id, n },
+});
+const nOf = (op: unknown) => {
+  const o = op as { insertOne?: { document: { n: number } }; replaceOne?: { replacement: { n: number } } };
+  return (o.insertOne?.document ?? o.replaceOne?.replacement)!.n;
+};
 
-describe('MongoWriter', () => {
-  it('splits by collection and BATCH size, unordered, with bounded concurrency', async () => {
-    const { db, calls, maxInFlight } = fakeDb();
-    const writer = new MongoWriter(db, { connectorName: 'm', maxInFlight: 2, logger: log });
-    const bad = await writer.write([insert(1), insert(2), insert(3), insert(4, 'exists', 10), insert(5)]);
-    expect(bad).toEqual([]);
-    const sizes = calls.map((c) => [c.collection, c.ops.length, c.ordered]).sort();
-    expect(sizes).toEqual([
-      ['c', 2, false],
-      ['c', 2, false],
-      ['exists', 1, false],
-    ]);
-    expect(maxInFlight()).toBe(2);
-  });
-
-  it('runs batches that repeat an _id ordered and one after another, so the last record wins', async () => {
-    const { db, calls, maxInFlight } = fakeDb();
-    const writer = new MongoWriter(db, { connectorName: 'm', maxInFlight: 4, logger: log });
-    await writer.write([replace(1, 'a'), replace(2, 'a'), replace(3, 'b'), replace(4, 'a')]);
+describe('MongoStore.write', () => {
+  it('writes a batch unordered, and ordered when two of its operations share an _id', async () => {
+    const { db, calls } = fakeDb();
+    await store(db).write([insert(1), insert(2)]);
+    await store(db).write([replace(1, 'a'), replace(2, 'a'), replace(3, 'b')]);
     expect(calls.map((c) => [c.ops.length, c.ordered])).toEqual([
-      [2, true],
       [2, false],
+      [3, true],
     ]);
-    expect(maxInFlight()).toBe(1);
   });
 
-  it('skips duplicate keys on insert (a replay) and returns other refused documents as record errors', async () => {
-    const { db } = fakeDb((op, i) => {
-      const n = (op as { insertOne: { document: { n: number } } }).insertOne.document.n;
-      if (n === 1) return { code: 11000, errmsg: 'E11000 duplicate key' };
-      if (n === 2 && i >= 0) return { code: 2, errmsg: "bad '$field'" };
+  it('a batch sharing an _id with one still being written waits for it; others do not', async () => {
+    const { db, calls } = fakeDb(undefined, (ops) => (nOf(ops[0]) === 1 ? 30 : 1));
+    const s = store(db);
+    await Promise.all([s.write([replace(1, 'a')]), s.write([replace(2, 'b')]), s.write([replace(3, 'a')])]);
+    expect(calls.map((c) => nOf(c.ops[0]))).toEqual([2, 1, 3]);
+  });
+
+  it('skips a duplicate on _id for inserts (a replay), refuses one on a unique secondary index', async () => {
+    const { db } = fakeDb((op) => {
+      const n = nOf(op);
+      if (n === 1)
+        return {
+          code: 11000,
+          errmsg: 'E11000 duplicate key error index: _id_ dup key',
+          keyPattern: { _id: 1 },
+        };
+      if (n === 2)
+        return {
+          code: 11000,
+          errmsg: 'E11000 duplicate key error index: email_1 dup key',
+          keyPattern: { email: 1 },
+        };
+      if (n === 3)
+        return {
+          code: 11000,
+          errmsg: 'E11000 duplicate key error collection: test.c index: _id_ dup key: { _id: 3 }',
+        };
       return undefined;
     });
-    const writer = new MongoWriter(db, { connectorName: 'm', maxInFlight: 1, logger: log });
-    const bad = await writer.write([insert(1, 'c', 10), insert(2, 'c', 10), insert(3, 'c', 10)]);
-    expect(bad).toHaveLength(1);
-    expect(bad[0]!.record.kafkaOffset).toBe(2);
-    expect(bad[0]!.error).toBeInstanceOf(DataException);
-    expect(bad[0]!.error.message).toMatch(
-      /offset 2: MongoDB refused the insert into test\.c: bad '\$field' \(code 2\)/,
+    const failures = await store(db).write([insert(1, 1), insert(2, 2), insert(3, 3), insert(4, 4)]);
+    expect(failures.map((f) => f.index)).toEqual([1]);
+    expect(failures[0]!.error).toBeInstanceOf(DocumentRefused);
+    expect((failures[0]!.error as Error).message).toMatch(
+      /MongoDB refused the insert into test\.c: E11000 duplicate key error index: email_1 dup key \(code 11000\)/,
     );
+    expect(classifyMongoError(failures[0]!.error)).toBe('data');
   });
 
-  it('after a refused document in an ordered batch, writes the rest of the batch', async () => {
-    const { db, calls } = fakeDb((op) =>
-      (op as { replaceOne: { replacement: { n: number } } }).replaceOne.replacement.n === 1
-        ? { code: 2, errmsg: 'bad' }
-        : undefined,
+  it('a server that does not name the index (FerretDB): a duplicate is a replay only if that _id exists', async () => {
+    const { db } = fakeDb(
+      (op) =>
+        [1, 2].includes(nOf(op))
+          ? { code: 11000, errmsg: 'E11000 duplicate key error collection: test.c' }
+          : undefined,
+      () => 1,
+      [1],
     );
-    const writer = new MongoWriter(db, { connectorName: 'm', maxInFlight: 1, logger: log });
-    const writes = [replace(1, 'a'), replace(2, 'a')].map((w) => ({ ...w, batchSize: 10 }));
-    const bad = await writer.write(writes);
-    expect(bad.map((b) => b.record.kafkaOffset)).toEqual([1]);
-    expect(calls.map((c) => c.ops.length)).toEqual([2, 1]);
+    const failures = await store(db).write([insert(1, 1), insert(2, 2), insert(3, 3)]);
+    expect(failures.map((f) => f.index)).toEqual([1]);
+    expect(classifyMongoError(failures[0]!.error)).toBe('data');
+  });
+
+  it('after a refused document in an ordered batch, writes the rest of it; indexes are the batch’s', async () => {
+    const { db, calls } = fakeDb((op) => (nOf(op) === 2 ? { code: 2, errmsg: 'bad' } : undefined));
+    const failures = await store(db).write([replace(1, 'a'), replace(2, 'a'), replace(3, 'a')]);
+    expect(failures.map((f) => f.index)).toEqual([1]);
+    expect(calls.map((c) => c.ops.length)).toEqual([3, 1]);
   });
 
   it('lets connection errors through for the error policy', async () => {
     const db = {
       databaseName: 't',
       createCollection: async () => {
-        throw new Error('connect ECONNREFUSED');
+        throw new MongoNetworkError('connect ECONNREFUSED');
       },
     } as unknown as Db;
-    const writer = new MongoWriter(db, { connectorName: 'm', maxInFlight: 1, logger: log });
-    await expect(writer.write([insert(1)])).rejects.toThrow(/ECONNREFUSED/);
+    await expect(store(db).write([insert(1)])).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe('classifyMongoError', () => {
+  it('per-document errors by code: network, timeout and not-primary → transient, auth → fatal, others → data', () => {
+    const refused = (code: number) => new DocumentRefused('refused', code);
+    expect(classifyMongoError(refused(10107))).toBe('transient'); // NotWritablePrimary
+    expect(classifyMongoError(refused(89))).toBe('transient'); // NetworkTimeout
+    expect(classifyMongoError(refused(64))).toBe('transient'); // WriteConcernFailed
+    expect(classifyMongoError(refused(13))).toBe('fatal'); // Unauthorized
+    expect(classifyMongoError(refused(11000))).toBe('data');
+    expect(classifyMongoError(refused(2))).toBe('data');
+  });
+
+  it('whole-write errors: network → transient, authentication → fatal, others left to the kit', () => {
+    expect(classifyMongoError(new MongoNetworkError('reset'))).toBe('transient');
+    expect(classifyMongoError(new MongoServerError({ message: 'auth', code: 18 }))).toBe('fatal');
+    expect(classifyMongoError(new Error('other'))).toBeUndefined();
   });
 });

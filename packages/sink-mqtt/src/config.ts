@@ -1,15 +1,14 @@
 import {
   ConfigDef,
   ConfigException,
-  defineStreamReactorKeys,
   secretValue,
   validators,
   type ConfigValue,
-  type KcqlClause,
+  type KcqlSupport,
 } from '@sluice/core/sink';
 
 // `connect.mqtt.*`: the sink keys of Stream Reactor's MQTT connector (spec/stream-reactor-sinks.md §7.1)
-// with the same names and defaults, plus what Sluice adds (protocol version, in-flight window,
+// with the same names and defaults (the kit adds kcql, error.policy, max.retries, retry.interval), plus what Sluice adds (protocol version, in-flight window,
 // tombstones clearing retained messages).
 
 export const PREFIX = 'connect.mqtt';
@@ -34,27 +33,28 @@ export const TOMBSTONE_CLEARS_RETAINED = `${PREFIX}.tombstone.clears.retained`;
 export const TARGET_FROM_FIELD = 'mqtt.target.from.field';
 
 /** The KCQL this sink honours: both Stream Reactor generations (spec §7.2, §7.3) plus the shared projection's roots. */
-export const SUPPORTED_KCQL: readonly KcqlClause[] = [
-  'INSERT',
-  'IGNORE',
-  'WITHSTRUCTURE',
-  'WITHTARGET',
-  'WITHCONVERTER',
-  'PROPERTIES',
-  'SELECT _key',
-  'SELECT _header',
-  'SELECT _.topic/partition/offset/timestamp',
-];
+export const KCQL_SUPPORT: KcqlSupport = {
+  supported: [
+    'INSERT',
+    'IGNORE',
+    'WITHSTRUCTURE',
+    'WITHTARGET',
+    'WITHCONVERTER',
+    'PROPERTIES',
+    'SELECT _key',
+    'SELECT _header',
+    'SELECT _.topic/partition/offset/timestamp',
+  ],
+};
 
 export const PROTOCOL_VERSIONS = ['3.1.1', '5'] as const;
 export type ProtocolVersion = (typeof PROTOCOL_VERSIONS)[number];
 
-export const configDef: ConfigDef = defineStreamReactorKeys(
-  new ConfigDef(),
-  PREFIX,
+export const KCQL_DOC =
   'KCQL statements: `INSERT INTO <mqtt topic>|_key|_topic|<field> SELECT *|<fields> FROM <kafka topic> ' +
-    "[IGNORE …] [WITHSTRUCTURE] [WITHTARGET = <field>] [PROPERTIES('mqtt.target.from.field'='true')]`, separated by `;`.",
-)
+  "[IGNORE …] [WITHSTRUCTURE] [WITHTARGET = <field>] [PROPERTIES('mqtt.target.from.field'='true')]`, separated by `;`.";
+
+export const configDef: ConfigDef = new ConfigDef()
   .define({
     name: HOSTS,
     type: 'STRING',

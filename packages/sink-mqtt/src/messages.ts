@@ -1,5 +1,5 @@
 import { RecordView, type SinkRecord } from '@sluice/core/sink';
-import { passThroughPayload, projectedPayload, withEpochTimestamps, type MqttPayload } from './payload.js';
+import { passThroughPayload, projectedPayload, type MqttPayload } from './payload.js';
 import type { MqttRoute } from './routes.js';
 import { resolveTarget } from './targets.js';
 
@@ -32,10 +32,9 @@ export function toMessage(record: SinkRecord, route: MqttRoute, options: Message
     const view = new RecordView(record, { connectorName: options.connectorName });
     return { topic: resolveTarget(view, route.target), payload: EMPTY, qos: options.qos, retain: true };
   }
-  const value = withEpochTimestamps(record.value, record.valueSchema);
-  const view = new RecordView(value === record.value ? record : { ...record, value }, {
-    connectorName: options.connectorName,
-  });
-  const payload = route.passThrough ? passThroughPayload(value) : projectedPayload(view, route.statement);
+  const view = new RecordView(record, { connectorName: options.connectorName });
+  const payload = route.passThrough
+    ? passThroughPayload(record.value, record.valueSchema)
+    : projectedPayload(view, route.statement);
   return { topic: resolveTarget(view, route.target), payload, qos: options.qos, retain: options.retained };
 }

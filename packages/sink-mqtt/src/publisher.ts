@@ -1,7 +1,13 @@
 import type { MqttClient } from 'mqtt';
 import { ConnectException, recordError, type DataException, type SinkRecord } from '@sluice/core/sink';
 import type { MqttMessage } from './messages.js';
-import { encodeQos0Run, PacketEncodingError } from './qos0-packets.js';
+import { MAX_TOPIC_BYTES } from './targets.js';
+import {
+  encodeQos0Run,
+  MAX_REMAINING_LENGTH,
+  PacketEncodingError,
+  publishPacketSize,
+} from './qos0-packets.js';
 
 // Publishes a batch. QoS 1/2: at most `maxInFlight` messages await their acknowledgement, and the batch
 // resolves only when every message is acknowledged (PUBACK, PUBCOMP). QoS 0 has no acknowledgement: the
@@ -43,6 +49,8 @@ export interface PendingPublish {
 }
 
 export interface RefusedPublish {
+  /** Position of the message in the batch. */
+  readonly index: number;
   readonly record: SinkRecord;
   readonly error: DataException;
 }
@@ -71,8 +79,63 @@ export class Publisher {
     private readonly options: PublisherOptions,
   ) {}
 
-  /** Resolves with the messages the broker refused (MQTT 5 reason codes); rejects on a store error. */
-  publish(items: readonly PendingPublish[]): Promise<RefusedPublish[]> {
+  /**
+   * Resolves with the messages refused: larger than the broker accepts (its MQTT 5 Maximum Packet Size,
+   * else MQTT's own limit), which are not sent, and those the broker refused (MQTT 5 reason codes).
+   * Rejects on a store error.
+   */
+  async publish(items: readonly PendingPublish[]): Promise<RefusedPublish[]> {
+    const tooLarge = this.oversized(items);
+    if (tooLarge.length === 0) return this.publishAll(items);
+    const skip = new Set(tooLarge.map((r) => r.index));
+    const sendable = items.map((_, i) => i).filter((i) => !skip.has(i));
+    const refused = await this.publishAll(sendable.map((i) => items[i]!));
+    return [...tooLarge, ...refused.map((r) => ({ ...r, index: sendable[r.index]! }))];
+  }
+
+  /**
+   * The messages MQTT or this broker cannot carry: a topic longer than MQTT allows, or a PUBLISH packet
+   * larger than the broker's Maximum Packet Size (MQTT 5 CONNACK; else MQTT's own limit). A broker
+   * disconnects a client that sends one, so they are refused here, each on its own (a data error).
+   */
+  private oversized(items: readonly PendingPublish[]): RefusedPublish[] {
+    const protocolVersion = this.client.options.protocolVersion ?? 4;
+    const brokerMax = this.client.serverProperties?.maximumPacketSize;
+    const limit = brokerMax ?? MAX_REMAINING_LENGTH + 5;
+    const out: RefusedPublish[] = [];
+    items.forEach((item, index) => {
+      const { topic, payload } = item.message;
+      // A UTF-8 character takes at most 3 bytes per UTF-16 unit: most messages are cleared without
+      // measuring their text (the QoS 0 path encodes it once, later).
+      const bound =
+        3 * topic.length + (typeof payload === 'string' ? 3 * payload.length : payload.length) + 10;
+      if (bound <= limit && 3 * topic.length <= MAX_TOPIC_BYTES) return;
+      const topicBytes = Buffer.byteLength(topic);
+      const size = publishPacketSize(item.message, protocolVersion);
+      let why: string;
+      if (topicBytes > MAX_TOPIC_BYTES)
+        why = `the topic is ${topicBytes} bytes long, MQTT allows ${MAX_TOPIC_BYTES}`;
+      else if (size > limit)
+        why =
+          `the message is ${size} bytes, larger than ` +
+          (brokerMax !== undefined
+            ? `the broker's Maximum Packet Size of ${brokerMax} bytes`
+            : `MQTT allows (${limit} bytes)`);
+      else return;
+      out.push({
+        index,
+        record: item.record,
+        error: recordError(
+          item.record,
+          { connectorName: this.options.connectorName },
+          `the MQTT message to topic '${topic}' can never be sent: ${why}.`,
+        ),
+      });
+    });
+    return out;
+  }
+
+  private publishAll(items: readonly PendingPublish[]): Promise<RefusedPublish[]> {
     if (items.length === 0) return Promise.resolve([]);
     if (this.abortCurrent)
       return Promise.reject(new Error('Publisher.publish called while a batch is running'));
@@ -121,7 +184,7 @@ export class Publisher {
       const acknowledged = (i: number, error: Error | null | undefined) => {
         if (settled || !pending.delete(i)) return;
         if (error) {
-          const refusal = this.refusal(items[i]!, error);
+          const refusal = this.refusal(items[i]!, i, error);
           if (!refusal) {
             finish(
               new ConnectException(
@@ -261,10 +324,11 @@ export class Publisher {
     return receiveMaximum ? Math.min(this.options.maxInFlight, receiveMaximum) : this.options.maxInFlight;
   }
 
-  private refusal(item: PendingPublish, error: Error): RefusedPublish | null {
+  private refusal(item: PendingPublish, index: number, error: Error): RefusedPublish | null {
     const code = (error as { code?: unknown }).code;
     if (typeof code !== 'number' || !(code in REFUSALS)) return null;
     return {
+      index,
       record: item.record,
       error: recordError(
         item.record,

@@ -8,7 +8,7 @@ import { MAX_TOPIC_BYTES } from './targets.js';
 // itself. The unit tests read what this writes back with mqtt-packet's parser.
 
 /** MQTT's largest Remaining Length (four bytes of variable byte integer). */
-const MAX_REMAINING_LENGTH = 268_435_455;
+export const MAX_REMAINING_LENGTH = 268_435_455;
 const PUBLISH = 0x30;
 const RETAIN = 0x01;
 
@@ -23,6 +23,21 @@ export class PacketEncodingError extends Error {
 
 function varIntSize(n: number): number {
   return n < 128 ? 1 : n < 16_384 ? 2 : n < 2_097_152 ? 3 : 4;
+}
+
+/**
+ * Bytes of the PUBLISH packet for `message` as this sink sends it (no properties; a packet id for QoS
+ * 1/2): what a broker's Maximum Packet Size (MQTT 5 CONNACK) is compared with.
+ */
+export function publishPacketSize(message: MqttMessage, protocolVersion: number): number {
+  const { topic, payload, qos } = message;
+  const remaining =
+    2 +
+    Buffer.byteLength(topic) +
+    (qos > 0 ? 2 : 0) +
+    (protocolVersion === 5 ? 1 : 0) +
+    (typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length);
+  return 1 + varIntSize(Math.min(remaining, MAX_REMAINING_LENGTH)) + remaining;
 }
 
 /**

@@ -1,11 +1,5 @@
-import {
-  ConfigException,
-  KcqlRouter,
-  checkKcqlClauses,
-  type KcqlStatement,
-  type ProjectionStatement,
-} from '@sluice/core/sink';
-import { KCQL_KEY, SUPPORTED_KCQL, TARGET_FROM_FIELD } from './config.js';
+import { ConfigException, type KcqlStatement, type ProjectionStatement } from '@sluice/core/sink';
+import { KCQL_KEY, TARGET_FROM_FIELD } from './config.js';
 import { fieldSelection, topicNameProblem } from './targets.js';
 
 // A KCQL statement compiled into what the sink does with each record of its topic: where the message
@@ -38,21 +32,10 @@ const KNOWN_PROPERTIES = [TARGET_FROM_FIELD];
 /** Stream Reactor's BytesConverter (any of its packages) forwards the value unchanged, as pass-through does. */
 const BYTES_CONVERTER = /(^|\.)BytesConverter$/;
 
-/** Parses `connect.mqtt.kcql`, checks it against `topics` and the clauses this sink honours, and compiles it. */
-export function mqttRoutes(config: Record<string, string>): {
-  router: KcqlRouter;
-  routes: Map<KcqlStatement, MqttRoute>;
-} {
-  const router = KcqlRouter.fromConfig(config, KCQL_KEY);
-  checkKcqlClauses(router.statements, SUPPORTED_KCQL, KCQL_KEY, 'the MQTT sink');
-  const routes = new Map<KcqlStatement, MqttRoute>();
-  router.statements.forEach((s, i) => routes.set(s, compileRoute(s, i)));
-  return { router, routes };
-}
-
-export function compileRoute(statement: KcqlStatement, index: number): MqttRoute {
+/** Compiles one statement (the kit checked its clauses); `index` only numbers it in messages. */
+export function compileRoute(statement: KcqlStatement, index?: number): MqttRoute {
   const clauses = statement as KcqlStatement & MqttClauses;
-  const label = `statement ${index + 1} (FROM ${statement.source ?? '?'})`;
+  const label = `statement ${index === undefined ? '' : `${index + 1} `}(FROM ${statement.source ?? '?'})`;
   const fail = (message: string): never => {
     throw new ConfigException(KCQL_KEY, `${label} ${message}`);
   };

@@ -62,7 +62,7 @@ export class FakeMqttClient extends EventEmitter {
   readonly options = { protocolVersion: 4 as 3 | 4 | 5 };
   /** mqtt.js makes a new socket for every connection. */
   stream = this.newStream();
-  serverProperties: { receiveMaximum?: number } | undefined = undefined;
+  serverProperties: { receiveMaximum?: number; maximumPacketSize?: number } | undefined = undefined;
   readonly published: FakePublish[] = [];
   /** What mqtt.js keeps in `outgoing`: QoS 1/2 publishes not yet acknowledged. */
   readonly outgoing: Record<number, { volatile: boolean; cmd: string; cb: (error: Error) => void }> = {};

@@ -200,16 +200,47 @@ describe('Publisher, QoS 0 encoding', () => {
     expect(client.stream.writableLength - v4.stream.writableLength).toBe(3);
   });
 
-  it('fails the batch, naming the topic, when a message cannot be sent, and writes none of its run', async () => {
+  it('refuses a message MQTT cannot carry on its own (a data error), and sends the others', async () => {
     const client = new FakeMqttClient();
     const batch = small(3);
     const long = 'a/'.repeat(40_000);
     const bad = { ...batch[1]!, message: { ...batch[1]!.message, topic: long } };
-    await expect(publisher(client).publish([batch[0]!, bad, batch[2]!])).rejects.toThrow(
-      `Connector mqtt-sink: the MQTT message to topic '${long}' cannot be sent: the topic is 80000 bytes long, MQTT allows 65535`,
+    const refused = await publisher(client).publish([batch[0]!, bad, batch[2]!]);
+    expect(refused.map((r) => r.index)).toEqual([1]);
+    expect(refused[0]!.error.message).toContain(
+      `the MQTT message to topic '${long}' can never be sent: the topic is 80000 bytes long, MQTT allows 65535.`,
     );
-    expect(client.published).toHaveLength(0);
+    expect(client.published.map((p) => p.topic)).toEqual([batch[0]!.message.topic, batch[2]!.message.topic]);
   });
+
+  it.each([0, 1] as const)(
+    "QoS %i: a message larger than the MQTT 5 broker's Maximum Packet Size is refused, not sent",
+    async (qos) => {
+      const client = new FakeMqttClient();
+      client.autoAck = true;
+      client.options.protocolVersion = 5;
+      client.reconnect();
+      client.serverProperties = { maximumPacketSize: 100 };
+      const message = (payload: number) => ({
+        topic: 'big/t', // 5 bytes
+        payload: Buffer.alloc(payload, 1),
+        qos,
+        retain: false,
+      });
+      // Fixed header 1 + length 1 + topic 2+5 + packet id (QoS 1) 2 + properties 1 + payload.
+      const fits = 100 - (1 + 1 + 7 + (qos ? 2 : 0) + 1);
+      const batch = [fits, fits + 1, 10].map((size, i) => ({
+        record: sinkRecord(String(i), null, { topic: 'telemetry', offset: i }),
+        message: message(size),
+      }));
+      const refused = await publisher(client).publish(batch);
+      expect(refused.map((r) => [r.index, r.record.kafkaOffset])).toEqual([[1, 1]]);
+      expect(refused[0]!.error.message).toMatch(
+        /offset 1: the MQTT message to topic 'big\/t' can never be sent: the message is 101 bytes, larger than the broker's Maximum Packet Size of 100 bytes/,
+      );
+      expect(client.published.map((p) => p.payload.length)).toEqual([fits, 10]);
+    },
+  );
 
   it('encodes every length class of the Remaining Length and multi-byte topics', async () => {
     const client = new FakeMqttClient();

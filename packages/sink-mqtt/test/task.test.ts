@@ -19,7 +19,7 @@ vi.mock('../src/client.js', async (importOriginal) => ({
   closeMqttClient: async () => undefined,
 }));
 
-const { MqttSinkTask } = await import('../src/task.js');
+const { default: plugin } = await import('../src/index.js');
 
 function context(reporter: ((r: SinkRecord, e: Error) => Promise<void>) | null) {
   const timeout = vi.fn();
@@ -54,7 +54,7 @@ describe('MqttSinkTask', () => {
   it('publishes every record once per statement of its topic and reports unroutable records to the DLQ', async () => {
     const reported: SinkRecord[] = [];
     const { ctx } = context(async (r) => void reported.push(r));
-    const task = new MqttSinkTask();
+    const task = plugin.createTask();
     await task.start(config(), ctx);
     await task.put([
       jsonTextRecord({ id: 1, device: 'd/1' }, { topic: 'orders', key: 'k/1', offset: 0 }),
@@ -74,7 +74,7 @@ describe('MqttSinkTask', () => {
 
   it('skips tombstones with a debug line', async () => {
     const { ctx, debug } = context(null);
-    const task = new MqttSinkTask();
+    const task = plugin.createTask();
     await task.start(config({ 'connect.mqtt.kcql': 'INSERT INTO _key SELECT * FROM orders' }), ctx);
     await task.put([
       tombstone('k/1', { topic: 'orders', offset: 4 }),
@@ -87,7 +87,7 @@ describe('MqttSinkTask', () => {
   });
 
   it('without a DLQ an unroutable record fails the batch under THROW', async () => {
-    const task = new MqttSinkTask();
+    const task = plugin.createTask();
     await task.start(config(), context(null).ctx);
     await expect(task.put([jsonTextRecord({ id: 1 }, { topic: 'orders', key: 'k' })])).rejects.toThrow(
       ConnectException,
@@ -96,7 +96,7 @@ describe('MqttSinkTask', () => {
 
   it('under RETRY a broker that stays away asks for redelivery after retry.interval, and the redelivery publishes', async () => {
     const { ctx, timeout } = context(null);
-    const task = new MqttSinkTask();
+    const task = plugin.createTask();
     await task.start(
       config({
         'connect.mqtt.kcql': 'INSERT INTO _key SELECT * FROM orders',
@@ -116,7 +116,7 @@ describe('MqttSinkTask', () => {
   });
 
   it('under NOOP a broker that stays away drops the batch and the task goes on', async () => {
-    const task = new MqttSinkTask();
+    const task = plugin.createTask();
     await task.start(
       config({
         'connect.mqtt.kcql': 'INSERT INTO _key SELECT * FROM orders',
@@ -130,8 +130,29 @@ describe('MqttSinkTask', () => {
     ).resolves.toBeUndefined();
   });
 
+  it("under RETRY a message larger than the broker's Maximum Packet Size goes to the DLQ instead of looping", async () => {
+    const reported: SinkRecord[] = [];
+    const { ctx } = context(async (r) => void reported.push(r));
+    const task = plugin.createTask();
+    await task.start(
+      config({
+        'connect.mqtt.kcql': 'INSERT INTO _key SELECT * FROM orders',
+        'connect.mqtt.error.policy': 'RETRY',
+        'connect.mqtt.max.retries': '-1',
+      }),
+      ctx,
+    );
+    client.serverProperties = { maximumPacketSize: 64 };
+    await task.put([
+      sinkRecord('x'.repeat(100), Schema.STRING_SCHEMA, { topic: 'orders', key: 'k/1', offset: 7 }),
+      sinkRecord('small', Schema.STRING_SCHEMA, { topic: 'orders', key: 'k/2', offset: 8 }),
+    ]);
+    expect(reported.map((r) => r.kafkaOffset)).toEqual([7]);
+    expect(client.published.map((p) => p.topic)).toEqual(['k/2']);
+  });
+
   it('refuses to start on KCQL it cannot honour, naming the key', async () => {
-    const task = new MqttSinkTask();
+    const task = plugin.createTask();
     await expect(
       task.start(
         config({ 'connect.mqtt.kcql': 'INSERT INTO x SELECT * FROM orders WITHTAG (a)' }),
@@ -143,7 +164,7 @@ describe('MqttSinkTask', () => {
   });
 
   it('stop() ends a put that waits for a broker', async () => {
-    const task = new MqttSinkTask();
+    const task = plugin.createTask();
     await task.start(config({ 'connect.mqtt.timeout': '60000' }), context(null).ctx);
     client.connected = false;
     const put = task.put([jsonTextRecord({ id: 1, device: 'd' }, { topic: 'orders', key: 'k' })]);

@@ -22,3 +22,5 @@ export {
   pumpMessages,
   type KafkaIt,
 } from './sink-it.js';
+export { configTable, readmeTable, expectReadmeConfigTable, TABLE_START, TABLE_END } from './readme-table.js';
+// describeSinkConformance imports vitest: it is `@sluice/test-utils/conformance`, for test files only.

@@ -9,9 +9,11 @@ export const SERVICE_NAMES = [
   'mosquitto',
   'influxdb',
   'activemq',
+  'jms-consumer',
   'coap',
   'rethinkdb',
   'elasticsearch',
+  'elasticsearch7',
   'cassandra',
 ] as const;
 

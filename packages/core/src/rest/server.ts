@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ConnectMetrics } from '../metrics/connect-metrics.js';
 import type { Herder } from '../worker/herder.js';
@@ -21,6 +21,7 @@ export interface RestServerOptions {
   metrics?: ConnectMetrics;
   logger: Logger;
   version: string;
+  /** The build's git commit (`GET /`); "unknown" when not known, as Kafka Connect answers. */
   commit?: string;
   requestTimeoutMs?: number;
   basicAuth?: { user: string; password: string } | null;
@@ -29,7 +30,8 @@ export interface RestServerOptions {
 export function createRestServer(opts: RestServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Requests are logged once, at DEBUG, by the onResponse hook below.
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true },
   });
   const timed = requestTimeout(opts.requestTimeoutMs ?? 90_000);
@@ -64,7 +66,7 @@ export function createRestServer(opts: RestServerOptions): FastifyInstance {
 
   app.get('/', async () => ({
     version: opts.version,
-    commit: opts.commit ?? '',
+    commit: opts.commit ?? 'unknown',
     kafka_cluster_id: await opts.herder.kafkaClusterId().catch(() => null),
   }));
 

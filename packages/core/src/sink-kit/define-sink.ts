@@ -61,6 +61,11 @@ export interface StreamReactorSinkDefinition<S, R, C, Op> {
   settings(parsed: Record<string, ConfigValue>, props: Record<string, string>): S;
   /** A KCQL statement → what prepare needs; ConfigException for a statement the sink cannot run. */
   compile(statement: KcqlStatement, settings: S): R;
+  /**
+   * What a statement uses without effect beyond whole clauses (`kcql.ignored`), e.g. a PK on INSERT:
+   * each message is a WARN at validate and at start.
+   */
+  kcqlWarnings?(statement: KcqlStatement, settings: S): readonly string[];
   connect(settings: S, runtime: SinkRuntime): C | Promise<C>;
   close?(connection: C): void | Promise<void>;
   /** One record → store operation(s); null skips it. A bad record throws DataException. */
@@ -117,7 +122,10 @@ export function defineStreamReactorSink<S, R, C, Op>(
     const parsed = configDef.parse(props);
     const settings = definition.settings(parsed, props);
     const routes = new Map<KcqlStatement, R>();
-    for (const statement of router.statements) routes.set(statement, definition.compile(statement, settings));
+    for (const statement of router.statements) {
+      routes.set(statement, definition.compile(statement, settings));
+      warnings.push(...(definition.kcqlWarnings?.(statement, settings) ?? []));
+    }
     return { parsed, settings, router, routes, warnings };
   };
 

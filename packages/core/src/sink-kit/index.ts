@@ -135,3 +135,6 @@ export {
   type StoreFile,
   type StoreType,
 } from './key-files.js';
+
+// Raw Avro (no registry header), for sinks that hand Avro to another system.
+export { RawAvroEncoder } from '../convert/avro/raw-avro.js';

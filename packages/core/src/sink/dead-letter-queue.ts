@@ -20,6 +20,15 @@ export const DLQ_HEADERS = {
   exceptionStacktrace: `${HEADER_PREFIX}exception.stacktrace`,
 } as const;
 
+/**
+ * Records reported and not yet acknowledged by the DLQ topic, at most. While the queue is full the
+ * engine stops fetching (`room()`), as the Java producer blocks on a full `buffer.memory` (32 MiB).
+ */
+export const DLQ_QUEUE_LIMITS = { records: 10_000, bytes: 32 * 1024 * 1024 } as const;
+
+/** Kafka's producer default for delivery.timeout.ms: a DLQ write not acknowledged by then fails. */
+export const DLQ_DELIVERY_TIMEOUT_MS = 120_000;
+
 export interface DeadLetterQueueOptions {
   connectorName: string;
   taskId: number;
@@ -31,11 +40,23 @@ export interface DeadLetterQueueOptions {
   logger: Logger;
   /** Called once per record written. */
   onWritten?: () => void;
+  /** Queue bounds (default DLQ_QUEUE_LIMITS). */
+  limits?: { records: number; bytes: number };
+  /** How long one write may take before it fails the task (the producer's delivery.timeout.ms). */
+  deliveryTimeoutMs?: number;
+}
+
+/** Where a queued record came from: enough to name it in an error, without pinning the consumed record. */
+interface Source {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
 }
 
 interface Pending {
   record: ProducedRecord;
-  ctx: ErrorContext;
+  source: Source;
+  bytes: number;
   resolve: () => void;
   reject: (e: Error) => void;
 }
@@ -47,8 +68,50 @@ interface Pending {
 export class DeadLetterQueue implements ErrorReporter {
   private queue: Pending[] = [];
   private sending = false;
+  /** Reported and not yet acknowledged (queued or being sent). */
+  private queuedRecords = 0;
+  private queuedBytes = 0;
+  private roomWaiters: (() => void)[] = [];
+  private stopped = false;
+  private readonly limits: { records: number; bytes: number };
+  private readonly deliveryTimeoutMs: number;
 
-  constructor(private readonly opts: DeadLetterQueueOptions) {}
+  constructor(private readonly opts: DeadLetterQueueOptions) {
+    this.limits = opts.limits ?? DLQ_QUEUE_LIMITS;
+    this.deliveryTimeoutMs = opts.deliveryTimeoutMs ?? DLQ_DELIVERY_TIMEOUT_MS;
+  }
+
+  /** True while the queue holds as many records or bytes as allowed. */
+  full(): boolean {
+    return this.queuedRecords >= this.limits.records || this.queuedBytes >= this.limits.bytes;
+  }
+
+  /** Resolves once the queue has room again (at once when it has), or the queue stops, or `signal` aborts. */
+  room(signal?: AbortSignal): Promise<void> {
+    if (!this.full() || this.stopped || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      signal?.addEventListener('abort', done, { once: true });
+      this.roomWaiters.push(done);
+    });
+  }
+
+  private released(batch: readonly Pending[]): void {
+    for (const p of batch) {
+      this.queuedRecords--;
+      this.queuedBytes -= p.bytes;
+    }
+    if (!this.full()) this.wakeRoomWaiters();
+  }
+
+  private wakeRoomWaiters(): void {
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const w of waiters) w();
+  }
 
   /** Connects and creates the topic (1 partition) when it does not exist. */
   async start(): Promise<void> {
@@ -72,17 +135,28 @@ export class DeadLetterQueue implements ErrorReporter {
 
   report(ctx: ErrorContext): Promise<void> {
     const { message } = ctx.record;
-    const headers: RawHeader[] = [...message.headers];
+    // Copies: the consumed key, value and headers are views into a whole fetch response, which a
+    // queued record would otherwise keep alive.
+    const headers: RawHeader[] = message.headers.map((h) => ({ key: h.key, value: copy(h.value) }));
     if (this.opts.contextHeaders) headers.push(...this.contextHeaders(ctx));
     const record: ProducedRecord = {
       topic: this.opts.topic,
-      key: message.key,
-      value: message.value,
+      key: copy(message.key),
+      value: copy(message.value),
       headers,
       ...(message.timestamp >= 0 ? { timestamp: message.timestamp } : {}),
     };
+    let bytes = (record.key?.length ?? 0) + (record.value?.length ?? 0) + 64;
+    for (const h of headers) bytes += h.key.length + (h.value?.length ?? 0);
+    const source: Source = {
+      topic: ctx.record.topic,
+      partition: ctx.record.partition,
+      offset: message.offset,
+    };
+    this.queuedRecords++;
+    this.queuedBytes += bytes;
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ record, ctx, resolve, reject });
+      this.queue.push({ record, source, bytes, resolve, reject });
       if (!this.sending) void this.sendQueued();
     });
   }
@@ -92,22 +166,39 @@ export class DeadLetterQueue implements ErrorReporter {
     while (this.queue.length > 0) {
       const batch = this.queue;
       this.queue = [];
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await this.opts.producer.send(batch.map((p) => p.record));
+        await Promise.race([
+          this.opts.producer.send(batch.map((p) => p.record)),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () =>
+                reject(
+                  new Error(
+                    `the write was not acknowledged within ${this.deliveryTimeoutMs} ms (delivery.timeout.ms)`,
+                  ),
+                ),
+              this.deliveryTimeoutMs,
+            );
+          }),
+        ]);
         for (const p of batch) {
           this.opts.onWritten?.();
           p.resolve();
         }
       } catch (e) {
-        for (const p of batch) p.reject(this.writeFailure(p.ctx, e));
+        for (const p of batch) p.reject(this.writeFailure(p.source, e));
+      } finally {
+        clearTimeout(timer);
+        this.released(batch);
       }
     }
     this.sending = false;
   }
 
-  private writeFailure({ record }: ErrorContext, e: unknown): ConnectException {
+  private writeFailure(source: Source, e: unknown): ConnectException {
     return new ConnectException(
-      `Could not write the failed record of topic '${record.topic}' partition ${record.partition} offset ${record.message.offset} ` +
+      `Could not write the failed record of topic '${source.topic}' partition ${source.partition} offset ${source.offset} ` +
         `to the dead letter queue topic '${this.opts.topic}': ${(e as Error).message}. Check that the topic is writable by this worker.`,
       { cause: e },
     );
@@ -132,6 +223,12 @@ export class DeadLetterQueue implements ErrorReporter {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeRoomWaiters();
     await this.opts.producer.disconnect();
   }
+}
+
+function copy(b: Buffer | null): Buffer | null {
+  return b === null ? null : Buffer.from(b);
 }

@@ -34,6 +34,8 @@ import { RunnerTaskContext, taskLogger } from './task-context.js';
 
 const HEARTBEAT_EVERY_MS = 3000;
 const MIN_REDELIVERY_WAIT_MS = 10;
+/** How often a redelivery wait looks whether a rebalance began (the port announces it by polling). */
+const REBALANCE_CHECK_MS = 50;
 
 export class SinkTaskRunner {
   private current: TaskStatus = { state: 'UNASSIGNED' };
@@ -44,6 +46,8 @@ export class SinkTaskRunner {
   private readonly assigned = new Map<string, TopicPartition>();
   private readonly pausedByTask = new Map<string, TopicPartition>();
   private readonly rewinds = new Map<string, TopicPartitionOffset>();
+  /** Per partition: bumped by every rewind, so a batch handler that began before it stops. */
+  private readonly rewindEpochs = new Map<string, number>();
   /** Original consumed form of each record handed to put, for the errant record reporter. */
   private readonly origins = new WeakMap<SinkRecord, FailedRecord>();
   private consumer: KafkaConsumer | null = null;
@@ -60,6 +64,8 @@ export class SinkTaskRunner {
   private exclusiveTail: Promise<unknown> = Promise.resolve();
   private ticker: NodeJS.Timeout | null = null;
   private inBatch: Promise<void> | null = null;
+  /** The consumer's run(): settles once its group is joined (or it could not be). */
+  private running: Promise<void> = Promise.resolve();
   private stopping = false;
   private failure: Error | null = null;
   private shutdownPromise: Promise<void> | null = null;
@@ -72,7 +78,12 @@ export class SinkTaskRunner {
     return `${this.opts.connectorName}-${this.opts.taskId}`;
   }
 
-  /** Starts the task and the consumer; resolves once consuming (or FAILED: see status()). */
+  /**
+   * Starts the task and its consumer. Resolves once the task started and the consumer subscribed:
+   * the task is RUNNING (or PAUSED) from then on, as in Kafka Connect, whatever its consumer group is
+   * doing (joining can take a session timeout after a crash, while the dead member leaves). Rejects,
+   * with the task FAILED and its resources released, when it cannot start.
+   */
   async start(): Promise<void> {
     const { connectorName, taskId, taskConfig, worker, task } = this.opts;
     try {
@@ -93,6 +104,9 @@ export class SinkTaskRunner {
       if (errors.logEnable)
         reporters.push(new LogReporter(connectorName, taskId, errors.logIncludeMessages, this.log));
       if (errors.dlqTopic !== '') {
+        const producerOverrides = withPrefixStripped(taskConfig, 'producer.override.');
+        const deliveryTimeout =
+          producerOverrides['delivery.timeout.ms'] ?? worker.clientConfig['producer.delivery.timeout.ms'];
         this.dlq = new DeadLetterQueue({
           connectorName,
           taskId,
@@ -101,8 +115,11 @@ export class SinkTaskRunner {
           contextHeaders: errors.dlqContextHeaders,
           producer: kafka.producer({
             clientId: `connector-dlq-producer-${this.name}`,
-            overrides: withPrefixStripped(taskConfig, 'producer.override.'),
+            overrides: producerOverrides,
           }),
+          ...(deliveryTimeout !== undefined && Number(deliveryTimeout) > 0
+            ? { deliveryTimeoutMs: Number(deliveryTimeout) }
+            : {}),
           admin: kafka.admin({
             clientId: `connector-dlq-adminclient-${this.name}`,
             overrides: withPrefixStripped(taskConfig, 'admin.override.'),
@@ -142,7 +159,8 @@ export class SinkTaskRunner {
       this.nextCommit = Date.now() + worker.offsetFlushIntervalMs;
       this.ticker = setInterval(() => this.tick(), Math.min(1000, worker.offsetFlushIntervalMs));
       this.ticker.unref();
-      await this.consumer.run({
+      // Not awaited: kafkajs' run() resolves only once the group is joined.
+      this.running = this.consumer.run({
         onPartitionsAssigned: (tps) => this.onAssigned(tps),
         onPartitionsRevoked: (tps) => this.onRevoked(tps),
         onBatch: (batch, control) => this.onBatch(batch, control),
@@ -153,13 +171,26 @@ export class SinkTaskRunner {
             }),
           ),
       });
+      this.running.catch((e: unknown) =>
+        this.fail(
+          new ConnectException(
+            `The Kafka consumer of task ${this.name} could not start: ${asError(e).message}`,
+            {
+              cause: e,
+            },
+          ),
+        ),
+      );
       if (!this.failure && !this.stopping)
         this.setStatus({ state: this.targetPaused ? 'PAUSED' : 'RUNNING' });
       this.log.info({ groupId: settings.groupId }, `Sink task ${this.name} started`);
     } catch (e) {
-      this.fail(
-        new ConnectException(`Task ${this.name} could not start: ${asError(e).message}`, { cause: e }),
-      );
+      const error = new ConnectException(`Task ${this.name} could not start: ${asError(e).message}`, {
+        cause: e,
+      });
+      this.fail(error);
+      await this.shutdown();
+      throw error;
     }
   }
 
@@ -268,6 +299,8 @@ export class SinkTaskRunner {
     if (this.targetPaused) this.consumer?.pause(partitions);
     else this.consumer?.pause([...this.pausedByTask.values()]);
     this.log.info({ partitions: partitions.map(tpKey) }, 'Partitions assigned');
+    // Kafka Connect opens nothing when the new assignment is empty.
+    if (partitions.length === 0) return;
     try {
       await this.exclusive(async () => this.opts.task.open?.(partitions));
     } catch (e) {
@@ -305,9 +338,7 @@ export class SinkTaskRunner {
     if (this.rewinds.size === 0 || !this.consumer) return rewound;
     for (const [key, tpo] of this.rewinds) {
       if (!this.assigned.has(key)) continue;
-      this.consumer.seek(tpo);
-      this.tracker.partition(tpo).reset(tpo.offset);
-      this.lastCommitted.set(key, tpo.offset);
+      this.rewindTo(tpo);
       rewound.add(key);
       this.rewinds.delete(key);
       this.log.info(
@@ -316,6 +347,18 @@ export class SinkTaskRunner {
       );
     }
     return rewound;
+  }
+
+  /**
+   * The next records of the partition come from `offset`: the consumer seeks at once, what was
+   * tracked after it is forgotten, and a batch being handled for the partition stops.
+   */
+  private rewindTo(tpo: TopicPartitionOffset): void {
+    const key = tpKey(tpo);
+    this.consumer?.seek(tpo);
+    this.tracker.partition(tpo).reset(tpo.offset);
+    this.lastCommitted.set(key, tpo.offset);
+    this.rewindEpochs.set(key, (this.rewindEpochs.get(key) ?? 0) + 1);
   }
 
   // ---- the batch path ----
@@ -333,6 +376,15 @@ export class SinkTaskRunner {
     if (this.applyRewinds().has(key) || this.isPaused(key)) return;
     const offsets = this.tracker.partition(tp);
     const position = offsets.position();
+    // Kafka seeds the last committed offset with the consumer's position at assignment; the first
+    // batch after it starts there. A failed flush rewinds to it.
+    if (!this.lastCommitted.has(key))
+      this.lastCommitted.set(
+        key,
+        position ?? batch.fetchedOffset ?? batch.messages[0]?.offset ?? batch.nextOffset,
+      );
+    const epoch = this.rewindEpochs.get(key) ?? 0;
+    const rewound = () => (this.rewindEpochs.get(key) ?? 0) !== epoch;
     // A fetch normally starts at the position; only after a seek or a retried fetch does it repeat
     // records already handed over, and only then is it worth copying the batch without them.
     const all = batch.messages;
@@ -347,12 +399,15 @@ export class SinkTaskRunner {
       if (this.stopping || this.failure || control.rebalancing() || this.isPaused(key)) return;
       const chunk = messages.slice(start, start + max);
       const { records, units } = await this.convertChunk(tp, chunk);
-      if (this.failure) return;
-      if (records.length > 0 && !(await this.deliver(tp, records, control))) return;
+      if (this.failure || rewound()) return;
+      if (records.length > 0 && !(await this.deliver(tp, records, control, rewound))) return;
+      // Rewound meanwhile (a failed flush): these records come again from the new position.
+      if (rewound()) return;
       for (const u of units) u.done = true;
       if (this.applyRewinds().has(key)) return;
       control.resolve(chunk[chunk.length - 1]!.offset + 1);
     }
+    if (rewound()) return;
     offsets.skipTo(batch.nextOffset);
     control.resolve(batch.nextOffset);
     const last = messages.length > 0 ? messages[messages.length - 1]!.offset : batch.nextOffset - 1;
@@ -436,6 +491,7 @@ export class SinkTaskRunner {
         () => (unit.done = true),
         (e: unknown) => this.fail(asError(e)),
       );
+      await this.dlqRoom();
       return;
     }
     await reported.catch((e: unknown) => this.log.error({ err: e }, 'Reporting the failed record failed'));
@@ -449,15 +505,43 @@ export class SinkTaskRunner {
     );
   }
 
-  /** put() with Kafka Connect's redelivery on RetriableException. False when the task stops or fails. */
-  private async deliver(tp: TopicPartition, records: SinkRecord[], control: BatchControl): Promise<boolean> {
+  /**
+   * Waits while the dead letter queue is full: the batch handler does not return, so nothing more is
+   * fetched (back-pressure), until the DLQ topic acknowledged enough or the task stops.
+   */
+  private async dlqRoom(): Promise<void> {
+    const dlq = this.dlq;
+    if (!dlq?.full()) return;
+    this.log.info('The dead letter queue is full; fetching waits until its writes are acknowledged');
+    await dlq.room(this.abort.signal);
+  }
+
+  /**
+   * put() with Kafka Connect's redelivery on RetriableException. False when the task stops or fails,
+   * a rebalance begins, or the partition was rewound (`stale`) while the put waited for its turn.
+   */
+  private async deliver(
+    tp: TopicPartition,
+    records: SinkRecord[],
+    control: BatchControl,
+    stale: () => boolean,
+  ): Promise<boolean> {
     const heartbeat = setInterval(() => void control.heartbeat(), HEARTBEAT_EVERY_MS);
     try {
       for (;;) {
-        if (this.stopping || this.failure) return false;
+        // Once a rebalance started, the partition may already belong to another worker: its records
+        // are dropped here and fetched again by whoever owns it next (from the committed offset).
+        const dropped = () => this.stopping || this.failure !== null || control.rebalancing() || stale();
+        if (dropped()) return false;
         const started = performance.now();
         try {
-          await this.exclusive(() => this.opts.task.put(records));
+          // A commit may run first (put and flush take turns): it may rewind the partition or see a rebalance.
+          const put = await this.exclusive(async () => {
+            if (dropped()) return false;
+            await this.opts.task.put(records);
+            return true;
+          });
+          if (!put) return false;
           this.opts.metrics.putBatchTime(performance.now() - started);
           this.opts.metrics.recordsSent(records.length);
           return true;
@@ -479,11 +563,20 @@ export class SinkTaskRunner {
             { topic: tp.topic, partition: tp.partition, records: records.length, retryInMs: wait, err: e },
             `put() asked for a retry; the same ${records.length} records are delivered again in ${wait} ms`,
           );
-          await sleep(wait, this.abort.signal);
+          await this.redeliveryPause(wait, control);
         }
       }
     } finally {
       clearInterval(heartbeat);
+    }
+  }
+
+  /** Sleeps before a redelivery; cut short by a stop, a failure or a rebalance (checked every 50 ms). */
+  private async redeliveryPause(ms: number, control: BatchControl): Promise<void> {
+    const until = Date.now() + ms;
+    for (let left = ms; left > 0; left = until - Date.now()) {
+      if (!(await sleep(Math.min(left, REBALANCE_CHECK_MS), this.abort.signal))) return;
+      if (this.stopping || this.failure || control.rebalancing()) return;
     }
   }
 
@@ -546,7 +639,7 @@ export class SinkTaskRunner {
     } catch (e) {
       this.opts.metrics.offsetCommit(false, performance.now() - started);
       this.log.error({ err: e }, `preCommit() of task ${this.name} failed; offsets are not committed`);
-      if (!closing) this.rewindToCommitted();
+      if (!closing) this.rewindToCommitted(current);
       return;
     }
     if (approved.size === 0) {
@@ -555,12 +648,20 @@ export class SinkTaskRunner {
     }
     const toCommit: TopicPartitionOffset[] = [];
     for (const [key, { tp, offset }] of approved) {
-      if (!this.assigned.has(key)) continue;
-      const position = this.tracker.has(tp) ? this.tracker.partition(tp).position() : null;
-      if (position !== null && offset > position) {
+      if (!this.assigned.has(key)) {
         this.log.warn(
-          { topic: tp.topic, partition: tp.partition, offset, position },
-          'preCommit() returned an offset beyond the consumed position; ignored',
+          { topic: tp.topic, partition: tp.partition, offset },
+          'preCommit() returned an offset for a partition not assigned to the task; ignored',
+        );
+        continue;
+      }
+      // Checked against what put() accepted (Kafka's rule), not against what was fetched.
+      const accepted = current.get(key)?.offset;
+      if (accepted === undefined) continue;
+      if (offset > accepted) {
+        this.log.warn(
+          { topic: tp.topic, partition: tp.partition, offset, accepted },
+          'preCommit() returned an offset beyond the records put() accepted; ignored',
         );
         continue;
       }
@@ -589,11 +690,21 @@ export class SinkTaskRunner {
     return offsets;
   }
 
-  /** After a failed preCommit: consume again from the last committed offsets (Kafka Connect's rewind). */
-  private rewindToCommitted(): void {
-    for (const [key, tp] of this.assigned) {
+  /**
+   * After a failed preCommit: every partition of that commit consumes again from its last committed
+   * offset, at once (idle ones included), and what was acknowledged since is forgotten, so that the
+   * next commit cannot pass records the task lost (Kafka Connect's rewind).
+   */
+  private rewindToCommitted(offsets: OffsetMap): void {
+    for (const [key, { tp }] of offsets) {
       const offset = this.lastCommitted.get(key);
-      if (offset !== undefined) this.rewinds.set(key, { ...tp, offset });
+      if (offset === undefined || !this.assigned.has(key)) continue;
+      this.rewinds.delete(key);
+      this.rewindTo({ topic: tp.topic, partition: tp.partition, offset });
+      this.log.info(
+        { topic: tp.topic, partition: tp.partition, offset },
+        'Rewound partition to its last committed offset after the failed preCommit()',
+      );
     }
   }
 
@@ -625,6 +736,7 @@ export class SinkTaskRunner {
 
   private readonly errantReporter: ErrantRecordReporter = {
     report: async (record, error) => {
+      await this.dlqRoom();
       const operator = this.operator!;
       const origin = this.origins.get(record) ?? (await this.reencode(record));
       const reported = operator.report({

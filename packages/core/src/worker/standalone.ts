@@ -20,7 +20,7 @@ import { PluginRegistry } from './plugins.js';
 import { SinkOffsets } from './sink-offsets.js';
 import { StandaloneHerder } from './standalone-herder.js';
 import { MemoryStatusStore } from './status-store.js';
-import { SLUICE_VERSION } from './version.js';
+import { SLUICE_COMMIT, SLUICE_VERSION } from './version.js';
 import { Worker, type RunnerFactory } from './worker.js';
 import { defaultRunnerFactory } from './default-runner.js';
 import { WorkerConfig, workerConfigDef } from './worker-config.js';
@@ -130,6 +130,7 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
       metrics,
       logger: loggers.logger('sluice.rest'),
       version: SLUICE_VERSION,
+      commit: SLUICE_COMMIT,
       requestTimeoutMs: config.restRequestTimeoutMs,
       basicAuth: config.basicAuth,
     });

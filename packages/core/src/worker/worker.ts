@@ -10,6 +10,13 @@ import type { PluginRegistry } from './plugins.js';
 import type { StatusStore } from './status-store.js';
 import type { ConnectorTaskId, TargetState } from './types.js';
 import type { WorkerConfig } from './worker-config.js';
+import {
+  parseRestartPolicy,
+  ranHealthy,
+  RESTART_MAX_ATTEMPTS,
+  restartBackoffMs,
+  type RestartPolicy,
+} from './restart-policy.js';
 
 // Runs connectors and tasks in this process. The herder decides *what* runs here (standalone:
 // everything; distributed: what the group leader assigned); the worker makes it run: it resolves the
@@ -18,7 +25,9 @@ import type { WorkerConfig } from './worker-config.js';
 
 /** What the worker needs from the engine's SinkTaskRunner. */
 export interface TaskRunner {
+  /** Resolves once the task runs (RUNNING or PAUSED); rejects, the task FAILED, when it cannot start. */
   start(): Promise<void>;
+  /** Target state PAUSED; may be called before start(), which then starts paused. */
   pause(): void;
   resume(): void;
   /** Stops fetching, flushes, commits and closes; resolves when done. */
@@ -54,6 +63,18 @@ interface RunningTask {
   loggerName: string;
   /** Set once stop() began, so late status reports of the old runner are ignored. */
   stopping: boolean;
+  taskConfig: Record<string, string>;
+  /** sluice.task.restart.* of the task; null until parsed. */
+  restartPolicy: RestartPolicy | null;
+  startedAt: number;
+  /** Its failure was handled (status written, restart scheduled or given up). */
+  failureHandled: boolean;
+}
+
+/** Automatic restarts of one task: failed restarts in a row, and the pending one. */
+interface RestartState {
+  attempts: number;
+  timer: NodeJS.Timeout | null;
 }
 
 const taskKey = (connector: string, task: number) => `${connector}\u0000${task}`;
@@ -61,6 +82,7 @@ const taskKey = (connector: string, task: number) => `${connector}\u0000${task}`
 export class Worker {
   private readonly connectors = new Map<string, RunningConnector>();
   private readonly tasks = new Map<string, RunningTask>();
+  private readonly restarts = new Map<string, RestartState>();
   private readonly log: Logger;
 
   constructor(private readonly opts: WorkerOptions) {
@@ -170,15 +192,22 @@ export class Worker {
       logger,
       loggerName,
       stopping: false,
+      taskConfig,
+      restartPolicy: null,
+      startedAt: Date.now(),
+      failureHandled: false,
     };
     const report = (status: TaskStatus) => {
       if (entry.stopping || this.tasks.get(key) !== entry) return;
       statusStore.putTask(id.connector, id.task, { ...status, workerId: this.opts.workerId() });
-      if (status.state === 'FAILED')
+      if (status.state === 'FAILED') {
         logger.error({ trace: status.trace }, `Task ${id.connector}-${id.task} failed`);
+        this.taskFailed(id, entry, status.trace);
+      }
     };
     try {
       if (!connector) throw new Error(`Connector ${id.connector} is not running on this worker`);
+      entry.restartPolicy = parseRestartPolicy(taskConfig);
       const converters = await createConnectorConverters(this.opts.converters, config, connector.config);
       entry.runner = this.opts.runnerFactory({
         connectorName: id.connector,
@@ -203,19 +232,24 @@ export class Worker {
       this.tasks.set(key, entry);
       this.updateCounts();
       statusStore.putTask(id.connector, id.task, { state: 'UNASSIGNED', workerId: this.opts.workerId() });
-      await entry.runner.start();
+      // Paused before it starts, so that a connector created PAUSED never has put() called.
       if (targetState === 'PAUSED') entry.runner.pause();
+      await entry.runner.start();
       metrics.startupAttempt('task', true);
       logger.info(`Started task ${id.connector}-${id.task}`);
       return true;
     } catch (e) {
       metrics.startupAttempt('task', false);
-      statusStore.putTask(id.connector, id.task, {
-        state: 'FAILED',
-        workerId: this.opts.workerId(),
-        trace: traceOf(e),
-      });
-      logger.error({ err: e }, `Failed to start task ${id.connector}-${id.task}`);
+      // The runner's own FAILED report may have been handled (logged, a restart scheduled) already.
+      if (!entry.failureHandled) {
+        logger.error({ err: e }, `Failed to start task ${id.connector}-${id.task}`);
+        statusStore.putTask(id.connector, id.task, {
+          state: 'FAILED',
+          workerId: this.opts.workerId(),
+          trace: traceOf(e),
+        });
+        this.taskFailed(id, entry, traceOf(e));
+      }
       if (this.tasks.get(key) === entry) {
         this.tasks.delete(key);
         // The runner may hold a half-open consumer: give it the chance to close.
@@ -236,6 +270,70 @@ export class Worker {
     }
   }
 
+  /**
+   * A task failed: with `sluice.task.restart.policy=on-failure` it is RESTARTING until its next start
+   * after a back-off, or stays FAILED once the restarts in a row reach the maximum.
+   */
+  private taskFailed(id: ConnectorTaskId, entry: RunningTask, trace: string | undefined): void {
+    entry.failureHandled = true;
+    const policy = entry.restartPolicy;
+    if (!policy?.enabled) return;
+    const key = taskKey(id.connector, id.task);
+    const name = `${id.connector}-${id.task}`;
+    const state = this.restarts.get(key) ?? { attempts: 0, timer: null };
+    if (ranHealthy(policy, Date.now() - entry.startedAt)) state.attempts = 0;
+    const workerId = this.opts.workerId();
+    if (state.attempts >= policy.maxAttempts) {
+      this.restarts.delete(key);
+      const gaveUp =
+        `Task ${name} failed ${state.attempts + 1} times in a row; no more automatic restarts ` +
+        `(${RESTART_MAX_ATTEMPTS}=${policy.maxAttempts}). Restart it with POST /connectors/${id.connector}/tasks/${id.task}/restart.`;
+      this.opts.statusStore.putTask(id.connector, id.task, {
+        state: 'FAILED',
+        workerId,
+        trace: trace === undefined ? gaveUp : `${gaveUp}\n${trace}`,
+      });
+      entry.logger.error(gaveUp);
+      return;
+    }
+    state.attempts++;
+    const wait = restartBackoffMs(policy, state.attempts);
+    this.opts.statusStore.putTask(id.connector, id.task, {
+      state: 'RESTARTING',
+      workerId,
+      ...(trace !== undefined ? { trace } : {}),
+    });
+    entry.logger.info(
+      `Restarting task ${name} in ${wait} ms (automatic restart ${state.attempts} of ${policy.maxAttempts})`,
+    );
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = setTimeout(() => void this.restartFailed(id, entry), wait);
+    this.restarts.set(key, state);
+  }
+
+  private async restartFailed(id: ConnectorTaskId, failed: RunningTask): Promise<void> {
+    const key = taskKey(id.connector, id.task);
+    const state = this.restarts.get(key);
+    if (!state) return;
+    state.timer = null;
+    const current = this.tasks.get(key);
+    // Stopped, or restarted by hand, meanwhile: that wins.
+    if (current && current !== failed) return;
+    if (current) await this.stopTasks([id], true);
+    const targetState = this.connectors.get(id.connector)?.targetState ?? 'STARTED';
+    if (targetState === 'STOPPED' || (!this.connectors.has(id.connector) && !this.opts.tasksWithoutConnector))
+      return;
+    await this.startTask(id, failed.taskConfig, targetState).catch((e: unknown) =>
+      failed.logger.error({ err: e }, `Automatic restart of task ${id.connector}-${id.task} failed`),
+    );
+  }
+
+  private cancelRestart(key: string): void {
+    const state = this.restarts.get(key);
+    if (state?.timer) clearTimeout(state.timer);
+    this.restarts.delete(key);
+  }
+
   taskIds(connector?: string): ConnectorTaskId[] {
     return [...this.tasks.keys()]
       .map((k) => {
@@ -249,10 +347,12 @@ export class Worker {
    * Stops tasks and waits for them, at most task.shutdown.graceful.timeout.ms in total (Kafka
    * Connect's budget): a task that does not finish in time is abandoned and logged.
    */
-  async stopTasks(ids: readonly ConnectorTaskId[]): Promise<void> {
+  async stopTasks(ids: readonly ConnectorTaskId[], keepRestartCount = false): Promise<void> {
     const stopping: Promise<void>[] = [];
     for (const id of ids) {
       const key = taskKey(id.connector, id.task);
+      // A stop (or a restart by hand) ends the automatic restarts; the worker's own restart keeps its count.
+      if (!keepRestartCount) this.cancelRestart(key);
       const task = this.tasks.get(key);
       if (!task) continue;
       task.stopping = true;
@@ -279,6 +379,7 @@ export class Worker {
 
   /** Stops every task and connector of this worker (shutdown, or eager-rebalance revocation). */
   async stopAll(): Promise<void> {
+    for (const key of [...this.restarts.keys()]) this.cancelRestart(key);
     await this.stopTasks(this.taskIds());
     for (const name of [...this.connectors.keys()]) this.stopConnector(name);
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -77,10 +77,23 @@ describe('FileStreamSinkTask', () => {
     expect(readFileSync(file, 'utf8')).toBe('a\n{k=v}\nnull\nb\n');
   });
 
-  it('fails to start with the file and connector named when the file cannot be created', async () => {
+  it('creates the folders the file is in', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'file-sink-')), 'a', 'b', 'out.txt');
     const task = new FileStreamSinkTask();
-    await expect(task.start({ file: '/nonexistent-dir/x/out.txt' }, context)).rejects.toThrow(
-      /Couldn't find or create file '\/nonexistent-dir\/x\/out.txt' for FileStreamSinkTask of connector f/,
+    await task.start({ file }, context);
+    await task.put([record('x', 0)]);
+    await task.stop();
+    expect(readFileSync(file, 'utf8')).toBe('x\n');
+  });
+
+  it('fails to start with the file and connector named when the file cannot be created', async () => {
+    // A folder cannot be made below a regular file, whoever runs the test.
+    const blocker = path.join(mkdtempSync(path.join(tmpdir(), 'file-sink-')), 'plain-file');
+    writeFileSync(blocker, '');
+    const file = path.join(blocker, 'x', 'out.txt');
+    const task = new FileStreamSinkTask();
+    await expect(task.start({ file }, context)).rejects.toThrow(
+      `Couldn't find or create file '${file}' for FileStreamSinkTask of connector f`,
     );
   });
 });

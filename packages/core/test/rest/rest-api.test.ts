@@ -30,7 +30,7 @@ describe('REST API (Kafka Connect paths, shapes and codes)', () => {
     server();
     expect((await app.inject({ url: '/' })).json()).toEqual({
       version: '0.1.0',
-      commit: '',
+      commit: 'unknown',
       kafka_cluster_id: 'test-cluster',
     });
     const health = await app.inject({ url: '/health' });

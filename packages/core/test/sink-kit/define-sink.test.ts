@@ -99,6 +99,10 @@ function testSink(store: FakeStore, tombstones: 'ignore' | 'delete' | 'fail' = '
       }
       return { statement, target: statement.target! };
     },
+    kcqlWarnings: (statement) =>
+      statement.writeMode === 'INSERT' && statement.primaryKeys.length > 0
+        ? [`PK on INSERT INTO ${statement.target} has no effect`]
+        : [],
     connect: () => store,
     prepare: (record, route): Op => {
       if (record.value === null)
@@ -242,6 +246,27 @@ describe('defineStreamReactorSink: the plugin', () => {
     expect(validateWarnings[0]).toMatch(/AUTOCREATE.*no effect/);
     const { warnings } = await started(config);
     expect(warnings.filter((w) => /AUTOCREATE/.test(w))).toHaveLength(1);
+  });
+
+  it("warns at validate and at start about what a statement uses without effect (the sink's kcqlWarnings)", async () => {
+    const config = {
+      ...base,
+      'connect.test.kcql': 'INSERT INTO t SELECT * FROM orders PK id',
+      topics: 'orders',
+    };
+    const validateWarnings: string[] = [];
+    const log = () => undefined;
+    expect(
+      testSink(new FakeStore()).validate(config, {
+        debug: log,
+        info: log,
+        error: log,
+        warn: (m) => void validateWarnings.push(m),
+      }),
+    ).toEqual({});
+    expect(validateWarnings).toEqual(['PK on INSERT INTO t has no effect']);
+    const { warnings } = await started(config);
+    expect(warnings.filter((w) => w.includes('PK on INSERT INTO t has no effect'))).toHaveLength(1);
   });
 
   it('leaves errors of single keys to the ConfigDef and still checks the KCQL', () => {

@@ -16,7 +16,9 @@ import type {
 
 // An in-memory Kafka behind the client port, for unit tests of the engine. It fetches like kafkajs:
 // one partition batch at a time, the next only after the handler returned, from the position the
-// handler resolved (or a seek set).
+// handler resolved (or a seek set). Rebalances come two ways: noticed by a heartbeat (the revocation
+// waits for the batch handler), or announced while a batch is being handled (`revokeConcurrently`),
+// as kafkajs does when its own loop learns of a rebalance.
 
 const key = (tp: TopicPartitionRef) => `${tp.topic}-${tp.partition}`;
 
@@ -29,6 +31,8 @@ export class FakeKafka implements KafkaClientFactory {
   /** Hook to delay or fail DLQ sends. */
   sendHook: (records: readonly ProducedRecord[]) => Promise<void> = async () => undefined;
   fetchSize = 100;
+  /** How long a consumer's group join takes (e.g. while a crashed member's session runs out). */
+  joinDelayMs = 0;
   consumers: FakeConsumer[] = [];
 
   addTopic(topic: string, partitions: number): void {
@@ -113,6 +117,10 @@ export class FakeConsumer implements KafkaConsumer {
   private running = false;
   private loop: Promise<void> | null = null;
   private rebalanceRequested = false;
+  private revoking: Promise<void> | null = null;
+  private handling: Promise<void> = Promise.resolve();
+  /** When a concurrent revocation started (Date.now()), for tests that check what happened after. */
+  revocationStartedAt: number | null = null;
   subscription: Subscription | null = null;
   batchesHandled = 0;
   inHandler = 0;
@@ -138,23 +146,43 @@ export class FakeConsumer implements KafkaConsumer {
     this.rebalanceRequested = true;
   }
 
-  private async join(): Promise<void> {
+  /**
+   * A rebalance announced while a batch is being handled: `rebalancing()` turns true for the running
+   * handler at once; the revocation callback runs once the handler returned; then the consumer joins
+   * again with `next` (default: every partition again). Resolves when the new assignment is handed over.
+   */
+  revokeConcurrently(next?: readonly TopicPartitionRef[]): Promise<void> {
+    this.revocationStartedAt = Date.now();
+    const run = (async () => {
+      await this.handling;
+      await this.handlers!.onPartitionsRevoked(this.assigned);
+      await this.join(next);
+    })();
+    this.revoking = run.finally(() => (this.revoking = null));
+    return this.revoking;
+  }
+
+  private async join(only?: readonly TopicPartitionRef[]): Promise<void> {
+    if (this.kafka.joinDelayMs > 0) await new Promise((r) => setTimeout(r, this.kafka.joinDelayMs));
+    if (!this.running) return;
     const sub = this.subscription!;
     const topics = [...this.kafka.topics.keys()].filter((t) =>
       'topics' in sub ? sub.topics.includes(t) : sub.pattern.test(t),
     );
-    this.assigned = topics.flatMap((topic) =>
-      this.kafka.topics.get(topic)!.map((_, partition) => ({ topic, partition })),
-    );
+    this.assigned =
+      only?.map((tp) => ({ topic: tp.topic, partition: tp.partition })) ??
+      topics.flatMap((topic) => this.kafka.topics.get(topic)!.map((_, partition) => ({ topic, partition })));
     for (const tp of this.assigned) this.positions.set(key(tp), this.kafka.committed.get(key(tp)) ?? 0);
     await this.handlers!.onPartitionsAssigned(this.assigned);
   }
 
   private async fetchLoop(): Promise<void> {
     while (this.running) {
+      if (this.revoking) await this.revoking;
       let delivered = false;
       for (const tp of this.assigned) {
         if (!this.running) return;
+        if (this.revoking) break;
         const k = key(tp);
         if (this.paused.has(k)) continue;
         const log = this.kafka.topics.get(tp.topic)![tp.partition]!;
@@ -166,21 +194,25 @@ export class FakeConsumer implements KafkaConsumer {
           heartbeat: async () => {
             if (this.rebalanceRequested) rebalance = true;
           },
-          rebalancing: () => rebalance,
+          rebalancing: () => rebalance || this.revoking !== null,
           resolve: (next) => this.positions.set(k, next),
         };
         this.inHandler++;
         this.maxInHandler = Math.max(this.maxInHandler, this.inHandler);
-        await this.handlers!.onBatch(
+        this.handling = this.handlers!.onBatch(
           {
             ...tp,
             messages,
             highWatermark: log.length,
             nextOffset: messages[messages.length - 1]!.offset + 1,
+            fetchedOffset: from,
           },
           control,
         );
+        await this.handling;
         this.inHandler--;
+        // A real fetch goes through the network: never starve timers, even when handlers return at once.
+        await new Promise((r) => setImmediate(r));
         this.batchesHandled++;
         delivered = true;
         if (rebalance || this.rebalanceRequested) {

@@ -338,7 +338,9 @@ describe('SinkTaskRunner lifecycle', () => {
   it("fails at start with Kafka Connect's message when both topics and topics.regex are set", async () => {
     const kafka = new FakeKafka();
     const task = new RecordingTask();
-    const runner = await start(kafka, task, { topics: 'a', 'topics.regex': 'b.*' });
+    const runner = new SinkTaskRunner(runnerOptions(kafka, task, { topics: 'a', 'topics.regex': 'b.*' }));
+    runners.push(runner);
+    await expect(runner.start()).rejects.toThrow('mutually exclusive');
     expect(runner.status().state).toBe('FAILED');
     expect(runner.status().trace).toContain(
       'topics and topics.regex are mutually exclusive options, but both are set.',

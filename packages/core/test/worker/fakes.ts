@@ -47,16 +47,19 @@ export class FakeRunner implements TaskRunner {
     this.calls.push('start');
     if (this.options.taskConfig['fake.fail.start'] === 'true') {
       this.options.onStatus({ state: 'FAILED', trace: 'DataException: poison record at offset 3' });
-      return;
+      throw new Error('DataException: poison record at offset 3');
     }
-    this.options.onStatus({ state: 'RUNNING' });
+    this.options.onStatus({ state: this.paused ? 'PAUSED' : 'RUNNING' });
   }
+  private paused = false;
   pause() {
     this.calls.push('pause');
+    this.paused = true;
     this.options.onStatus({ state: 'PAUSED' });
   }
   resume() {
     this.calls.push('resume');
+    this.paused = false;
     this.options.onStatus({ state: 'RUNNING' });
   }
   async stop() {

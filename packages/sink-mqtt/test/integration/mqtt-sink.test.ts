@@ -1,5 +1,4 @@
 import {
-  connectJson,
   encodeAvro,
   kafkaTopic,
   pumpMessages,
@@ -352,35 +351,4 @@ describe('MQTT sink end to end', () => {
       expect(retained.map((m) => JSON.parse(text(m)) as { id: number })).toEqual([{ id: 999, pad }]);
     },
   );
-
-  it('runs the Stream Reactor docs example unchanged but for the host and topic name', async () => {
-    const t = await kafkaTopic(env, 'orders');
-    const sub = await subscribe('/lenses/orders');
-    const schema = {
-      type: 'struct',
-      optional: false,
-      fields: [
-        { field: 'id', type: 'int32', optional: false },
-        { field: 'item', type: 'string', optional: false },
-      ],
-    };
-    await env.kafka.produce(t, [{ value: connectJson(schema, { id: 1, item: 'tea' }) }]);
-    // docs.lenses.io/connectors/sink/mqtt, "Example": only the broker address and the Kafka topic differ.
-    const example = {
-      name: uniqueName('mqtt'),
-      'connector.class': 'io.lenses.streamreactor.connect.mqtt.sink.MqttSinkConnector',
-      'tasks.max': '1',
-      topics: t,
-      'connect.mqtt.hosts': env.mqttUrl.replace(/^mqtt:/, 'tcp:'),
-      'connect.mqtt.clean': 'true',
-      'connect.mqtt.timeout': '1000',
-      'connect.mqtt.keep.alive': '1000',
-      'connect.mqtt.service.quality': '1',
-      'connect.mqtt.client.id': 'dm_sink_id',
-      'connect.mqtt.kcql': `INSERT INTO /lenses/orders SELECT * FROM ${t}`,
-    };
-    worker = await runConnector(env, example, { 'value.converter.schemas.enable': 'true' });
-    const [m] = await sub.waitForCount(1);
-    expect(text(m!)).toBe('{"id":1,"item":"tea"}');
-  });
 });

@@ -1,4 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
 import type { SinkRecord, SinkTask, SinkTaskContext } from '../../sink/api.js';
 import { ConnectException } from '../../errors.js';
 import { FILE_CONFIG } from './config.js';
@@ -17,6 +18,9 @@ export class FileStreamSinkTask implements SinkTask {
       return;
     }
     try {
+      // Kafka's FileStreamSink needs the folder to exist; creating it lets example files such as
+      // `file=/tmp/sluice-demo/json.txt` run as written on a fresh machine.
+      await mkdir(path.dirname(path.resolve(this.fileName)), { recursive: true });
       this.file = await open(this.fileName, 'a');
     } catch (e) {
       throw new ConnectException(

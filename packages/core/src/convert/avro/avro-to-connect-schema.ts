@@ -124,7 +124,10 @@ class AvroToConnectSchema {
     }
 
     const name = this.connectName(node);
-    if (name !== null && !name.startsWith(DEFAULT_SCHEMA_FULL_NAME)) builder.name(name);
+    // A decimal carried in a `fixed` keeps the Decimal logical name: the fixed's own name is not set
+    // over it (Confluent's AvroData up to 6.x; 7.x fails such schemas with "Mismatched names").
+    const decimalInFixed = node.kind === 'fixed' && builder.build().name === Decimal.LOGICAL_NAME;
+    if (name !== null && !name.startsWith(DEFAULT_SCHEMA_FULL_NAME) && !decimalInFixed) builder.name(name);
     if (forceOptional) builder.optional();
 
     if (defaultJson !== NO_DEFAULT && defaultJson !== null) {

@@ -275,6 +275,8 @@ export class ThreadedKafkaJsConsumer implements KafkaConsumer {
         time: _time,
         pid: _pid,
         hostname: _host,
+        // The thread's logger names the client too; this one already binds it (one key, once).
+        client: _client,
         ...rest
       } = JSON.parse(line) as {
         level: number;

@@ -14,7 +14,7 @@ import { LoggerRegistry } from '../loggers.js';
 import { PluginRegistry } from '../plugins.js';
 import { SinkOffsets } from '../sink-offsets.js';
 import { lazyAdmin } from '../standalone.js';
-import { SLUICE_VERSION } from '../version.js';
+import { SLUICE_COMMIT, SLUICE_VERSION } from '../version.js';
 import { Worker, type RunnerFactory } from '../worker.js';
 import { DistributedConfig, distributedWorkerConfigDef } from './distributed-config.js';
 import { DistributedHerder } from './distributed-herder.js';
@@ -160,6 +160,7 @@ export async function startDistributed(opts: DistributedOptions): Promise<Distri
         metrics,
         logger: loggers.logger('sluice.rest'),
         version: SLUICE_VERSION,
+        commit: SLUICE_COMMIT,
         requestTimeoutMs: workerConfig.restRequestTimeoutMs,
         basicAuth: workerConfig.basicAuth,
       });

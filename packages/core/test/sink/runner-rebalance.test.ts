@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { RetriableException } from '../../src/errors.js';
+import { SinkTaskRunner } from '../../src/sink/runner.js';
+import { FakeKafka } from './fake-kafka.js';
+import { RecordingTask, runnerOptions, waitFor } from './harness.js';
+
+// A rebalance announced while the task is busy (issue 13, defect 2): kafkajs rejoins without waiting
+// for the revocation callback, so the partition's next owner may already write. The old owner must
+// stop putting records of a revoked partition at once, retry waits included.
+
+const runners: SinkTaskRunner[] = [];
+afterEach(async () => {
+  await Promise.all(runners.splice(0).map((r) => r.stop()));
+});
+
+async function start(kafka: FakeKafka, task: RecordingTask, config: Record<string, string>) {
+  // A long commit interval: the redelivery wait after a RetriableException lasts until the next commit.
+  const runner = new SinkTaskRunner(
+    runnerOptions(kafka, task, config, [], { offsetFlushIntervalMs: 60_000 }),
+  );
+  runners.push(runner);
+  await runner.start();
+  return runner;
+}
+
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms)),
+  ]);
+}
+
+describe('SinkTaskRunner when partitions are revoked during work (defect 2)', () => {
+  it('cuts a retry wait short, puts nothing more of the revoked partition, and closes it', async () => {
+    const kafka = new FakeKafka();
+    kafka.addTopic('moving', 1);
+    for (let i = 0; i < 100; i++) kafka.append('moving', 0, `r-${i}`);
+    const old = new RecordingTask();
+    const putTimes: number[] = [];
+    old.onPut = async () => {
+      putTimes.push(Date.now());
+      throw new RetriableException('store unavailable');
+    };
+    await start(kafka, old, { topics: 'moving' });
+    await waitFor(() => putTimes.length === 1, 'the first (refused) put');
+
+    // The partition moves to another worker: the old one is left with nothing.
+    const consumer = kafka.consumers[0]!;
+    await within(consumer.revokeConcurrently([]), 2000, 'the revocation');
+    const revokedAt = consumer.revocationStartedAt!;
+    expect(old.calls).toContain('close');
+
+    // The new owner delivers everything, in order, while the old one stays quiet.
+    const next = new RecordingTask();
+    await start(kafka, next, { topics: 'moving' });
+    await waitFor(() => next.delivered.length === 100, 'delivery by the new owner');
+    expect(next.delivered.map((r) => r.kafkaOffset)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(putTimes.filter((t) => t > revokedAt)).toEqual([]);
+    expect(old.delivered).toEqual([]);
+  });
+
+  it('finishes the put in progress, then hands over no further chunk of the revoked partition', async () => {
+    const kafka = new FakeKafka();
+    kafka.addTopic('busy', 1);
+    for (let i = 0; i < 100; i++) kafka.append('busy', 0, `r-${i}`);
+    const task = new RecordingTask();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    task.onPut = (records) => (records[0]!.kafkaOffset === 0 ? gate : Promise.resolve());
+    await start(kafka, task, { topics: 'busy', 'consumer.override.max.poll.records': '20' });
+    await waitFor(() => task.puts.length === 1, 'the first put');
+
+    const consumer = kafka.consumers[0]!;
+    const revocation = consumer.revokeConcurrently([]);
+    release();
+    await within(revocation, 2000, 'the revocation');
+    expect(task.puts).toHaveLength(1);
+    // What put acknowledged is committed before the partition is given up; nothing after it.
+    expect(kafka.committedOffset('busy', 0)).toBe(20);
+    expect(task.calls.slice(-1)).toEqual(['close']);
+  });
+});

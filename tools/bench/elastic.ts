@@ -1,0 +1,240 @@
+// `npm run bench -- elastic`: end-to-end records/s from a pre-filled topic of ~1 KB JSON records into
+// Elasticsearch through `sluice standalone` and @sluice/sink-elastic, beside the raw ceiling of the
+// same server: the same client's bulk helper (`client.helpers.bulk`) indexing the same documents with
+// ids, at its best flush size and concurrency (probed first). Raw and end-to-end runs alternate
+// BENCH_PAIRS times (default 3); the median of the per-pair ratios is reported, with the worker's CPU
+// µs per record and peak RSS. The result is written to bench/results/elastic-<time>.json.
+// BENCH_RECORDS (default 100000) sets the number of records; BENCH_ES=elasticsearch7 runs against 7.17.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureServices } from '@sluice/test-infra';
+import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
+import type * as Elastic from '@elastic/elasticsearch';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// The client the sink uses (its own dependency), not whatever version is hoisted to the root.
+const { Client } = createRequire(path.join(root, 'packages/sink-elastic/package.json'))(
+  '@elastic/elasticsearch',
+) as typeof Elastic;
+
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
+const SERVICE = (process.env.BENCH_ES ?? 'elasticsearch') as 'elasticsearch' | 'elasticsearch7';
+const FLUSH_BYTES = [1 << 20, 5 << 20];
+const CONCURRENCY = [1, 2, 4];
+const PROBE_RECORDS = Math.min(RECORDS, 20_000);
+
+/** A ~1 KB JSON document: a few typed fields, a nested object, an array and padding text. */
+function record(i: number): string {
+  return JSON.stringify({
+    id: i,
+    sensor: `sensor-${i % 1000}`,
+    ts: 1_700_000_000_000 + i,
+    reading: { temperature: 20 + (i % 10) / 10, humidity: 40 + (i % 7), ok: i % 2 === 0 },
+    tags: ['bench', `shard-${i % 16}`, 'json'],
+    payload: 'x'.repeat(820),
+  });
+}
+
+/** The bulk helper indexing `docs` by id into `index`; docs/s. */
+async function rawBulk(
+  es: Elastic.Client,
+  index: string,
+  docs: readonly object[],
+  flushBytes: number,
+  concurrency: number,
+): Promise<number> {
+  const started = performance.now();
+  let i = 0;
+  const stats = await es.helpers.bulk({
+    datasource: docs as object[],
+    onDocument: () => ({ index: { _index: index, _id: `raw-0-${i++}` } }),
+    flushBytes,
+    concurrency,
+    refreshOnCompletion: false,
+  });
+  const rate = docs.length / ((performance.now() - started) / 1000);
+  if (stats.successful !== docs.length) throw new Error(`raw bulk: ${stats.failed} documents failed`);
+  await es.indices.delete({ index });
+  return rate;
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+interface EndToEnd {
+  rate: number;
+  steadyRate: number;
+  cpuMicrosPerRecord: number;
+  peakRssMiB: number;
+}
+
+async function endToEnd(
+  es: Elastic.Client,
+  kafka: KafkaTestClient,
+  bootstrap: string,
+  esUrl: URL,
+  topic: string,
+  best: { flushBytes: number; concurrency: number },
+): Promise<EndToEnd> {
+  const name = uniqueName('bench-elastic');
+  const index = name.toLowerCase();
+  // A put() can only hold as many records as one poll returns, and waits for all its bulks before the
+  // next: let it hold ~20 MB, several bulks for each of the `concurrency` groups, so that the wait at
+  // the end of each put is rare (the bulk helper has no such barrier).
+  const perPut = Math.max(20_000, Math.ceil((best.flushBytes * best.concurrency) / 1100));
+  const fetchBytes = String(Math.max(1_048_576, perPut * 1100));
+  const worker = await StandaloneWorker.start({
+    worker: {
+      'bootstrap.servers': bootstrap,
+      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+      'value.converter.schemas.enable': 'false',
+      'offset.flush.interval.ms': '250',
+    },
+    connectors: [
+      {
+        name,
+        'connector.class': 'ElasticSinkConnector',
+        topics: topic,
+        'connect.elastic.hosts': esUrl.hostname,
+        'connect.elastic.port': esUrl.port,
+        'connect.elastic.kcql': `INSERT INTO ${index} SELECT * FROM ${topic}`,
+        'connect.elastic.bulk.max.bytes': String(best.flushBytes),
+        'connect.elastic.batch.size': '100000',
+        'connect.elastic.max.in.flight': String(best.concurrency),
+        'consumer.override.max.poll.records': String(perPut),
+        'consumer.override.max.partition.fetch.bytes': fetchBytes,
+        'consumer.override.fetch.max.bytes': fetchBytes,
+      },
+    ],
+  });
+  const started = performance.now();
+  const cpuAtStart = worker.pid ? cpuSeconds(worker.pid) : NaN;
+  let first = 0;
+  try {
+    // Committed offsets advance only after Elasticsearch acknowledged the records.
+    await waitFor(
+      async () => {
+        const n = await kafka.committedRecords(`connect-${name}`, topic);
+        if (n > 0 && first === 0) first = performance.now();
+        return n >= RECORDS;
+      },
+      { what: `${RECORDS} records committed by the worker`, timeoutMs: 30 * 60_000, intervalMs: 250 },
+    );
+  } catch (e) {
+    console.error(worker.output().slice(-4000));
+    throw e;
+  }
+  const done = performance.now();
+  const rss = worker.pid ? peakRssMiB(worker.pid) : NaN;
+  const cpu = worker.pid ? cpuSeconds(worker.pid) - cpuAtStart : NaN;
+  await worker.stop();
+  await es.indices.refresh({ index });
+  const written = (await es.count({ index })).count;
+  await es.indices.delete({ index });
+  if (written !== RECORDS) throw new Error(`expected ${RECORDS} documents in ${index}, found ${written}`);
+  return {
+    rate: RECORDS / ((done - started) / 1000),
+    steadyRate: RECORDS / ((done - first) / 1000),
+    cpuMicrosPerRecord: (cpu * 1e6) / RECORDS,
+    peakRssMiB: rss,
+  };
+}
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const services = await ensureServices(['kafka', SERVICE]);
+  const bootstrap = services['kafka']!['bootstrapServers'] as string;
+  const esUrl = new URL(services[SERVICE]!['url'] as string);
+  const es = new Client({ node: esUrl.toString() });
+  const kafka = new KafkaTestClient(bootstrap);
+  const values = Array.from({ length: RECORDS }, (_, i) => record(i));
+  const docs = values.map((v) => JSON.parse(v) as object);
+  console.log(`records: ${RECORDS} of ${values[0]!.length} bytes; server ${SERVICE} at ${esUrl}`);
+
+  try {
+    let best = { flushBytes: FLUSH_BYTES[0]!, concurrency: CONCURRENCY[0]!, rate: 0 };
+    for (const flushBytes of FLUSH_BYTES) {
+      for (const concurrency of CONCURRENCY) {
+        const rate = await rawBulk(
+          es,
+          uniqueName('probe').toLowerCase(),
+          docs.slice(0, PROBE_RECORDS),
+          flushBytes,
+          concurrency,
+        );
+        console.log(
+          `  raw probe helpers.bulk flushBytes=${flushBytes} concurrency=${concurrency}: ${rate.toFixed(0)} docs/s`,
+        );
+        if (rate > best.rate) best = { flushBytes, concurrency, rate };
+      }
+    }
+
+    const topic = uniqueName('bench-elastic');
+    await kafka.createTopic(topic);
+    await kafka.produce(
+      topic,
+      values.map((value) => ({ value })),
+      500,
+    );
+
+    const pairs: { raw: number; e2e: EndToEnd; ratio: number }[] = [];
+    for (let p = 0; p < PAIRS; p++) {
+      const raw = await rawBulk(es, uniqueName('raw').toLowerCase(), docs, best.flushBytes, best.concurrency);
+      const e2e = await endToEnd(es, kafka, bootstrap, esUrl, topic, best);
+      pairs.push({ raw, e2e, ratio: e2e.steadyRate / raw });
+      console.log(
+        `  pair ${p + 1}: raw ${raw.toFixed(0)} docs/s, sluice ${e2e.steadyRate.toFixed(0)} records/s ` +
+          `(${e2e.rate.toFixed(0)} with startup), ratio ${(e2e.steadyRate / raw).toFixed(2)}x, ` +
+          `worker ${e2e.cpuMicrosPerRecord.toFixed(0)} µs CPU/record, peak RSS ${e2e.peakRssMiB.toFixed(0)} MiB`,
+      );
+    }
+    const result = {
+      benchmark: 'elastic',
+      server: SERVICE,
+      records: RECORDS,
+      recordBytes: values[0]!.length,
+      rawSettings: { flushBytes: best.flushBytes, concurrency: best.concurrency },
+      pairs,
+      medianRatio: median(pairs.map((p) => p.ratio)),
+      medianRaw: median(pairs.map((p) => p.raw)),
+      medianSluice: median(pairs.map((p) => p.e2e.steadyRate)),
+      medianCpuMicrosPerRecord: median(pairs.map((p) => p.e2e.cpuMicrosPerRecord)),
+      maxPeakRssMiB: Math.max(...pairs.map((p) => p.e2e.peakRssMiB)),
+      at: new Date().toISOString(),
+    };
+    console.log('');
+    console.log('| measure | records/s |');
+    console.log('|---|---|');
+    console.log(
+      `| raw helpers.bulk (flushBytes ${best.flushBytes}, concurrency ${best.concurrency}), median | ${result.medianRaw.toFixed(0)} |`,
+    );
+    console.log(`| sluice end to end, first → last commit, median | ${result.medianSluice.toFixed(0)} |`);
+    console.log(
+      `median ratio of ${PAIRS} pairs: ${result.medianRatio.toFixed(2)}x (target >= 0.7x); worker ` +
+        `${result.medianCpuMicrosPerRecord.toFixed(0)} µs CPU/record, peak RSS ${result.maxPeakRssMiB.toFixed(0)} MiB`,
+    );
+    const dir = path.join(root, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `elastic-${result.at.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`written ${path.relative(root, file)}`);
+    await kafka.deleteTopics(topic);
+  } finally {
+    await es.close();
+    await kafka.close();
+  }
+}
+
+await main();

@@ -1,0 +1,279 @@
+// `npm run bench -- influxdb`: end-to-end records/s from a pre-filled topic of ~1 KB JSON records into
+// InfluxDB through `sluice standalone` and @sluice/sink-influxdb, beside the raw write rate of the
+// official client's write API sending the same points (the same line protocol, gzip) to the same server
+// at its best batch size, measured in the same run. Raw and end-to-end runs alternate (BENCH_REPS
+// pairs, default 3); the median of the per-pair ratios is reported (target >= 0.8x), with the worker's
+// CPU µs per record and peak RSS. The result is written to bench/results/influxdb.json.
+// BENCH_RECORDS (default 100000) sets the number of records; BENCH_PUT_REQUESTS (default 4, the sink's max.in.flight) how many
+// write requests of the best batch size one put holds (max.poll.records) and sends at once.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureServices } from '@sluice/test-infra';
+import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
+import type * as Influx from '@influxdata/influxdb-client';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// The client the sink uses (its own dependency), not whatever version is hoisted to the root.
+const { InfluxDB, escape } = createRequire(path.join(root, 'packages/sink-influxdb/package.json'))(
+  '@influxdata/influxdb-client',
+) as typeof Influx;
+
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+const BATCH_SIZES = [1000, 5000, 10000];
+const PROBE_RECORDS = Math.min(RECORDS, 20_000);
+const PUT_REQUESTS = Number(process.env.BENCH_PUT_REQUESTS ?? 4);
+const T0 = 1_700_000_000_000;
+
+/** A ~1 KB JSON record: a tag, typed fields, a nested object, an array and padding text. */
+function record(i: number): string {
+  return JSON.stringify({
+    id: i,
+    sensor: `sensor-${i % 1000}`,
+    ts: T0 + i,
+    // Never a whole number, so schemaless JSON keeps it a float.
+    reading: { temperature: 20.05 + (i % 10) / 10, humidity: 40 + (i % 7), ok: i % 2 === 0 },
+    tags: ['bench', `shard-${i % 16}`, 'json'],
+    payload: 'x'.repeat(800),
+  });
+}
+
+/** The KCQL of the end-to-end runs and the line protocol it gives, built here for the raw runs. */
+const kcql = (topic: string, measurement: string) =>
+  `INSERT INTO ${measurement} SELECT id, reading.temperature AS temperature, reading.humidity AS humidity, ` +
+  `reading.ok AS ok, payload FROM ${topic} WITHTIMESTAMP ts WITHTAG (sensor)`;
+
+function line(measurement: string, json: string): string {
+  const r = JSON.parse(json) as {
+    id: number;
+    sensor: string;
+    ts: number;
+    reading: { temperature: number; humidity: number; ok: boolean };
+    payload: string;
+  };
+  return (
+    `${escape.measurement(measurement)},sensor=${escape.tag(r.sensor)} id=${r.id}i,temperature=${r.reading.temperature},` +
+    `humidity=${r.reading.humidity}i,ok=${r.reading.ok},payload=${escape.quoted(r.payload)} ${r.ts}`
+  );
+}
+
+async function rawWrite(
+  influx: Influx.InfluxDB,
+  bucket: string,
+  lines: readonly string[],
+  batchSize: number,
+) {
+  const api = influx.getWriteApi('bench', bucket, 'ms', {
+    batchSize,
+    flushInterval: 0,
+    maxRetries: 0,
+    gzipThreshold: 1000,
+    maxBufferLines: lines.length + batchSize,
+  });
+  const started = performance.now();
+  api.writeRecords(lines as string[]);
+  await api.close();
+  return lines.length / ((performance.now() - started) / 1000);
+}
+
+/** User+system CPU seconds the process has used (from /proc). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+async function influxQl(url: string, db: string, q: string): Promise<unknown> {
+  const response = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q, db }) });
+  if (!response.ok) throw new Error(`InfluxQL ${q}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+async function count(url: string, db: string, measurement: string): Promise<number> {
+  const body = (await influxQl(url, db, `SELECT count(id) FROM "${measurement}"`)) as {
+    results: { series?: { values: [string, number][] }[] }[];
+  };
+  return body.results[0]?.series?.[0]?.values[0]?.[1] ?? 0;
+}
+
+interface E2eRun {
+  rate: number;
+  cpuMicrosPerRecord: number;
+  peakRssMiB: number;
+}
+
+async function endToEnd(
+  bootstrap: string,
+  kafka: KafkaTestClient,
+  topic: string,
+  url: string,
+  db: string,
+  measurement: string,
+  batchPoints: number,
+): Promise<E2eRun> {
+  const name = uniqueName('bench-influx');
+  // One put can only send what the consumer fetched: room for PUT_REQUESTS requests of the best size.
+  const perPut = batchPoints * PUT_REQUESTS;
+  const fetchBytes = String(Math.max(1_048_576, perPut * 1100));
+  const worker = await StandaloneWorker.start({
+    worker: {
+      'bootstrap.servers': bootstrap,
+      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+      'value.converter.schemas.enable': 'false',
+      'offset.flush.interval.ms': '250',
+    },
+    connectors: [
+      {
+        name,
+        'connector.class': 'InfluxSinkConnector',
+        topics: topic,
+        'connect.influx.url': url,
+        'connect.influx.db': db,
+        'connect.influx.kcql': kcql(topic, measurement),
+        'connect.influx.batch.points': String(batchPoints),
+        'connect.influx.max.in.flight': String(PUT_REQUESTS),
+        'consumer.override.max.poll.records': String(perPut),
+        'consumer.override.max.partition.fetch.bytes': fetchBytes,
+        'consumer.override.fetch.max.bytes': fetchBytes,
+      },
+    ],
+  });
+  let first = 0;
+  let cpuAtFirst = NaN;
+  try {
+    // Progress from the committed offsets: committed only after InfluxDB acknowledged the points.
+    await waitFor(
+      async () => {
+        const n = await kafka.committedRecords(`connect-${name}`, topic);
+        if (n > 0 && first === 0) {
+          first = performance.now();
+          cpuAtFirst = worker.pid ? cpuSeconds(worker.pid) : NaN;
+        }
+        return n >= RECORDS;
+      },
+      { what: `${RECORDS} records committed by the worker`, timeoutMs: 30 * 60_000, intervalMs: 100 },
+    );
+  } catch (e) {
+    console.error(worker.output().slice(-4000));
+    throw e;
+  }
+  const done = performance.now();
+  const cpu = worker.pid ? cpuSeconds(worker.pid) - cpuAtFirst : NaN;
+  const rss = worker.pid ? peakRssMiB(worker.pid) : NaN;
+  await worker.stop();
+  const written = await count(url, db, measurement);
+  if (written !== RECORDS) throw new Error(`expected ${RECORDS} points in ${measurement}, found ${written}`);
+  // From the first commit: the records of the first put are not counted, nor is the worker's start.
+  return {
+    rate: RECORDS / ((done - first) / 1000),
+    cpuMicrosPerRecord: (cpu / RECORDS) * 1e6,
+    peakRssMiB: rss,
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function main(): Promise<void> {
+  const services = await ensureServices(['kafka', 'influxdb']);
+  const bootstrap = services['kafka']!['bootstrapServers'] as string;
+  const url = services['influxdb']!['url'] as string;
+  const db = uniqueName('bench').replace(/-/g, '_');
+  const influx = new InfluxDB({ url, timeout: 60_000 });
+  const kafka = new KafkaTestClient(bootstrap);
+  const values = Array.from({ length: RECORDS }, (_, i) => record(i));
+  console.log(`records: ${RECORDS} of ${values[0]!.length} bytes; InfluxDB ${url}; database ${db}`);
+  await influxQl(url, db, `CREATE DATABASE "${db}"`);
+  const bucket = `${db}/autogen`;
+
+  try {
+    let best = { batch: BATCH_SIZES[0]!, rate: 0 };
+    for (const batch of BATCH_SIZES) {
+      const sample = values.slice(0, PROBE_RECORDS).map((v) => line(`probe_${batch}`, v));
+      const rate = await rawWrite(influx, bucket, sample, batch);
+      console.log(`  raw probe writeApi batchSize=${batch}: ${rate.toFixed(0)} points/s`);
+      if (rate > best.rate) best = { batch, rate };
+    }
+
+    const topic = uniqueName('bench-influx');
+    await kafka.createTopic(topic);
+    const filled = performance.now();
+    await kafka.produce(
+      topic,
+      values.map((value) => ({ value })),
+      500,
+    );
+    console.log(`  topic filled in ${((performance.now() - filled) / 1000).toFixed(1)} s`);
+
+    const pairs: { raw: number; e2e: E2eRun; ratio: number }[] = [];
+    for (let rep = 0; rep < REPS; rep++) {
+      const raw = await rawWrite(
+        influx,
+        bucket,
+        values.map((v) => line(`raw_${rep}`, v)),
+        best.batch,
+      );
+      const e2e = await endToEnd(bootstrap, kafka, topic, url, db, `e2e_${rep}`, best.batch);
+      pairs.push({ raw, e2e, ratio: e2e.rate / raw });
+      console.log(
+        `  pair ${rep + 1}: raw ${raw.toFixed(0)} points/s, sluice ${e2e.rate.toFixed(0)} records/s, ` +
+          `ratio ${(e2e.rate / raw).toFixed(2)}x, worker ${e2e.cpuMicrosPerRecord.toFixed(0)} µs CPU/record, peak RSS ${e2e.peakRssMiB.toFixed(0)} MiB`,
+      );
+    }
+    const result = {
+      benchmark: 'influxdb',
+      date: new Date().toISOString(),
+      records: RECORDS,
+      recordBytes: values[0]!.length,
+      server: `InfluxDB ${url}`,
+      rawBatchSize: best.batch,
+      requestsPerPut: PUT_REQUESTS,
+      pairs: pairs.map((p) => ({
+        rawPointsPerSecond: Math.round(p.raw),
+        sluiceRecordsPerSecond: Math.round(p.e2e.rate),
+        ratio: Number(p.ratio.toFixed(3)),
+        workerCpuMicrosPerRecord: Math.round(p.e2e.cpuMicrosPerRecord),
+        workerPeakRssMiB: Math.round(p.e2e.peakRssMiB),
+      })),
+      medianRatio: Number(median(pairs.map((p) => p.ratio)).toFixed(3)),
+      medianRawPointsPerSecond: Math.round(median(pairs.map((p) => p.raw))),
+      medianSluiceRecordsPerSecond: Math.round(median(pairs.map((p) => p.e2e.rate))),
+      medianWorkerCpuMicrosPerRecord: Math.round(median(pairs.map((p) => p.e2e.cpuMicrosPerRecord))),
+      maxWorkerPeakRssMiB: Math.round(Math.max(...pairs.map((p) => p.e2e.peakRssMiB))),
+      target: 0.8,
+    };
+    console.log('');
+    console.log('| measure | rate |');
+    console.log('|---|---|');
+    console.log(
+      `| raw client writeApi (batch ${best.batch}, gzip), median | ${result.medianRawPointsPerSecond} points/s |`,
+    );
+    console.log(
+      `| sluice end to end (first → last commit), median | ${result.medianSluiceRecordsPerSecond} records/s |`,
+    );
+    console.log(`median of the per-pair ratios: ${result.medianRatio}x (target >= 0.8x)`);
+    console.log(
+      `worker CPU ${result.medianWorkerCpuMicrosPerRecord} µs/record (median); peak RSS ${result.maxWorkerPeakRssMiB} MiB (max)`,
+    );
+    const out = path.join(root, 'bench', 'results');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(path.join(out, 'influxdb.json'), `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`written to bench/results/influxdb.json`);
+    await kafka.deleteTopics(topic).catch(() => undefined);
+  } finally {
+    await influxQl(url, db, `DROP DATABASE "${db}"`).catch(() => undefined);
+    await kafka.close();
+  }
+}
+
+await main();

@@ -1,0 +1,229 @@
+// `npm run bench -- jms`: end-to-end records/s from a pre-filled topic of ~1 KB JSON records to
+// ActiveMQ through `sluice standalone` and @sluice/sink-jms (WITHFORMAT JSON, a JMS topic), beside the
+// raw STOMP publish rate of the client the sink uses (stompit) sending the same frames (same headers,
+// same bodies) in transactions of the same size with a receipt per COMMIT, to the same broker. Raw and
+// sink runs alternate (BENCH_REPS pairs, default 3); the ratio is the median of the per-pair ratios.
+// The JMS topic has no subscriber, so the broker drops what it receives: the measure is the sending
+// path, not the broker's storage (a queue would fill the test broker's small heap and throttle both).
+// Prints records/s, the ratio, CPU µs per record and the worker's peak RSS, and writes the result to
+// bench/results/jms-<time>.json. BENCH_RECORDS (default 100000) sets the number of records.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureServices } from '@sluice/test-infra';
+import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
+import type * as Stompit from 'stompit';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// The client the sink uses (its own dependency), not whatever version is hoisted to the root.
+const stompit = createRequire(path.join(root, 'packages/sink-jms/package.json'))('stompit') as typeof Stompit;
+
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+/** Records per put() (Kafka Connect's max.poll.records default), so records per transaction for both. */
+const BATCH = 500;
+
+/** A ~1 KB JSON document: a few typed fields, a nested object, an array and padding text. */
+function record(i: number): string {
+  return JSON.stringify({
+    id: i,
+    sensor: `sensor-${i % 1000}`,
+    ts: 1_700_000_000_000 + i,
+    reading: { temperature: 20 + (i % 10) / 10, humidity: 40 + (i % 7), ok: i % 2 === 0 },
+    tags: ['bench', `shard-${i % 16}`, 'json'],
+    payload: 'x'.repeat(820),
+  });
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+interface Run {
+  rate: number;
+  cpuMicrosPerRecord: number;
+}
+
+/** The raw client: the sink's frames, BATCH per transaction, the next transaction after the COMMIT receipt. */
+async function rawPublish(host: string, port: number, bodies: readonly string[]): Promise<Run> {
+  const destination = `/topic/${uniqueName('bench.raw')}`;
+  const client = await new Promise<Stompit.Client>((resolve, reject) =>
+    stompit.connect({ host, port, connectHeaders: { host, 'heart-beat': '0,0' } }, (e, c) =>
+      e ? reject(e) : resolve(c),
+    ),
+  );
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  let transaction = 0;
+  for (let from = 0; from < bodies.length; from += BATCH) {
+    const tx = client.begin({ transaction: `raw-${++transaction}` });
+    for (const body of bodies.slice(from, from + BATCH)) {
+      // The headers the sink sends for a JSON record with no key and no Kafka headers.
+      tx.send({ destination, persistent: 'true', JMSXGroupID: '0' }).end(body);
+    }
+    await new Promise<void>((resolve) =>
+      tx.commit({ onReceipt: resolve } as unknown as Stompit.Client.SendOptions),
+    );
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  client.disconnect();
+  return { rate: bodies.length / elapsed, cpuMicrosPerRecord: (cpu.user + cpu.system) / bodies.length };
+}
+
+interface SinkRun extends Run {
+  withStartup: number;
+  rssMiB: number;
+}
+
+async function endToEnd(
+  bootstrap: string,
+  stompUrl: string,
+  topic: string,
+  kafka: KafkaTestClient,
+): Promise<SinkRun> {
+  const name = uniqueName('bench-jms');
+  const target = uniqueName('bench.e2e');
+  const started = performance.now();
+  const worker = await StandaloneWorker.start({
+    worker: {
+      'bootstrap.servers': bootstrap,
+      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'offset.flush.interval.ms': '100',
+    },
+    connectors: [
+      {
+        name,
+        'connector.class': 'JMSSinkConnector',
+        topics: topic,
+        'connect.jms.url': stompUrl,
+        'connect.jms.kcql': `INSERT INTO ${target} SELECT * FROM ${topic} WITHFORMAT JSON WITHTYPE TOPIC`,
+      },
+    ],
+  });
+  const cpuAtStart = worker.pid ? cpuSeconds(worker.pid) : NaN;
+  // Progress from the committed offsets: committed only once the broker confirmed the COMMIT.
+  let first = 0;
+  let firstCommitted = 0;
+  let cpuAtFirst = NaN;
+  try {
+    await waitFor(
+      async () => {
+        const n = await kafka.committedRecords(`connect-${name}`, topic);
+        if (n > 0 && first === 0) {
+          first = performance.now();
+          firstCommitted = n;
+          cpuAtFirst = worker.pid ? cpuSeconds(worker.pid) : NaN;
+        }
+        return n >= RECORDS;
+      },
+      { what: `${RECORDS} records committed by the worker`, timeoutMs: 30 * 60_000, intervalMs: 50 },
+    );
+  } catch (e) {
+    console.error(worker.output().slice(-4000));
+    throw e;
+  }
+  const done = performance.now();
+  const cpu = worker.pid ? cpuSeconds(worker.pid) - cpuAtFirst : NaN;
+  const rssMiB = worker.pid ? peakRssMiB(worker.pid) : NaN;
+  void cpuAtStart;
+  await worker.stop();
+  const measured = RECORDS - firstCommitted;
+  return {
+    rate: measured / ((done - first) / 1000),
+    withStartup: RECORDS / ((done - started) / 1000),
+    cpuMicrosPerRecord: (cpu * 1e6) / measured,
+    rssMiB,
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const services = await ensureServices(['kafka', 'activemq']);
+  const bootstrap = services['kafka']!['bootstrapServers'] as string;
+  const activemq = services['activemq']!;
+  const stompUrl = activemq['url'] as string;
+  const values = Array.from({ length: RECORDS }, (_, i) => record(i));
+  console.log(
+    `records: ${RECORDS} of ${values[0]!.length} bytes; broker ${stompUrl}; ${BATCH} per transaction`,
+  );
+
+  const kafka = new KafkaTestClient(bootstrap);
+  const topic = uniqueName('bench-jms');
+  const pairs: { raw: Run; sink: SinkRun; ratio: number }[] = [];
+  try {
+    await kafka.createTopic(topic);
+    const filled = performance.now();
+    await kafka.produce(
+      topic,
+      values.map((value) => ({ value })),
+      500,
+    );
+    console.log(`  topic filled in ${((performance.now() - filled) / 1000).toFixed(1)} s`);
+    for (let rep = 1; rep <= REPS; rep++) {
+      const raw = await rawPublish(activemq.host, activemq.port, values);
+      console.log(
+        `  [${rep}/${REPS}] raw stompit: ${raw.rate.toFixed(0)} msg/s, ${raw.cpuMicrosPerRecord.toFixed(1)} µs CPU/msg`,
+      );
+      const sink = await endToEnd(bootstrap, stompUrl, topic, kafka);
+      console.log(
+        `  [${rep}/${REPS}] sluice JMS sink: ${sink.rate.toFixed(0)} records/s (${sink.withStartup.toFixed(0)} with start-up), ` +
+          `${sink.cpuMicrosPerRecord.toFixed(1)} µs worker CPU/record, peak RSS ${sink.rssMiB.toFixed(0)} MiB`,
+      );
+      pairs.push({ raw, sink, ratio: sink.rate / raw.rate });
+    }
+  } finally {
+    await kafka.close();
+  }
+
+  const result = {
+    benchmark: 'jms',
+    date: new Date().toISOString(),
+    records: RECORDS,
+    recordBytes: values[0]!.length,
+    transactionSize: BATCH,
+    raw: {
+      rate: median(pairs.map((p) => p.raw.rate)),
+      cpuMicrosPerRecord: median(pairs.map((p) => p.raw.cpuMicrosPerRecord)),
+    },
+    sink: {
+      rate: median(pairs.map((p) => p.sink.rate)),
+      cpuMicrosPerRecord: median(pairs.map((p) => p.sink.cpuMicrosPerRecord)),
+      peakRssMiB: Math.max(...pairs.map((p) => p.sink.rssMiB)),
+    },
+    ratio: median(pairs.map((p) => p.ratio)),
+    target: 0.7,
+    pairs,
+  };
+  console.log('');
+  console.log('| measure | records/s | CPU µs/record |');
+  console.log('|---|---|---|');
+  console.log(
+    `| raw stompit, same frames, a transaction of ${BATCH} with a COMMIT receipt | ${result.raw.rate.toFixed(0)} | ${result.raw.cpuMicrosPerRecord.toFixed(1)} (client) |`,
+  );
+  console.log(
+    `| sluice end to end (first → last commit) | ${result.sink.rate.toFixed(0)} | ${result.sink.cpuMicrosPerRecord.toFixed(1)} (worker) |`,
+  );
+  console.log(
+    `ratio (median of ${REPS} pairs): ${result.ratio.toFixed(2)}x (target >= 0.7x); worker peak RSS ${result.sink.peakRssMiB.toFixed(0)} MiB`,
+  );
+  const dir = path.join(root, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `jms-${result.date.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  console.log(`result: ${path.relative(root, file)}`);
+}
+
+await main();
