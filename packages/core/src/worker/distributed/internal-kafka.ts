@@ -52,6 +52,7 @@ export interface InternalKafka {
   /**
    * A transactional writer: opening it bumps the producer epoch of `transactionalId`, so any earlier
    * holder's next write fails. Its `send` throws FencedWriterError once someone else opened one.
+   * Throws TransactionsUnavailableError when the brokers refuse transactions to this worker.
    */
   fencedWriter(topic: string, transactionalId: string): Promise<LogWriter>;
   groupTransport(groupId: string): GroupTransport;
@@ -64,5 +65,13 @@ export class FencedWriterError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'FencedWriterError';
+  }
+}
+
+/** The brokers do not offer transactions to this worker (unsupported, or not allowed by ACLs). */
+export class TransactionsUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransactionsUnavailableError';
   }
 }
