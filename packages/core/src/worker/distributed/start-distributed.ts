@@ -164,6 +164,7 @@ export async function startDistributed(opts: DistributedOptions): Promise<Distri
         requestTimeoutMs: workerConfig.restRequestTimeoutMs,
         basicAuth: workerConfig.basicAuth,
         https: workerConfig.restTls(),
+        clusterLogLevels: false,
       });
       trackForwardedRequests(rest);
       restPort = await listen(rest, workerConfig.listeners);
