@@ -158,13 +158,28 @@ describe('KafkaStatusStore', () => {
     expect(a.store.getConnector('x')?.state).toBe('PAUSED');
   });
 
+  it('writes topic-tracking records with the task that read the topic', async () => {
+    const topic = new MemoryTopic();
+    const a = statusStore(topic, 'a:8083');
+    await a.store.start(topic.writer(), 1000);
+    a.store.putTopic('x', 'orders', 3);
+    await a.store.flush();
+    const record = topic.records.find((r) => r.key === 'status-topic-orders:connector-x');
+    expect(JSON.parse(record!.value!.toString()).topic).toMatchObject({
+      name: 'orders',
+      connector: 'x',
+      task: 3,
+    });
+    expect(a.store.topics('x')).toEqual(['orders']);
+  });
+
   it("tombstones a deleted connector's statuses and topics", async () => {
     const topic = new MemoryTopic();
     const a = statusStore(topic, 'a:8083');
     await a.store.start(topic.writer(), 1000);
     a.store.putConnector('x', { state: 'RUNNING', workerId: 'a:8083' });
     a.store.putTask('x', 0, { state: 'RUNNING', workerId: 'a:8083' });
-    a.store.putTopic('x', 'orders');
+    a.store.putTopic('x', 'orders', 0);
     a.store.deleteConnector('x');
     await a.store.flush();
     const tombstones = topic.records.filter((r) => r.value === null).map((r) => r.key);
