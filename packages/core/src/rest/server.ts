@@ -83,6 +83,9 @@ export function createRestServer(opts: RestServerOptions): FastifyInstance {
   }));
 
   app.get('/health', async (_req, reply) => {
+    const problem = opts.herder.healthProblem?.() ?? null;
+    if (problem)
+      return reply.code(503).send({ status: 'unhealthy', message: `Worker is unhealthy: ${problem}` });
     if (!opts.herder.ready()) {
       return reply
         .code(503)

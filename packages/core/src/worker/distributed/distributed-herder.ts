@@ -66,6 +66,8 @@ export interface DistributedHerderOptions {
   /** The group refused this worker for good (e.g. the group.id is used by something else). */
   readonly onFatal: (error: Error) => void;
   readonly now?: () => number;
+  /** Why this worker cannot follow the cluster right now (e.g. an internal-topic reader is down), or null. */
+  readonly problem?: () => string | null;
 }
 
 interface Applied {
@@ -119,6 +121,10 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
 
   ready(): boolean {
     return this.joined && !this.leaving;
+  }
+
+  healthProblem(): string | null {
+    return this.opts.problem?.() ?? null;
   }
 
   /** The group generation this worker last joined (written with its statuses). */

@@ -47,7 +47,12 @@ export interface InternalTopicSpec {
 export interface InternalKafka {
   /** Creates missing topics compacted; throws ConfigException for an existing topic that is not compacted. */
   ensureTopics(specs: readonly InternalTopicSpec[]): Promise<void>;
-  openLog(topic: string, onRecords: (records: readonly LogRecord[]) => void): TopicLog;
+  /** `onCrash` is told when the reader stopped for good (it is not restarted by itself). */
+  openLog(
+    topic: string,
+    onRecords: (records: readonly LogRecord[]) => void,
+    onCrash?: (error: Error) => void,
+  ): TopicLog;
   writer(topic: string): Promise<LogWriter>;
   /**
    * A transactional writer: opening it bumps the producer epoch of `transactionalId`, so any earlier
