@@ -762,6 +762,7 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
       if (!d || prev.config !== d.applied.config) this.appliedTasks.delete(key);
     }
     await worker.stopTasks(toStop);
+    this.markUnassigned(toStop.filter((id) => !desired.has(taskKey(id))));
 
     const retargeted = new Set<string>();
     for (const [key, d] of desired) {
@@ -805,9 +806,25 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
   private async stopAllWork(): Promise<void> {
     this.ownedConnectors.clear();
     this.ownedTasks.clear();
+    const running = this.opts.worker.taskIds();
     await this.opts.worker.stopAll();
+    this.markUnassigned(running);
     this.appliedConnectors.clear();
     this.appliedTasks.clear();
+  }
+
+  /**
+   * Tasks this worker stopped and no longer runs show UNASSIGNED (not a stale RUNNING) until their new
+   * owner reports, unless that owner already did at a newer generation (putTaskSafe).
+   */
+  private markUnassigned(stopped: readonly ConnectorTaskId[]): void {
+    for (const id of stopped) {
+      if (id.task >= (this.deps.configStore.get(id.connector)?.taskConfigs.length ?? 0)) continue;
+      this.opts.statusStore.putTaskSafe(id.connector, id.task, {
+        state: 'UNASSIGNED',
+        workerId: this.opts.worker.workerId(),
+      });
+    }
   }
 
   private ownedWork(): WorkSet {

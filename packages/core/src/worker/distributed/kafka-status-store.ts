@@ -25,6 +25,8 @@ export class KafkaStatusStore implements StatusStore {
   private readonly connectorStatus = new Map<string, ConnectorStatus>();
   private readonly taskStatus = new Map<string, Map<number, TaskStatusRecord>>();
   private readonly activeTopics = new Map<string, Set<string>>();
+  /** The group generation each task status was written at, for putTaskSafe. */
+  private readonly taskGenerations = new Map<string, number>();
   private readonly log: TopicLog;
   private writer: LogWriter | null = null;
   private sending: Promise<void> = Promise.resolve();
@@ -68,8 +70,23 @@ export class KafkaStatusStore implements StatusStore {
 
   putTask(connector: string, task: number, status: TaskStatusRecord): void {
     this.tasksOf(connector).set(task, status);
+    this.taskGenerations.set(`${connector}-${task}`, this.generation());
     this.listener?.task(connector, task, status.state);
     this.send({ key: `status-task-${connector}-${task}`, value: this.statusValue(status) });
+  }
+
+  /**
+   * Kafka Connect's putSafe: writes the status unless another worker wrote one at a newer group
+   * generation (it took the task over), so a worker that stops a task late cannot hide the new
+   * owner's status. Returns whether it was written.
+   */
+  putTaskSafe(connector: string, task: number, status: TaskStatusRecord): boolean {
+    const current = this.getTasks(connector).get(task);
+    const currentGeneration = this.taskGenerations.get(`${connector}-${task}`) ?? -1;
+    if (current && current.workerId !== this.workerId() && currentGeneration > this.generation())
+      return false;
+    this.putTask(connector, task, status);
+    return true;
   }
 
   getConnector(connector: string): ConnectorStatus | undefined {
@@ -174,6 +191,10 @@ export class KafkaStatusStore implements StatusStore {
     const task = Number(m[2]);
     if (value === null) return this.dropTask(connector, task);
     const wasOurs = this.taskStatus.get(connector)?.get(task)?.workerId === self;
+    this.taskGenerations.set(
+      `${connector}-${task}`,
+      typeof value.generation === 'number' ? value.generation : -1,
+    );
     this.tasksOf(connector).set(task, {
       state: value.state as TaskStateName,
       workerId: value.worker_id,

@@ -8,6 +8,15 @@ const refuseTransactions = async (_topic: string, id: string) => {
   );
 };
 
+/** The state in the latest status-topic record of a task. */
+function lastTaskState(cluster: HerderCluster, connector: string, task: number): string | undefined {
+  const records = cluster.statusTopic.records.filter(
+    (r) => r.key === `status-task-${connector}-${task}` && r.value,
+  );
+  const last = records[records.length - 1];
+  return last ? (JSON.parse(last.value!.toString()) as { state: string }).state : undefined;
+}
+
 describe('DistributedHerder', () => {
   let cluster: HerderCluster;
   afterEach(async () => {
@@ -26,6 +35,24 @@ describe('DistributedHerder', () => {
       'one task on each worker',
     );
     expect(w1.fatal).toEqual([]);
+  });
+
+  it('reports UNASSIGNED for the tasks a stopping worker no longer runs (issue 16, point 8)', async () => {
+    cluster = new HerderCluster();
+    const w1 = await cluster.start('w1');
+    await waitFor(() => w1.herder.ready(), 'w1 to join');
+    await w1.herder.putConnectorConfig('c1', testConnector('c1', 2), { allowReplace: false });
+    await waitFor(() => w1.worker.taskIds().length === 2, 'both tasks to run');
+    await waitFor(
+      () => [0, 1].every((t) => lastTaskState(cluster, 'c1', t) === 'RUNNING'),
+      'RUNNING statuses',
+    );
+    await w1.stop();
+    await waitFor(
+      () => [0, 1].every((t) => lastTaskState(cluster, 'c1', t) === 'UNASSIGNED'),
+      'UNASSIGNED statuses',
+      2000,
+    );
   });
 
   describe('advertised URL (issue 16, point 2)', () => {
