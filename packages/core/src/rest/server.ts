@@ -29,6 +29,11 @@ export interface RestServerOptions {
   basicAuth?: { user: string; password: string } | null;
   /** TLS of an `https://` listener (WorkerConfig.restTls). */
   https?: ConnectionOptions | null;
+  /**
+   * Whether `scope=cluster` log level changes can be honoured: true for a standalone worker (it is the
+   * whole cluster); false in distributed mode, where they are refused rather than applied to one worker.
+   */
+  clusterLogLevels?: boolean;
 }
 
 export function createRestServer(opts: RestServerOptions): FastifyInstance {
@@ -78,6 +83,9 @@ export function createRestServer(opts: RestServerOptions): FastifyInstance {
   }));
 
   app.get('/health', async (_req, reply) => {
+    const problem = opts.herder.healthProblem?.() ?? null;
+    if (problem)
+      return reply.code(503).send({ status: 'unhealthy', message: `Worker is unhealthy: ${problem}` });
     if (!opts.herder.ready()) {
       return reply
         .code(503)
@@ -96,7 +104,7 @@ export function createRestServer(opts: RestServerOptions): FastifyInstance {
 
   connectorsRoutes(app, opts.herder, timed);
   pluginsRoutes(app, opts.herder, timed);
-  adminRoutes(app, opts.loggers);
+  adminRoutes(app, opts.loggers, { clusterScope: opts.clusterLogLevels ?? true });
   return app;
 }
 

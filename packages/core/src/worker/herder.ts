@@ -23,6 +23,8 @@ export interface PutConnectorResult {
 export interface Herder {
   /** True once startup completed (`GET /health`). */
   ready(): boolean;
+  /** Why a started worker cannot do its work right now (`GET /health` answers 503 with it); null when healthy. */
+  healthProblem?(): string | null;
   /** Kafka cluster id for `GET /`; null while Kafka cannot be reached. */
   kafkaClusterId(): Promise<string | null>;
 

@@ -25,8 +25,8 @@ export interface StatusStore {
   deleteTask(connector: string, task: number): void;
   /** Forgets the connector, its tasks and its active topics. */
   deleteConnector(connector: string): void;
-  /** Topics the connector has consumed from (KIP-558 topic tracking). */
-  putTopic(connector: string, topic: string): void;
+  /** Topics the connector has consumed from (KIP-558 topic tracking); `task` is the task that first read it. */
+  putTopic(connector: string, topic: string, task: number): void;
   topics(connector: string): string[];
   resetTopics(connector: string): void;
 }
@@ -70,7 +70,7 @@ export class MemoryStatusStore implements StatusStore {
     this.listener?.connector(connector, null);
   }
 
-  putTopic(connector: string, topic: string): void {
+  putTopic(connector: string, topic: string, _task: number): void {
     let topics = this.activeTopics.get(connector);
     if (!topics) this.activeTopics.set(connector, (topics = new Set()));
     topics.add(topic);

@@ -1,6 +1,7 @@
 import { ConfigDef, validators, type ConfigValue } from '../config/def.js';
 import { ConfigException } from '../errors.js';
 import { ConfigProviders } from '../config/providers.js';
+import { hostname } from 'node:os';
 import type { ConnectionOptions } from 'node:tls';
 import { OVERRIDE_POLICIES, type OverridePolicy } from '../kafka/client-config.js';
 import { kafkaTlsOptions } from '../kafka/kafkajs/config.js';
@@ -278,10 +279,15 @@ export class WorkerConfig {
     return stripPrefix(this.props, prefix);
   }
 
-  /** `host:port` shown as `worker_id` in statuses and advertised to other workers. */
+  /**
+   * `host:port` shown as `worker_id` in statuses and advertised to other workers. Without
+   * `rest.advertised.host.name`, a listener bound to every interface advertises the machine's host
+   * name, as Kafka Connect does, so that workers on different machines get different ids and URLs.
+   */
   workerId(boundPort?: number): string {
     const listener = this.listeners[0];
-    const host = (this.parsed['rest.advertised.host.name'] as string | null) || listener?.host || 'localhost';
+    const bound = listener && !isWildcardHost(listener.host) ? listener.host : null;
+    const host = (this.parsed['rest.advertised.host.name'] as string | null) || bound || hostname();
     const port =
       (this.parsed['rest.advertised.port'] as number | null) ?? boundPort ?? listener?.port ?? 8083;
     return `${host}:${port}`;
@@ -310,6 +316,23 @@ export class WorkerConfig {
     }
     return out;
   }
+}
+
+/** A listener host that binds every interface (empty, `0.0.0.0`, `::`): not an address to advertise. */
+export function isWildcardHost(host: string): boolean {
+  return host === '' || host === '0.0.0.0' || host === '::' || host === '[::]';
+}
+
+/** An address only this machine reaches (`localhost`, 127.0.0.0/8, `::1`). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    h === 'localhost' ||
+    h.endsWith('.localhost') ||
+    /^127\./.test(h) ||
+    h === '::1' ||
+    h === '0:0:0:0:0:0:0:1'
+  );
 }
 
 export function stripPrefix(props: Record<string, string>, prefix: string): Record<string, string> {

@@ -232,7 +232,7 @@ export class Worker {
           gracefulShutdownTimeoutMs: config.gracefulShutdownTimeoutMs,
           consumerThread: config.consumerThread,
         },
-        task: this.trackTopics(id.connector, connector.plugin.createTask()),
+        task: this.trackTopics(id, connector.plugin.createTask()),
         keyConverter: converters.key,
         valueConverter: converters.value,
         headerConverter: converters.header,
@@ -405,7 +405,7 @@ export class Worker {
   }
 
   /** Records each topic a task receives records from, for `/connectors/{name}/topics`. */
-  private trackTopics(connector: string, task: SinkTask): SinkTask {
+  private trackTopics(id: ConnectorTaskId, task: SinkTask): SinkTask {
     if (!this.opts.config.topicTrackingEnable) return task;
     const seen = new Set<string>();
     const statusStore = this.opts.statusStore;
@@ -414,7 +414,7 @@ export class Worker {
       for (const r of records) {
         if (!seen.has(r.topic)) {
           seen.add(r.topic);
-          statusStore.putTopic(connector, r.topic);
+          statusStore.putTopic(id.connector, r.topic, id.task);
         }
       }
       return put(records);

@@ -7,7 +7,13 @@ import { buildTestHerder, fileSinkConfig } from '../worker/fakes.js';
 let app: FastifyInstance;
 afterEach(async () => app?.close());
 
-function server(options: { basicAuth?: { user: string; password: string }; requestTimeoutMs?: number } = {}) {
+function server(
+  options: {
+    basicAuth?: { user: string; password: string };
+    requestTimeoutMs?: number;
+    clusterLogLevels?: boolean;
+  } = {},
+) {
   const t = buildTestHerder();
   app = createRestServer({
     herder: t.herder,
@@ -26,6 +32,31 @@ const json = (body: unknown) => ({
 });
 
 describe('REST API (Kafka Connect paths, shapes and codes)', () => {
+  it('GET /health answers 503 naming the problem while the herder reports one', async () => {
+    const t = server();
+    let problem: string | null =
+      'the reader of internal topic connect-configs stopped (crashed) and is being restarted';
+    Object.assign(t.herder, { healthProblem: () => problem });
+    const down = await app.inject({ url: '/health' });
+    expect(down.statusCode).toBe(503);
+    expect(down.json()).toEqual({ status: 'unhealthy', message: `Worker is unhealthy: ${problem}` });
+    problem = null;
+    expect((await app.inject({ url: '/health' })).statusCode).toBe(200);
+  });
+
+  it('refuses scope=cluster log levels where they cannot reach every worker, changing nothing', async () => {
+    server({ clusterLogLevels: false });
+    const before = (await app.inject({ url: '/admin/loggers/sluice.worker' })).json();
+    const r = await app.inject({
+      method: 'PUT',
+      url: '/admin/loggers/sluice?scope=cluster',
+      ...json({ level: 'ERROR' }),
+    });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().message).toMatch(/scope=cluster is not supported.*scope=worker/);
+    expect((await app.inject({ url: '/admin/loggers/sluice.worker' })).json()).toEqual(before);
+  });
+
   it('GET / and /health', async () => {
     server();
     expect((await app.inject({ url: '/' })).json()).toEqual({

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { parseListener, WorkerConfig } from '../../src/worker/worker-config.js';
 import { converterSettings } from '../../src/worker/converters.js';
@@ -11,7 +12,15 @@ describe('WorkerConfig', () => {
     expect(c.gracefulShutdownTimeoutMs).toBe(5000);
     expect(c.listeners).toEqual([{ protocol: 'http', host: '', port: 8083 }]);
     expect(c.headerConverterClass).toBe('org.apache.kafka.connect.storage.SimpleHeaderConverter');
-    expect(c.workerId()).toBe('localhost:8083');
+    // Kafka Connect advertises the host name, never a loopback address other workers cannot reach.
+    expect(c.workerId()).toBe(`${hostname()}:8083`);
+    expect(c.advertisedUrl()).toBe(`http://${hostname()}:8083`);
+  });
+
+  it('advertises the host name for wildcard listeners and a bound host as it is', () => {
+    expect(new WorkerConfig({ listeners: 'http://0.0.0.0:8084' }).workerId()).toBe(`${hostname()}:8084`);
+    expect(new WorkerConfig({ listeners: 'http://[::]:8084' }).workerId()).toBe(`${hostname()}:8084`);
+    expect(new WorkerConfig({ listeners: 'http://10.1.2.3:8084' }).workerId()).toBe('10.1.2.3:8084');
   });
 
   it('derives worker id and URL from rest.advertised.* and the bound port', () => {

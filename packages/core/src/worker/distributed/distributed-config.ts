@@ -118,8 +118,22 @@ export const distributedConfigDef = new ConfigDef()
     type: 'STRING',
     default: 'sessioned',
     importance: 'LOW',
-    doc: 'Accepted for compatibility. Sluice always rebalances incrementally (like `compatible`), with its own protocol name.',
-    validator: validators.oneOf(['eager', 'compatible', 'sessioned']),
+    doc:
+      'Accepted for compatibility with Kafka Connect worker files; only `compatible` and `sessioned` are accepted. ' +
+      'Sluice always rebalances incrementally and cooperatively (as Kafka Connect does with these two), with its ' +
+      'own protocol name, so Sluice and Kafka Connect workers cannot share a group.id. `eager` is refused.',
+    validator: validators.oneOf(['compatible', 'sessioned']),
+  })
+  .define({
+    name: 'exactly.once.source.support',
+    type: 'STRING',
+    default: 'disabled',
+    importance: 'HIGH',
+    doc:
+      'With `enabled`, the leader must write the config topic with a transactional producer (so a new leader ' +
+      'fences a stale one), and a worker whose brokers refuse transactions stops with an error. Otherwise a ' +
+      'transactional producer is used where the brokers offer one, and a plain producer where they refuse it.',
+    validator: validators.oneOf(['disabled', 'preparing', 'enabled']),
   });
 
 export class DistributedConfig {
@@ -139,6 +153,8 @@ export class DistributedConfig {
   readonly scheduledRebalanceMaxDelayMs: number;
   readonly workerSyncTimeoutMs: number;
   readonly workerUnsyncBackoffMs: number;
+  /** `exactly.once.source.support=enabled`: the leader's config writer must be transactional. */
+  readonly transactionalConfigWriterRequired: boolean;
 
   constructor(props: Record<string, string>) {
     this.worker = new WorkerConfig(props);
@@ -158,6 +174,7 @@ export class DistributedConfig {
     this.scheduledRebalanceMaxDelayMs = p['scheduled.rebalance.max.delay.ms'] as number;
     this.workerSyncTimeoutMs = p['worker.sync.timeout.ms'] as number;
     this.workerUnsyncBackoffMs = p['worker.unsync.backoff.ms'] as number;
+    this.transactionalConfigWriterRequired = p['exactly.once.source.support'] === 'enabled';
 
     if (this.heartbeatIntervalMs >= this.sessionTimeoutMs) {
       throw new ConfigException(

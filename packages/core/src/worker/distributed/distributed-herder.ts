@@ -1,20 +1,49 @@
-import { AlreadyExistsException, NotFoundException } from '../../errors.js';
+import { AlreadyExistsException, ConfigException, NotFoundException } from '../../errors.js';
 import { AbstractHerder, type HerderDeps } from '../abstract-herder.js';
 import { sinkGroupId } from '../connector-config.js';
 import type { PutConnectorResult } from '../herder.js';
 import { BadRequestException, ConflictException } from '../herder-errors.js';
 import { SerialQueue } from '../serial-queue.js';
-import type { ConnectorInfo, ConnectorStateInfo, ConnectorTaskId, RestartRequest, SinkOffsetEntry, TargetState } from '../types.js';
+import type {
+  ConnectorInfo,
+  ConnectorStateInfo,
+  ConnectorTaskId,
+  RestartRequest,
+  SinkOffsetEntry,
+  TargetState,
+} from '../types.js';
 import { generateTaskConfigs, type Worker } from '../worker.js';
-import { assign, INITIAL_ASSIGNOR_STATE, taskKey, type AssignorState, type ClusterWork, type GroupMember } from './assignor.js';
+import { advertisedUrlClashMessage, clashingAdvertisedUrls } from './advertised-url-clash.js';
+import {
+  assign,
+  INITIAL_ASSIGNOR_STATE,
+  taskKey,
+  type AssignorState,
+  type ClusterWork,
+  type GroupMember,
+} from './assignor.js';
 import { configRecords } from './config-records.js';
 import type { DistributedConfig } from './distributed-config.js';
 import { WorkerGroupMember, type MemberListener } from './group-member.js';
 import type { GroupError } from './group-transport.js';
-import { FencedWriterError, type InternalKafka, type LogWriter, type OutgoingRecord } from './internal-kafka.js';
+import {
+  FencedWriterError,
+  TransactionsUnavailableError,
+  type InternalKafka,
+  type LogWriter,
+  type OutgoingRecord,
+} from './internal-kafka.js';
 import type { ConfigChanges, KafkaConfigStore } from './kafka-config-store.js';
 import type { KafkaStatusStore } from './kafka-status-store.js';
-import { CONFIG_MISMATCH, EMPTY_WORK, NO_ERROR, type Assignment, type MemberMetadata, type WorkSet } from './protocol.js';
+import {
+  ADVERTISED_URL_CLASH,
+  CONFIG_MISMATCH,
+  EMPTY_WORK,
+  NO_ERROR,
+  type Assignment,
+  type MemberMetadata,
+  type WorkSet,
+} from './protocol.js';
 import { wasForwarded, type RequestForwarder } from './request-forwarding.js';
 
 // Distributed mode's herder. Workers with the same group.id form a cluster through Kafka's group
@@ -37,6 +66,8 @@ export interface DistributedHerderOptions {
   /** The group refused this worker for good (e.g. the group.id is used by something else). */
   readonly onFatal: (error: Error) => void;
   readonly now?: () => number;
+  /** Why this worker cannot follow the cluster right now (e.g. an internal-topic reader is down), or null. */
+  readonly problem?: () => string | null;
 }
 
 interface Applied {
@@ -49,7 +80,8 @@ const OFFSETS_RESET = 'The offsets for this connector have been reset successful
 const NOT_LEADER_FORWARDED =
   'Cannot complete request because of a conflicting operation (e.g. worker rebalance): this worker is not the leader ' +
   'of the cluster although the request was forwarded to it; retry the request';
-const NO_LEADER = 'Cannot complete request momentarily due to no known leader URL, likely because a rebalance was underway.';
+const NO_LEADER =
+  'Cannot complete request momentarily due to no known leader URL, likely because a rebalance was underway.';
 
 export class DistributedHerder extends AbstractHerder implements MemberListener {
   private readonly queue = new SerialQueue();
@@ -91,6 +123,10 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
     return this.joined && !this.leaving;
   }
 
+  healthProblem(): string | null {
+    return this.opts.problem?.() ?? null;
+  }
+
   /** The group generation this worker last joined (written with its statuses). */
   generation(): number {
     return this.member.currentGeneration;
@@ -123,8 +159,14 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
     await this.queue.run(() => this.stopAllWork());
     if (this.member.currentMemberId !== '') {
       const c = this.opts.config;
-      const handedOver = await this.member.rejoinAndWait('worker shutting down: handing its work over', handOverTimeoutMs(c));
-      if (!handedOver) this.deps.logger.warn('The group did not rebalance in time; leaving it anyway (the others take over after their rebalance)');
+      const handedOver = await this.member.rejoinAndWait(
+        'worker shutting down: handing its work over',
+        handOverTimeoutMs(c),
+      );
+      if (!handedOver)
+        this.deps.logger.warn(
+          'The group did not rebalance in time; leaving it anyway (the others take over after their rebalance)',
+        );
     }
     await this.member.leave();
     await this.queue.run(() => this.dropLeadership());
@@ -141,11 +183,19 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
     };
   }
 
-  async assign(leaderId: string, members: readonly GroupMember[], generation: number): Promise<ReadonlyMap<string, Assignment>> {
+  async assign(
+    leaderId: string,
+    members: readonly GroupMember[],
+    generation: number,
+  ): Promise<ReadonlyMap<string, Assignment>> {
     const store = this.opts.configStore;
     const maxOffset = Math.max(0, ...members.map((m) => m.metadata.configOffset));
     if (store.configOffset() < maxOffset) {
-      await store.readToEnd(this.opts.config.workerSyncTimeoutMs).catch((e: unknown) => this.deps.logger.warn({ err: e }, 'Leader could not catch up with the config topic'));
+      await store
+        .readToEnd(this.opts.config.workerSyncTimeoutMs)
+        .catch((e: unknown) =>
+          this.deps.logger.warn({ err: e }, 'Leader could not catch up with the config topic'),
+        );
     }
     const base = { leaderId, leaderUrl: this.opts.url(), configOffset: store.configOffset(), delayMs: 0 };
     const out = new Map<string, Assignment>();
@@ -155,28 +205,62 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
         { generation, leaderOffset: store.configOffset(), maxOffset },
         `Leader is behind the config topic (${store.configOffset()} < ${maxOffset}); asking every worker to resync`,
       );
-      for (const m of members) out.set(m.memberId, { ...base, error: CONFIG_MISMATCH, assigned: EMPTY_WORK, revoked: EMPTY_WORK });
+      for (const m of members)
+        out.set(m.memberId, { ...base, error: CONFIG_MISMATCH, assigned: EMPTY_WORK, revoked: EMPTY_WORK });
       return out;
     }
+    let admitted = members;
+    const clashing = clashingAdvertisedUrls(members);
+    if (clashing.size > 0) {
+      // Members sharing a local-only URL are refused (they stop); the others go on without them.
+      const refused = new Set(members.filter((m) => clashing.has(m.metadata.url)).map((m) => m.memberId));
+      this.deps.logger.error(
+        { generation, urls: [...clashing] },
+        `Workers advertise the same loopback or wildcard REST URL: ${[...clashing].join(', ')}`,
+      );
+      for (const id of refused)
+        out.set(id, { ...base, error: ADVERTISED_URL_CLASH, assigned: EMPTY_WORK, revoked: EMPTY_WORK });
+      admitted = members.filter((m) => !refused.has(m.memberId));
+      if (admitted.length === 0) return out;
+    }
     const work = this.clusterWork();
-    const result = assign({ members, work, state: this.assignorState, now: this.now(), maxDelayMs: this.opts.config.scheduledRebalanceMaxDelayMs });
+    const result = assign({
+      members: admitted,
+      work,
+      state: this.assignorState,
+      now: this.now(),
+      maxDelayMs: this.opts.config.scheduledRebalanceMaxDelayMs,
+    });
     this.assignorState = result.state;
     this.assignedWork = workSignature(work);
     this.clearScheduledRebalance();
     if (result.delayMs > 0) {
-      this.deps.logger.info(`Work of departed workers is held for ${result.delayMs} ms (scheduled.rebalance.max.delay.ms) before it is reassigned`);
-      this.scheduledRebalance = setTimeout(() => this.member.requestRejoin('scheduled rebalance: reassigning the work of departed workers'), result.delayMs);
+      this.deps.logger.info(
+        `Work of departed workers is held for ${result.delayMs} ms (scheduled.rebalance.max.delay.ms) before it is reassigned`,
+      );
+      this.scheduledRebalance = setTimeout(
+        () => this.member.requestRejoin('scheduled rebalance: reassigning the work of departed workers'),
+        result.delayMs,
+      );
       this.scheduledRebalance.unref();
     }
-    for (const [memberId, a] of result.assignments) out.set(memberId, { ...base, error: NO_ERROR, delayMs: result.delayMs, ...a });
+    for (const [memberId, a] of result.assignments)
+      out.set(memberId, { ...base, error: NO_ERROR, delayMs: result.delayMs, ...a });
     this.deps.logger.info(
       {
         generation,
         assignments: Object.fromEntries(
-          [...result.assignments].map(([id, a]) => [id, { connectors: a.assigned.connectors.length, tasks: a.assigned.tasks.length, revoked: a.revoked.connectors.length + a.revoked.tasks.length }]),
+          [...result.assignments].map(([id, a]) => [
+            id,
+            {
+              connectors: a.assigned.connectors.length,
+              tasks: a.assigned.tasks.length,
+              revoked: a.revoked.connectors.length + a.revoked.tasks.length,
+            },
+          ]),
         ),
       },
-      `Assigned ${work.connectors.length} connectors and ${work.tasks.length} tasks to ${members.length} workers`,
+      `Assigned ${work.connectors.length} connectors and ${work.tasks.length} tasks to ${admitted.length} workers`,
     );
     return out;
   }
@@ -208,7 +292,11 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
     return this.onLeader(
       async (url) => {
         if (!options.allowReplace) {
-          const body = { name, config, ...(options.initialState ? { initial_state: options.initialState } : {}) };
+          const body = {
+            name,
+            config,
+            ...(options.initialState ? { initial_state: options.initialState } : {}),
+          };
           const r = await this.opts.forwarder.send(url, 'POST', '/connectors', {}, body);
           return { created: true, info: r.body as ConnectorInfo };
         }
@@ -219,11 +307,16 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
     );
   }
 
-  override async patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
+  override async patchConnectorConfig(
+    name: string,
+    patch: Record<string, string | null>,
+  ): Promise<ConnectorInfo> {
     // The leader merges and writes (putConnectorConfig); anyone else forwards the patch itself.
     if (this.leader || wasForwarded()) return super.patchConnectorConfig(name, patch);
     if (!this.leaderUrl) throw new ConflictException(NO_LEADER);
-    return (await this.opts.forwarder.send(this.leaderUrl, 'PATCH', `/connectors/${enc(name)}/config`, {}, patch)).body as ConnectorInfo;
+    return (
+      await this.opts.forwarder.send(this.leaderUrl, 'PATCH', `/connectors/${enc(name)}/config`, {}, patch)
+    ).body as ConnectorInfo;
   }
 
   deleteConnector(name: string): Promise<void> {
@@ -260,14 +353,20 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
         if (!this.deps.configStore.get(name)) throw new NotFoundException(`Unknown connector: ${name}`);
         const status = await this.connectorStatus(name).catch(() => null);
         const restartConnector = !request.onlyFailed || status?.connector.state === 'FAILED';
-        const tasks = request.includeTasks ? (status?.tasks ?? []).filter((t) => !request.onlyFailed || t.state === 'FAILED').map((t) => t.id) : [];
+        const tasks = request.includeTasks
+          ? (status?.tasks ?? []).filter((t) => !request.onlyFailed || t.state === 'FAILED').map((t) => t.id)
+          : [];
         // The workers running the connector and its tasks restart them when they read this record.
         await this.writeConfig([configRecords.restart(name, request)]);
         if ((!request.includeTasks && !request.onlyFailed) || !status) return null;
         return {
           ...status,
-          connector: restartConnector ? { state: 'RESTARTING', worker_id: status.connector.worker_id } : status.connector,
-          tasks: status.tasks.map((t) => (tasks.includes(t.id) ? { id: t.id, state: 'RESTARTING', worker_id: t.worker_id } : t)),
+          connector: restartConnector
+            ? { state: 'RESTARTING', worker_id: status.connector.worker_id }
+            : status.connector,
+          tasks: status.tasks.map((t) =>
+            tasks.includes(t.id) ? { id: t.id, state: 'RESTARTING', worker_id: t.worker_id } : t,
+          ),
         };
       },
     );
@@ -276,7 +375,8 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
   /** Restarts a task where it runs: here, or on the worker its status names. */
   async restartTask(name: string, task: number): Promise<void> {
     const entry = this.deps.configStore.get(name);
-    if (!entry || task < 0 || task >= entry.taskConfigs.length) throw new NotFoundException(`Unknown task: ${name}-${task}`);
+    if (!entry || task < 0 || task >= entry.taskConfigs.length)
+      throw new NotFoundException(`Unknown task: ${name}-${task}`);
     const key = taskKey({ connector: name, task });
     if (this.ownedTasks.has(key)) {
       await this.queue.run(async () => {
@@ -292,13 +392,23 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
         `Cannot complete request because of a conflicting operation (e.g. worker rebalance): task ${name}-${task} is not running on ${owner ?? 'any worker'} right now; retry the request`,
       );
     }
-    await this.opts.forwarder.send(`${new URL(this.opts.url()).protocol}//${owner}`, 'POST', `/connectors/${enc(name)}/tasks/${task}/restart`);
+    await this.opts.forwarder.send(
+      `${new URL(this.opts.url()).protocol}//${owner}`,
+      'POST',
+      `/connectors/${enc(name)}/tasks/${task}/restart`,
+    );
   }
 
   alterConnectorOffsets(name: string, offsets: SinkOffsetEntry[]): Promise<boolean> {
     return this.onLeader(
       async (url) => {
-        const r = await this.opts.forwarder.send(url, 'PATCH', `/connectors/${enc(name)}/offsets`, {}, { offsets });
+        const r = await this.opts.forwarder.send(
+          url,
+          'PATCH',
+          `/connectors/${enc(name)}/offsets`,
+          {},
+          { offsets },
+        );
         return (r.body as { message?: string } | null)?.message === OFFSETS_ALTERED;
       },
       async () => {
@@ -343,20 +453,30 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
     options: { allowReplace: boolean; initialState?: TargetState },
   ): Promise<PutConnectorResult> {
     if (config.name !== undefined && config.name !== name) {
-      throw new BadRequestException(`Connector name configuration (${String(config.name)}) doesn't match connector name in the URL (${name})`);
+      throw new BadRequestException(
+        `Connector name configuration (${String(config.name)}) doesn't match connector name in the URL (${name})`,
+      );
     }
     const existing = this.deps.configStore.get(name);
-    if (existing && !options.allowReplace) throw new AlreadyExistsException(`Connector ${name} already exists`);
+    if (existing && !options.allowReplace)
+      throw new AlreadyExistsException(`Connector ${name} already exists`);
     const input = this.unmaskSecrets(name, { ...config, name });
     await this.deps.validator.assertValid(input);
-    const clean = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null)) as Record<string, string>;
+    const clean = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null)) as Record<
+      string,
+      string
+    >;
     const targetState = existing?.targetState ?? options.initialState ?? 'STARTED';
     const records: OutgoingRecord[] = [];
     if (!existing) records.push(configRecords.targetState(name, targetState));
     records.push(configRecords.connector(name, clean));
-    if (targetState !== 'STOPPED') records.push(...configRecords.tasks(name, this.generateTasks(name, clean) ?? []));
+    if (targetState !== 'STOPPED')
+      records.push(...configRecords.tasks(name, this.generateTasks(name, clean) ?? []));
     await this.writeConfig(records);
-    this.deps.logger.info({ connector: name, config: this.maskConfig(clean) }, `${existing ? 'Updated' : 'Created'} connector ${name}`);
+    this.deps.logger.info(
+      { connector: name, config: this.maskConfig(clean) },
+      `${existing ? 'Updated' : 'Created'} connector ${name}`,
+    );
     return { created: !existing, info: await this.connectorInfo(name) };
   }
 
@@ -369,7 +489,8 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
         const records = [configRecords.targetState(name, state)];
         // Stopped connectors have no tasks (Kafka Connect 3.5+); they get task configs again when resumed.
         if (state === 'STOPPED') records.push(...configRecords.tasks(name, []));
-        else if (entry.targetState === 'STOPPED') records.push(...configRecords.tasks(name, this.generateTasks(name, entry.config) ?? []));
+        else if (entry.targetState === 'STOPPED')
+          records.push(...configRecords.tasks(name, this.generateTasks(name, entry.config) ?? []));
         await this.writeConfig(records);
         this.deps.logger.info({ connector: name }, `Connector ${name} target state is now ${state}`);
       },
@@ -392,7 +513,10 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
     try {
       return generateTaskConfigs(name, this.deps.plugins.resolve(config['connector.class'] ?? ''), config);
     } catch (e) {
-      this.deps.logger.error({ connector: name, err: e }, `Could not generate task configs for connector ${name}: ${(e as Error).message}`);
+      this.deps.logger.error(
+        { connector: name, err: e },
+        `Could not generate task configs for connector ${name}: ${(e as Error).message}`,
+      );
       return null;
     }
   }
@@ -402,7 +526,10 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
       await this.opts.configStore.write(records);
     } catch (e) {
       if (!(e instanceof FencedWriterError)) throw e;
-      this.deps.logger.error({ err: e }, 'Another worker took over as leader; this worker stops acting as leader and rejoins');
+      this.deps.logger.error(
+        { err: e },
+        'Another worker took over as leader; this worker stops acting as leader and rejoins',
+      );
       await this.dropLeadership();
       this.member.requestRejoin('config writes were fenced by a newer leader');
       throw new ConflictException(`${NOT_LEADER_FORWARDED} (${e.message})`, { cause: e });
@@ -418,17 +545,53 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
     }
     if (!this.writer) {
       try {
-        this.writer = await this.opts.kafka.fencedWriter(this.opts.config.configTopic, this.opts.config.transactionalId);
+        this.writer = await this.openConfigWriter();
       } catch (e) {
-        this.deps.logger.error({ err: e }, `Could not claim config topic writes as ${this.opts.config.transactionalId}; rejoining`);
+        if (e instanceof ConfigException) {
+          this.opts.onFatal(e);
+          return;
+        }
+        this.deps.logger.error(
+          { err: e },
+          `Could not claim config topic writes as ${this.opts.config.transactionalId}; rejoining`,
+        );
         this.member.requestRejoin('could not open the leader config writer');
         return;
       }
       this.opts.configStore.setWriter(this.writer);
-      this.deps.logger.info(`This worker (${this.opts.url()}) is now the leader of group ${this.opts.config.groupId}`);
+      this.deps.logger.info(
+        `This worker (${this.opts.url()}) is now the leader of group ${this.opts.config.groupId}`,
+      );
     }
     this.leader = true;
     await this.leaderDuties();
+  }
+
+  /**
+   * The leader's config writer: transactional where the brokers offer transactions (a new leader then
+   * fences a stale one), plain where they refuse them, unless exactly.once.source.support=enabled
+   * requires transactions (Kafka Connect uses a transactional writer only then).
+   */
+  private async openConfigWriter(): Promise<LogWriter> {
+    const c = this.opts.config;
+    try {
+      return await this.opts.kafka.fencedWriter(c.configTopic, c.transactionalId);
+    } catch (e) {
+      if (!(e instanceof TransactionsUnavailableError)) throw e;
+      if (c.transactionalConfigWriterRequired) {
+        throw new ConfigException(
+          'exactly.once.source.support',
+          `'enabled' needs Kafka transactions for the config topic writes, and ${e.message}. Allow this worker's ` +
+            `principal to write transactional id ${c.transactionalId} (and use brokers with transactions), or set ` +
+            'exactly.once.source.support=disabled',
+        );
+      }
+      this.deps.logger.warn(
+        { err: e },
+        `The brokers refuse transactions; writing the config topic without them (exactly.once.source.support=disabled)`,
+      );
+      return this.opts.kafka.writer(c.configTopic);
+    }
   }
 
   /** Connectors whose task configs do not match their target state get them (re)written. */
@@ -436,12 +599,16 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
     for (const name of this.deps.configStore.connectors()) {
       const entry = this.deps.configStore.get(name)!;
       let records: OutgoingRecord[] = [];
-      if (entry.targetState === 'STOPPED' && entry.taskConfigs.length > 0) records = configRecords.tasks(name, []);
+      if (entry.targetState === 'STOPPED' && entry.taskConfigs.length > 0)
+        records = configRecords.tasks(name, []);
       if (entry.targetState !== 'STOPPED' && entry.taskConfigs.length === 0) {
         const tasks = this.generateTasks(name, entry.config);
         if (tasks && tasks.length > 0) records = configRecords.tasks(name, tasks);
       }
-      if (records.length > 0) await this.writeConfig(records).catch((e: unknown) => this.deps.logger.error({ err: e, connector: name }, `Could not write task configs of ${name}`));
+      if (records.length > 0)
+        await this.writeConfig(records).catch((e: unknown) =>
+          this.deps.logger.error({ err: e, connector: name }, `Could not write task configs of ${name}`),
+        );
     }
   }
 
@@ -451,7 +618,8 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
     }
     for (const name of changes.tasks) {
       const count = this.deps.configStore.get(name)?.taskConfigs.length ?? 0;
-      for (const task of this.deps.statusStore.getTasks(name).keys()) if (task >= count) this.deps.statusStore.deleteTask(name, task);
+      for (const task of this.deps.statusStore.getTasks(name).keys())
+        if (task >= count) this.deps.statusStore.deleteTask(name, task);
     }
     if (this.assignedWork !== null && workSignature(this.clusterWork()) !== this.assignedWork) {
       this.member.requestRejoin('connectors or tasks were added or removed');
@@ -479,9 +647,20 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
   private async applyAssignment(assignment: Assignment | null, generation: number): Promise<void> {
     const c = this.opts.config;
     const store = this.opts.configStore;
+    if (assignment?.error === ADVERTISED_URL_CLASH) {
+      await this.stopAllWork();
+      await this.dropLeadership();
+      const url = this.opts.url();
+      this.opts.onFatal(new ConfigException(undefined, advertisedUrlClashMessage(url, c.groupId)));
+      return;
+    }
     if (assignment?.error === CONFIG_MISMATCH) {
-      this.deps.logger.warn(`Leader reported a config mismatch at generation ${generation}; reading the config topic and rejoining`);
-      await store.readToEnd(c.workerSyncTimeoutMs).catch((e: unknown) => this.deps.logger.warn({ err: e }, 'Config topic read failed'));
+      this.deps.logger.warn(
+        `Leader reported a config mismatch at generation ${generation}; reading the config topic and rejoining`,
+      );
+      await store
+        .readToEnd(c.workerSyncTimeoutMs)
+        .catch((e: unknown) => this.deps.logger.warn({ err: e }, 'Config topic read failed'));
       this.member.requestRejoin('config mismatch');
       return;
     }
@@ -495,7 +674,10 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
         );
         await this.stopAllWork();
         await this.dropLeadership();
-        setTimeout(() => this.member.requestRejoin('retrying after falling behind the config topic'), backoff).unref();
+        setTimeout(
+          () => this.member.requestRejoin('retrying after falling behind the config topic'),
+          backoff,
+        ).unref();
         return;
       }
     }
@@ -512,10 +694,16 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
     await this.reconcile();
     this.joined = true;
     this.deps.logger.info(
-      { generation, connectors: [...this.ownedConnectors], tasks: [...this.ownedTasks.values()].map((t) => `${t.connector}-${t.task}`), revoked: revokedCount },
+      {
+        generation,
+        connectors: [...this.ownedConnectors],
+        tasks: [...this.ownedTasks.values()].map((t) => `${t.connector}-${t.task}`),
+        revoked: revokedCount,
+      },
       `Running ${this.ownedConnectors.size} connectors and ${this.ownedTasks.size} tasks at generation ${generation}`,
     );
-    if (revokedCount > 0) this.member.requestRejoin(`${revokedCount} connectors/tasks were revoked for other workers`);
+    if (revokedCount > 0)
+      this.member.requestRejoin(`${revokedCount} connectors/tasks were revoked for other workers`);
   }
 
   /** Makes the Worker run exactly the owned connectors and tasks as the config topic describes them. */
@@ -549,12 +737,19 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
       this.appliedConnectors.set(name, { config, targetState: entry.targetState });
     }
 
-    const desired = new Map<string, { id: ConnectorTaskId; config: Record<string, string>; applied: Applied }>();
+    const desired = new Map<
+      string,
+      { id: ConnectorTaskId; config: Record<string, string>; applied: Applied }
+    >();
     for (const [key, id] of this.ownedTasks) {
       const entry = store.get(id.connector);
       const config = entry?.taskConfigs[id.task];
       if (!entry || !config || entry.targetState === 'STOPPED') continue;
-      desired.set(key, { id, config, applied: { config: JSON.stringify(config), targetState: entry.targetState } });
+      desired.set(key, {
+        id,
+        config,
+        applied: { config: JSON.stringify(config), targetState: entry.targetState },
+      });
     }
     const running = new Map(worker.taskIds().map((id) => [taskKey(id), id]));
     const toStop: ConnectorTaskId[] = [];
@@ -567,6 +762,7 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
       if (!d || prev.config !== d.applied.config) this.appliedTasks.delete(key);
     }
     await worker.stopTasks(toStop);
+    this.markUnassigned(toStop.filter((id) => !desired.has(taskKey(id))));
 
     const retargeted = new Set<string>();
     for (const [key, d] of desired) {
@@ -589,7 +785,10 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
   private async applyRestart(connector: string, request: RestartRequest): Promise<void> {
     if (!this.deps.configStore.get(connector)) return;
     const status = this.deps.statusStore;
-    if (this.ownedConnectors.has(connector) && (!request.onlyFailed || status.getConnector(connector)?.state === 'FAILED')) {
+    if (
+      this.ownedConnectors.has(connector) &&
+      (!request.onlyFailed || status.getConnector(connector)?.state === 'FAILED')
+    ) {
       this.opts.worker.stopConnector(connector);
       this.appliedConnectors.delete(connector);
     }
@@ -607,9 +806,25 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
   private async stopAllWork(): Promise<void> {
     this.ownedConnectors.clear();
     this.ownedTasks.clear();
+    const running = this.opts.worker.taskIds();
     await this.opts.worker.stopAll();
+    this.markUnassigned(running);
     this.appliedConnectors.clear();
     this.appliedTasks.clear();
+  }
+
+  /**
+   * Tasks this worker stopped and no longer runs show UNASSIGNED (not a stale RUNNING) until their new
+   * owner reports, unless that owner already did at a newer generation (putTaskSafe).
+   */
+  private markUnassigned(stopped: readonly ConnectorTaskId[]): void {
+    for (const id of stopped) {
+      if (id.task >= (this.deps.configStore.get(id.connector)?.taskConfigs.length ?? 0)) continue;
+      this.opts.statusStore.putTaskSafe(id.connector, id.task, {
+        state: 'UNASSIGNED',
+        workerId: this.opts.worker.workerId(),
+      });
+    }
   }
 
   private ownedWork(): WorkSet {

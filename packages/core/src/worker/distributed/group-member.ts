@@ -256,6 +256,18 @@ export class WorkerGroupMember {
           `Group coordinator unavailable (${error.code}); retrying in ${this.options.retryBackoffMs} ms`,
         );
         this.coordinatorKnown = false;
+        // KAFKA-9184: the session deadline holds through join, sync and find-coordinator too. Past
+        // it the coordinator has dropped this member and may have given its work away: stop it.
+        if (this.generation !== -1 && this.now() - this.lastHeartbeat >= this.options.sessionTimeoutMs) {
+          this.markLost(
+            new GroupError(
+              'fenced',
+              'SESSION_TIMED_OUT',
+              `no coordinator answered for ${this.options.sessionTimeoutMs} ms`,
+            ),
+          );
+          return;
+        }
         await this.sleep(this.options.retryBackoffMs);
         return;
       case 'fatal':

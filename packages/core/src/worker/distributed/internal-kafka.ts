@@ -47,11 +47,17 @@ export interface InternalTopicSpec {
 export interface InternalKafka {
   /** Creates missing topics compacted; throws ConfigException for an existing topic that is not compacted. */
   ensureTopics(specs: readonly InternalTopicSpec[]): Promise<void>;
-  openLog(topic: string, onRecords: (records: readonly LogRecord[]) => void): TopicLog;
+  /** `onCrash` is told when the reader stopped for good (it is not restarted by itself). */
+  openLog(
+    topic: string,
+    onRecords: (records: readonly LogRecord[]) => void,
+    onCrash?: (error: Error) => void,
+  ): TopicLog;
   writer(topic: string): Promise<LogWriter>;
   /**
    * A transactional writer: opening it bumps the producer epoch of `transactionalId`, so any earlier
    * holder's next write fails. Its `send` throws FencedWriterError once someone else opened one.
+   * Throws TransactionsUnavailableError when the brokers refuse transactions to this worker.
    */
   fencedWriter(topic: string, transactionalId: string): Promise<LogWriter>;
   groupTransport(groupId: string): GroupTransport;
@@ -64,5 +70,13 @@ export class FencedWriterError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'FencedWriterError';
+  }
+}
+
+/** The brokers do not offer transactions to this worker (unsupported, or not allowed by ACLs). */
+export class TransactionsUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransactionsUnavailableError';
   }
 }

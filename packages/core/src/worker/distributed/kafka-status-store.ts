@@ -25,6 +25,8 @@ export class KafkaStatusStore implements StatusStore {
   private readonly connectorStatus = new Map<string, ConnectorStatus>();
   private readonly taskStatus = new Map<string, Map<number, TaskStatusRecord>>();
   private readonly activeTopics = new Map<string, Set<string>>();
+  /** The group generation each task status was written at, for putTaskSafe. */
+  private readonly taskGenerations = new Map<string, number>();
   private readonly log: TopicLog;
   private writer: LogWriter | null = null;
   private sending: Promise<void> = Promise.resolve();
@@ -68,8 +70,23 @@ export class KafkaStatusStore implements StatusStore {
 
   putTask(connector: string, task: number, status: TaskStatusRecord): void {
     this.tasksOf(connector).set(task, status);
+    this.taskGenerations.set(`${connector}-${task}`, this.generation());
     this.listener?.task(connector, task, status.state);
     this.send({ key: `status-task-${connector}-${task}`, value: this.statusValue(status) });
+  }
+
+  /**
+   * Kafka Connect's putSafe: writes the status unless another worker wrote one at a newer group
+   * generation (it took the task over), so a worker that stops a task late cannot hide the new
+   * owner's status. Returns whether it was written.
+   */
+  putTaskSafe(connector: string, task: number, status: TaskStatusRecord): boolean {
+    const current = this.getTasks(connector).get(task);
+    const currentGeneration = this.taskGenerations.get(`${connector}-${task}`) ?? -1;
+    if (current && current.workerId !== this.workerId() && currentGeneration > this.generation())
+      return false;
+    this.putTask(connector, task, status);
+    return true;
   }
 
   getConnector(connector: string): ConnectorStatus | undefined {
@@ -92,9 +109,9 @@ export class KafkaStatusStore implements StatusStore {
     this.send({ key: `status-connector-${connector}`, value: null });
   }
 
-  putTopic(connector: string, topic: string): void {
+  putTopic(connector: string, topic: string, task: number): void {
     this.topicsOf(connector).add(topic);
-    const value = { topic: { name: topic, connector, task: 0, discoverTimestamp: Date.now() } };
+    const value = { topic: { name: topic, connector, task, discoverTimestamp: Date.now() } };
     this.send({ key: topicKey(topic, connector), value: Buffer.from(JSON.stringify(value)) });
   }
 
@@ -108,7 +125,12 @@ export class KafkaStatusStore implements StatusStore {
   }
 
   private statusValue(status: ConnectorStatus | TaskStatusRecord): Buffer {
-    const value: StatusValue = { state: status.state, trace: status.trace ?? null, worker_id: status.workerId, generation: this.generation() };
+    const value: StatusValue = {
+      state: status.state,
+      trace: status.trace ?? null,
+      worker_id: status.workerId,
+      generation: this.generation(),
+    };
     return Buffer.from(JSON.stringify(value));
   }
 
@@ -118,7 +140,10 @@ export class KafkaStatusStore implements StatusStore {
     this.sending = this.sending
       .then(() => writer.send([record]))
       .catch((e: unknown) =>
-        this.logger.error({ err: e, key: record.key }, `Could not write status ${record.key} to the status topic; other workers show an older status`),
+        this.logger.error(
+          { err: e, key: record.key },
+          `Could not write status ${record.key} to the status topic; other workers show an older status`,
+        ),
       );
   }
 
@@ -128,7 +153,10 @@ export class KafkaStatusStore implements StatusStore {
       try {
         this.applyOne(r.key, r.value);
       } catch (e) {
-        this.logger.warn({ key: r.key, partition: r.partition, offset: r.offset, err: e }, `Status topic: skipped unreadable record ${r.key}`);
+        this.logger.warn(
+          { key: r.key, partition: r.partition, offset: r.offset, err: e },
+          `Status topic: skipped unreadable record ${r.key}`,
+        );
       }
     }
   }
@@ -149,7 +177,11 @@ export class KafkaStatusStore implements StatusStore {
       const connector = key.slice('status-connector-'.length);
       if (value === null) return this.dropConnector(connector);
       const wasOurs = this.connectorStatus.get(connector)?.workerId === self;
-      this.connectorStatus.set(connector, { state: value.state as ConnectorState, workerId: value.worker_id, ...(value.trace ? { trace: value.trace } : {}) });
+      this.connectorStatus.set(connector, {
+        state: value.state as ConnectorState,
+        workerId: value.worker_id,
+        ...(value.trace ? { trace: value.trace } : {}),
+      });
       if (wasOurs) this.listener?.connector(connector, null);
       return;
     }
@@ -159,7 +191,15 @@ export class KafkaStatusStore implements StatusStore {
     const task = Number(m[2]);
     if (value === null) return this.dropTask(connector, task);
     const wasOurs = this.taskStatus.get(connector)?.get(task)?.workerId === self;
-    this.tasksOf(connector).set(task, { state: value.state as TaskStateName, workerId: value.worker_id, ...(value.trace ? { trace: value.trace } : {}) });
+    this.taskGenerations.set(
+      `${connector}-${task}`,
+      typeof value.generation === 'number' ? value.generation : -1,
+    );
+    this.tasksOf(connector).set(task, {
+      state: value.state as TaskStateName,
+      workerId: value.worker_id,
+      ...(value.trace ? { trace: value.trace } : {}),
+    });
     if (wasOurs) this.listener?.task(connector, task, null);
   }
 

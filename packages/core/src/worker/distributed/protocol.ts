@@ -22,6 +22,8 @@ const CONNECTOR_TASK = -1;
 export const NO_ERROR = 0;
 /** The leader could not read the config topic up to the highest offset a member reported. */
 export const CONFIG_MISMATCH = 1;
+/** The member advertises a loopback or wildcard REST URL that another member advertises too. */
+export const ADVERTISED_URL_CLASH = 2;
 
 /** Connectors and tasks: a member's running work, or what it is told to run or revoke. */
 export interface WorkSet {

@@ -8,7 +8,11 @@ import { ConnectMetrics } from '../../metrics/connect-metrics.js';
 import { createRestServer, listen } from '../../rest/server.js';
 import { ConnectorValidator } from '../connector-validator.js';
 import type { ConverterFactory } from '../converters.js';
-import { defaultConverterFactory, knownConverterClasses, knownHeaderConverterClasses } from '../default-converters.js';
+import {
+  defaultConverterFactory,
+  knownConverterClasses,
+  knownHeaderConverterClasses,
+} from '../default-converters.js';
 import { defaultRunnerFactory } from '../default-runner.js';
 import { LoggerRegistry } from '../loggers.js';
 import { PluginRegistry } from '../plugins.js';
@@ -18,11 +22,12 @@ import { SLUICE_COMMIT, SLUICE_VERSION } from '../version.js';
 import { Worker, type RunnerFactory } from '../worker.js';
 import { DistributedConfig, distributedWorkerConfigDef } from './distributed-config.js';
 import { DistributedHerder } from './distributed-herder.js';
-import type { InternalKafka } from './internal-kafka.js';
+import type { InternalKafka, LogRecord } from './internal-kafka.js';
 import { KafkaConfigStore } from './kafka-config-store.js';
 import { KafkaStatusStore } from './kafka-status-store.js';
 import { KafkaJsInternalKafka } from './kafkajs/internal-kafka.js';
 import { RequestForwarder, trackForwardedRequests } from './request-forwarding.js';
+import { RestartingTopicLog } from './restarting-topic-log.js';
 
 // Assembles a distributed worker: plugins, metrics, the internal topics and their stores, the worker,
 // the DistributedHerder and the REST API, then joins the group. `sluice distributed` is a thin shell
@@ -60,7 +65,10 @@ export async function startDistributed(opts: DistributedOptions): Promise<Distri
   const workerConfig = config.worker;
   const loggers = new LoggerRegistry(opts.logger);
   const log = loggers.logger('sluice.herder');
-  log.info({ config: maskSecrets(opts.workerProps, distributedWorkerConfigDef) }, `Sluice distributed worker starting in group ${config.groupId}`);
+  log.info(
+    { config: maskSecrets(opts.workerProps, distributedWorkerConfigDef) },
+    `Sluice distributed worker starting in group ${config.groupId}`,
+  );
 
   const plugins = new PluginRegistry();
   for (const p of builtinPlugins) plugins.register(p);
@@ -70,7 +78,10 @@ export async function startDistributed(opts: DistributedOptions): Promise<Distri
     onError: (dir, e) => log.warn({ dir, err: e }, `Could not load a sink plugin from ${dir}; it is skipped`),
   });
   for (const { plugin, location } of plugins.list()) {
-    log.info({ plugin: plugin.name, version: plugin.version, location }, `Loaded plugin ${plugin.name} ${plugin.version}`);
+    log.info(
+      { plugin: plugin.name, version: plugin.version, location },
+      `Loaded plugin ${plugin.name} ${plugin.version}`,
+    );
   }
 
   const metrics = new ConnectMetrics({ processMetrics: true });
@@ -81,19 +92,33 @@ export async function startDistributed(opts: DistributedOptions): Promise<Distri
       loggers.logger('sluice.kafka'),
       { consumerThread: workerConfig.consumerThread },
     );
-  const internal = opts.internalKafka ?? new KafkaJsInternalKafka(workerConfig, workerConfig.clientIdPrefix(), loggers.logger('sluice.kafka'));
+  const internal =
+    opts.internalKafka ??
+    new KafkaJsInternalKafka(workerConfig, workerConfig.clientIdPrefix(), loggers.logger('sluice.kafka'));
   const admin = lazyAdmin(clientKafka, () => `${workerConfig.clientIdPrefix()}-admin`);
   let restPort: number | null = null;
   const workerId = () => workerConfig.workerId(restPort ?? undefined);
 
   let herder: DistributedHerder | null = null;
+  // Internal-topic readers are restarted with back-off when they crash; /health reports them meanwhile.
+  const readers: RestartingTopicLog[] = [];
+  const restartingLog = (topic: string) => (onRecords: (records: readonly LogRecord[]) => void) => {
+    const log = new RestartingTopicLog(
+      (r, onCrash) => internal.openLog(topic, r, onCrash),
+      onRecords,
+      topic,
+      loggers.logger('sluice.herder'),
+    );
+    readers.push(log);
+    return log;
+  };
   const configStore = new KafkaConfigStore(
-    (onRecords) => internal.openLog(config.configTopic, onRecords),
+    restartingLog(config.configTopic),
     (changes) => herder?.onConfigChanges(changes),
     loggers.logger('sluice.config'),
   );
   const statusStore = new KafkaStatusStore(
-    (onRecords) => internal.openLog(config.statusTopic, onRecords),
+    restartingLog(config.statusTopic),
     workerId,
     () => herder?.generation() ?? -1,
     loggers.logger('sluice.status'),
@@ -133,9 +158,16 @@ export async function startDistributed(opts: DistributedOptions): Promise<Distri
       configStore,
       statusStore,
       kafka: internal,
-      forwarder: new RequestForwarder({ timeoutMs: workerConfig.restRequestTimeoutMs, basicAuth: workerConfig.basicAuth }),
+      forwarder: new RequestForwarder({
+        timeoutMs: workerConfig.restRequestTimeoutMs,
+        basicAuth: workerConfig.basicAuth,
+      }),
       url: () => workerConfig.advertisedUrl(restPort ?? undefined),
-      onFatal: opts.onFatal ?? ((e) => log.error({ err: e }, `This worker cannot be a member of group ${config.groupId}: ${e.message}`)),
+      problem: () => readers.map((r) => r.problem()).find((p) => p !== null) ?? null,
+      onFatal:
+        opts.onFatal ??
+        ((e) =>
+          log.error({ err: e }, `This worker cannot be a member of group ${config.groupId}: ${e.message}`)),
     },
   );
 
@@ -149,9 +181,27 @@ export async function startDistributed(opts: DistributedOptions): Promise<Distri
   };
   try {
     await internal.ensureTopics([
-      { topic: config.configTopic, property: 'config.storage.topic', partitions: 1, replicationFactor: config.configReplicationFactor, singlePartition: true },
-      { topic: config.offsetTopic, property: 'offset.storage.topic', partitions: config.offsetPartitions, replicationFactor: config.offsetReplicationFactor, singlePartition: false },
-      { topic: config.statusTopic, property: 'status.storage.topic', partitions: config.statusPartitions, replicationFactor: config.statusReplicationFactor, singlePartition: false },
+      {
+        topic: config.configTopic,
+        property: 'config.storage.topic',
+        partitions: 1,
+        replicationFactor: config.configReplicationFactor,
+        singlePartition: true,
+      },
+      {
+        topic: config.offsetTopic,
+        property: 'offset.storage.topic',
+        partitions: config.offsetPartitions,
+        replicationFactor: config.offsetReplicationFactor,
+        singlePartition: false,
+      },
+      {
+        topic: config.statusTopic,
+        property: 'status.storage.topic',
+        partitions: config.statusPartitions,
+        replicationFactor: config.statusReplicationFactor,
+        singlePartition: false,
+      },
     ]);
     if (workerConfig.listeners.length > 0) {
       rest = createRestServer({
@@ -164,10 +214,14 @@ export async function startDistributed(opts: DistributedOptions): Promise<Distri
         requestTimeoutMs: workerConfig.restRequestTimeoutMs,
         basicAuth: workerConfig.basicAuth,
         https: workerConfig.restTls(),
+        clusterLogLevels: false,
       });
       trackForwardedRequests(rest);
       restPort = await listen(rest, workerConfig.listeners);
-      log.info({ url: workerConfig.advertisedUrl(restPort ?? undefined) }, `REST API listening on port ${restPort}`);
+      log.info(
+        { url: workerConfig.advertisedUrl(restPort ?? undefined) },
+        `REST API listening on port ${restPort}`,
+      );
     }
     await statusStore.start(await internal.writer(config.statusTopic), STARTUP_READ_TIMEOUT_MS);
     await configStore.start(STARTUP_READ_TIMEOUT_MS);

@@ -126,6 +126,37 @@ describe('WorkerGroupMember', () => {
     await until(() => listener.events.includes('lost:SESSION_TIMED_OUT'), 'lost after the session timeout');
   });
 
+  it('stops its work once no coordinator answered its rejoin for a whole session (issue 16, point 1)', async () => {
+    const coordinator = new FakeCoordinator();
+    let now = 0;
+    let down = false;
+    const unreachable = () => new GroupError('coordinator', 'COORDINATOR_NOT_AVAILABLE', 'down');
+    const transport = coordinator.transport('a');
+    const cutOff = {
+      ...transport,
+      findCoordinator: async () => {
+        if (down) throw unreachable();
+        return transport.findCoordinator();
+      },
+      join: async (r: Parameters<typeof transport.join>[0]) => {
+        if (down) throw unreachable();
+        return transport.join(r);
+      },
+    };
+    const listener = new RecordingListener('a');
+    const member = new WorkerGroupMember(cutOff, listener, { ...options, now: () => now });
+    members.push(member);
+    member.start();
+    await until(() => listener.assignments.length === 1, 'first assignment');
+    // Cut off while rejoining: no heartbeats run, every join attempt fails, the session runs out.
+    down = true;
+    member.requestRejoin('test');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(listener.events).not.toContain('lost:SESSION_TIMED_OUT');
+    now += 2500;
+    await until(() => listener.events.includes('lost:SESSION_TIMED_OUT'), 'work stopped after the session timeout');
+  });
+
   it('stops for good on a configuration error such as INCONSISTENT_GROUP_PROTOCOL', async () => {
     const coordinator = new FakeCoordinator();
     coordinator.failNext.set('join', new GroupError('fatal', 'INCONSISTENT_GROUP_PROTOCOL', 'another protocol uses this group.id'));

@@ -1,52 +1,12 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { configRecords } from '../../../src/worker/distributed/config-records.js';
-import type { LogRecord, LogWriter, OutgoingRecord, TopicLog } from '../../../src/worker/distributed/internal-kafka.js';
 import { KafkaConfigStore, type ConfigChanges } from '../../../src/worker/distributed/kafka-config-store.js';
 import { KafkaStatusStore } from '../../../src/worker/distributed/kafka-status-store.js';
 import { ConflictException } from '../../../src/worker/herder-errors.js';
+import { MemoryTopic } from './memory-topic.js';
 
 const logger = pino({ level: 'silent' });
-
-/** An in-memory topic: writers append; each reader is handed the records it has not seen on readToEnd. */
-class MemoryTopic {
-  readonly records: LogRecord[] = [];
-  private readonly readers: { delivered: number; onRecords: (r: readonly LogRecord[]) => void }[] = [];
-
-  open = (onRecords: (r: readonly LogRecord[]) => void): TopicLog => {
-    const reader = { delivered: 0, onRecords };
-    this.readers.push(reader);
-    const read = async () => this.deliverTo(reader);
-    return { start: read, readToEnd: read, stop: async () => undefined };
-  };
-
-  writer(): LogWriter & { sent: OutgoingRecord[][] } {
-    const sent: OutgoingRecord[][] = [];
-    return {
-      sent,
-      send: async (records) => {
-        sent.push([...records]);
-        this.append(records);
-      },
-      close: async () => undefined,
-    };
-  }
-
-  append(records: readonly OutgoingRecord[]): void {
-    for (const r of records) this.records.push({ key: r.key, value: r.value, partition: 0, offset: this.records.length });
-  }
-
-  /** Every reader reads to the end. */
-  deliver(): void {
-    for (const reader of this.readers) this.deliverTo(reader);
-  }
-
-  private deliverTo(reader: { delivered: number; onRecords: (r: readonly LogRecord[]) => void }): void {
-    const batch = this.records.slice(reader.delivered);
-    reader.delivered = this.records.length;
-    if (batch.length > 0) reader.onRecords(batch);
-  }
-}
 
 function configStore(topic: MemoryTopic) {
   const changes: ConfigChanges[] = [];
@@ -58,7 +18,10 @@ describe('KafkaConfigStore', () => {
   it('applies task configs only once their commit record is read, in the records of Kafka Connect', async () => {
     const topic = new MemoryTopic();
     const { store, changes } = configStore(topic);
-    topic.append([configRecords.targetState('x', 'PAUSED'), configRecords.connector('x', { 'tasks.max': '2' })]);
+    topic.append([
+      configRecords.targetState('x', 'PAUSED'),
+      configRecords.connector('x', { 'tasks.max': '2' }),
+    ]);
     topic.append(configRecords.tasks('x', [{ t: '0' }, { t: '1' }]).slice(0, 2));
     await store.start(1000);
     expect(store.get('x')).toEqual({ config: { 'tasks.max': '2' }, targetState: 'PAUSED', taskConfigs: [] });
@@ -67,16 +30,27 @@ describe('KafkaConfigStore', () => {
     topic.append([{ key: 'commit-x', value: Buffer.from('{"tasks":2}') }]);
     await store.readToEnd(1000);
     expect(store.get('x')?.taskConfigs).toEqual([{ t: '0' }, { t: '1' }]);
-    expect(changes.at(-1)).toEqual({ connectors: new Set(), tasks: new Set(['x']), targetStates: new Set(), restarts: [] });
+    expect(changes.at(-1)).toEqual({
+      connectors: new Set(),
+      tasks: new Set(['x']),
+      targetStates: new Set(),
+      restarts: [],
+    });
   });
 
   it('reads target-state v2 (STOPPED) and the v1 fallback, and forgets a deleted connector', async () => {
     const topic = new MemoryTopic();
     const { store } = configStore(topic);
     topic.append([configRecords.connector('a', {}), configRecords.targetState('a', 'STOPPED')]);
-    topic.append([configRecords.connector('b', {}), { key: 'target-state-b', value: Buffer.from('{"state":"PAUSED"}') }]);
+    topic.append([
+      configRecords.connector('b', {}),
+      { key: 'target-state-b', value: Buffer.from('{"state":"PAUSED"}') },
+    ]);
     await store.start(1000);
-    expect(JSON.parse(topic.records[1]!.value!.toString())).toEqual({ state: 'PAUSED', 'state.v2': 'STOPPED' });
+    expect(JSON.parse(topic.records[1]!.value!.toString())).toEqual({
+      state: 'PAUSED',
+      'state.v2': 'STOPPED',
+    });
     expect(store.get('a')?.targetState).toBe('STOPPED');
     expect(store.get('b')?.targetState).toBe('PAUSED');
 
@@ -90,7 +64,10 @@ describe('KafkaConfigStore', () => {
     const topic = new MemoryTopic();
     const { store } = configStore(topic);
     topic.append([configRecords.connector('x', {}), ...configRecords.tasks('x', [{ v: '1' }])]);
-    topic.append([{ key: 'task-x-0', value: Buffer.from('{"properties":{"v":"2"}}') }, { key: 'commit-x', value: Buffer.from('{"tasks":3}') }]);
+    topic.append([
+      { key: 'task-x-0', value: Buffer.from('{"properties":{"v":"2"}}') },
+      { key: 'commit-x', value: Buffer.from('{"tasks":3}') },
+    ]);
     await store.start(1000);
     expect(store.get('x')?.taskConfigs).toEqual([{ v: '1' }]);
   });
@@ -98,14 +75,22 @@ describe('KafkaConfigStore', () => {
   it('reports restart requests written after start-up only, and skips records it cannot read', async () => {
     const topic = new MemoryTopic();
     const { store, changes } = configStore(topic);
-    topic.append([configRecords.connector('x', {}), configRecords.restart('x', { includeTasks: true, onlyFailed: false })]);
-    topic.append([{ key: 'connector-y', value: Buffer.from('not json') }, { key: 'session-key', value: Buffer.from('{}') }]);
+    topic.append([
+      configRecords.connector('x', {}),
+      configRecords.restart('x', { includeTasks: true, onlyFailed: false }),
+    ]);
+    topic.append([
+      { key: 'connector-y', value: Buffer.from('not json') },
+      { key: 'session-key', value: Buffer.from('{}') },
+    ]);
     await store.start(1000);
     expect(changes.flatMap((c) => c.restarts)).toEqual([]);
     expect(store.connectors()).toEqual(['x']);
     topic.append([configRecords.restart('x', { includeTasks: false, onlyFailed: true })]);
     await store.readToEnd(1000);
-    expect(changes.at(-1)?.restarts).toEqual([{ connector: 'x', request: { includeTasks: false, onlyFailed: true } }]);
+    expect(changes.at(-1)?.restarts).toEqual([
+      { connector: 'x', request: { includeTasks: false, onlyFailed: true } },
+    ]);
   });
 
   it('writes only through the leader writer and returns once the write was read back', async () => {
@@ -125,14 +110,20 @@ describe('KafkaConfigStore', () => {
 describe('KafkaStatusStore', () => {
   function statusStore(topic: MemoryTopic, workerId: string) {
     const events: string[] = [];
-    const store = new KafkaStatusStore(topic.open, () => workerId, () => 7, logger, {
-      connector: (c, s) => events.push(`connector ${c} ${s}`),
-      task: (c, t, s) => events.push(`task ${c}-${t} ${s}`),
-    });
+    const store = new KafkaStatusStore(
+      topic.open,
+      () => workerId,
+      () => 7,
+      logger,
+      {
+        connector: (c, s) => events.push(`connector ${c} ${s}`),
+        task: (c, t, s) => events.push(`task ${c}-${t} ${s}`),
+      },
+    );
     return { store, events };
   }
 
-  it('writes Kafka Connect status records and shows other workers\' statuses', async () => {
+  it("writes Kafka Connect status records and shows other workers' statuses", async () => {
     const topic = new MemoryTopic();
     const a = statusStore(topic, 'a:8083');
     const b = statusStore(topic, 'b:8083');
@@ -167,13 +158,54 @@ describe('KafkaStatusStore', () => {
     expect(a.store.getConnector('x')?.state).toBe('PAUSED');
   });
 
-  it('tombstones a deleted connector\'s statuses and topics', async () => {
+  it("does not let a stale worker's UNASSIGNED hide the status a newer generation wrote (putSafe)", async () => {
+    const topic = new MemoryTopic();
+    const w2 = new KafkaStatusStore(
+      topic.open,
+      () => 'b:8083',
+      () => 7,
+      logger,
+    );
+    await w2.start(topic.writer(), 1000);
+    w2.putTask('x', 0, { state: 'RUNNING', workerId: 'b:8083' });
+    await w2.flush();
+    let generation = 5;
+    const w1 = new KafkaStatusStore(
+      topic.open,
+      () => 'a:8083',
+      () => generation,
+      logger,
+    );
+    await w1.start(topic.writer(), 1000);
+    expect(w1.putTaskSafe('x', 0, { state: 'UNASSIGNED', workerId: 'a:8083' })).toBe(false);
+    expect(w1.getTasks('x').get(0)).toEqual({ state: 'RUNNING', workerId: 'b:8083' });
+    generation = 8;
+    expect(w1.putTaskSafe('x', 0, { state: 'UNASSIGNED', workerId: 'a:8083' })).toBe(true);
+    expect(w1.getTasks('x').get(0)?.state).toBe('UNASSIGNED');
+  });
+
+  it('writes topic-tracking records with the task that read the topic', async () => {
+    const topic = new MemoryTopic();
+    const a = statusStore(topic, 'a:8083');
+    await a.store.start(topic.writer(), 1000);
+    a.store.putTopic('x', 'orders', 3);
+    await a.store.flush();
+    const record = topic.records.find((r) => r.key === 'status-topic-orders:connector-x');
+    expect(JSON.parse(record!.value!.toString()).topic).toMatchObject({
+      name: 'orders',
+      connector: 'x',
+      task: 3,
+    });
+    expect(a.store.topics('x')).toEqual(['orders']);
+  });
+
+  it("tombstones a deleted connector's statuses and topics", async () => {
     const topic = new MemoryTopic();
     const a = statusStore(topic, 'a:8083');
     await a.store.start(topic.writer(), 1000);
     a.store.putConnector('x', { state: 'RUNNING', workerId: 'a:8083' });
     a.store.putTask('x', 0, { state: 'RUNNING', workerId: 'a:8083' });
-    a.store.putTopic('x', 'orders');
+    a.store.putTopic('x', 'orders', 0);
     a.store.deleteConnector('x');
     await a.store.flush();
     const tombstones = topic.records.filter((r) => r.value === null).map((r) => r.key);

@@ -46,10 +46,16 @@ export class KafkaJsInternalKafka implements InternalKafka {
             configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
           })),
         });
-        for (const s of missing) this.logger.info({ topic: s.topic }, `Created internal topic ${s.topic} (${s.property}), compacted`);
+        for (const s of missing)
+          this.logger.info(
+            { topic: s.topic },
+            `Created internal topic ${s.topic} (${s.property}), compacted`,
+          );
       } catch (e) {
         if (!isTopicExists(e)) {
-          const rf = missing.map((s) => `${s.property.replace(/topic$/, 'replication.factor')}=${s.replicationFactor}`).join(', ');
+          const rf = missing
+            .map((s) => `${s.property.replace(/topic$/, 'replication.factor')}=${s.replicationFactor}`)
+            .join(', ');
           throw new ConfigException(
             missing[0]!.property,
             `could not create internal topic(s) ${missing.map((s) => s.topic).join(', ')}: ${(e as Error).message}. ` +
@@ -60,11 +66,24 @@ export class KafkaJsInternalKafka implements InternalKafka {
     }
     const { resources } = await admin.describeConfigs({
       includeSynonyms: false,
-      resources: specs.map((s) => ({ type: ConfigResourceTypes.TOPIC, name: s.topic, configNames: ['cleanup.policy'] })),
+      resources: specs.map((s) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name: s.topic,
+        configNames: ['cleanup.policy'],
+      })),
     });
     for (const s of specs) {
-      const policy = resources.find((r) => r.resourceName === s.topic)?.configEntries.find((c) => c.configName === 'cleanup.policy')?.configValue ?? '';
-      if (!policy.split(',').map((p) => p.trim()).includes('compact') || policy.includes('delete')) {
+      const policy =
+        resources
+          .find((r) => r.resourceName === s.topic)
+          ?.configEntries.find((c) => c.configName === 'cleanup.policy')?.configValue ?? '';
+      if (
+        !policy
+          .split(',')
+          .map((p) => p.trim())
+          .includes('compact') ||
+        policy.includes('delete')
+      ) {
         throw new ConfigException(
           s.property,
           `Topic '${s.topic}' supplied via the '${s.property}' property is required to have 'cleanup.policy=compact' ` +
@@ -87,7 +106,11 @@ export class KafkaJsInternalKafka implements InternalKafka {
     }
   }
 
-  openLog(topic: string, onRecords: (records: readonly LogRecord[]) => void): TopicLog {
+  openLog(
+    topic: string,
+    onRecords: (records: readonly LogRecord[]) => void,
+    onCrash?: (error: Error) => void,
+  ): TopicLog {
     const log = new KafkaJsTopicLog(
       this.kafka('consumer', `${topic}-reader`),
       () => this.endOffsets(topic),
@@ -95,6 +118,7 @@ export class KafkaJsInternalKafka implements InternalKafka {
       onRecords,
       this.logger,
       `${this.clientIdPrefix}-${topic}-reader`,
+      onCrash,
     );
     this.closers.push(() => log.stop());
     return log;
@@ -138,7 +162,12 @@ export class KafkaJsInternalKafka implements InternalKafka {
         partitionAssigners: [
           ({ cluster }) => {
             this.endOffsetsCluster = cluster;
-            return { name: 'unused', version: 0, assign: async () => [], protocol: () => ({ name: 'unused', metadata: Buffer.alloc(0) }) };
+            return {
+              name: 'unused',
+              version: 0,
+              assign: async () => [],
+              protocol: () => ({ name: 'unused', metadata: Buffer.alloc(0) }),
+            };
           },
         ],
       });
@@ -172,5 +201,8 @@ export class KafkaJsInternalKafka implements InternalKafka {
 
 function isTopicExists(e: unknown): boolean {
   const err = e as { type?: string; errors?: { type?: string }[] };
-  return err.type === 'TOPIC_ALREADY_EXISTS' || (err.errors?.length ? err.errors.every((x) => x.type === 'TOPIC_ALREADY_EXISTS') : false);
+  return (
+    err.type === 'TOPIC_ALREADY_EXISTS' ||
+    (err.errors?.length ? err.errors.every((x) => x.type === 'TOPIC_ALREADY_EXISTS') : false)
+  );
 }

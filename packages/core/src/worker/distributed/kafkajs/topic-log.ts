@@ -26,6 +26,7 @@ export class KafkaJsTopicLog implements TopicLog {
     private readonly onRecords: (records: readonly LogRecord[]) => void,
     private readonly logger: Logger,
     groupPrefix: string,
+    private readonly onCrash?: (error: Error) => void,
   ) {
     this.consumer = kafka.consumer({
       groupId: `${groupPrefix}-${randomUUID()}`,
@@ -46,8 +47,12 @@ export class KafkaJsTopicLog implements TopicLog {
     this.consumer.on(CRASH, ({ payload }) => {
       if (payload.restart) return;
       this.crashed = payload.error;
-      this.logger.error({ err: payload.error, topic: this.topic }, `Reader of internal topic ${this.topic} stopped`);
+      this.logger.error(
+        { err: payload.error, topic: this.topic },
+        `Reader of internal topic ${this.topic} stopped`,
+      );
       for (const w of this.waiters) w();
+      this.onCrash?.(payload.error);
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
@@ -70,9 +75,14 @@ export class KafkaJsTopicLog implements TopicLog {
     const deadline = Date.now() + timeoutMs;
     const ends = await this.endOffsets();
     const behind = () =>
-      ends.filter(({ partition, high }) => (this.positions.get(partition) ?? 0) < Number(high)).map((e) => e.partition);
+      ends
+        .filter(({ partition, high }) => (this.positions.get(partition) ?? 0) < Number(high))
+        .map((e) => e.partition);
     for (;;) {
-      if (this.crashed) throw new Error(`The reader of ${this.topic} stopped: ${this.crashed.message}`, { cause: this.crashed });
+      if (this.crashed)
+        throw new Error(`The reader of ${this.topic} stopped: ${this.crashed.message}`, {
+          cause: this.crashed,
+        });
       const lagging = behind();
       if (lagging.length === 0) return;
       const left = deadline - Date.now();

@@ -1,5 +1,10 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
-import { FencedWriterError, type LogWriter, type OutgoingRecord } from '../internal-kafka.js';
+import {
+  FencedWriterError,
+  TransactionsUnavailableError,
+  type LogWriter,
+  type OutgoingRecord,
+} from '../internal-kafka.js';
 
 // Writers of internal topics. Records of one key must stay in order, so one request is in flight at
 // a time.
@@ -11,14 +16,22 @@ export class KafkaJsLogWriter implements LogWriter {
   ) {}
 
   static async open(kafka: Kafka, topic: string): Promise<KafkaJsLogWriter> {
-    const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await producer.connect();
     return new KafkaJsLogWriter(producer, topic);
   }
 
   async send(records: readonly OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.producer.send({ topic: this.topic, acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value })) });
+    await this.producer.send({
+      topic: this.topic,
+      acks: -1,
+      messages: records.map((r) => ({ key: r.key, value: r.value })),
+    });
   }
 
   close(): Promise<void> {
@@ -49,13 +62,19 @@ export class KafkaJsFencedWriter implements LogWriter {
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
-    await producer.connect();
     try {
+      await producer.connect();
       // An empty transaction: InitProducerId fences the previous holder; no EndTxn is sent.
       const txn = await producer.transaction();
       await txn.abort();
     } catch (e) {
       await producer.disconnect().catch(() => undefined);
+      if (isRefusal(e)) {
+        throw new TransactionsUnavailableError(
+          `The brokers refused a transactional producer with transactional.id ${transactionalId}: ${(e as Error).message}`,
+          { cause: e },
+        );
+      }
       throw e;
     }
     return new KafkaJsFencedWriter(producer, topic, transactionalId);
@@ -66,7 +85,11 @@ export class KafkaJsFencedWriter implements LogWriter {
     if (records.length === 0) return;
     const txn = await this.producer.transaction();
     try {
-      await txn.send({ topic: this.topic, acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value })) });
+      await txn.send({
+        topic: this.topic,
+        acks: -1,
+        messages: records.map((r) => ({ key: r.key, value: r.value })),
+      });
       await txn.commit();
     } catch (e) {
       await txn.abort().catch(() => undefined);
@@ -93,5 +116,17 @@ export class KafkaJsFencedWriter implements LogWriter {
 function isFencing(e: unknown): boolean {
   const err = e as { type?: string; message?: string; cause?: unknown };
   const text = `${err.type ?? ''} ${err.message ?? ''}`;
-  return /INVALID_PRODUCER_EPOCH|PRODUCER_FENCED|fenced|epoch/i.test(text) || (err.cause !== undefined && isFencing(err.cause));
+  return (
+    /INVALID_PRODUCER_EPOCH|PRODUCER_FENCED|fenced|epoch/i.test(text) ||
+    (err.cause !== undefined && isFencing(err.cause))
+  );
+}
+
+/** Answers that will not change on retry: transactions are not supported or not allowed for this worker. */
+function isRefusal(e: unknown): boolean {
+  const err = e as { type?: string; cause?: unknown; originalError?: unknown };
+  if (err.type && /AUTHORIZATION_FAILED|UNSUPPORTED_VERSION|UNSUPPORTED_FOR_MESSAGE_FORMAT/.test(err.type))
+    return true;
+  const inner = err.originalError ?? err.cause;
+  return inner !== undefined && inner !== e && isRefusal(inner);
 }
