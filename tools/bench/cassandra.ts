@@ -5,7 +5,7 @@
 // (BENCH_PAIRS pairs, default 3) so that both see the same machine load; the median of the per-pair
 // ratios is reported, with the worker's CPU µs per record and peak RSS, and the result is written to
 // bench/results/cassandra-<time>.json. BENCH_RECORDS (default 100000) sets the number of records.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureServices } from '@sluice/test-infra';
 import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
 import type * as Cassandra from 'cassandra-driver';
+import { benchRecord, cpuSeconds, median, peakRssMiB } from './_measure.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The driver the sink uses (its own dependency), not whatever version is hoisted to the root.
@@ -26,18 +27,6 @@ const CONCURRENCY = [32, 64, 128, 256];
 const PROBE_RECORDS = Math.min(RECORDS, 10_000);
 /** Rows per put(): enough for the sink to keep its concurrency busy between polls. */
 const POLL_RECORDS = 2000;
-
-/** A ~1 KB JSON document: a few typed fields, a nested object, an array and padding text. */
-function record(i: number): string {
-  return JSON.stringify({
-    id: i,
-    sensor: `sensor-${i % 1000}`,
-    ts: 1_700_000_000_000 + i,
-    reading: { temperature: 20 + (i % 10) / 10, humidity: 40 + (i % 7), ok: i % 2 === 0 },
-    tags: ['bench', `shard-${i % 16}`, 'json'],
-    payload: 'x'.repeat(820),
-  });
-}
 
 const COLUMNS =
   '(id int PRIMARY KEY, sensor text, ts timestamp, temperature double, humidity int, ok boolean, tags list<text>, payload text)';
@@ -72,17 +61,6 @@ async function rawInsert(
   const started = performance.now();
   await cassandra.concurrent.executeConcurrent(client, query, params, { concurrencyLevel: concurrency });
   return docs.length / ((performance.now() - started) / 1000);
-}
-
-/** User+system CPU seconds the process has used (from /proc). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function peakRssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
 }
 
 interface EndToEnd {
@@ -165,11 +143,6 @@ async function endToEnd(
   };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 async function main(): Promise<void> {
   const services = await ensureServices(['kafka', 'cassandra']);
   const bootstrap = services['kafka']!['bootstrapServers'] as string;
@@ -188,7 +161,7 @@ async function main(): Promise<void> {
     `CREATE KEYSPACE ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
   );
   const kafka = new KafkaTestClient(bootstrap);
-  const values = Array.from({ length: RECORDS }, (_, i) => record(i));
+  const values = Array.from({ length: RECORDS }, (_, i) => benchRecord(i));
   const docs = values.map((v) => JSON.parse(v) as Doc);
   console.log(
     `records: ${RECORDS} of ${values[0]!.length} bytes; Cassandra ${host}:${port}; keyspace ${keyspace}`,

@@ -8,7 +8,7 @@
 // last committed offset (committed only after every PUT of a batch was answered 2.xx). Prints both rates, the ratio, the worker's CPU µs per record and peak
 // RSS, and writes them to bench/results/coap.json.
 // BENCH_RECORDS (default 30000), BENCH_REPS (default 3), BENCH_RESOURCES (default 8).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createSocket, type Socket } from 'node:dgram';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureServices } from '@sluice/test-infra';
 import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
 import type * as Coap from 'coap';
+import { benchRecord, cpuSeconds, median, peakRssMiB } from './_measure.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The client the sink uses (its own dependency), not whatever version is hoisted to the root.
@@ -24,18 +25,6 @@ const coap = createRequire(path.join(root, 'packages/sink-coap/package.json'))('
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 30_000);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 8);
-
-/** A ~1 KB JSON document (one CoAP datagram, no block-wise transfer): typed fields, a nested object, an array, padding. */
-function record(i: number): string {
-  return JSON.stringify({
-    id: i,
-    sensor: `sensor-${i % 1000}`,
-    ts: 1_700_000_000_000 + i,
-    reading: { temperature: 20 + (i % 10) / 10, humidity: 40 + (i % 7), ok: i % 2 === 0 },
-    tags: ['bench', `shard-${i % 16}`, 'json'],
-    payload: 'x'.repeat(820),
-  });
-}
 
 /** node-coap PUTs: one worker per resource, each sending its records in order, one at a time. */
 async function rawPut(
@@ -73,17 +62,6 @@ async function rawPut(
   agent.close();
   socket.close();
   return rate;
-}
-
-/** User+system CPU seconds the process has used (from /proc). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function peakRssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
 }
 
 interface SinkRun {
@@ -170,17 +148,12 @@ async function sinkRun(
   };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 async function main(): Promise<void> {
   const services = await ensureServices(['kafka', 'coap']);
   const bootstrap = services['kafka']!['bootstrapServers'] as string;
   const { host, port } = services['coap']!;
   const uri = services['coap']!['url'] as string;
-  const values = Array.from({ length: RECORDS }, (_, i) => record(i));
+  const values = Array.from({ length: RECORDS }, (_, i) => benchRecord(i));
   const payloads = values.map((v) => Buffer.from(v));
   console.log(
     `records: ${RECORDS} of ${values[0]!.length} bytes; server ${uri}; ${RESOURCES} resources, one PUT in flight each`,

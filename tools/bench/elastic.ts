@@ -5,13 +5,14 @@
 // BENCH_PAIRS times (default 3); the median of the per-pair ratios is reported, with the worker's CPU
 // µs per record and peak RSS. The result is written to bench/results/elastic-<time>.json.
 // BENCH_RECORDS (default 100000) sets the number of records; BENCH_ES=elasticsearch7 runs against 7.17.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureServices } from '@sluice/test-infra';
 import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
 import type * as Elastic from '@elastic/elasticsearch';
+import { benchRecord, cpuSeconds, median, peakRssMiB } from './_measure.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The client the sink uses (its own dependency), not whatever version is hoisted to the root.
@@ -25,18 +26,6 @@ const SERVICE = (process.env.BENCH_ES ?? 'elasticsearch') as 'elasticsearch' | '
 const FLUSH_BYTES = [1 << 20, 5 << 20];
 const CONCURRENCY = [1, 2, 4];
 const PROBE_RECORDS = Math.min(RECORDS, 20_000);
-
-/** A ~1 KB JSON document: a few typed fields, a nested object, an array and padding text. */
-function record(i: number): string {
-  return JSON.stringify({
-    id: i,
-    sensor: `sensor-${i % 1000}`,
-    ts: 1_700_000_000_000 + i,
-    reading: { temperature: 20 + (i % 10) / 10, humidity: 40 + (i % 7), ok: i % 2 === 0 },
-    tags: ['bench', `shard-${i % 16}`, 'json'],
-    payload: 'x'.repeat(820),
-  });
-}
 
 /** The bulk helper indexing `docs` by id into `index`; docs/s. */
 async function rawBulk(
@@ -59,16 +48,6 @@ async function rawBulk(
   if (stats.successful !== docs.length) throw new Error(`raw bulk: ${stats.failed} documents failed`);
   await es.indices.delete({ index });
   return rate;
-}
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function peakRssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
 }
 
 interface EndToEnd {
@@ -151,15 +130,13 @@ async function endToEnd(
   };
 }
 
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 async function main(): Promise<void> {
   const services = await ensureServices(['kafka', SERVICE]);
   const bootstrap = services['kafka']!['bootstrapServers'] as string;
   const esUrl = new URL(services[SERVICE]!['url'] as string);
   const es = new Client({ node: esUrl.toString() });
   const kafka = new KafkaTestClient(bootstrap);
-  const values = Array.from({ length: RECORDS }, (_, i) => record(i));
+  const values = Array.from({ length: RECORDS }, (_, i) => benchRecord(i));
   const docs = values.map((v) => JSON.parse(v) as object);
   console.log(`records: ${RECORDS} of ${values[0]!.length} bytes; server ${SERVICE} at ${esUrl}`);
 

@@ -6,13 +6,14 @@
 // CPU µs per record and peak RSS. The result is written to bench/results/influxdb.json.
 // BENCH_RECORDS (default 100000) sets the number of records; BENCH_PUT_REQUESTS (default 4, the sink's max.in.flight) how many
 // write requests of the best batch size one put holds (max.poll.records) and sends at once.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureServices } from '@sluice/test-infra';
 import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
 import type * as Influx from '@influxdata/influxdb-client';
+import { cpuSeconds, median, peakRssMiB } from './_measure.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The client the sink uses (its own dependency), not whatever version is hoisted to the root.
@@ -76,17 +77,6 @@ async function rawWrite(
   api.writeRecords(lines as string[]);
   await api.close();
   return lines.length / ((performance.now() - started) / 1000);
-}
-
-/** User+system CPU seconds the process has used (from /proc). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function peakRssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
 }
 
 async function influxQl(url: string, db: string, q: string): Promise<unknown> {
@@ -176,12 +166,6 @@ async function endToEnd(
     cpuMicrosPerRecord: (cpu / RECORDS) * 1e6,
     peakRssMiB: rss,
   };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function main(): Promise<void> {

@@ -7,13 +7,14 @@
 // path, not the broker's storage (a queue would fill the test broker's small heap and throttle both).
 // Prints records/s, the ratio, CPU µs per record and the worker's peak RSS, and writes the result to
 // bench/results/jms-<time>.json. BENCH_RECORDS (default 100000) sets the number of records.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureServices } from '@sluice/test-infra';
 import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
 import type * as Stompit from 'stompit';
+import { benchRecord, cpuSeconds, median, peakRssMiB } from './_measure.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The client the sink uses (its own dependency), not whatever version is hoisted to the root.
@@ -23,28 +24,6 @@ const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 /** Records per put() (Kafka Connect's max.poll.records default), so records per transaction for both. */
 const BATCH = 500;
-
-/** A ~1 KB JSON document: a few typed fields, a nested object, an array and padding text. */
-function record(i: number): string {
-  return JSON.stringify({
-    id: i,
-    sensor: `sensor-${i % 1000}`,
-    ts: 1_700_000_000_000 + i,
-    reading: { temperature: 20 + (i % 10) / 10, humidity: 40 + (i % 7), ok: i % 2 === 0 },
-    tags: ['bench', `shard-${i % 16}`, 'json'],
-    payload: 'x'.repeat(820),
-  });
-}
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function peakRssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
-}
 
 interface Run {
   rate: number;
@@ -145,17 +124,12 @@ async function endToEnd(
   };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 async function main(): Promise<void> {
   const services = await ensureServices(['kafka', 'activemq']);
   const bootstrap = services['kafka']!['bootstrapServers'] as string;
   const activemq = services['activemq']!;
   const stompUrl = activemq['url'] as string;
-  const values = Array.from({ length: RECORDS }, (_, i) => record(i));
+  const values = Array.from({ length: RECORDS }, (_, i) => benchRecord(i));
   console.log(
     `records: ${RECORDS} of ${values[0]!.length} bytes; broker ${stompUrl}; ${BATCH} per transaction`,
   );

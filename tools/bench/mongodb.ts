@@ -3,13 +3,13 @@
 // server with the same driver and the same documents (unordered insertMany at its best batch size and
 // concurrency), measured in the same run. Prints both, the ratio and the worker's peak RSS.
 // BENCH_RECORDS (default 100000) sets the number of records.
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureServices } from '@sluice/test-infra';
 import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
 import type * as Mongo from 'mongodb';
+import { benchRecord, cpuSeconds, peakRssMiB } from './_measure.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The driver the sink uses (its own dependency), not whatever version is hoisted to the root.
@@ -21,18 +21,6 @@ const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
 const BATCH_SIZES = [100, 500, 1000];
 const CONCURRENCY = [1, 4, 8];
 const PROBE_RECORDS = Math.min(RECORDS, 10_000);
-
-/** A ~1 KB JSON document: a few typed fields, a nested object, an array and padding text. */
-function record(i: number): string {
-  return JSON.stringify({
-    id: i,
-    sensor: `sensor-${i % 1000}`,
-    ts: 1_700_000_000_000 + i,
-    reading: { temperature: 20 + (i % 10) / 10, humidity: 40 + (i % 7), ok: i % 2 === 0 },
-    tags: ['bench', `shard-${i % 16}`, 'json'],
-    payload: 'x'.repeat(820),
-  });
-}
 
 async function rawInsert(
   db: Mongo.Db,
@@ -54,18 +42,6 @@ async function rawInsert(
   return docs.length / ((performance.now() - started) / 1000);
 }
 
-/** User+system CPU seconds the process has used (from /proc), to tell a busy worker from a waiting one. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function peakRssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
-  return kb / 1024;
-}
-
 async function main(): Promise<void> {
   const services = await ensureServices(['kafka', 'mongodb']);
   const bootstrap = services['kafka']!['bootstrapServers'] as string;
@@ -74,7 +50,7 @@ async function main(): Promise<void> {
   const client = new MongoClient(mongoUrl);
   const db = client.db(dbName);
   const kafka = new KafkaTestClient(bootstrap);
-  const values = Array.from({ length: RECORDS }, (_, i) => record(i));
+  const values = Array.from({ length: RECORDS }, (_, i) => benchRecord(i));
   const docs = values.map((v) => JSON.parse(v) as object);
   console.log(`records: ${RECORDS} of ${values[0]!.length} bytes; server ${mongoUrl}; database ${dbName}`);
 
