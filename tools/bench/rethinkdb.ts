@@ -4,13 +4,14 @@
 // run (median of the per-pair ratios). Against test-infra's RethinkDB test double (no real server can be
 // installed here) this measures Sluice's overhead over the driver, not RethinkDB's speed.
 // BENCH_RECORDS (default 50000) sets the number of records; the result JSON goes to bench/results/.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureServices } from '@sluice/test-infra';
 import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
 import type * as Rethink from 'rethinkdb';
+import { benchRecord, cpuSeconds, median, peakRssMiB } from './_measure.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The driver the sink uses (its own dependency).
@@ -21,18 +22,6 @@ const r = createRequire(path.join(root, 'packages/sink-rethinkdb/package.json'))
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 50_000);
 const BATCH = 1000;
 const PAIRS = 3;
-
-/** A ~1 KB JSON document: a few typed fields, a nested object, an array and padding text. */
-function record(i: number): string {
-  return JSON.stringify({
-    id: i,
-    sensor: `sensor-${i % 1000}`,
-    ts: 1_700_000_000_000 + i,
-    reading: { temperature: 20 + (i % 10) / 10, humidity: 40 + (i % 7), ok: i % 2 === 0 },
-    tags: ['bench', `shard-${i % 16}`, 'json'],
-    payload: 'x'.repeat(820),
-  });
-}
 
 /** The raw ceiling: the same documents (with the id the sink would give them), one insert query per batch. */
 async function rawInsert(
@@ -55,16 +44,6 @@ async function rawInsert(
       .run(conn);
   }
   return docs.length / ((performance.now() - started) / 1000);
-}
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function peakRssMiB(pid: number): number {
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
-  return kb / 1024;
 }
 
 interface SluiceRun {
@@ -135,13 +114,15 @@ async function sluiceRun(
   const cpu = worker.pid ? cpuSeconds(worker.pid) - cpuAtStart : NaN;
   await worker.stop();
   return {
-    rate: (RECORDS - firstCount) / ((done - first) / 1000),
+    // A run so short that the first commit covered everything has no first → last span: use its whole time.
+    rate:
+      firstCount < RECORDS
+        ? (RECORDS - firstCount) / ((done - first) / 1000)
+        : RECORDS / ((done - started) / 1000),
     cpuMicrosPerRecord: (cpu / RECORDS) * 1e6,
     peakRssMiB: rss,
   };
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const services = await ensureServices(['kafka', 'rethinkdb']);
@@ -153,7 +134,7 @@ async function main(): Promise<void> {
   const conn = await r.connect({ host, port });
   await r.dbCreate(db).run(conn);
   const kafka = new KafkaTestClient(bootstrap);
-  const values = Array.from({ length: RECORDS }, (_, i) => record(i));
+  const values = Array.from({ length: RECORDS }, (_, i) => benchRecord(i));
   console.log(
     `records: ${RECORDS} of ${values[0]!.length} bytes; RethinkDB ${testDouble ? 'test double' : 'server'} at ${host}:${port}; ${PAIRS} pairs`,
   );
