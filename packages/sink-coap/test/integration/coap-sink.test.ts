@@ -66,14 +66,21 @@ describe('CoAP sink end to end', () => {
         value: JSON.stringify({ seq, name: `r${seq}`, drop: 1 }),
       })),
     );
-    worker = await runConnector(
+    const connector = coapConnector(
       env,
-      coapConnector(env, uniqueName('c'), t, `INSERT INTO _key SELECT seq, name AS label FROM ${t}`, {
+      uniqueName('c'),
+      t,
+      `INSERT INTO _key SELECT seq, name AS label FROM ${t}`,
+      {
         'connect.coap.uri': `coap://127.0.0.1:${server.port}/${env.prefix}`,
-      }),
+      },
     );
-    await waitFor(() => server.received.length >= 60, { what: '60 requests at the node-coap peer' });
-    await sleep(1_000); // nothing more may come
+    worker = await runConnector(env, connector);
+    // Offsets are committed only after every request of them was confirmed: once all 60 are committed,
+    // the sink has nothing more to send.
+    await waitFor(async () => (await env.kafka.committedRecords(`connect-${connector.name}`, t)) === 60, {
+      what: 'all 60 offsets committed',
+    });
     expect(server.received).toHaveLength(60);
     expect(server.received.every((r) => r.method === 'PUT' && r.confirmable)).toBe(true);
     expect(new Set(server.received.map((r) => r.contentFormat))).toEqual(new Set(['application/json']));
