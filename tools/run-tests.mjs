@@ -18,7 +18,9 @@ function summary() {
     console.log(`${ok ? 'ok    ' : 'FAILED'} ${secs.padStart(7)}s  ${title}`);
 }
 
-function step(title, cmd, args, { onFailure } = {}) {
+/** @param {{ onFailure?: () => void }} [options] */
+function step(title, cmd, args, options = {}) {
+  const { onFailure } = options;
   const started = Date.now();
   console.log(`\n=== ${title}: ${cmd} ${args.join(' ')}`);
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
@@ -40,7 +42,8 @@ const infraStatus = () =>
   spawnSync('npm', ['run', '--silent', 'infra', '--', 'status'], { cwd: root, stdio: 'inherit', env });
 // In CI nothing may outlive the run: stop the servers (their logs stay in the cache) however it ends.
 const stopServicesInCi = () => {
-  if (process.env.CI) spawnSync('npm', ['run', '--silent', 'infra', '--', 'down'], { cwd: root, stdio: 'inherit', env });
+  if (process.env.CI)
+    spawnSync('npm', ['run', '--silent', 'infra', '--', 'down'], { cwd: root, stdio: 'inherit', env });
 };
 process.on('exit', stopServicesInCi);
 
@@ -50,6 +53,9 @@ if (!existsSync(path.join(root, 'node_modules', '.bin', 'nx'))) {
   step('install dependencies', 'npm', ['install', '--no-audit', '--no-fund']);
 }
 step('build', 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=stream']);
+// src, tests and tools against their types (the build's tsconfigs cover src only).
+step('typecheck', 'npx', ['nx', 'run-many', '-t', 'typecheck', '--outputStyle=stream']);
+// Every package and tools/ (the workspace's own scripts).
 step('lint', 'npx', ['nx', 'run-many', '-t', 'lint', '--outputStyle=stream']);
 step('package manifests', 'node', ['tools/check-packages.mjs']);
 // What `nx release` would version and write into each package's CHANGELOG (nothing is published).

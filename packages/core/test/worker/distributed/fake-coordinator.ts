@@ -88,10 +88,16 @@ export class FakeCoordinator {
       for (const w of this.syncWaiters.splice(0)) w();
     }
     while (this.assignments === null) {
-      if (this.state === 'PreparingRebalance') throw new GroupError('rebalance', 'REBALANCE_IN_PROGRESS', 'rebalancing');
+      // A join while this sync waited may have started a new rebalance: read the state afresh (TypeScript
+      // still holds the narrowing from before the await).
+      if (this.stateNow() === 'PreparingRebalance') throw new GroupError('rebalance', 'REBALANCE_IN_PROGRESS', 'rebalancing');
       await new Promise<void>((resolve) => this.syncWaiters.push(resolve));
     }
     return this.assignments.get(r.memberId) ?? Buffer.alloc(0);
+  }
+
+  private stateNow(): FakeCoordinator['state'] {
+    return this.state;
   }
 
   private heartbeat(generation: number, memberId: string): void {
