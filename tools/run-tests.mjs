@@ -18,12 +18,12 @@ function summary() {
     console.log(`${ok ? 'ok    ' : 'FAILED'} ${secs.padStart(7)}s  ${title}`);
 }
 
-/** @param {{ onFailure?: () => void }} [options] */
+/** @param {{ onFailure?: () => void, env?: NodeJS.ProcessEnv }} [options] */
 function step(title, cmd, args, options = {}) {
   const { onFailure } = options;
   const started = Date.now();
   console.log(`\n=== ${title}: ${cmd} ${args.join(' ')}`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: options.env ?? env });
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   const ok = r.status === 0;
   timings.push({ title, secs, ok });
@@ -61,6 +61,26 @@ step('package manifests', 'node', ['tools/check-packages.mjs']);
 // What `nx release` would version and write into each package's CHANGELOG (nothing is published).
 step('release plan', 'npx', ['nx', 'release', '--dry-run', '--first-release']);
 step('unit tests', 'npx', ['nx', 'run-many', '-t', 'test', '--outputStyle=stream']);
+// The same unit tests on the newer Node lines (20 is the floor, `engines`), with binaries from npm in the
+// cache: first on PATH, so nx, vitest and every child run on them; `node --version` is an input of the
+// test target, so each version has its own cache entries.
+const NEWER_NODES = ['22', '24'];
+const nodes = spawnSync('node', ['tools/node-versions.mjs', ...NEWER_NODES], {
+  cwd: root,
+  env,
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+if (nodes.status !== 0) {
+  console.error('=== installing Node ' + NEWER_NODES.join(' and ') + ' from npm failed');
+  process.exit(1);
+}
+for (const line of nodes.stdout.trim().split('\n')) {
+  const [major, bin] = line.split(' ');
+  step(`unit tests on Node ${major}`, 'npx', ['nx', 'run-many', '-t', 'test', '--outputStyle=stream'], {
+    env: { ...env, PATH: `${bin}${path.delimiter}${process.env.PATH}` },
+  });
+}
 // The servers the packages with integration tests declare ("sluice": {"services": [...]} in their
 // package.json), one after another inside test-infra (two cores); installs go to $SLUICE_INFRA_CACHE and
 // are reused.
