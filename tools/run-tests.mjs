@@ -58,6 +58,8 @@ step('typecheck', 'npx', ['nx', 'run-many', '-t', 'typecheck', '--outputStyle=st
 // Every package and tools/ (the workspace's own scripts).
 step('lint', 'npx', ['nx', 'run-many', '-t', 'lint', '--outputStyle=stream']);
 step('package manifests', 'node', ['tools/check-packages.mjs']);
+// The public API of each publishable package against its checked-in report (packages/<p>/api/*.api.md).
+step('api reports', 'npx', ['nx', 'run-many', '-t', 'api', '--outputStyle=stream']);
 // What `nx release` would version and write into each package's CHANGELOG (nothing is published).
 step('release plan', 'npx', ['nx', 'release', '--dry-run', '--first-release']);
 step('unit tests', 'npx', ['nx', 'run-many', '-t', 'test', '--outputStyle=stream']);
