@@ -57,6 +57,8 @@ step('build', 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=stream']);
 step('typecheck', 'npx', ['nx', 'run-many', '-t', 'typecheck', '--outputStyle=stream']);
 // Every package and tools/ (the workspace's own scripts).
 step('lint', 'npx', ['nx', 'run-many', '-t', 'lint', '--outputStyle=stream']);
+// Formatting (what must not be formatted is in .prettierignore).
+step('format', 'npx', ['prettier', '--check', '.']);
 step('package manifests', 'node', ['tools/check-packages.mjs']);
 // The public API of each publishable package against its checked-in report (packages/<p>/api/*.api.md).
 step('api reports', 'npx', ['nx', 'run-many', '-t', 'api', '--outputStyle=stream']);

@@ -82,7 +82,9 @@ describe('classifyRethinkError', () => {
   it('auth and permissions are fatal, connection trouble transient, refused data the record’s', () => {
     expect(classifyRethinkError(new ReqlErrors.ReqlAuthError('Wrong password'))).toBe('fatal');
     expect(classifyRethinkError(new ReqlErrors.ReqlDriverError('Connection is closed.'))).toBe('transient');
-    expect(classifyRethinkError(new ReqlErrors.ReqlAvailabilityError('Cannot perform write'))).toBe('transient');
+    expect(classifyRethinkError(new ReqlErrors.ReqlAvailabilityError('Cannot perform write'))).toBe(
+      'transient',
+    );
     expect(classifyRethinkError(new ReqlErrors.ReqlQueryLogicError('Expected type OBJECT'))).toBe('data');
     expect(
       classifyRethinkError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),

@@ -113,7 +113,9 @@ describe('AvroData decimals', () => {
     const id = await registry.register('prices-value', JSON.stringify(record(fixedDecimal)));
     const converter = new AvroConverter({ registry });
     converter.configure({ 'schema.registry.url': 'http://registry.invalid:8081' }, false);
-    const body = avscType(record(fixedDecimal) as AvroSchema).toBuffer({ amount: twosComplement(2_500_000n, 8) });
+    const body = avscType(record(fixedDecimal) as AvroSchema).toBuffer({
+      amount: twosComplement(2_500_000n, 8),
+    });
     const header = Buffer.alloc(5);
     header.writeInt32BE(id, 1);
     const read = await converter.toConnectData('prices', Buffer.concat([header, body]));
