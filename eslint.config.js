@@ -7,6 +7,7 @@ const typecheckedFolders = [
   ...readdirSync(`${import.meta.dirname}/packages`).map((p) => `packages/${p}`),
   'test-infra',
   'tools',
+  'examples',
 ].filter((folder) => existsSync(`${import.meta.dirname}/${folder}/tsconfig.typecheck.json`));
 
 export default tseslint.config(

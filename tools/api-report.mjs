@@ -4,7 +4,7 @@
 // package folder (the `api` Nx target does): fails when the API differs from the checked-in report, so
 // that every change of the public API shows in review. `--local` (npx nx run <project>:api --local)
 // writes the new report instead, to commit with the change.
-import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
+import { Extractor, ExtractorConfig, ExtractorLogLevel } from '@microsoft/api-extractor';
 import { mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,13 +45,13 @@ for (const [subpath, target] of entries) {
       messages: {
         // Forgotten exports and the like are written into the report, where review sees them.
         extractorMessageReporting: {
-          default: { logLevel: 'warning', addToApiReportFile: true },
+          default: { logLevel: ExtractorLogLevel.Warning, addToApiReportFile: true },
           // Release tags (@public/@beta) are not used: what is exported is public.
-          'ae-missing-release-tag': { logLevel: 'none', addToApiReportFile: false },
+          'ae-missing-release-tag': { logLevel: ExtractorLogLevel.None, addToApiReportFile: false },
         },
         // The doc comments are prose for readers, not TSDoc.
-        tsdocMessageReporting: { default: { logLevel: 'none' } },
-        compilerMessageReporting: { default: { logLevel: 'warning' } },
+        tsdocMessageReporting: { default: { logLevel: ExtractorLogLevel.None } },
+        compilerMessageReporting: { default: { logLevel: ExtractorLogLevel.Warning } },
       },
     },
   });
@@ -60,7 +60,7 @@ for (const [subpath, target] of entries) {
     showVerboseMessages: false,
     messageCallback: (message) => {
       // The bundled TypeScript may be older than the workspace's; the declarations are plain.
-      if (message.messageId === 'console-compiler-version-notice') message.logLevel = 'none';
+      if (message.messageId === 'console-compiler-version-notice') message.logLevel = ExtractorLogLevel.None;
     },
   });
   const where = path.relative(process.cwd(), path.join(folder, 'api', `${reportName}.api.md`));
