@@ -307,7 +307,9 @@ const kafka: ServiceDefinition = {
         ...SCRAM_MECHANISMS.map((mechanism) => ({ mechanism, ...SCRAM_USER })),
         { mechanism: 'PLAIN', ...PLAIN_USER },
       ],
-      tls: kafkaTlsFiles(ctx.dataDir),
+      // The broker's own key store (certificate for 127.0.0.1/localhost) is reported too: tests serve
+      // HTTPS with it (a worker's REST listener), so that one CA is trusted for everything.
+      tls: { ...kafkaTlsFiles(ctx.dataDir), serverKeystoreP12: serverKeystore(ctx) },
     };
   },
 };
