@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { Agent, fetch } from 'undici';
@@ -32,6 +33,7 @@ let kafka: SecuredKafka;
 const dir = tempDir('sluice-distributed-secure');
 const workers: { runtime: DistributedRuntime; url: string; log: string[] }[] = [];
 let client: Agent;
+const agents: Agent[] = [];
 
 beforeAll(async () => {
   const { kafka: info } = await ensureServices(['kafka']);
@@ -41,7 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(workers.splice(0).map((w) => w.runtime.stop()));
-  await client?.close();
+  await Promise.all([client, ...agents].map((a) => a?.close()));
 });
 
 function securedProps(name: string): Record<string, string> {
@@ -77,10 +79,10 @@ async function startWorker(props: Record<string, string>): Promise<(typeof worke
   return worker;
 }
 
-async function call(base: string, method: string, pathname: string, body?: unknown) {
+async function call(base: string, method: string, pathname: string, body?: unknown, dispatcher = client) {
   const response = await fetch(`${base}${pathname}`, {
     method,
-    dispatcher: client,
+    dispatcher,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
@@ -135,5 +137,37 @@ describe('a distributed cluster on SASL_SSL with its REST API on HTTPS', () => {
         : undefined;
     });
     expect(status.connector.worker_id).toMatch(/^127\.0\.0\.1:\d+$/);
+
+    // A worker that does not trust the others' CA cannot forward: its write fails with a 409 that names
+    // the certificate problem, instead of reaching the leader unverified. (Its listener's key store is
+    // one of another CA: Node trusts the CA certificates inside a PKCS12 key store of its own.)
+    const untrusting = { ...props };
+    delete untrusting['listeners.https.ssl.truststore.location'];
+    delete untrusting['listeners.https.ssl.truststore.password'];
+    const fixture = (f: string) => fileURLToPath(new URL(`../fixtures/tls/${f}`, import.meta.url));
+    untrusting['listeners.https.ssl.keystore.location'] = fixture('client.p12');
+    untrusting['listeners.https.ssl.keystore.password'] = 'p12pass';
+    const stranger = await startWorker(untrusting);
+    // The test trusts that worker's own certificate (self-signed, no host name) to talk to it.
+    const toStranger = new Agent({
+      connect: { ca: readFileSync(fixture('client.crt')), checkServerIdentity: () => undefined },
+    });
+    agents.push(toStranger);
+    const refused = await waitFor('the untrusting worker tried to forward', async () => {
+      const r = await call(
+        stranger.url,
+        'POST',
+        '/connectors',
+        {
+          name: `${name}-refused`,
+          config: { 'connector.class': 'FileStreamSink', topics: topic, file: `${file}.refused` },
+        },
+        toStranger,
+      );
+      if (r.status !== 409) throw new Error(`expected 409, got ${r.status}: ${JSON.stringify(r.json)}`);
+      const message = String(r.json.message);
+      return message.includes('forwarding to https://') ? message : undefined;
+    });
+    expect(refused).toMatch(/certificate/i);
   }, 90_000);
 });
