@@ -107,7 +107,9 @@ export class SchemaRegistryClient implements SchemaRegistry {
       this.current = index;
       if (!response.ok) {
         throw new SchemaRegistryError(
-          `Schema registry ${method} ${url} failed with HTTP ${response.status}: ${errorMessage(text)}` +
+          `Schema registry ${method} ${url} failed with HTTP ${response.status}` +
+            // A refused login often comes with no body at all.
+            (errorMessage(text) === '' ? '' : `: ${errorMessage(text)}`) +
             (response.status === 401 || response.status === 403
               ? ' (check basic.auth.credentials.source and basic.auth.user.info)'
               : ''),
