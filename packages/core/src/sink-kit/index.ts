@@ -110,6 +110,7 @@ export {
   type StreamReactorSinkPlugin,
   type TombstoneMode,
   type WriteOutcome,
+  type WritePipelineOptions,
 } from './define-sink.js';
 export { defaultClassify, FatalStoreException, type ErrorClass } from './error-classes.js';
 export {
@@ -124,6 +125,7 @@ export {
 } from '../mapping/value-mapping.js';
 export { chunk, groupBy, runLimited } from './batching.js';
 export { ConnectionGate, InFlightWindow } from './in-flight.js';
+export { AcknowledgedOffsets, WritePipeline, type RecordTicket } from './write-pipeline.js';
 export {
   defineSslKeys,
   readKeyFile,
