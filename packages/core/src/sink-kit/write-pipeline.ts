@@ -46,7 +46,9 @@ export class WritePipeline<T> {
       }
       const run = async (): Promise<void> => {
         if (before.size > 0) await Promise.all(before);
-        this.settled.push(await write());
+        const result = await write();
+        // Not `this.settled.push(await …)`: that would read the array before takeSettled replaced it.
+        this.settled.push(result);
       };
       const done = run();
       for (const key of keys) this.lastWrite.set(key, done);
