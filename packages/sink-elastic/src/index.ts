@@ -68,10 +68,11 @@ export const elasticSinkPlugin = defineStreamReactorSink<
   classify,
   // Each statement says what its tombstones do (PROPERTIES('behavior.on.null.values')): prepare decides.
   tombstones: () => 'delete',
-  // Bulk requests of batch.size actions; the kit's write pipeline keeps max.in.flight of them writing
+  // Bulk requests of batch.size actions and bulk.max.bytes; the kit's write pipeline keeps max.in.flight of them writing
   // across puts, commits only what Elasticsearch acknowledged, and writes each document (index and id)
   // in record order: a request for an id another request is still writing waits for it.
   batchSize: (_statement, settings) => settings.batchSize,
+  batchBytes: { limit: (settings) => settings.bulkMaxBytes, of: (operation) => operation.body.length },
   maxInFlight: (settings) => settings.maxInFlight,
   pipeline: {
     maxInFlightBatches: (settings) => settings.maxInFlight,

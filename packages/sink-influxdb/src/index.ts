@@ -80,6 +80,7 @@ export const influxSinkPlugin = defineStreamReactorSink<
   // points of one series and time in record order (a request waits for an earlier one writing the same).
   groupKey: (op) => op.precision,
   batchSize: (_statement, settings) => settings.batchPoints,
+  batchBytes: { limit: (settings) => settings.batchBytes, of: (op) => op.line.length + 1 },
   pipeline: {
     maxInFlightBatches: (settings) => settings.maxInFlight,
     orderingKey: (op) => op.identity,

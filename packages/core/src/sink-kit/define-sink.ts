@@ -20,7 +20,7 @@ import {
   streamReactorTaskTools,
   type KcqlSupport,
 } from '../sink/stream-reactor-config.js';
-import { chunk, groupBy, runLimited } from './batching.js';
+import { chunkByWeight, groupBy, runLimited } from './batching.js';
 import { defaultClassify, type ErrorClass } from './error-classes.js';
 import { AcknowledgedOffsets, WritePipeline, type RecordTicket } from './write-pipeline.js';
 
@@ -89,6 +89,11 @@ export interface StreamReactorSinkDefinition<S, R, C, Op> {
   groupKey?(operation: Op, route: R, statement: KcqlStatement): unknown;
   /** Operations per write (default: the statement's BATCH, else the whole group). */
   batchSize?(statement: KcqlStatement, settings: S): number;
+  /**
+   * Most bytes per write, with each operation's size (e.g. a bulk request's body limit): a write is cut
+   * by count and by bytes, so that one write is about one request of the store.
+   */
+  batchBytes?: { limit(settings: S): number; of(operation: Op): number };
   /** Writes in flight at once (default 1). */
   maxInFlight?(settings: S): number;
   /**
@@ -529,7 +534,11 @@ export class StreamReactorSinkTask<S, R> implements SinkTask {
       const size =
         def.batchSize?.(statement, settings) ??
         (statement.batchSize > 0 ? statement.batchSize : group.length);
-      for (const batch of chunk(group, size)) batches.push({ key, batch });
+      const bytes = def.batchBytes;
+      const cut = bytes
+        ? chunkByWeight(group, size, bytes.limit(settings), (i) => bytes.of(i.operation))
+        : chunkByWeight(group, size, Number.POSITIVE_INFINITY, () => 0);
+      for (const batch of cut) batches.push({ key, batch });
     }
     return batches;
   }

@@ -123,7 +123,7 @@ export {
   type ValueHooks,
   type ValueMapper,
 } from '../mapping/value-mapping.js';
-export { chunk, groupBy, runLimited } from './batching.js';
+export { chunk, chunkByWeight, groupBy, runLimited } from './batching.js';
 export { ConnectionGate, InFlightWindow } from './in-flight.js';
 export { AcknowledgedOffsets, WritePipeline, type RecordTicket } from './write-pipeline.js';
 export {
