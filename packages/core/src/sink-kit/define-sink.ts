@@ -521,7 +521,7 @@ export class StreamReactorSinkTask<S, R> implements SinkTask {
     return (await runLimited(jobs, limit)).flat();
   }
 
-  /** Items grouped (groupKey, default the statement) and cut by batchSize. */
+  /** Items grouped (groupKey, default the statement) and cut by batchSize and batchBytes. */
   private batchesOf(items: readonly Item<R, unknown>[]): { key: unknown; batch: Item<R, unknown>[] }[] {
     const { settings } = this.compiled;
     const def = this.definition;
