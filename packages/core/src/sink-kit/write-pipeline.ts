@@ -88,6 +88,8 @@ interface PartitionLedger {
 /** Per partition: which records handed to writes are acknowledged, and so which offsets may be committed. */
 export class AcknowledgedOffsets {
   private readonly partitions = new Map<string, PartitionLedger>();
+  /** The ledger of the last record seen: records come in runs of one partition. */
+  private last: PartitionLedger | null = null;
 
   /** False for a record fetched before a pending rewind of its partition took effect (it comes again). */
   admit(record: SinkRecord): boolean {
@@ -141,9 +143,12 @@ export class AcknowledgedOffsets {
   /** Partitions closed (revoked or the task stopping): nothing of them is tracked any more. */
   forget(partitions: readonly TopicPartition[]): void {
     for (const tp of partitions) this.partitions.delete(tpKey(tp));
+    this.last = null;
   }
 
   private ledger(record: SinkRecord): PartitionLedger {
+    const last = this.last;
+    if (last && last.tp.partition === record.kafkaPartition && last.tp.topic === record.topic) return last;
     const key = tpKey({ topic: record.topic, partition: record.kafkaPartition });
     let ledger = this.partitions.get(key);
     if (!ledger) {
@@ -156,6 +161,7 @@ export class AcknowledgedOffsets {
       };
       this.partitions.set(key, ledger);
     }
+    this.last = ledger;
     return ledger;
   }
 
