@@ -3,7 +3,7 @@ import { defineStreamReactorSink } from '@sluice/core/sink';
 import { createClient } from './client.js';
 import { KCQL_DOC, PREFIX, configDef, elasticSettings, type ElasticSettings } from './config.js';
 import { compileRoute, toOperation, type ElasticOperation, type Route } from './operations.js';
-import { bucketOf, classify, writeBulk, type ElasticConnection } from './writer.js';
+import { classify, writeBulk, type ElasticConnection } from './writer.js';
 
 // The plugin the runtime loads for `connector.class` = `@sluice/sink-elastic`, `ElasticSinkConnector`
 // or any of Stream Reactor's Elasticsearch sink class names, declared on the sink kit.
@@ -68,8 +68,16 @@ export const elasticSinkPlugin = defineStreamReactorSink<
   classify,
   // Each statement says what its tombstones do (PROPERTIES('behavior.on.null.values')): prepare decides.
   tombstones: () => 'delete',
-  groupKey: (operation, route) => bucketOf(operation, route.buckets),
+  // Bulk requests of batch.size actions and bulk.max.bytes; the kit's write pipeline keeps max.in.flight of them writing
+  // across puts, commits only what Elasticsearch acknowledged, and writes each document (index and id)
+  // in record order: a request for an id another request is still writing waits for it.
+  batchSize: (_statement, settings) => settings.batchSize,
+  batchBytes: { limit: (settings) => settings.bulkMaxBytes, of: (operation) => operation.body.length },
   maxInFlight: (settings) => settings.maxInFlight,
+  pipeline: {
+    maxInFlightBatches: (settings) => settings.maxInFlight,
+    orderingKey: (operation) => `${operation.index}\u0000${operation.id}`,
+  },
 });
 
 export default elasticSinkPlugin;

@@ -35,8 +35,6 @@ export interface Route {
   /** WITHDOCTYPE, accepted for 6.x configs and not sent (Elasticsearch 7+ has no mapping types). */
   readonly docType: string | null;
   readonly pkSeparator: string;
-  /** Write groups (max.in.flight): all writes of one document go to one (see bucketOf). */
-  readonly buckets: number;
 }
 
 type KcqlExtras = KcqlStatement & {
@@ -94,7 +92,6 @@ export function compileRoute(
     autoCreate,
     docType: s.docType ?? null,
     pkSeparator: settings.pkSeparator,
-    buckets: settings.maxInFlight,
   };
 }
 

@@ -2,11 +2,11 @@ import { errors, type Client } from '@elastic/elasticsearch';
 import type { ErrorClass, ItemFailure, TaskLogger } from '@sluice/core/sink';
 import type { ElasticOperation } from './operations.js';
 
-// Writes one batch of operations (the kit's: its groups run max.in.flight at once) as bulk requests
-// cut by action count (batch.size) and body bytes (bulk.max.bytes), one after another, and reads
-// every bulk response item by item (the reference only looked at the response's error flag and lost
-// rejected items). The kit groups operations by `bucketOf` their index and id, so all the writes of
-// one document go through one group, in order: the last record for an id wins.
+// Writes one batch of operations (the kit's: batch.size actions, max.in.flight batches writing at once
+// across puts) as bulk requests cut by action count (batch.size) and body bytes (bulk.max.bytes), one
+// after another, and reads every bulk response item by item (the reference only looked at the
+// response's error flag and lost rejected items). The kit's pipeline writes the operations of one
+// document (index and id) in record order: the last record for an id wins.
 
 export interface ElasticConnection {
   readonly client: Client;
@@ -69,16 +69,6 @@ export class BulkRequestError extends Error {
     super(message, { cause });
     this.name = 'BulkRequestError';
   }
-}
-
-/** The kit's group for an operation: all writes of one document in one group (so in order). */
-export function bucketOf(operation: ElasticOperation, buckets: number): number {
-  if (buckets <= 1) return 0;
-  // FNV-1a over index and id: cheap, and spreads ids evenly.
-  let h = 0x811c9dc5;
-  const key = `${operation.index}\u0000${operation.id}`;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % buckets;
 }
 
 /** AUTOCREATE: each index once per task, with the mapping the first record's schema gives. */

@@ -2,15 +2,7 @@ import { errors } from '@elastic/elasticsearch';
 import { describe, expect, it } from 'vitest';
 import { compileRoute, toOperation } from '../src/operations.js';
 import type { ElasticOperation } from '../src/operations.js';
-import {
-  BulkItemError,
-  bucketOf,
-  classify,
-  classifyError,
-  classifyStatus,
-  cut,
-  writeBulk,
-} from '../src/writer.js';
+import { BulkItemError, classify, classifyError, classifyStatus, cut, writeBulk } from '../src/writer.js';
 import { kcql, record } from './records.js';
 
 const route = compileRoute(kcql('INSERT INTO i SELECT * FROM orders'), { pkSeparator: '-', maxInFlight: 2 });
@@ -46,13 +38,6 @@ describe('failure kinds', () => {
     expect(classifyError(response(401))).toBe('fatal');
     expect(classify(new BulkItemError('mapping conflict', 400))).toBe('data');
     expect(classify(new BulkItemError('queue full', 429))).toBe('transient');
-  });
-
-  it('all writes of one document go to the same group, so they stay in order', () => {
-    const ops = [0, 1, 2, 3, 4, 5, 6, 7].map((o) => write(o));
-    const buckets = new Set(ops.map((op) => bucketOf(op, 2)));
-    expect(buckets).toEqual(new Set([0, 1]));
-    for (const op of ops) expect(bucketOf({ ...op }, 2)).toBe(bucketOf(op, 2));
   });
 });
 

@@ -4,10 +4,10 @@ import type { InfluxSinkConfig } from './config.js';
 import type { Precision } from './timestamps.js';
 import { InfluxLineWriter } from './writer.js';
 
-// The kit hands `write` all the points of one precision in a put (groupKey); here they are cut into
-// requests by points and bytes and sent a few at a time. When two points of the put share a series and
-// time, the requests go one after another instead, so that the later point lands last, as it would in
-// Stream Reactor's single write. (The kit's batching counts items only and has no such ordering rule.)
+// The kit hands `write` up to batch.points points of one precision (groupKey, batchSize) and keeps
+// max.in.flight such writes going across puts, a later one for the same series and time after the
+// earlier (orderingKey). Here a batch is cut again by bytes; when two of its points share a series and
+// time, its requests go one after another, so that the later point lands last.
 
 /** One point to write, and the record it comes from. */
 export interface PointOp {

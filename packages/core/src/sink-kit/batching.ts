@@ -22,6 +22,35 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 
 /**
+ * Splits items into consecutive slices of at most `size` items and `maxWeight` in total `weightOf`
+ * (e.g. bytes); an item heavier than `maxWeight` goes alone. `maxWeight` of Infinity: by count only.
+ */
+export function chunkByWeight<T>(
+  items: readonly T[],
+  size: number,
+  maxWeight: number,
+  weightOf: (item: T) => number,
+): T[][] {
+  if (!(maxWeight < Number.POSITIVE_INFINITY)) return chunk(items, size);
+  const limit = size >= 1 ? size : Number.POSITIVE_INFINITY;
+  const out: T[][] = [];
+  let current: T[] = [];
+  let weight = 0;
+  for (const item of items) {
+    const w = weightOf(item);
+    if (current.length > 0 && (current.length >= limit || weight + w > maxWeight)) {
+      out.push(current);
+      current = [];
+      weight = 0;
+    }
+    current.push(item);
+    weight += w;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/**
  * Runs jobs with at most `limit` running at once; results come back in job order. After the first
  * failure no new job starts, and the promise rejects with that failure once the running ones settled
  * (so nothing is still writing when the caller reacts to the error).

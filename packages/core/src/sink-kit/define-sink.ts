@@ -1,9 +1,17 @@
 import { ConfigDef, type ConfigValue } from '../config/def.js';
-import { ConfigException, ConnectException, DataException } from '../errors.js';
+import { ConfigException, ConnectException, DataException, RetriableException } from '../errors.js';
 import { recordError } from '../mapping/record-view.js';
 import { KcqlRouter } from '../mapping/router.js';
 import type { KcqlStatement } from '../mapping/statement.js';
-import type { SinkPlugin, SinkRecord, SinkTask, SinkTaskContext, TaskLogger } from '../sink/api.js';
+import type {
+  OffsetMap,
+  SinkPlugin,
+  SinkRecord,
+  SinkTask,
+  SinkTaskContext,
+  TaskLogger,
+  TopicPartition,
+} from '../sink/api.js';
 import type { ErrorPolicy } from '../sink/error-policy.js';
 import type { ProgressCounter } from '../sink/progress.js';
 import {
@@ -12,8 +20,9 @@ import {
   streamReactorTaskTools,
   type KcqlSupport,
 } from '../sink/stream-reactor-config.js';
-import { chunk, groupBy, runLimited } from './batching.js';
+import { chunkByWeight, groupBy, runLimited } from './batching.js';
 import { defaultClassify, type ErrorClass } from './error-classes.js';
+import { AcknowledgedOffsets, WritePipeline, type RecordTicket } from './write-pipeline.js';
 
 // defineStreamReactorSink: one declaration → the plugin object (class-name aliases, config keys with
 // the Stream Reactor common ones, validation) and its task. The sink supplies what is its own — keys,
@@ -80,9 +89,31 @@ export interface StreamReactorSinkDefinition<S, R, C, Op> {
   groupKey?(operation: Op, route: R, statement: KcqlStatement): unknown;
   /** Operations per write (default: the statement's BATCH, else the whole group). */
   batchSize?(statement: KcqlStatement, settings: S): number;
+  /**
+   * Most bytes per write, with each operation's size (e.g. a bulk request's body limit): a write is cut
+   * by count and by bytes, so that one write is about one request of the store.
+   */
+  batchBytes?: { limit(settings: S): number; of(operation: Op): number };
   /** Writes in flight at once (default 1). */
   maxInFlight?(settings: S): number;
+  /**
+   * Opt-in write pipeline across puts: put() hands its batches to a bounded window and returns once they
+   * are started (waiting while the window is full), and preCommit releases only offsets whose records
+   * were all acknowledged (or handled by the error policy). Without it each put waits for its writes.
+   */
+  pipeline?: WritePipelineOptions<S, R, Op>;
   taskConfigs?(config: Record<string, string>, maxTasks: number): Record<string, string>[];
+}
+
+export interface WritePipelineOptions<S, R, Op> {
+  /** Batches writing at once across puts (default: maxInFlight, at least 2). */
+  maxInFlightBatches?(settings: S): number;
+  /**
+   * What an operation overwrites (a document id, a series point; null: nothing): a batch with a key an
+   * earlier batch still writes starts after that one settled. Without it, the batches of one group
+   * (groupKey) are written one after another.
+   */
+  orderingKey?(operation: Op, route: R): unknown;
 }
 
 /** The checked configuration of a connector: what validate checks and start builds on. */
@@ -183,12 +214,21 @@ interface Item<R, Op> {
   readonly statement: KcqlStatement;
   readonly route: R;
   readonly operation: Op;
+  /** In the pipeline: the record's acknowledgement count. */
+  ticket?: RecordTicket;
 }
 
 interface Failure {
   readonly error: Error;
   readonly cls: ErrorClass;
   readonly records: readonly SinkRecord[];
+  readonly items: readonly Item<unknown, unknown>[];
+}
+
+/** A pipelined batch once its write settled. */
+interface SettledBatch {
+  readonly items: readonly Item<unknown, unknown>[];
+  readonly failures: readonly Failure[];
 }
 
 /** The task every kit sink runs. */
@@ -203,6 +243,10 @@ export class StreamReactorSinkTask<S, R> implements SinkTask {
   private tombstones: TombstoneMode = 'fail';
   private readonly abort = new AbortController();
   private dropped = 0;
+  private pipeline: WritePipeline<SettledBatch> | null = null;
+  private readonly acknowledged = new AcknowledgedOffsets();
+  /** A failure of a pipelined write found by preCommit, thrown by the next put. */
+  private pendingError: Error | null = null;
 
   constructor(
     private readonly definition: StreamReactorSinkDefinition<S, R, any, any>,
@@ -231,6 +275,13 @@ export class StreamReactorSinkTask<S, R> implements SinkTask {
       logger: context.logger,
       signal: this.abort.signal,
     };
+    const pipeline = this.definition.pipeline;
+    if (pipeline) {
+      const settings = this.compiled.settings;
+      const limit =
+        pipeline.maxInFlightBatches?.(settings) ?? Math.max(2, this.definition.maxInFlight?.(settings) ?? 1);
+      this.pipeline = new WritePipeline(Math.max(1, limit));
+    }
     try {
       this.connection = await this.definition.connect(this.compiled.settings, this.runtime);
       this.connected = true;
@@ -243,12 +294,25 @@ export class StreamReactorSinkTask<S, R> implements SinkTask {
   }
 
   async put(records: readonly SinkRecord[]): Promise<void> {
+    if (this.pipeline) return this.putPipelined(this.pipeline, records);
     if (records.length === 0) return;
     const { items, bad } = this.prepareAll(records);
     const failures = await this.writeAll(items);
     const batchFailures = failures.filter((f) => f.cls !== 'data');
     bad.push(...failures.filter((f) => f.cls === 'data'));
 
+    this.applyPolicy(batchFailures);
+    for (const b of bad) await this.handleBadRecord(b.records[0]!, b.error);
+    if (batchFailures.length === 0) this.errorPolicy.succeeded();
+    this.progress?.update(records);
+  }
+
+  /**
+   * Failed writes (not data errors): fatal fails the task; THROW and RETRY throw, RETRY to have the
+   * records delivered again — before any record went to the DLQ, so that none goes there twice. NOOP
+   * drops the records of the failed writes only.
+   */
+  private applyPolicy(batchFailures: readonly Failure[]): void {
     const fatal = batchFailures.find((f) => f.cls === 'fatal');
     if (fatal) {
       throw new ConnectException(
@@ -257,28 +321,141 @@ export class StreamReactorSinkTask<S, R> implements SinkTask {
         { cause: fatal.error },
       );
     }
-    if (batchFailures.length > 0) {
-      const first = batchFailures[0]!;
-      const failed = batchFailures.flatMap((f) => f.records);
-      // THROW and RETRY throw, RETRY to have the batch redelivered — before any record of it went to
-      // the DLQ, so that none goes there twice. NOOP drops the records of the failed writes only.
-      if (this.errorPolicy.policy !== 'NOOP') {
-        this.errorPolicy.handle(
-          batchFailures.length === 1
-            ? first.error
-            : new Error(`${first.error.message} (and ${batchFailures.length - 1} more failed writes)`, {
-                cause: first.error,
-              }),
-        );
-      }
-      this.drop(failed, first.error);
+    if (batchFailures.length === 0) return;
+    const first = batchFailures[0]!;
+    if (this.errorPolicy.policy !== 'NOOP') {
+      this.errorPolicy.handle(
+        batchFailures.length === 1
+          ? first.error
+          : new Error(`${first.error.message} (and ${batchFailures.length - 1} more failed writes)`, {
+              cause: first.error,
+            }),
+      );
     }
+    this.drop(
+      batchFailures.flatMap((f) => f.records),
+      first.error,
+    );
+  }
+
+  // ---- the write pipeline (definition.pipeline) ----
+
+  private async putPipelined(
+    pipeline: WritePipeline<SettledBatch>,
+    records: readonly SinkRecord[],
+  ): Promise<void> {
+    if (this.pendingError) {
+      const error = this.pendingError;
+      // A retry is asked for once (the engine then waits retry.interval); a task failure every time.
+      if (error instanceof RetriableException) this.pendingError = null;
+      throw error;
+    }
+    await this.settle(pipeline, 'put');
+    const fresh = records.filter((r) => this.acknowledged.admit(r));
+    if (fresh.length === 0) return;
+    const { items, bad } = this.prepareAll(fresh);
     for (const b of bad) await this.handleBadRecord(b.records[0]!, b.error);
-    if (batchFailures.length === 0) this.errorPolicy.succeeded();
+    const tickets = new Map<SinkRecord, RecordTicket>();
+    for (const item of items) {
+      let ticket = tickets.get(item.record);
+      if (!ticket) {
+        ticket = this.acknowledged.track(item.record);
+        tickets.set(item.record, ticket);
+      }
+      ticket.outstanding++;
+      item.ticket = ticket;
+    }
+    const orderingKey = this.definition.pipeline?.orderingKey;
+    for (const { key, batch } of this.batchesOf(items)) {
+      const keys = orderingKey
+        ? [...new Set(batch.map((i) => orderingKey(i.operation, i.route)))].filter((k) => k != null)
+        : [key];
+      await pipeline.submit(keys, async () => ({ items: batch, failures: await this.writeBatch(batch) }));
+    }
     this.progress?.update(records);
   }
 
+  /** The offsets whose records were all acknowledged (or handled by the error policy); never more. */
+  async preCommit(offsets: OffsetMap): Promise<OffsetMap> {
+    const pipeline = this.pipeline;
+    if (!pipeline) return offsets;
+    // The engine rewinds to the last committed offsets when preCommit throws.
+    if (this.pendingError) throw this.pendingError;
+    await this.settle(pipeline, 'preCommit');
+    return this.acknowledged.committable(offsets);
+  }
+
+  /** Revoked or stopping: the writes in flight finish first; what they leave unacknowledged comes again. */
+  async close(partitions: readonly TopicPartition[]): Promise<void> {
+    const pipeline = this.pipeline;
+    if (!pipeline) return;
+    await pipeline.drain();
+    await this.settle(pipeline, 'close');
+    this.acknowledged.forget(partitions);
+  }
+
+  /**
+   * Applies the outcome of the settled pipelined writes: acknowledgements, data errors to the DLQ /
+   * errors.tolerance, failed writes to the error policy. When a write failed (not a data error), every
+   * write in flight settles first, so that the decision covers all of them. A failure the error
+   * policy does not swallow: from put, RETRY rewinds the partitions to their first unacknowledged record
+   * (context.offset) and throws the RetriableException (the engine waits retry.interval); from
+   * preCommit it is thrown (the engine rewinds to the last committed offsets) and kept for the next put.
+   */
+  private async settle(pipeline: WritePipeline<SettledBatch>, from: 'put' | 'preCommit' | 'close') {
+    const settled = pipeline.takeSettled();
+    if (settled.some((b) => b.failures.some((f) => f.cls !== 'data'))) {
+      await pipeline.drain();
+      settled.push(...pipeline.takeSettled());
+    }
+    if (settled.length === 0) return;
+    try {
+      await this.applyOutcomes(settled);
+    } catch (e) {
+      const error = asError(e);
+      const rewinds = this.acknowledged.rewindUnacknowledged();
+      if (from === 'put') {
+        if (error instanceof RetriableException)
+          for (const { tp, offset } of rewinds) this.context.offset(tp, offset);
+        throw error;
+      }
+      if (from === 'close') {
+        this.context.logger.warn(
+          `Connector ${this.context.connectorName}: writes in flight at close failed (${error.message}); ` +
+            'their records were not committed and are delivered again.',
+        );
+        for (const { tp, offset } of rewinds) this.context.offset(tp, offset);
+        if (!(error instanceof RetriableException)) this.pendingError = error;
+        return;
+      }
+      this.pendingError = error;
+      throw error;
+    }
+  }
+
+  private async applyOutcomes(settled: readonly SettledBatch[]): Promise<void> {
+    const failures = settled.flatMap((b) => b.failures);
+    const failed = new Set(failures.flatMap((f) => f.items));
+    for (const batch of settled)
+      for (const item of batch.items) if (!failed.has(item)) item.ticket!.outstanding--;
+    const batchFailures = failures.filter((f) => f.cls !== 'data');
+    this.applyPolicy(batchFailures);
+    for (const f of batchFailures) for (const item of f.items) item.ticket!.outstanding--;
+    for (const f of failures) {
+      if (f.cls !== 'data') continue;
+      await this.handleBadRecord(f.records[0]!, f.error);
+      for (const item of f.items) item.ticket!.outstanding--;
+    }
+    if (batchFailures.length === 0) this.errorPolicy.succeeded();
+  }
+
   async stop(): Promise<void> {
+    // Writes still in flight finish before the connection closes (close() normally drained them).
+    await this.pipeline
+      ?.drain()
+      .catch((e: unknown) =>
+        this.context.logger.warn(`Connector ${this.context.connectorName}: ${asError(e).message}`),
+      );
     this.abort.abort();
     this.progress?.clear();
     if (!this.connected) return;
@@ -309,6 +486,7 @@ export class StreamReactorSinkTask<S, R> implements SinkTask {
             ),
             cls: 'data',
             records: [record],
+            items: [],
           });
         }
         continue;
@@ -321,7 +499,7 @@ export class StreamReactorSinkTask<S, R> implements SinkTask {
         } catch (e) {
           const cls = this.classify(e);
           if (cls !== 'data') throw e;
-          bad.push({ error: this.dataError(record, asError(e)), cls, records: [record] });
+          bad.push({ error: this.dataError(record, asError(e)), cls, records: [record], items: [] });
           continue;
         }
         if (prepared === null || prepared === undefined) continue;
@@ -335,52 +513,80 @@ export class StreamReactorSinkTask<S, R> implements SinkTask {
 
   private async writeAll(items: readonly Item<R, unknown>[]): Promise<Failure[]> {
     if (items.length === 0) return [];
+    const limit = Math.max(1, this.definition.maxInFlight?.(this.compiled.settings) ?? 1);
+    const jobs = this.batchesOf(items).map(
+      ({ batch }) =>
+        () =>
+          this.writeBatch(batch),
+    );
+    return (await runLimited(jobs, limit)).flat();
+  }
+
+  /** Items grouped (groupKey, default the statement) and cut by batchSize and batchBytes. */
+  private batchesOf(items: readonly Item<R, unknown>[]): { key: unknown; batch: Item<R, unknown>[] }[] {
     const { settings } = this.compiled;
     const def = this.definition;
     const groups = groupBy(items, (i) =>
       def.groupKey ? def.groupKey(i.operation, i.route, i.statement) : i.statement,
     );
-    const batches: Item<R, unknown>[][] = [];
-    for (const group of groups.values()) {
+    const batches: { key: unknown; batch: Item<R, unknown>[] }[] = [];
+    for (const [key, group] of groups) {
       const statement = group[0]!.statement;
       const size =
         def.batchSize?.(statement, settings) ??
         (statement.batchSize > 0 ? statement.batchSize : group.length);
-      batches.push(...chunk(group, size));
+      const bytes = def.batchBytes;
+      const cut = bytes
+        ? chunkByWeight(group, size, bytes.limit(settings), (i) => bytes.of(i.operation))
+        : chunkByWeight(group, size, Number.POSITIVE_INFINITY, () => 0);
+      for (const batch of cut) batches.push({ key, batch });
     }
-    const jobs = batches.map((batch) => async (): Promise<Failure[]> => {
-      let outcome: WriteOutcome;
-      try {
-        outcome = await def.write(
-          this.connection,
-          batch.map((i) => i.operation),
-          settings,
-        );
-      } catch (e) {
-        const cls = this.classify(e);
-        const error = asError(e);
-        // A whole batch of data errors is each record's: each goes to the DLQ on its own.
-        if (cls === 'data') {
-          return batch.map((i) => ({ error: this.dataError(i.record, error), cls, records: [i.record] }));
-        }
-        return [{ error, cls, records: batch.map((i) => i.record) }];
-      }
-      return (outcome ?? []).map((f) => {
-        const item = batch[f.index];
-        if (!item)
-          throw new ConnectException(
-            `${def.displayName}: write reported a failure for item ${f.index} of ${batch.length}`,
-          );
-        const cls = this.classify(f.error);
-        const error = asError(f.error);
-        return {
-          error: cls === 'data' ? this.dataError(item.record, error) : error,
+    return batches;
+  }
+
+  /** Writes one batch; resolves with its failures (a whole-batch failure is one failure of all items). */
+  private async writeBatch(batch: readonly Item<R, unknown>[]): Promise<Failure[]> {
+    const def = this.definition;
+    let outcome: WriteOutcome;
+    try {
+      outcome = await def.write(
+        this.connection,
+        batch.map((i) => i.operation),
+        this.compiled.settings,
+      );
+    } catch (e) {
+      const cls = this.classify(e);
+      const error = asError(e);
+      // A whole batch of data errors is each record's: each goes to the DLQ on its own.
+      if (cls === 'data') {
+        return batch.map((i) => ({
+          error: this.dataError(i.record, error),
           cls,
-          records: [item.record],
-        };
+          records: [i.record],
+          items: [i],
+        }));
+      }
+      return [{ error, cls, records: batch.map((i) => i.record), items: batch }];
+    }
+    const failures: Failure[] = [];
+    for (const f of outcome ?? []) {
+      const item = batch[f.index];
+      if (!item) {
+        const error = new ConnectException(
+          `${def.displayName}: write reported a failure for item ${f.index} of ${batch.length}`,
+        );
+        return [{ error, cls: 'fatal', records: batch.map((i) => i.record), items: batch }];
+      }
+      const cls = this.classify(f.error);
+      const error = asError(f.error);
+      failures.push({
+        error: cls === 'data' ? this.dataError(item.record, error) : error,
+        cls,
+        records: [item.record],
+        items: [item],
       });
-    });
-    return (await runLimited(jobs, Math.max(1, def.maxInFlight?.(settings) ?? 1))).flat();
+    }
+    return failures;
   }
 
   /** A DataException naming connector and coordinates (a store's own message is wrapped). */

@@ -110,6 +110,7 @@ export {
   type StreamReactorSinkPlugin,
   type TombstoneMode,
   type WriteOutcome,
+  type WritePipelineOptions,
 } from './define-sink.js';
 export { defaultClassify, FatalStoreException, type ErrorClass } from './error-classes.js';
 export {
@@ -122,8 +123,9 @@ export {
   type ValueHooks,
   type ValueMapper,
 } from '../mapping/value-mapping.js';
-export { chunk, groupBy, runLimited } from './batching.js';
+export { chunk, chunkByWeight, groupBy, runLimited } from './batching.js';
 export { ConnectionGate, InFlightWindow } from './in-flight.js';
+export { AcknowledgedOffsets, WritePipeline, type RecordTicket } from './write-pipeline.js';
 export {
   defineSslKeys,
   readKeyFile,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunk, groupBy, runLimited } from '../../src/sink-kit/index.js';
+import { chunk, chunkByWeight, groupBy, runLimited } from '../../src/sink-kit/index.js';
 
 describe('groupBy', () => {
   it('keeps first-seen key order and item order', () => {
@@ -19,6 +19,24 @@ describe('chunk', () => {
   });
   it('a size below 1 is one slice', () => {
     expect(chunk([1, 2, 3], 0)).toEqual([[1, 2, 3]]);
+  });
+});
+
+describe('chunkByWeight', () => {
+  const len = (s: string) => s.length;
+  it('cuts by count and by total weight, whichever comes first', () => {
+    expect(chunkByWeight(['aa', 'bb', 'cc', 'd', 'e', 'f'], 3, 4, len)).toEqual([
+      ['aa', 'bb'],
+      ['cc', 'd', 'e'],
+      ['f'],
+    ]);
+  });
+  it('an item heavier than the limit goes alone; Infinity cuts by count only', () => {
+    expect(chunkByWeight(['a', 'bbbbbb', 'c'], 10, 3, len)).toEqual([['a'], ['bbbbbb'], ['c']]);
+    expect(chunkByWeight(['aaaa', 'bbbb', 'c'], 2, Number.POSITIVE_INFINITY, len)).toEqual([
+      ['aaaa', 'bbbb'],
+      ['c'],
+    ]);
   });
 });
 
