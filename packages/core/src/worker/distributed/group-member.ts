@@ -305,13 +305,16 @@ export class WorkerGroupMember {
         await this.transport.findCoordinator();
         this.coordinatorKnown = true;
       }
-      await this.transport.heartbeat(generation, this.memberId);
+      await this.withinSession(this.transport.heartbeat(generation, this.memberId));
       this.lastHeartbeat = this.now();
     } catch (e) {
       const error = asGroupError(e);
       if (!this.stable || generation !== this.generation) return;
-      if (error.kind === 'rebalance') this.requestRejoin('the group is rebalancing');
-      else if (error.kind === 'fenced') {
+      if (error.kind === 'rebalance') {
+        // The coordinator answered and still counts this member (Kafka treats it the same): live.
+        this.lastHeartbeat = this.now();
+        this.requestRejoin('the group is rebalancing');
+      } else if (error.kind === 'fenced') {
         this.markLost(error);
         this.requestRejoin(`membership lost (${error.code})`);
         return;
@@ -333,6 +336,32 @@ export class WorkerGroupMember {
       return;
     }
     if (this.stable && !this.stopped) this.scheduleHeartbeat();
+  }
+
+  /**
+   * A heartbeat request may hang (a coordinator that accepts connections but never answers): it gets
+   * at most what is left of the session, and at least one heartbeat interval, so that the session
+   * check after it always runs.
+   */
+  private withinSession<T>(request: Promise<T>): Promise<T> {
+    const left = this.lastHeartbeat + this.options.sessionTimeoutMs - this.now();
+    const limitMs = Math.max(this.options.heartbeatIntervalMs, left);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new GroupError(
+              'coordinator',
+              'REQUEST_TIMED_OUT',
+              `no answer to a heartbeat within ${limitMs} ms`,
+            ),
+          ),
+        limitMs,
+      );
+    });
+    request.catch(() => undefined);
+    return Promise.race([request, timeout]).finally(() => clearTimeout(timer));
   }
 
   private wakeUp(): void {
