@@ -16,8 +16,9 @@ import {
 //   (find coordinator) → JoinGroup → [leader: compute assignments] → SyncGroup → apply → stable,
 //   heartbeating on a timer, until a rejoin is asked for (by the herder, or a heartbeat that reports a
 //   rebalance) → JoinGroup again ...
-// Everything the herder does in reaction (apply an assignment, stop work after losing membership)
-// runs on this one loop, one step at a time, while heartbeats keep the session alive.
+// The herder's reactions run on this one loop, one step at a time, while heartbeats keep the session
+// alive: onAssignment only queues the work changes (task starts may be slow) and returns;
+// onMembershipLost waits until the work is stopped, since it must be before the rejoin.
 //
 // Work is not revoked before rejoining: with the incremental protocol members keep what they run
 // through a rebalance and the leader revokes explicitly. Only a member that may have been dropped
