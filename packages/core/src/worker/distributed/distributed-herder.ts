@@ -243,11 +243,12 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
     this.assignedWork = workSignature(work);
     this.clearScheduledRebalance();
     if (result.delayMs > 0) {
-      this.deps.logger.info(
-        `Work of departed workers is held for ${result.delayMs} ms (scheduled.rebalance.max.delay.ms) before it is reassigned`,
-      );
+      const why = result.state.delayed
+        ? 'reassigning the work of departed workers (scheduled.rebalance.max.delay.ms)'
+        : 'balancing after the back-off between revoking rebalances';
+      this.deps.logger.info(`Next rebalance in ${result.delayMs} ms: ${why}`);
       this.scheduledRebalance = setTimeout(
-        () => this.member.requestRejoin('scheduled rebalance: reassigning the work of departed workers'),
+        () => this.member.requestRejoin(`scheduled rebalance: ${why}`),
         result.delayMs,
       );
       this.scheduledRebalance.unref();
