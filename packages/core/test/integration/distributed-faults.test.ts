@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '@sluice/test-utils';
@@ -197,5 +197,98 @@ describe('distributed mode under faults (issue 16)', () => {
     console.log(
       `quick restart: the new worker ran the crashed worker's tasks ${backMs} ms after the kill (scheduled.rebalance.max.delay.ms=${DELAY_MS})`,
     );
+  });
+});
+
+describe('distributed mode: frozen workers and default listeners (issue 16)', () => {
+  it('a worker frozen (SIGSTOP) past its session stops its tasks on SIGCONT; records produced meanwhile are written once', async () => {
+    const name = uniqueName('dist-sigstop');
+    const topic = `${name}-in`;
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'sluice-sigstop-')), 'out.txt');
+    const partitions = 4;
+    await env.kafka.createTopic(topic, partitions);
+    const props = clusterProps(env.bootstrap, name);
+    const cluster = await spawn(props, 2);
+    await create(cluster[0]!, fileSink(name, topic, partitions, file));
+    await waitFor(async () => balanced(await cluster[0]!.status(name), 2, 2), {
+      what: 'tasks spread 2/2',
+      timeoutMs: 30_000,
+    });
+    // A first batch, all written, so that the frozen worker's readers sit at the end of the topic.
+    await env.kafka.produce(topic, partitions, 500);
+    await waitFor(() => lines(file).length >= partitions * 500, {
+      what: 'the first batch',
+      timeoutMs: 60_000,
+    });
+
+    const frozen = await waitFor(() => cluster.find((w) => !w.isLeader()), { what: 'a follower' });
+    const other = cluster.find((w) => w !== frozen)!;
+    const session = Number(props['session.timeout.ms']);
+    const frozenAt = Date.now();
+    frozen.signal('SIGSTOP');
+    try {
+      await waitFor(
+        async () => {
+          const s = await other.status(name);
+          return (
+            s?.tasks.filter((t) => t.state === 'RUNNING' && t.worker_id === other.workerId).length ===
+            partitions
+          );
+        },
+        { what: 'every task RUNNING on the other worker', timeoutMs: session + 15_000 },
+      );
+      // Records only the other worker can fetch: the frozen one cannot run.
+      await env.kafka.produce(topic, partitions, 1500);
+      await waitFor(() => lines(file).length >= partitions * 2000, {
+        what: 'the second batch',
+        timeoutMs: 60_000,
+      });
+      expect(Date.now() - frozenAt).toBeGreaterThan(session);
+    } finally {
+      frozen.signal('SIGCONT');
+    }
+    await frozen.waitForOutput(/Stopping all connectors and tasks of this worker: SESSION_TIMED_OUT/, 15_000);
+    // It rejoins as a new member and gets its share back; the second batch was written exactly once.
+    await waitFor(async () => balanced(await other.status(name), 2, 2), {
+      what: '2/2 again',
+      timeoutMs: 30_000,
+    });
+    const all = lines(file);
+    const counts = new Map<string, number>();
+    for (const l of all) counts.set(l, (counts.get(l) ?? 0) + 1);
+    const secondBatchTwice = [...counts].filter(([v, n]) => n > 1 && Number(/-(\d+)$/.exec(v)![1]) >= 500);
+    expect(secondBatchTwice).toEqual([]);
+    expect(new Set(all).size).toBe(partitions * 2000);
+  });
+
+  it('two workers with default listeners on different ports and no rest.advertised.*: forwarding and status work', async () => {
+    const name = uniqueName('dist-default-listeners');
+    const topic = `${name}-in`;
+    await env.kafka.createTopic(topic, 2);
+    const props = clusterProps(env.bootstrap, name);
+    // `listeners=http://:<port>`: no host, so each worker advertises this machine's host name.
+    const host = hostname();
+    const cluster = await Promise.all(
+      [0, 1].map(() =>
+        DistributedWorker.start(props, { listeners: (port) => `http://:${port}`, workerHost: host }),
+      ),
+    );
+    env.workers.push(...cluster);
+    const follower = await waitFor(
+      () => (cluster.some((w) => w.isLeader()) ? cluster.find((w) => !w.isLeader()) : undefined),
+      { what: 'a leader and a follower' },
+    );
+    await create(follower, fileSink(name, topic, 2, path.join(tmpdir(), `${name}.txt`)));
+    for (const w of cluster) {
+      const s = await waitFor(
+        async () => {
+          const st = await w.status(name);
+          return balanced(st, 2, 1) ? st : null;
+        },
+        { what: `status from ${w.url}`, timeoutMs: 30_000 },
+      );
+      expect(new Set(s.tasks.map((t) => t.worker_id))).toEqual(new Set(cluster.map((x) => x.workerId)));
+    }
+    expect(cluster.map((w) => w.workerId).every((id) => id.startsWith(`${host}:`))).toBe(true);
   });
 });

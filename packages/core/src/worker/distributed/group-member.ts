@@ -300,6 +300,12 @@ export class WorkerGroupMember {
   private async heartbeat(): Promise<void> {
     this.heartbeatTimer = null;
     if (!this.stable || this.stopped) return;
+    if (this.now() - this.lastHeartbeat >= this.options.sessionTimeoutMs) {
+      // The process was frozen (SIGSTOP, a long GC, a suspended VM) past its session: the group may
+      // have given its work away already. Stop it now, before any task goes on, without a request first.
+      this.sessionTimedOut();
+      return;
+    }
     const generation = this.generation;
     try {
       if (!this.coordinatorKnown) {
@@ -326,17 +332,21 @@ export class WorkerGroupMember {
     }
     if (this.now() - this.lastHeartbeat >= this.options.sessionTimeoutMs) {
       // The coordinator has dropped us by now and may have given our work away: stop it.
-      this.markLost(
-        new GroupError(
-          'fenced',
-          'SESSION_TIMED_OUT',
-          `no successful heartbeat for ${this.options.sessionTimeoutMs} ms`,
-        ),
-      );
-      this.requestRejoin('session timed out');
+      this.sessionTimedOut();
       return;
     }
     if (this.stable && !this.stopped) this.scheduleHeartbeat();
+  }
+
+  private sessionTimedOut(): void {
+    this.markLost(
+      new GroupError(
+        'fenced',
+        'SESSION_TIMED_OUT',
+        `no successful heartbeat for ${this.options.sessionTimeoutMs} ms`,
+      ),
+    );
+    this.requestRejoin('session timed out');
   }
 
   /**

@@ -247,6 +247,30 @@ describe('WorkerGroupMember', () => {
     expect(listener.events).toEqual(['assigned', 'assigned']);
   });
 
+  it('stops its work at once when it wakes up past its session (SIGSTOP), before asking the coordinator', async () => {
+    const coordinator = new FakeCoordinator();
+    let now = 0;
+    let heartbeats = 0;
+    const transport = coordinator.transport('a');
+    const counting = {
+      ...transport,
+      heartbeat: async (generation: number, memberId: string) => {
+        heartbeats++;
+        return transport.heartbeat(generation, memberId);
+      },
+    };
+    const listener = new RecordingListener('a');
+    const member = new WorkerGroupMember(counting, listener, { ...options, now: () => now });
+    members.push(member);
+    member.start();
+    await until(() => listener.assignments.length === 1 && heartbeats > 0, 'first assignment and heartbeat');
+    const sent = heartbeats;
+    // Frozen for longer than the session: the next heartbeat tick finds the session over.
+    now += 2500;
+    await until(() => listener.events.includes('lost:SESSION_TIMED_OUT'), 'work stopped on waking');
+    expect(heartbeats).toBe(sent);
+  });
+
   it('stops for good on a configuration error such as INCONSISTENT_GROUP_PROTOCOL', async () => {
     const coordinator = new FakeCoordinator();
     coordinator.failNext.set(
