@@ -77,86 +77,94 @@ async function create(worker: DistributedWorker, body: unknown): Promise<void> {
 }
 
 describe('distributed mode under faults (issue 16)', () => {
-  it('three workers started at once form a 2/2/2 cluster within 20 s', async () => {
-    const times: number[] = [];
-    for (let run = 0; run < (RUNS || 3); run++) {
-      const name = uniqueName('dist-form');
-      const topic = `${name}-in`;
-      await env.kafka.createTopic(topic, 6);
-      const props = clusterProps(env.bootstrap, name);
-      const began = Date.now();
-      // Fresh internal topics, created by all three at the same moment.
-      const cluster = await spawn(props, 3);
-      await create(cluster[run % 3]!, fileSink(name, topic, 6, path.join(tmpdir(), `${name}.txt`)));
-      await waitFor(async () => balanced(await cluster[0]!.status(name), 3, 2), {
-        what: `run ${run + 1}: tasks RUNNING 2/2/2`,
-        timeoutMs: 20_000 - (Date.now() - began),
-      });
-      times.push(Date.now() - began);
-      await stopAll(cluster);
-    }
-    expect(times.every((t) => t < 20_000)).toBe(true);
-    console.log(summary('three workers started at once, start to 2/2/2 RUNNING', times));
-  });
+  it(
+    'three workers started at once form a 2/2/2 cluster within 20 s',
+    { timeout: 30_000 * (RUNS || 3) },
+    async () => {
+      const times: number[] = [];
+      for (let run = 0; run < (RUNS || 3); run++) {
+        const name = uniqueName('dist-form');
+        const topic = `${name}-in`;
+        await env.kafka.createTopic(topic, 6);
+        const props = clusterProps(env.bootstrap, name);
+        const began = Date.now();
+        // Fresh internal topics, created by all three at the same moment.
+        const cluster = await spawn(props, 3);
+        await create(cluster[run % 3]!, fileSink(name, topic, 6, path.join(tmpdir(), `${name}.txt`)));
+        await waitFor(async () => balanced(await cluster[0]!.status(name), 3, 2), {
+          what: `run ${run + 1}: tasks RUNNING 2/2/2`,
+          timeoutMs: 20_000 - (Date.now() - began),
+        });
+        times.push(Date.now() - began);
+        await stopAll(cluster);
+      }
+      expect(times.every((t) => t < 20_000)).toBe(true);
+      console.log(summary('three workers started at once, start to 2/2/2 RUNNING', times));
+    },
+  );
 
-  it('kill -9 of the leader mid-stream: tasks run on the survivors within session + delay + 10 s, nothing lost', async () => {
-    const times: number[] = [];
-    const DELAY_MS = 3000;
-    for (let run = 0; run < (RUNS || 1); run++) {
-      const name = uniqueName('dist-kill-leader');
-      const topic = `${name}-in`;
-      const file = path.join(mkdtempSync(path.join(tmpdir(), 'sluice-kill-leader-')), 'out.txt');
-      const partitions = 6;
-      const perPartition = 5000;
-      const total = partitions * perPartition;
-      await env.kafka.createTopic(topic, partitions);
-      const props = clusterProps(env.bootstrap, name, {
-        'scheduled.rebalance.max.delay.ms': String(DELAY_MS),
-      });
-      const cluster = await spawn(props, 3);
-      await create(cluster[0]!, fileSink(name, topic, partitions, file));
-      await waitFor(async () => balanced(await cluster[0]!.status(name), 3, 2), {
-        what: 'tasks spread 2/2/2',
-        timeoutMs: 30_000,
-      });
-      const producing = env.kafka.produce(topic, partitions, perPartition, 500);
-      await waitFor(() => lines(file).length > total / 10, {
-        what: 'a tenth of the stream written',
-        timeoutMs: 60_000,
-      });
+  it(
+    'kill -9 of the leader mid-stream: tasks run on the survivors within session + delay + 10 s, nothing lost',
+    { timeout: 90_000 * (RUNS || 1) },
+    async () => {
+      const times: number[] = [];
+      const DELAY_MS = 3000;
+      for (let run = 0; run < (RUNS || 1); run++) {
+        const name = uniqueName('dist-kill-leader');
+        const topic = `${name}-in`;
+        const file = path.join(mkdtempSync(path.join(tmpdir(), 'sluice-kill-leader-')), 'out.txt');
+        const partitions = 6;
+        const perPartition = 5000;
+        const total = partitions * perPartition;
+        await env.kafka.createTopic(topic, partitions);
+        const props = clusterProps(env.bootstrap, name, {
+          'scheduled.rebalance.max.delay.ms': String(DELAY_MS),
+        });
+        const cluster = await spawn(props, 3);
+        await create(cluster[0]!, fileSink(name, topic, partitions, file));
+        await waitFor(async () => balanced(await cluster[0]!.status(name), 3, 2), {
+          what: 'tasks spread 2/2/2',
+          timeoutMs: 30_000,
+        });
+        const producing = env.kafka.produce(topic, partitions, perPartition, 500);
+        await waitFor(() => lines(file).length > total / 10, {
+          what: 'a tenth of the stream written',
+          timeoutMs: 60_000,
+        });
 
-      const leader = await waitFor(() => cluster.find((w) => w.isLeader()), { what: 'the leader' });
-      const survivors = cluster.filter((w) => w !== leader);
-      const killedAt = Date.now();
-      await leader.kill();
-      await waitFor(
-        async () => {
-          const s = await survivors[0]!.status(name);
-          const onSurvivors = s?.tasks.filter(
-            (t) => t.state === 'RUNNING' && t.worker_id !== leader.workerId,
-          );
-          return onSurvivors?.length === partitions;
-        },
-        { what: 'every task RUNNING on the survivors', timeoutMs: 60_000 },
-      );
-      const failoverMs = Date.now() - killedAt;
-      times.push(failoverMs);
-      const session = Number(props['session.timeout.ms']);
-      const heartbeat = Number(props['heartbeat.interval.ms']);
-      // The coordinator drops the leader only once its session ran out; the new leader has no memory
-      // of who owned what, so it reassigns at once: no scheduled delay on top.
-      expect(failoverMs).toBeGreaterThanOrEqual(session - heartbeat);
-      expect(failoverMs).toBeLessThan(session + DELAY_MS + 10_000);
+        const leader = await waitFor(() => cluster.find((w) => w.isLeader()), { what: 'the leader' });
+        const survivors = cluster.filter((w) => w !== leader);
+        const killedAt = Date.now();
+        await leader.kill();
+        await waitFor(
+          async () => {
+            const s = await survivors[0]!.status(name);
+            const onSurvivors = s?.tasks.filter(
+              (t) => t.state === 'RUNNING' && t.worker_id !== leader.workerId,
+            );
+            return onSurvivors?.length === partitions;
+          },
+          { what: 'every task RUNNING on the survivors', timeoutMs: 60_000 },
+        );
+        const failoverMs = Date.now() - killedAt;
+        times.push(failoverMs);
+        const session = Number(props['session.timeout.ms']);
+        const heartbeat = Number(props['heartbeat.interval.ms']);
+        // The coordinator drops the leader only once its session ran out; the new leader has no memory
+        // of who owned what, so it reassigns at once: no scheduled delay on top.
+        expect(failoverMs).toBeGreaterThanOrEqual(session - heartbeat);
+        expect(failoverMs).toBeLessThan(session + DELAY_MS + 10_000);
 
-      await producing;
-      await waitFor(() => new Set(lines(file)).size === total, {
-        what: `all ${total} records in the file`,
-        timeoutMs: 120_000,
-      });
-      await stopAll(cluster);
-    }
-    console.log(summary('kill -9 of the leader, kill to every task RUNNING on the survivors', times));
-  });
+        await producing;
+        await waitFor(() => new Set(lines(file)).size === total, {
+          what: `all ${total} records in the file`,
+          timeoutMs: 120_000,
+        });
+        await stopAll(cluster);
+      }
+      console.log(summary('kill -9 of the leader, kill to every task RUNNING on the survivors', times));
+    },
+  );
 
   it('a crashed worker that comes back quickly gets its tasks back before the delay runs out, and nothing else moves', async () => {
     const name = uniqueName('dist-quick-restart');
@@ -243,12 +251,16 @@ describe('distributed mode: frozen workers and default listeners (issue 16)', ()
         what: 'the second batch',
         timeoutMs: 60_000,
       });
-      expect(Date.now() - frozenAt).toBeGreaterThan(session);
+      // Frozen for longer than the session timeout, by its own clock too.
+      await waitFor(() => Date.now() - frozenAt > session + 1000, { what: 'the session timeout to pass' });
     } finally {
       frozen.signal('SIGCONT');
     }
-    await frozen.waitForOutput(/Stopping all connectors and tasks of this worker: SESSION_TIMED_OUT/, 15_000);
-    // It rejoins as a new member and gets its share back; the second batch was written exactly once.
+    await frozen.waitForOutput(
+      /Stopping all connectors and tasks of this worker: (SESSION_TIMED_OUT|UNKNOWN_MEMBER_ID|ILLEGAL_GENERATION)/,
+      15_000,
+    );
+    // It rejoins as a new member and gets its share back; what only the second batch holds was written once.
     await waitFor(async () => balanced(await other.status(name), 2, 2), {
       what: '2/2 again',
       timeoutMs: 30_000,
@@ -258,7 +270,8 @@ describe('distributed mode: frozen workers and default listeners (issue 16)', ()
     for (const l of all) counts.set(l, (counts.get(l) ?? 0) + 1);
     const secondBatchTwice = [...counts].filter(([v, n]) => n > 1 && Number(/-(\d+)$/.exec(v)![1]) >= 500);
     expect(secondBatchTwice).toEqual([]);
-    expect(new Set(all).size).toBe(partitions * 2000);
+    // The second batch repeats the values p<n>-0…499 of the first; p<n>-500…1499 exist only in it.
+    expect(new Set(all).size).toBe(partitions * 1500);
   });
 
   it('two workers with default listeners on different ports and no rest.advertised.*: forwarding and status work', async () => {
