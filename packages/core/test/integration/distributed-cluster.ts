@@ -88,11 +88,17 @@ export class DistributedWorker extends CliProcess {
     super(child);
   }
 
-  static async start(props: Record<string, string>): Promise<DistributedWorker> {
+  /** `listeners` gives the worker's listeners for its port (default http://127.0.0.1:<port>). */
+  static async start(
+    props: Record<string, string>,
+    opts: { listeners?: (port: number) => string; workerHost?: string } = {},
+  ): Promise<DistributedWorker> {
     const dir = mkdtempSync(path.join(tmpdir(), 'sluice-distributed-'));
     const port = await freePort();
     const file = path.join(dir, 'worker.properties');
-    writeFileSync(file, toProperties({ listeners: `http://127.0.0.1:${port}`, ...props }));
+    const listeners = opts.listeners?.(port) ?? `http://127.0.0.1:${port}`;
+    writeFileSync(file, toProperties({ listeners, ...props }));
+    const host = opts.workerHost ?? '127.0.0.1';
     return CliProcess.spawnCli(
       {
         args: ['distributed', file],
@@ -100,8 +106,13 @@ export class DistributedWorker extends CliProcess {
         env: { ...process.env, SLUICE_LOG_LEVEL: process.env['SLUICE_TEST_LOG'] ?? 'info' },
         readyUrl: `http://127.0.0.1:${port}/health`,
       },
-      (child) => new DistributedWorker(child, `http://127.0.0.1:${port}`, `127.0.0.1:${port}`),
+      (child) => new DistributedWorker(child, `http://127.0.0.1:${port}`, `${host}:${port}`),
     );
+  }
+
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) the process: a worker that stops answering without dying. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    if (this.pid !== undefined) process.kill(this.pid, signal);
   }
 
   isLeader(): boolean {

@@ -41,10 +41,14 @@ export const fakeConverters: ConverterFactory = (className) => {
 };
 
 export class FakeRunner implements TaskRunner {
+  /** Starts of tasks configured with `fake.start.hold=true` wait here until released (a slow task start). */
+  static readonly heldStarts: (() => void)[] = [];
   readonly calls: string[] = [];
   constructor(readonly options: SinkTaskRunnerOptions) {}
   async start() {
     this.calls.push('start');
+    if (this.options.taskConfig['fake.start.hold'] === 'true')
+      await new Promise<void>((resolve) => FakeRunner.heldStarts.push(resolve));
     if (this.options.taskConfig['fake.fail.start'] === 'true') {
       this.options.onStatus({ state: 'FAILED', trace: 'DataException: poison record at offset 3' });
       throw new Error('DataException: poison record at offset 3');

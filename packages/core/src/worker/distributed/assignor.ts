@@ -11,8 +11,14 @@ import type { MemberMetadata, WorkSet } from './protocol.js';
 //   each, the larger shares going to the members that already hold the most (fewest moves).
 // - Work of a member that vanished (its session expired) is held back for
 //   scheduled.rebalance.max.delay.ms, so a worker that restarts quickly does not reshuffle the cluster;
-//   when the delay is over it goes to the least-loaded members. A member that shuts down gracefully
-//   first rejoins with `leaving` set and nothing owned, so its work is reassigned at once.
+//   when the delay is over it goes to the least-loaded members. A new member that owns nothing (most
+//   likely the vanished worker, restarted) gets held work at once, before the delay is over. While
+//   work is held nothing is revoked for balance: the returning worker fills the gap.
+// - A rebalance that follows a revoking one does not revoke again at once: it waits a back-off that
+//   doubles with every consecutive revoking round (capped by scheduled.rebalance.max.delay.ms), so
+//   members joining one after the other do not make the cluster shuffle work on every round.
+// - A member that shuts down gracefully first rejoins with `leaving` set and nothing owned, so its
+//   work is reassigned at once.
 // - The leader remembers the previous assignment only in memory: a new leader cannot tell lost work
 //   from unassigned work and assigns it at once.
 
@@ -37,9 +43,20 @@ export interface AssignorState {
     readonly connectors: ReadonlySet<string>;
     readonly tasks: ReadonlySet<string>;
   } | null;
+  /** The last round that revoked work for balance, and how many such rounds came in a row. */
+  readonly revoking: { readonly at: number; readonly rounds: number } | null;
 }
 
-export const INITIAL_ASSIGNOR_STATE: AssignorState = { previous: new Map(), delayed: null };
+export const INITIAL_ASSIGNOR_STATE: AssignorState = { previous: new Map(), delayed: null, revoking: null };
+
+/** First back-off between consecutive revoking rebalances; it doubles each time. */
+export const REVOKING_BACKOFF_MS = 250;
+
+/** How long after a revoking round the next one may revoke again (0 when the delay setting is 0). */
+export function revokingBackoffMs(rounds: number, maxDelayMs: number): number {
+  if (rounds <= 0) return 0;
+  return Math.min(maxDelayMs, REVOKING_BACKOFF_MS * 2 ** Math.min(rounds - 1, 20));
+}
 
 export interface MemberAssignment {
   readonly assigned: WorkSet;
@@ -48,7 +65,10 @@ export interface MemberAssignment {
 
 export interface AssignmentResult {
   readonly assignments: ReadonlyMap<string, MemberAssignment>;
-  /** ms until held-back lost work is reassigned (the leader rejoins then); 0 when nothing is held. */
+  /**
+   * ms until the leader should rebalance again: held-back lost work is reassigned, or a revocation
+   * put off by the back-off is made; 0 when nothing waits.
+   */
   readonly delayMs: number;
   readonly state: AssignorState;
 }
@@ -69,6 +89,19 @@ export function assign(input: AssignInput): AssignmentResult {
   );
   const present = new Set(members.map((m) => m.memberId));
   const eligible = members.filter((m) => !m.metadata.leaving).map((m) => m.memberId);
+  // Members the last round did not know that own nothing: they may take held lost work at once.
+  const newcomers = members
+    .filter(
+      (m) =>
+        !m.metadata.leaving &&
+        !input.state.previous.has(m.memberId) &&
+        m.metadata.owned.connectors.length === 0 &&
+        m.metadata.owned.tasks.length === 0,
+    )
+    .map((m) => m.memberId);
+  const revoking = input.state.revoking;
+  const mayRevoke =
+    revoking === null || input.now >= revoking.at + revokingBackoffMs(revoking.rounds, input.maxDelayMs);
 
   const taskById = new Map(input.work.tasks.map((t) => [taskKey(t), t]));
   const connectors = balance({
@@ -80,6 +113,8 @@ export function assign(input: AssignInput): AssignmentResult {
     members,
     present,
     eligible,
+    newcomers,
+    mayRevoke,
     input,
   });
   const tasks = balance({
@@ -91,6 +126,8 @@ export function assign(input: AssignInput): AssignmentResult {
     members,
     present,
     eligible,
+    newcomers,
+    mayRevoke,
     input,
   });
 
@@ -112,12 +149,22 @@ export function assign(input: AssignInput): AssignmentResult {
 
   const heldCount = connectors.held.size + tasks.held.size;
   const deadline = heldCount > 0 ? (connectors.deadline ?? tasks.deadline)! : null;
+  let delayMs = deadline === null ? 0 : Math.max(0, deadline - input.now);
+  let nextRevoking: AssignorState['revoking'] = null;
+  if (connectors.balanceRevocations + tasks.balanceRevocations > 0)
+    nextRevoking = { at: input.now, rounds: (revoking?.rounds ?? 0) + 1 };
+  else if (connectors.deferred || tasks.deferred) {
+    nextRevoking = revoking;
+    const wait = revoking!.at + revokingBackoffMs(revoking!.rounds, input.maxDelayMs) - input.now;
+    delayMs = delayMs === 0 ? Math.max(1, wait) : Math.min(delayMs, Math.max(1, wait));
+  }
   return {
     assignments,
-    delayMs: deadline === null ? 0 : Math.max(0, deadline - input.now),
+    delayMs,
     state: {
       previous,
       delayed: deadline === null ? null : { deadline, connectors: connectors.held, tasks: tasks.held },
+      revoking: nextRevoking,
     },
   };
 }
@@ -132,6 +179,9 @@ interface BalanceInput {
   members: readonly GroupMember[];
   present: ReadonlySet<string>;
   eligible: readonly string[];
+  newcomers: readonly string[];
+  /** False while the back-off after a revoking round runs: surplus stays where it is for now. */
+  mayRevoke: boolean;
   input: AssignInput;
 }
 
@@ -140,6 +190,10 @@ interface BalanceResult {
   revoked: Map<string, string[]>;
   held: Set<string>;
   deadline: number | null;
+  /** Items revoked from overloaded members this round. */
+  balanceRevocations: number;
+  /** Some surplus was left in place because of the back-off. */
+  deferred: boolean;
 }
 
 function balance(b: BalanceInput): BalanceResult {
@@ -176,6 +230,17 @@ function balance(b: BalanceInput): BalanceResult {
     if (b.input.now < deadline) for (const item of lost) held.add(item);
     else deadline = null;
   }
+  // Held work goes to new empty members right away (a worker back after a quick restart).
+  if (held.size > 0 && b.newcomers.length > 0) {
+    let i = 0;
+    for (const item of [...held].sort()) {
+      const m = b.newcomers[i++ % b.newcomers.length]!;
+      kept.get(m)!.push(item);
+      owner.set(item, m);
+      held.delete(item);
+    }
+    if (held.size === 0) deadline = null;
+  }
 
   // Quotas over the work that may be placed now; the larger shares go to the most loaded members.
   const placeable = b.items.filter((i) => !held.has(i));
@@ -189,11 +254,20 @@ function balance(b: BalanceInput): BalanceResult {
     order.forEach((m, i) => quota.set(m, base + (i < extra ? 1 : 0)));
   }
 
-  // Overloaded members give up their surplus now; it is placed in the follow-up rebalance.
+  // Overloaded members give up their surplus now; it is placed in the follow-up rebalance. Not while
+  // work is held (its owner may return and fill the gap), nor during the back-off.
+  let balanceRevocations = 0;
+  let deferred = false;
   for (const m of order) {
     const mine = kept.get(m)!;
     const surplus = mine.length - quota.get(m)!;
+    if (surplus > 0 && held.size > 0) continue;
+    if (surplus > 0 && !b.mayRevoke) {
+      deferred = true;
+      continue;
+    }
     if (surplus > 0) {
+      balanceRevocations += surplus;
       const moved = mine.splice(mine.length - surplus, surplus);
       revoked.get(m)!.push(...moved);
       for (const item of moved) owner.delete(item);
@@ -210,7 +284,7 @@ function balance(b: BalanceInput): BalanceResult {
     assigned.get(target)!.push(item);
     owner.set(item, target);
   }
-  return { assigned, revoked, held, deadline };
+  return { assigned, revoked, held, deadline, balanceRevocations, deferred };
 }
 
 /** The member furthest below its quota (ties: the first in order); null when every quota is met. */

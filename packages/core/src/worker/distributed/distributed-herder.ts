@@ -99,6 +99,14 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
   /** What this worker should run: its latest assignment minus what was revoked. */
   private readonly ownedConnectors = new Set<string>();
   private readonly ownedTasks = new Map<string, ConnectorTaskId>();
+  /**
+   * Reported as owned in the next JoinGroup although not applied yet: the latest assignment while it
+   * waits on the queue, and revoked work until it has stopped (so the leader never hands it to another
+   * worker while it still runs here).
+   */
+  private pendingAssigned: WorkSet | null = null;
+  private readonly pendingRevoked = new Map<string, ConnectorTaskId>();
+  private readonly pendingRevokedConnectors = new Set<string>();
   /** What was last applied to the Worker, to tell which changes need a restart. */
   private readonly appliedConnectors = new Map<string, Applied>();
   private readonly appliedTasks = new Map<string, Applied>();
@@ -178,7 +186,7 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
     return {
       url: this.opts.url(),
       configOffset: this.opts.configStore.configOffset(),
-      owned: this.leaving ? EMPTY_WORK : this.ownedWork(),
+      owned: this.leaving ? EMPTY_WORK : this.reportedWork(),
       leaving: this.leaving,
     };
   }
@@ -235,11 +243,12 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
     this.assignedWork = workSignature(work);
     this.clearScheduledRebalance();
     if (result.delayMs > 0) {
-      this.deps.logger.info(
-        `Work of departed workers is held for ${result.delayMs} ms (scheduled.rebalance.max.delay.ms) before it is reassigned`,
-      );
+      const why = result.state.delayed
+        ? 'reassigning the work of departed workers (scheduled.rebalance.max.delay.ms)'
+        : 'balancing after the back-off between revoking rebalances';
+      this.deps.logger.info(`Next rebalance in ${result.delayMs} ms: ${why}`);
       this.scheduledRebalance = setTimeout(
-        () => this.member.requestRejoin('scheduled rebalance: reassigning the work of departed workers'),
+        () => this.member.requestRejoin(`scheduled rebalance: ${why}`),
         result.delayMs,
       );
       this.scheduledRebalance.unref();
@@ -265,8 +274,26 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
     return out;
   }
 
+  /**
+   * Queues the assignment and returns at once: stopping and starting work (a task start may wait 30 s
+   * for a missing topic) never holds up the membership loop, which keeps heartbeating and rejoining.
+   * What is not applied yet is reported as owned at the next rebalance (metadata()).
+   */
   onAssignment(assignment: Assignment | null, generation: number): Promise<void> {
-    return this.queue.run(() => this.applyAssignment(assignment, generation));
+    if (assignment && assignment.error === NO_ERROR) {
+      this.pendingAssigned = assignment.assigned;
+      for (const name of assignment.revoked.connectors) this.pendingRevokedConnectors.add(name);
+      for (const id of assignment.revoked.tasks) this.pendingRevoked.set(taskKey(id), id);
+    }
+    this.queue
+      .run(() => this.applyAssignment(assignment, generation))
+      .catch((e: unknown) =>
+        this.deps.logger.error(
+          { err: e, generation },
+          `Applying the assignment of generation ${generation} failed`,
+        ),
+      );
+    return Promise.resolve();
   }
 
   onMembershipLost(reason: string): Promise<void> {
@@ -690,8 +717,15 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
     this.ownedTasks.clear();
     for (const name of assigned.connectors) this.ownedConnectors.add(name);
     for (const id of assigned.tasks) this.ownedTasks.set(taskKey(id), id);
-    // Revoked work stops here (sink tasks flush and commit) before the rejoin that lets others take it.
-    await this.reconcile();
+    // Revoked work stops here (sink tasks flush and commit) before the rejoin that lets others take it;
+    // that rejoin does not wait for the new work to start.
+    await this.reconcile(() => this.afterStops(assignment, generation, revokedCount));
+  }
+
+  private afterStops(assignment: Assignment | null, generation: number, revokedCount: number): void {
+    for (const name of assignment?.revoked.connectors ?? []) this.pendingRevokedConnectors.delete(name);
+    for (const id of assignment?.revoked.tasks ?? []) this.pendingRevoked.delete(taskKey(id));
+    if (this.pendingAssigned === assignment?.assigned) this.pendingAssigned = null;
     this.joined = true;
     this.deps.logger.info(
       {
@@ -706,8 +740,11 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
       this.member.requestRejoin(`${revokedCount} connectors/tasks were revoked for other workers`);
   }
 
-  /** Makes the Worker run exactly the owned connectors and tasks as the config topic describes them. */
-  private async reconcile(): Promise<void> {
+  /**
+   * Makes the Worker run exactly the owned connectors and tasks as the config topic describes them.
+   * `afterStops` runs once what must stop has stopped, before the starts.
+   */
+  private async reconcile(afterStops?: () => void): Promise<void> {
     const store = this.deps.configStore;
     const worker = this.opts.worker;
 
@@ -763,6 +800,7 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
     }
     await worker.stopTasks(toStop);
     this.markUnassigned(toStop.filter((id) => !desired.has(taskKey(id))));
+    afterStops?.();
 
     const retargeted = new Set<string>();
     for (const [key, d] of desired) {
@@ -806,11 +844,14 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
   private async stopAllWork(): Promise<void> {
     this.ownedConnectors.clear();
     this.ownedTasks.clear();
+    this.pendingAssigned = null;
     const running = this.opts.worker.taskIds();
     await this.opts.worker.stopAll();
     this.markUnassigned(running);
     this.appliedConnectors.clear();
     this.appliedTasks.clear();
+    this.pendingRevoked.clear();
+    this.pendingRevokedConnectors.clear();
   }
 
   /**
@@ -827,8 +868,16 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
     }
   }
 
-  private ownedWork(): WorkSet {
-    return { connectors: [...this.ownedConnectors], tasks: [...this.ownedTasks.values()] };
+  /** What the leader should count as this worker's: owned or about to be, plus revoked work still stopping. */
+  private reportedWork(): WorkSet {
+    const owned = this.pendingAssigned ?? {
+      connectors: [...this.ownedConnectors],
+      tasks: [...this.ownedTasks.values()],
+    };
+    const connectors = new Set([...owned.connectors, ...this.pendingRevokedConnectors]);
+    const tasks = new Map(owned.tasks.map((id) => [taskKey(id), id]));
+    for (const [key, id] of this.pendingRevoked) tasks.set(key, id);
+    return { connectors: [...connectors], tasks: [...tasks.values()] };
   }
 
   private clusterWork(): ClusterWork {

@@ -16,8 +16,9 @@ import {
 //   (find coordinator) → JoinGroup → [leader: compute assignments] → SyncGroup → apply → stable,
 //   heartbeating on a timer, until a rejoin is asked for (by the herder, or a heartbeat that reports a
 //   rebalance) → JoinGroup again ...
-// Everything the herder does in reaction (apply an assignment, stop work after losing membership)
-// runs on this one loop, one step at a time, while heartbeats keep the session alive.
+// The herder's reactions run on this one loop, one step at a time, while heartbeats keep the session
+// alive: onAssignment only queues the work changes (task starts may be slow) and returns;
+// onMembershipLost waits until the work is stopped, since it must be before the rejoin.
 //
 // Work is not revoked before rejoining: with the incremental protocol members keep what they run
 // through a rebalance and the leader revokes explicitly. Only a member that may have been dropped
@@ -299,19 +300,28 @@ export class WorkerGroupMember {
   private async heartbeat(): Promise<void> {
     this.heartbeatTimer = null;
     if (!this.stable || this.stopped) return;
+    if (this.now() - this.lastHeartbeat >= this.options.sessionTimeoutMs) {
+      // The process was frozen (SIGSTOP, a long GC, a suspended VM) past its session: the group may
+      // have given its work away already. Stop it now, before any task goes on, without a request first.
+      this.sessionTimedOut();
+      return;
+    }
     const generation = this.generation;
     try {
       if (!this.coordinatorKnown) {
         await this.transport.findCoordinator();
         this.coordinatorKnown = true;
       }
-      await this.transport.heartbeat(generation, this.memberId);
+      await this.withinSession(this.transport.heartbeat(generation, this.memberId));
       this.lastHeartbeat = this.now();
     } catch (e) {
       const error = asGroupError(e);
       if (!this.stable || generation !== this.generation) return;
-      if (error.kind === 'rebalance') this.requestRejoin('the group is rebalancing');
-      else if (error.kind === 'fenced') {
+      if (error.kind === 'rebalance') {
+        // The coordinator answered and still counts this member (Kafka treats it the same): live.
+        this.lastHeartbeat = this.now();
+        this.requestRejoin('the group is rebalancing');
+      } else if (error.kind === 'fenced') {
         this.markLost(error);
         this.requestRejoin(`membership lost (${error.code})`);
         return;
@@ -322,17 +332,47 @@ export class WorkerGroupMember {
     }
     if (this.now() - this.lastHeartbeat >= this.options.sessionTimeoutMs) {
       // The coordinator has dropped us by now and may have given our work away: stop it.
-      this.markLost(
-        new GroupError(
-          'fenced',
-          'SESSION_TIMED_OUT',
-          `no successful heartbeat for ${this.options.sessionTimeoutMs} ms`,
-        ),
-      );
-      this.requestRejoin('session timed out');
+      this.sessionTimedOut();
       return;
     }
     if (this.stable && !this.stopped) this.scheduleHeartbeat();
+  }
+
+  private sessionTimedOut(): void {
+    this.markLost(
+      new GroupError(
+        'fenced',
+        'SESSION_TIMED_OUT',
+        `no successful heartbeat for ${this.options.sessionTimeoutMs} ms`,
+      ),
+    );
+    this.requestRejoin('session timed out');
+  }
+
+  /**
+   * A heartbeat request may hang (a coordinator that accepts connections but never answers): it gets
+   * at most what is left of the session, and at least one heartbeat interval, so that the session
+   * check after it always runs.
+   */
+  private withinSession<T>(request: Promise<T>): Promise<T> {
+    const left = this.lastHeartbeat + this.options.sessionTimeoutMs - this.now();
+    const limitMs = Math.max(this.options.heartbeatIntervalMs, left);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new GroupError(
+              'coordinator',
+              'REQUEST_TIMED_OUT',
+              `no answer to a heartbeat within ${limitMs} ms`,
+            ),
+          ),
+        limitMs,
+      );
+    });
+    request.catch(() => undefined);
+    return Promise.race([request, timeout]).finally(() => clearTimeout(timer));
   }
 
   private wakeUp(): void {

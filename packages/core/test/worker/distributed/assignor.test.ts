@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assign, INITIAL_ASSIGNOR_STATE, type AssignorState, type ClusterWork, type GroupMember } from '../../../src/worker/distributed/assignor.js';
+import { assign, INITIAL_ASSIGNOR_STATE, REVOKING_BACKOFF_MS, revokingBackoffMs, type AssignorState, type ClusterWork, type GroupMember } from '../../../src/worker/distributed/assignor.js';
 import type { WorkSet } from '../../../src/worker/distributed/protocol.js';
 import type { ConnectorTaskId } from '../../../src/worker/types.js';
 
@@ -103,6 +103,7 @@ describe('assignor', () => {
         ['w2', { connectors: [], tasks: tasks('x', 4).slice(2) }],
       ]),
       delayed: null,
+      revoking: null,
     };
     const result = assign({ members: [member('w1', {}, true), member('w2', { tasks: tasks('x', 4).slice(2) })], work: work({ x: 4 }), state, now: 0, maxDelayMs: 60_000 });
     expect(result.assignments.get('w1')!.assigned).toEqual({ connectors: [], tasks: [] });
@@ -130,5 +131,63 @@ describe('assignor', () => {
     const b = result.assignments.get('b')!.assigned;
     expect([a.connectors.length, b.connectors.length].sort()).toEqual([1, 2]);
     expect([a.tasks.length, b.tasks.length]).toEqual([3, 3]);
+  });
+});
+
+describe('assignor: quick restarts and revoking back-off (issue 16, point 5)', () => {
+  const t = (...ids: number[]) => ids.map((task) => ({ connector: 'x', task }));
+  const stable = () =>
+    assign({ members: [member('w1'), member('w2'), member('w3')], work: work({ x: 6 }), state: INITIAL_ASSIGNOR_STATE, now: 0, maxDelayMs: 0 });
+
+  it('gives held work of a vanished worker to a new empty member before the delay is over, moving nothing else', () => {
+    const round1 = stable();
+    const owned = (id: string) => round1.assignments.get(id)!.assigned;
+    // w3 vanished: its work is held.
+    const held = assign({ members: [member('w1', owned('w1')), member('w2', owned('w2'))], work: work({ x: 6 }), state: round1.state, now: 1000, maxDelayMs: 60_000 });
+    expect(held.delayMs).toBeGreaterThan(0);
+    // It comes back 10 s later as a new member that owns nothing.
+    const back = assign({ members: [member('w1', owned('w1')), member('w2', owned('w2')), member('w3-new')], work: work({ x: 6 }), state: held.state, now: 11_000, maxDelayMs: 60_000 });
+    expect(names(back.assignments.get('w3-new')!.assigned.tasks)).toEqual(names(owned('w3').tasks));
+    expect(back.assignments.get('w3-new')!.assigned.connectors).toEqual(owned('w3').connectors);
+    for (const id of ['w1', 'w2']) {
+      expect(names(back.assignments.get(id)!.assigned.tasks)).toEqual(names(owned(id).tasks));
+      expect(back.assignments.get(id)!.revoked).toEqual({ connectors: [], tasks: [] });
+    }
+    expect(back.delayMs).toBe(0);
+    expect(back.state.delayed).toBeNull();
+  });
+
+  it('revokes nothing for balance while lost work is held', () => {
+    const state: AssignorState = {
+      previous: new Map([['gone', { connectors: [], tasks: t(4, 5) }]]),
+      delayed: null,
+      revoking: null,
+    };
+    // w1 owns 4 of 6 tasks, w2 none; 2 tasks are held for the vanished member.
+    const result = assign({ members: [member('w1', { tasks: t(0, 1, 2, 3) }), member('w2', {})], work: work({ x: 6 }), state: { ...state, previous: new Map([...state.previous, ['w1', { connectors: [], tasks: t(0, 1, 2, 3) }], ['w2', { connectors: [], tasks: [] }]]) }, now: 0, maxDelayMs: 10_000 });
+    expect(result.assignments.get('w1')!.revoked.tasks).toEqual([]);
+    expect(result.delayMs).toBe(10_000);
+  });
+
+  it('puts off a second revoking rebalance right after a revoking one, and rebalances when the back-off is over', () => {
+    const revokedAt = 5000;
+    const state: AssignorState = {
+      previous: new Map([['w1', { connectors: [], tasks: t(0, 1, 2, 3, 4, 5) }]]),
+      delayed: null,
+      revoking: { at: revokedAt, rounds: 1 },
+    };
+    const members = [member('w1', { tasks: t(0, 1, 2, 3, 4, 5) }), member('w2')];
+    const during = assign({ members, work: work({ x: 6 }), state, now: revokedAt + 100, maxDelayMs: 60_000 });
+    expect(during.assignments.get('w1')!.revoked.tasks).toEqual([]);
+    expect(during.delayMs).toBe(REVOKING_BACKOFF_MS - 100);
+    const after = assign({ members, work: work({ x: 6 }), state: during.state, now: revokedAt + REVOKING_BACKOFF_MS, maxDelayMs: 60_000 });
+    expect(after.assignments.get('w1')!.revoked.tasks).toHaveLength(3);
+    expect(after.state.revoking).toEqual({ at: revokedAt + REVOKING_BACKOFF_MS, rounds: 2 });
+    // The next back-off is twice as long; a round that revokes nothing ends the series.
+    expect(revokingBackoffMs(2, 60_000)).toBe(2 * REVOKING_BACKOFF_MS);
+    expect(revokingBackoffMs(5, 1000)).toBe(1000);
+    expect(revokingBackoffMs(1, 0)).toBe(0);
+    const calm = assign({ members: [member('w1', { tasks: t(0, 1, 2) }), member('w2', { tasks: t(3, 4, 5) })], work: work({ x: 6 }), state: after.state, now: revokedAt + 300, maxDelayMs: 60_000 });
+    expect(calm.state.revoking).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TransactionsUnavailableError } from '../../../src/worker/distributed/internal-kafka.js';
+import { FakeRunner } from '../fakes.js';
 import { HerderCluster, testConnector, waitFor } from './herder-cluster.js';
 
 const refuseTransactions = async (_topic: string, id: string) => {
@@ -52,6 +53,33 @@ describe('DistributedHerder', () => {
       () => [0, 1].every((t) => lastTaskState(cluster, 'c1', t) === 'UNASSIGNED'),
       'UNASSIGNED statuses',
       2000,
+    );
+  });
+
+  it('keeps rebalancing while a task start hangs: starts run off the membership loop (issue 16, point 3)', async () => {
+    cluster = new HerderCluster();
+    const w1 = await cluster.start('w1');
+    await waitFor(() => w1.herder.ready(), 'w1 to join');
+    await w1.herder.putConnectorConfig(
+      'c1',
+      { ...testConnector('c1', 2), 'fake.start.hold': 'true' },
+      { allowReplace: false },
+    );
+    await waitFor(() => FakeRunner.heldStarts.length === 2, 'both task starts to hang on w1');
+    // A new worker joins while w1 is still starting its tasks: the group still completes a rebalance.
+    const w2 = await cluster.start('w2');
+    await waitFor(
+      () => w2.herder.ready() && cluster.coordinator.memberIds().length === 2,
+      'w2 to get an assignment while the starts on w1 hang',
+    );
+    expect(w2.worker.taskIds()).toEqual([]);
+    for (const release of FakeRunner.heldStarts.splice(0)) release();
+    // Then w1 gives one task up (it stops once started) and w2 starts it.
+    await waitFor(() => FakeRunner.heldStarts.length === 1, 'the moved task to start on w2');
+    FakeRunner.heldStarts.splice(0)[0]!();
+    await waitFor(
+      () => w1.worker.taskIds().length === 1 && w2.worker.taskIds().length === 1,
+      'one task on each worker',
     );
   });
 

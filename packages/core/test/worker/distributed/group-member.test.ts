@@ -19,7 +19,12 @@ class RecordingListener implements MemberListener {
   constructor(private readonly name: string) {}
 
   metadata() {
-    return { url: `http://${this.name}:8083`, configOffset: this.configOffset, owned: EMPTY_WORK, leaving: false };
+    return {
+      url: `http://${this.name}:8083`,
+      configOffset: this.configOffset,
+      owned: EMPTY_WORK,
+      leaving: false,
+    };
   }
 
   async assign(leaderId: string, members: readonly GroupMember[]) {
@@ -27,7 +32,15 @@ class RecordingListener implements MemberListener {
     return new Map(
       members.map((m): [string, Assignment] => [
         m.memberId,
-        { error: NO_ERROR, leaderId, leaderUrl: `http://${this.name}:8083`, configOffset: 0, assigned: { connectors: [m.memberId], tasks: [] }, revoked: EMPTY_WORK, delayMs: 0 },
+        {
+          error: NO_ERROR,
+          leaderId,
+          leaderUrl: `http://${this.name}:8083`,
+          configOffset: 0,
+          assigned: { connectors: [m.memberId], tasks: [] },
+          revoked: EMPTY_WORK,
+          delayMs: 0,
+        },
       ]),
     );
   }
@@ -50,7 +63,13 @@ class RecordingListener implements MemberListener {
   }
 }
 
-const options = { sessionTimeoutMs: 2000, rebalanceTimeoutMs: 5000, heartbeatIntervalMs: 20, retryBackoffMs: 10, logger };
+const options = {
+  sessionTimeoutMs: 2000,
+  rebalanceTimeoutMs: 5000,
+  heartbeatIntervalMs: 20,
+  retryBackoffMs: 10,
+  logger,
+};
 const members: WorkerGroupMember[] = [];
 
 function startMember(coordinator: FakeCoordinator, name: string) {
@@ -80,7 +99,10 @@ describe('WorkerGroupMember', () => {
     await until(() => a.listener.assignments.length === 1, 'a alone in the group');
     const b = startMember(coordinator, 'b');
     // a learns of the rebalance from its heartbeat and rejoins; b is assigned by a, the leader.
-    await until(() => b.listener.assignments.length === 1 && a.listener.assignments.length === 2, 'a second round with both');
+    await until(
+      () => b.listener.assignments.length === 1 && a.listener.assignments.length === 2,
+      'a second round with both',
+    );
     expect(a.member.isLeader()).toBe(true);
     expect(b.member.isLeader()).toBe(false);
     expect(a.listener.seenMembers.at(-1)).toEqual(['http://a:8083', 'http://b:8083']);
@@ -116,7 +138,10 @@ describe('WorkerGroupMember', () => {
     const coordinator = new FakeCoordinator();
     let now = 0;
     const listener = new RecordingListener('a');
-    const member = new WorkerGroupMember(coordinator.transport('a'), listener, { ...options, now: () => now });
+    const member = new WorkerGroupMember(coordinator.transport('a'), listener, {
+      ...options,
+      now: () => now,
+    });
     members.push(member);
     member.start();
     await until(() => listener.assignments.length === 1, 'first assignment');
@@ -154,12 +179,104 @@ describe('WorkerGroupMember', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(listener.events).not.toContain('lost:SESSION_TIMED_OUT');
     now += 2500;
-    await until(() => listener.events.includes('lost:SESSION_TIMED_OUT'), 'work stopped after the session timeout');
+    await until(
+      () => listener.events.includes('lost:SESSION_TIMED_OUT'),
+      'work stopped after the session timeout',
+    );
+  });
+
+  it('puts a time limit on each heartbeat, so a hung coordinator cannot stall the session check (issue 16, point 1)', async () => {
+    const coordinator = new FakeCoordinator();
+    let now = 0;
+    let hang = false;
+    const transport = coordinator.transport('a');
+    const hung = {
+      ...transport,
+      heartbeat: (generation: number, memberId: string) =>
+        hang ? new Promise<void>(() => undefined) : transport.heartbeat(generation, memberId),
+    };
+    const listener = new RecordingListener('a');
+    const member = new WorkerGroupMember(hung, listener, { ...options, now: () => now });
+    members.push(member);
+    member.start();
+    await until(() => listener.assignments.length === 1, 'first assignment');
+    // The coordinator takes the heartbeat and never answers; the session runs out meanwhile.
+    hang = true;
+    await new Promise((r) => setTimeout(r, 50));
+    now += 2500;
+    await until(
+      () => listener.events.includes('lost:SESSION_TIMED_OUT'),
+      'work stopped after the session timeout',
+    );
+  });
+
+  it('counts heartbeats answered REBALANCE_IN_PROGRESS as live while it applies an assignment (issue 16, point 3)', async () => {
+    const coordinator = new FakeCoordinator();
+    let now = 0;
+    let heartbeats = 0;
+    const transport = coordinator.transport('a');
+    const rebalancing = {
+      ...transport,
+      heartbeat: async () => {
+        heartbeats++;
+        throw new GroupError('rebalance', 'REBALANCE_IN_PROGRESS', 'rebalancing');
+      },
+    };
+    let release: () => void = () => undefined;
+    const listener = new RecordingListener('a');
+    const slow = Object.assign(Object.create(listener) as RecordingListener, {
+      onAssignment: async (a: Assignment | null) => {
+        await listener.onAssignment(a);
+        if (listener.assignments.length === 1) await new Promise<void>((r) => (release = r));
+      },
+    });
+    const member = new WorkerGroupMember(rebalancing, slow, { ...options, now: () => now });
+    members.push(member);
+    member.start();
+    await until(() => listener.assignments.length === 1, 'first assignment');
+    // The loop is busy with the assignment; the coordinator answers every heartbeat "rebalancing".
+    await until(() => heartbeats >= 2, 'heartbeats');
+    now += 1500;
+    await until(() => heartbeats >= 4, 'heartbeats after 1.5 s');
+    now += 1500;
+    const seen = heartbeats;
+    await until(() => heartbeats >= seen + 3, 'more heartbeats after 3 s');
+    expect(listener.events).not.toContain('lost:SESSION_TIMED_OUT');
+    release();
+    await until(() => listener.assignments.length === 2, 'the rejoin once the assignment was applied');
+    expect(listener.events).toEqual(['assigned', 'assigned']);
+  });
+
+  it('stops its work at once when it wakes up past its session (SIGSTOP), before asking the coordinator', async () => {
+    const coordinator = new FakeCoordinator();
+    let now = 0;
+    let heartbeats = 0;
+    const transport = coordinator.transport('a');
+    const counting = {
+      ...transport,
+      heartbeat: async (generation: number, memberId: string) => {
+        heartbeats++;
+        return transport.heartbeat(generation, memberId);
+      },
+    };
+    const listener = new RecordingListener('a');
+    const member = new WorkerGroupMember(counting, listener, { ...options, now: () => now });
+    members.push(member);
+    member.start();
+    await until(() => listener.assignments.length === 1 && heartbeats > 0, 'first assignment and heartbeat');
+    const sent = heartbeats;
+    // Frozen for longer than the session: the next heartbeat tick finds the session over.
+    now += 2500;
+    await until(() => listener.events.includes('lost:SESSION_TIMED_OUT'), 'work stopped on waking');
+    expect(heartbeats).toBe(sent);
   });
 
   it('stops for good on a configuration error such as INCONSISTENT_GROUP_PROTOCOL', async () => {
     const coordinator = new FakeCoordinator();
-    coordinator.failNext.set('join', new GroupError('fatal', 'INCONSISTENT_GROUP_PROTOCOL', 'another protocol uses this group.id'));
+    coordinator.failNext.set(
+      'join',
+      new GroupError('fatal', 'INCONSISTENT_GROUP_PROTOCOL', 'another protocol uses this group.id'),
+    );
     const a = startMember(coordinator, 'a');
     await until(() => a.listener.fatal !== null, 'fatal error');
     expect(a.listener.fatal?.code).toBe('INCONSISTENT_GROUP_PROTOCOL');
@@ -170,7 +287,10 @@ describe('WorkerGroupMember', () => {
 
   it('retries after the coordinator could not be found', async () => {
     const coordinator = new FakeCoordinator();
-    coordinator.failNext.set('findCoordinator', new GroupError('coordinator', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'loading'));
+    coordinator.failNext.set(
+      'findCoordinator',
+      new GroupError('coordinator', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'loading'),
+    );
     const a = startMember(coordinator, 'a');
     await until(() => a.listener.assignments.length === 1, 'assignment after the retry');
   });
@@ -179,7 +299,14 @@ describe('WorkerGroupMember', () => {
     const coordinator = new FakeCoordinator();
     const a = startMember(coordinator, 'a');
     const b = startMember(coordinator, 'b');
-    await until(() => a.listener.assignments.length >= 1 && b.listener.assignments.length >= 1 && coordinator.state === 'Stable' && coordinator.memberIds().length === 2, 'both in the group');
+    await until(
+      () =>
+        a.listener.assignments.length >= 1 &&
+        b.listener.assignments.length >= 1 &&
+        coordinator.state === 'Stable' &&
+        coordinator.memberIds().length === 2,
+      'both in the group',
+    );
     const rounds = a.listener.assignments.length;
     await b.member.leave();
     expect(coordinator.calls).toContain('leave:b');

@@ -14,7 +14,7 @@ import { SinkOffsets } from '../../../src/worker/sink-offsets.js';
 import { Worker } from '../../../src/worker/worker.js';
 import { FakeAdmin, fakeConverters, FakeRunner, testPlugin } from '../fakes.js';
 import { FakeCoordinator } from './fake-coordinator.js';
-import { MemoryTopic } from './memory-topic.js';
+import { MemoryTopic, type ReaderControl } from './memory-topic.js';
 
 // Distributed workers in one process, for unit tests of the DistributedHerder: each has the real
 // herder, config and status stores and Worker, over in-memory internal topics, the fake group
@@ -26,6 +26,10 @@ export interface TestWorkerOptions {
   readonly props?: Record<string, string>;
   /** Replaces the leader's transactional config writer (e.g. to refuse transactions). */
   readonly fencedWriter?: (topic: string, transactionalId: string) => Promise<LogWriter>;
+  /** Holds this worker's config-topic reader back while `paused`. */
+  readonly configReader?: ReaderControl;
+  /** Replaces the REST forwarder (to see where requests go). */
+  readonly forwarder?: RequestForwarder;
 }
 
 export interface TestWorker {
@@ -73,7 +77,7 @@ export class HerderCluster {
     };
     const kafka: InternalKafka = {
       ensureTopics: async () => undefined,
-      openLog: (t, onRecords) => topic(t).open(onRecords),
+      openLog: (t, onRecords) => topic(t).open(onRecords, t === 'configs' ? opts.configReader : undefined),
       writer: async (t) => topic(t).writer(),
       fencedWriter: opts.fencedWriter ?? (async (t) => topic(t).writer()),
       groupTransport: () => this.coordinator.transport(name),
@@ -132,7 +136,7 @@ export class HerderCluster {
         configStore,
         statusStore,
         kafka,
-        forwarder: new RequestForwarder({ timeoutMs: 1000, basicAuth: null }),
+        forwarder: opts.forwarder ?? new RequestForwarder({ timeoutMs: 1000, basicAuth: null }),
         url: () => url,
         onFatal: (e) => fatal.push(e),
       },

@@ -5,7 +5,13 @@ import type {
   TopicLog,
 } from '../../../src/worker/distributed/internal-kafka.js';
 
+/** Holds a reader back: while `paused`, it is handed nothing (a worker behind on the topic). */
+export interface ReaderControl {
+  paused: boolean;
+}
+
 interface Reader {
+  control?: ReaderControl;
   delivered: number;
   onRecords: (r: readonly LogRecord[]) => void;
 }
@@ -20,10 +26,12 @@ export class MemoryTopic {
 
   constructor(private readonly live = false) {}
 
-  open = (onRecords: (r: readonly LogRecord[]) => void): TopicLog => {
-    const reader = { delivered: 0, onRecords };
+  open = (onRecords: (r: readonly LogRecord[]) => void, control?: ReaderControl): TopicLog => {
+    const reader: Reader = { delivered: 0, onRecords, ...(control ? { control } : {}) };
     this.readers.push(reader);
-    const read = async () => this.deliverTo(reader);
+    // A paused reader makes no progress, yet takes some time to find that out, as a real one would.
+    const read = async () =>
+      reader.control?.paused ? new Promise<void>((r) => setTimeout(r, 10)) : this.deliverTo(reader);
     return { start: read, readToEnd: read, stop: async () => undefined };
   };
 
@@ -51,6 +59,7 @@ export class MemoryTopic {
   }
 
   private deliverTo(reader: Reader): void {
+    if (reader.control?.paused) return;
     const batch = this.records.slice(reader.delivered);
     reader.delivered = this.records.length;
     if (batch.length > 0) reader.onRecords(batch);

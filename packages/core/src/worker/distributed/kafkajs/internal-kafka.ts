@@ -6,6 +6,7 @@ import type { GroupTransport } from '../group-transport.js';
 import type { InternalKafka, InternalTopicSpec, LogRecord, LogWriter, TopicLog } from '../internal-kafka.js';
 import { kafkaJsFor } from './clients.js';
 import { KafkaJsGroupTransport } from './group-transport.js';
+import { retryRetriable } from './retry-retriable.js';
 import { KafkaJsTopicLog } from './topic-log.js';
 import { KafkaJsFencedWriter, KafkaJsLogWriter } from './writers.js';
 
@@ -14,6 +15,10 @@ const { ConfigResourceTypes } = kafkajs;
 
 // Distributed mode's own Kafka traffic over kafkajs: internal topics, their readers and writers, and
 // the group coordinator. One admin client serves the topic checks, end offsets and the cluster id.
+// Their requests retry retriable broker answers (a just-created topic without a leader yet).
+
+/** How long a start-up request keeps retrying retriable answers. */
+const RETRY_TIMEOUT_MS = 30_000;
 
 export class KafkaJsInternalKafka implements InternalKafka {
   private readonly admin: Admin;
@@ -31,7 +36,15 @@ export class KafkaJsInternalKafka implements InternalKafka {
     this.admin = this.kafka('admin', 'internal-admin').admin();
   }
 
-  async ensureTopics(specs: readonly InternalTopicSpec[]): Promise<void> {
+  ensureTopics(specs: readonly InternalTopicSpec[]): Promise<void> {
+    return retryRetriable(() => this.ensureTopicsOnce(specs), {
+      what: 'Checking the internal topics',
+      timeoutMs: RETRY_TIMEOUT_MS,
+      logger: this.logger,
+    });
+  }
+
+  private async ensureTopicsOnce(specs: readonly InternalTopicSpec[]): Promise<void> {
     const admin = await this.connectedAdmin();
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((s) => !existing.has(s.topic));
@@ -154,7 +167,17 @@ export class KafkaJsInternalKafka implements InternalKafka {
    * the records just written. Reading up to the high watermark with a read_committed reader waits for
    * them instead.
    */
-  private async endOffsets(topic: string): Promise<{ partition: number; high: string }[]> {
+  private endOffsets(topic: string): Promise<{ partition: number; high: string }[]> {
+    return retryRetriable(() => this.endOffsetsOnce(topic), {
+      what: `Reading the end offsets of ${topic}`,
+      timeoutMs: RETRY_TIMEOUT_MS,
+      logger: this.logger,
+      // NOT_LEADER_FOR_PARTITION / LEADER_NOT_AVAILABLE: the leader changed or is being elected.
+      beforeRetry: async () => this.endOffsetsCluster?.refreshMetadata(),
+    });
+  }
+
+  private async endOffsetsOnce(topic: string): Promise<{ partition: number; high: string }[]> {
     if (!this.endOffsetsConnected) {
       this.kafka('consumer', 'end-offsets').consumer({
         groupId: `${this.clientIdPrefix}-end-offsets`,
