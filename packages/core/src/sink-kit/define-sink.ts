@@ -365,10 +365,10 @@ export class StreamReactorSinkTask<S, R> implements SinkTask {
       ticket.outstanding++;
       item.ticket = ticket;
     }
-    const orderingKey = this.definition.pipeline?.orderingKey;
+    const options = this.definition.pipeline;
     for (const { key, batch } of this.batchesOf(items)) {
-      const keys = orderingKey
-        ? [...new Set(batch.map((i) => orderingKey(i.operation, i.route)))].filter((k) => k != null)
+      const keys = options?.orderingKey
+        ? [...new Set(batch.map((i) => options.orderingKey!(i.operation, i.route)))].filter((k) => k != null)
         : [key];
       await pipeline.submit(keys, async () => ({ items: batch, failures: await this.writeBatch(batch) }));
     }
