@@ -5,6 +5,7 @@ import type { ServiceDefinition } from '../service.js';
 export const SERVICE_NAMES = [
   'kafka',
   'schema-registry',
+  'schema-registry-https',
   'mongodb',
   'mosquitto',
   'influxdb',

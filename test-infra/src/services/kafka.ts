@@ -25,11 +25,13 @@ const PLAIN_USER = { username: 'sluice_plain', password: 'sluice-plain-secret' }
 const SCRAM_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256'] as const;
 const SASL_LISTENERS = ['sasl_ssl', 'sasl_plaintext'] as const;
 
-const tlsDir = (ctx: ServiceContext) => path.join(ctx.dataDir, 'tls');
+/** The test PKI's directory inside a Kafka data dir (schema-registry-https serves a certificate of it too). */
+export const kafkaTlsDir = (dataDir: string) => path.join(dataDir, 'tls');
+const tlsDir = (ctx: ServiceContext) => kafkaTlsDir(ctx.dataDir);
 
 /** The client-side files of the test PKI, in every format a Kafka client may be given. */
-function kafkaTlsFiles(ctx: ServiceContext) {
-  const dir = tlsDir(ctx);
+export function kafkaTlsFiles(dataDir: string) {
+  const dir = kafkaTlsDir(dataDir);
   const pem = tlsFilePaths(dir);
   return {
     caPem: pem.caFile,
@@ -56,7 +58,7 @@ const clientListeners = (ctx: ServiceContext) =>
   ].join(',');
 
 function serverProperties(ctx: ServiceContext): string {
-  const tls = kafkaTlsFiles(ctx);
+  const tls = kafkaTlsFiles(ctx.dataDir);
   return `# Written by test-infra for a single-node test broker; see test-infra/README.md.
 process.roles=broker,controller
 node.id=1
@@ -130,7 +132,7 @@ function jvmOptions(ctx: ServiceContext): string[] {
  * client certificate as JKS and PKCS12 key stores (`keytool` from the JDK writes the JKS ones).
  */
 async function ensureStores(ctx: ServiceContext): Promise<void> {
-  const files = kafkaTlsFiles(ctx);
+  const files = kafkaTlsFiles(ctx.dataDir);
   if (existsSync(files.keystoreJks)) return;
   const dir = tlsDir(ctx);
   const pem = await generateTlsFiles(ctx, dir);
@@ -259,7 +261,7 @@ const kafka: ServiceDefinition = {
   // The PLAINTEXT listener and the mTLS one (the TLS set-up): a broker started before the secured
   // listeners existed fails this and is restarted. SASL is proven by the users after start.
   async healthy(ctx) {
-    const tls = kafkaTlsFiles(ctx);
+    const tls = kafkaTlsFiles(ctx.dataDir);
     const [ca, cert, key] = await Promise.all(
       [tls.caPem, tls.clientCertPem, tls.clientKeyPem].map((f) => readFile(f, 'utf8')),
     );
@@ -307,7 +309,9 @@ const kafka: ServiceDefinition = {
         ...SCRAM_MECHANISMS.map((mechanism) => ({ mechanism, ...SCRAM_USER })),
         { mechanism: 'PLAIN', ...PLAIN_USER },
       ],
-      tls: kafkaTlsFiles(ctx),
+      // The broker's own key store (certificate for 127.0.0.1/localhost) is reported too: tests serve
+      // HTTPS with it (a worker's REST listener), so that one CA is trusted for everything.
+      tls: { ...kafkaTlsFiles(ctx.dataDir), serverKeystoreP12: serverKeystore(ctx) },
     };
   },
 };

@@ -14,8 +14,36 @@ const HOST = '127.0.0.1';
 const base = (ctx: ServiceContext) => `http://${HOST}:${ctx.ports.http}`;
 const ccompat = (ctx: ServiceContext) => `${base(ctx)}/apis/ccompat/v7`;
 
-const home = (ctx: ServiceContext) => path.join(ctx.installDir, `apicurio-registry-${VERSION}`);
-const runner = (ctx: ServiceContext) => path.join(home(ctx), `apicurio-registry-app-${VERSION}-runner.jar`);
+/** Where Apicurio is unpacked inside an install dir (schema-registry-https runs this service's install). */
+export const apicurioHome = (installDir: string) => path.join(installDir, `apicurio-registry-${VERSION}`);
+const home = (ctx: ServiceContext) => apicurioHome(ctx.installDir);
+const runner = (installDir: string) =>
+  path.join(apicurioHome(installDir), `apicurio-registry-app-${VERSION}-runner.jar`);
+
+/**
+ * The JVM's arguments for an Apicurio that behaves like a Confluent Schema Registry, with `listen`
+ * (the `-Dquarkus.http.*` settings of its listener, and any security) before the jar.
+ */
+export function apicurioArgs(installDir: string, tmpDir: string, listen: string[]): string[] {
+  return [
+    '-Xms128m',
+    '-Xmx384m',
+    '-XX:+UseSerialGC',
+    '-XX:+ExitOnOutOfMemoryError',
+    `-Djava.io.tmpdir=${tmpDir}`,
+    ...listen,
+    '-Dquarkus.http.access-log.enabled=false',
+    // Behave like a Confluent Schema Registry: subjects can be deleted, the default compatibility
+    // is BACKWARD, and the same schema with other whitespace gets the same id.
+    '-Dapicurio.rest.deletion.group.enabled=true',
+    '-Dapicurio.rest.deletion.artifact.enabled=true',
+    '-Dapicurio.rest.deletion.artifact-version.enabled=true',
+    '-Dapicurio.rules.global.compatibility=BACKWARD',
+    '-Dapicurio.ccompat.use-canonical-hash=true',
+    '-jar',
+    runner(installDir),
+  ];
+}
 
 const schemaRegistry: ServiceDefinition = {
   name: 'schema-registry',
@@ -48,25 +76,10 @@ const schemaRegistry: ServiceDefinition = {
     await mkdir(tmp, { recursive: true });
     return {
       command: javaBin(),
-      args: [
-        '-Xms128m',
-        '-Xmx384m',
-        '-XX:+UseSerialGC',
-        '-XX:+ExitOnOutOfMemoryError',
-        `-Djava.io.tmpdir=${tmp}`,
+      args: apicurioArgs(ctx.installDir, tmp, [
         `-Dquarkus.http.host=${HOST}`,
         `-Dquarkus.http.port=${ctx.ports.http}`,
-        '-Dquarkus.http.access-log.enabled=false',
-        // Behave like a Confluent Schema Registry: subjects can be deleted, the default compatibility
-        // is BACKWARD, and the same schema with other whitespace gets the same id.
-        '-Dapicurio.rest.deletion.group.enabled=true',
-        '-Dapicurio.rest.deletion.artifact.enabled=true',
-        '-Dapicurio.rest.deletion.artifact-version.enabled=true',
-        '-Dapicurio.rules.global.compatibility=BACKWARD',
-        '-Dapicurio.ccompat.use-canonical-hash=true',
-        '-jar',
-        runner(ctx),
-      ],
+      ]),
       cwd: ctx.dataDir,
     };
   },

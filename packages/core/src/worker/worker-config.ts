@@ -254,8 +254,7 @@ export class WorkerConfig {
    */
   restTls(): ConnectionOptions | null {
     if (!this.listeners.some((l) => l.protocol === 'https')) return null;
-    const own = Object.keys(this.props).some((k) => k.startsWith('listeners.https.ssl.'));
-    const prefix = own ? 'listeners.https.ssl' : 'ssl';
+    const prefix = this.restSslPrefix();
     if (!this.props[`${prefix}.keystore.location`] && !this.props[`${prefix}.keystore.certificate.chain`]) {
       throw new ConfigException(
         'listeners.https.ssl.keystore.location',
@@ -272,6 +271,27 @@ export class WorkerConfig {
       );
     }
     return { ...tls, requestCert: clientAuth !== 'none', rejectUnauthorized: clientAuth === 'required' };
+  }
+
+  /**
+   * TLS for this worker's requests to other workers' `https://` REST URLs (forwarding to the leader), as
+   * Kafka Connect's REST client: the same keys as the listener, so the trust store verifies the other
+   * workers' certificates and the key store is the client certificate a `client.auth=required` listener
+   * asks for. Null when the worker has neither an https listener nor `listeners.https.ssl.*` keys.
+   */
+  restClientTls(): ConnectionOptions | null {
+    const https = this.listeners.some((l) => l.protocol === 'https');
+    if (!https && !this.hasOwnRestSslKeys()) return null;
+    return kafkaTlsOptions(this.props, this.restSslPrefix());
+  }
+
+  /** Kafka takes `listeners.https.ssl.*` all or nothing: any such key means the `ssl.*` keys are not used. */
+  private restSslPrefix(): string {
+    return this.hasOwnRestSslKeys() ? 'listeners.https.ssl' : 'ssl';
+  }
+
+  private hasOwnRestSslKeys(): boolean {
+    return Object.keys(this.props).some((k) => k.startsWith('listeners.https.ssl.'));
   }
 
   /** `<prefix>.*` settings with the prefix removed, e.g. `value.converter.` → `{schemas.enable: 'false'}`. */

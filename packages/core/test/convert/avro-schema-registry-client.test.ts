@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAvroConverterSettings } from '../../src/convert/avro/avro-converter-config.js';
 import { SchemaRegistryClient } from '../../src/convert/avro/schema-registry-client.js';
 import {
   SchemaRegistryError,
@@ -133,5 +137,56 @@ describe('SchemaRegistryClient', () => {
     await expect(none.getSchemaById(1)).rejects.toThrow(
       /unavailable: .*127\.0\.0\.1:1.*no answer within 300 ms/,
     );
+  });
+});
+
+// A registry on https whose certificate only the configured trust store vouches for.
+describe('SchemaRegistryClient over https (schema.registry.ssl.*)', () => {
+  const fixture = (f: string) => fileURLToPath(new URL(`../fixtures/tls/${f}`, import.meta.url));
+  let tlsServer: HttpsServer;
+  let url = '';
+  beforeAll(async () => {
+    tlsServer = createHttpsServer(
+      { pfx: readFileSync(fixture('client.p12')), passphrase: 'p12pass' },
+      (req, res) => {
+        res.setHeader('content-type', 'application/vnd.schemaregistry.v1+json');
+        res.end(JSON.stringify({ schema: '"string"', auth: req.headers.authorization ?? null }));
+      },
+    );
+    await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', r));
+    url = `https://127.0.0.1:${(tlsServer.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => tlsServer.close(() => r())));
+
+  const settings = (extra: Record<string, string>) =>
+    parseAvroConverterSettings({ 'schema.registry.url': url, ...extra }, false);
+
+  it('trusts the CA of schema.registry.ssl.truststore.* (JKS here)', async () => {
+    const s = settings({
+      'schema.registry.ssl.truststore.location': fixture('trust.jks'),
+      'schema.registry.ssl.truststore.password': 'trustpass',
+      // The fixture certificate names no host.
+      'schema.registry.ssl.endpoint.identification.algorithm': '',
+    });
+    const client = new SchemaRegistryClient({ urls: s.urls, tls: s.tls, timeoutMs: 2000 });
+    expect(await client.getSchemaById(1)).toBe('"string"');
+  });
+
+  it('without the trust store the certificate is refused, and the failure says so', async () => {
+    const s = settings({});
+    expect(s.tls).toBeNull();
+    const client = new SchemaRegistryClient({ urls: s.urls, tls: s.tls, timeoutMs: 2000 });
+    await expect(client.getSchemaById(1)).rejects.toThrow(
+      /unavailable: GET https:\/\/127\.0\.0\.1:\d+\/schemas\/ids\/1: .*certificate/,
+    );
+  });
+
+  it('a wrong trust store password is a config error naming the key', () => {
+    expect(() =>
+      settings({
+        'schema.registry.ssl.truststore.location': fixture('trust.jks'),
+        'schema.registry.ssl.truststore.password': 'wrong',
+      }),
+    ).toThrow(/schema\.registry\.ssl\.truststore\.password/);
   });
 });

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseListener, WorkerConfig } from '../../src/worker/worker-config.js';
 import { converterSettings } from '../../src/worker/converters.js';
@@ -66,5 +68,48 @@ describe('WorkerConfig', () => {
       config: { x: '1', 'converter.type': 'value' },
       from: 'connector',
     });
+  });
+});
+
+describe('WorkerConfig.restClientTls (forwarding to https leaders)', () => {
+  const fixture = (f: string) => fileURLToPath(new URL(`../fixtures/tls/${f}`, import.meta.url));
+  const pemCa = readFileSync(fixture('client.crt'), 'utf8');
+
+  it('is null for a worker with http listeners and no listeners.https.ssl.* keys', () => {
+    const c = new WorkerConfig({
+      listeners: 'http://127.0.0.1:0',
+      'ssl.truststore.location': fixture('trust.jks'),
+    });
+    expect(c.restClientTls()).toBeNull();
+  });
+
+  it("takes listeners.https.ssl.* all or nothing, else the worker's ssl.* keys, as Kafka Connect", () => {
+    const own = new WorkerConfig({
+      listeners: 'https://127.0.0.1:0',
+      'listeners.https.ssl.truststore.location': fixture('client.crt'),
+      'listeners.https.ssl.truststore.type': 'PEM',
+      'ssl.truststore.location': fixture('trust.jks'),
+    });
+    expect(String(own.restClientTls()?.ca)).toContain(pemCa.trim());
+    const fallback = new WorkerConfig({
+      listeners: 'https://127.0.0.1:0',
+      'ssl.truststore.location': fixture('trust.jks'),
+      'ssl.truststore.password': 'trustpass',
+      'ssl.keystore.location': fixture('client.p12'),
+      'ssl.keystore.type': 'PKCS12',
+      'ssl.keystore.password': 'p12pass',
+    });
+    const tls = fallback.restClientTls()!;
+    expect(tls.ca).toBeTruthy();
+    expect(tls.cert ?? tls.pfx).toBeTruthy();
+  });
+
+  it('a wrong trust store password is an error naming its key', () => {
+    const c = new WorkerConfig({
+      listeners: 'https://127.0.0.1:0',
+      'listeners.https.ssl.truststore.location': fixture('trust.jks'),
+      'listeners.https.ssl.truststore.password': 'wrong',
+    });
+    expect(() => c.restClientTls()).toThrow(/listeners\.https\.ssl\.truststore\.password/);
   });
 });

@@ -1,5 +1,7 @@
+import type { ConnectionOptions } from 'node:tls';
 import { ConfigDef, Password, validators } from '../../config/def.js';
 import { ConfigException } from '../../errors.js';
+import { defineSslKeys, sslSettings, tlsOptions } from '../../sink-kit/key-files.js';
 import { AVRO_DATA_CONFIG_DEF } from './avro-data-config.js';
 import { subjectNameStrategy, type SubjectNameStrategy } from './subject-name-strategy.js';
 
@@ -15,9 +17,14 @@ export interface AvroConverterSettings {
   registryCacheCapacity: number;
   latestCacheTtlMs: number;
   requestTimeoutMs: number;
+  /** TLS of `https://` registries (`schema.registry.ssl.*`); null: the system's CAs, no client certificate. */
+  tls: ConnectionOptions | null;
 }
 
 const STRATEGY_DEFAULT = 'io.confluent.kafka.serializers.subject.TopicNameStrategy';
+// Confluent's serializers take the registry's TLS as Kafka's ssl.* keys under this prefix.
+const SSL_PREFIX = 'schema.registry.ssl';
+const ENDPOINT_IDENTIFICATION = `${SSL_PREFIX}.endpoint.identification.algorithm`;
 
 export const AVRO_CONVERTER_CONFIG_DEF: ConfigDef = new ConfigDef()
   .define({
@@ -104,6 +111,15 @@ export const AVRO_CONVERTER_CONFIG_DEF: ConfigDef = new ConfigDef()
     validator: validators.atLeast(1),
   })
   .merge(AVRO_DATA_CONFIG_DEF);
+defineSslKeys(AVRO_CONVERTER_CONFIG_DEF, SSL_PREFIX, 'Schema registry TLS').define({
+  name: ENDPOINT_IDENTIFICATION,
+  type: 'STRING',
+  default: 'https',
+  importance: 'LOW',
+  group: 'Schema registry TLS',
+  doc: "Host name verification of the registry's certificate: https (the default) or empty to skip it (the chain is still verified).",
+  validator: validators.oneOf(['https', '']),
+});
 
 export function parseAvroConverterSettings(
   props: Record<string, string>,
@@ -131,5 +147,14 @@ export function parseAvroConverterSettings(
     registryCacheCapacity: c['max.schemas.per.subject'] as number,
     latestCacheTtlMs: ttl < 0 ? -1 : ttl * 1000,
     requestTimeoutMs: c['http.read.timeout.ms'] as number,
+    tls: registryTls(props, c),
   };
+}
+
+/** Node TLS options of the `schema.registry.ssl.*` keys, or null when none is set. */
+function registryTls(props: Record<string, string>, c: Record<string, unknown>): ConnectionOptions | null {
+  if (!Object.keys(props).some((k) => k.startsWith(`${SSL_PREFIX}.`))) return null;
+  const tls: ConnectionOptions = tlsOptions(sslSettings(c as Parameters<typeof sslSettings>[0], SSL_PREFIX));
+  if (c[ENDPOINT_IDENTIFICATION] === '') tls.checkServerIdentity = () => undefined;
+  return tls;
 }

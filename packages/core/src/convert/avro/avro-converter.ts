@@ -81,6 +81,7 @@ export class AvroConverter implements Converter {
       new SchemaRegistryClient({
         urls: this.settings.urls,
         userInfo: this.settings.userInfo,
+        tls: this.settings.tls,
         timeoutMs: this.settings.requestTimeoutMs,
       });
     this.registry = new CachedSchemaRegistry(client, {

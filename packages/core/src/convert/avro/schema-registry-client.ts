@@ -1,3 +1,5 @@
+import type { ConnectionOptions } from 'node:tls';
+import { Agent, fetch, type Response } from 'undici';
 import {
   SchemaRegistryError,
   SchemaRegistryUnavailableError,
@@ -15,6 +17,8 @@ export interface SchemaRegistryClientOptions {
   userInfo?: string | undefined;
   /** Whole-request timeout. */
   timeoutMs: number;
+  /** TLS of `https://` URLs (the CA to trust, a client certificate); absent: the system's CAs. */
+  tls?: ConnectionOptions | null;
 }
 
 interface Endpoint {
@@ -34,10 +38,12 @@ export class SchemaRegistryClient implements SchemaRegistry {
   private readonly endpoints: Endpoint[];
   /** Index of the endpoint that answered last, tried first next time. */
   private current = 0;
+  private readonly dispatcher: Agent;
 
   constructor(private readonly options: SchemaRegistryClientOptions) {
     if (options.urls.length === 0) throw new Error('At least one schema registry URL is required');
     this.endpoints = options.urls.map((u) => toEndpoint(u, options.userInfo));
+    this.dispatcher = new Agent(options.tls ? { connect: options.tls } : {});
   }
 
   async getSchemaById(id: number): Promise<string> {
@@ -87,6 +93,7 @@ export class SchemaRegistryClient implements SchemaRegistry {
           },
           body: payload === undefined ? undefined : JSON.stringify(payload),
           signal: AbortSignal.timeout(this.options.timeoutMs),
+          dispatcher: this.dispatcher,
         });
       } catch (e) {
         failures.push(`${method} ${url}: ${describeFetchFailure(e, this.options.timeoutMs)}`);
@@ -100,7 +107,9 @@ export class SchemaRegistryClient implements SchemaRegistry {
       this.current = index;
       if (!response.ok) {
         throw new SchemaRegistryError(
-          `Schema registry ${method} ${url} failed with HTTP ${response.status}: ${errorMessage(text)}` +
+          `Schema registry ${method} ${url} failed with HTTP ${response.status}` +
+            // A refused login often comes with no body at all.
+            (errorMessage(text) === '' ? '' : `: ${errorMessage(text)}`) +
             (response.status === 401 || response.status === 403
               ? ' (check basic.auth.credentials.source and basic.auth.user.info)'
               : ''),
@@ -150,7 +159,11 @@ function stripUserInfo(raw: string): string {
 function describeFetchFailure(e: unknown, timeoutMs: number): string {
   const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (err.name === 'TimeoutError' || err.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  return err.cause?.code ?? err.cause?.message ?? err.message ?? String(e);
+  // The cause's message says what a TLS failure was (e.g. "unable to verify the first certificate").
+  const cause = err.cause;
+  if (cause?.code && cause.message && !cause.message.includes(cause.code))
+    return `${cause.message} (${cause.code})`;
+  return cause?.message ?? cause?.code ?? err.message ?? String(e);
 }
 
 function errorMessage(text: string): string {

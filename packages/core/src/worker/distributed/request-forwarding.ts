@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FastifyInstance } from 'fastify';
+import type { ConnectionOptions } from 'node:tls';
+import { Agent, fetch, type Response } from 'undici';
 import { AlreadyExistsException, ConnectException, NotFoundException } from '../../errors.js';
 import { BadRequestException, ConflictException, ForbiddenException } from '../herder-errors.js';
 
@@ -28,10 +30,28 @@ export interface ForwardedResponse {
   readonly body: unknown;
 }
 
+export interface RequestForwarderOptions {
+  timeoutMs: number;
+  basicAuth: { user: string; password: string } | null;
+  /**
+   * TLS for `https://` leaders (WorkerConfig.restClientTls): the CA that signed the workers' REST
+   * certificates and this worker's client certificate. Null: the system's CAs, no client certificate.
+   */
+  tls?: ConnectionOptions | null;
+}
+
 export class RequestForwarder {
-  constructor(
-    private readonly options: { timeoutMs: number; basicAuth: { user: string; password: string } | null },
-  ) {}
+  // One connection pool for every leader this worker forwards to; its TLS settings apply to https URLs.
+  private readonly dispatcher: Agent;
+
+  constructor(private readonly options: RequestForwarderOptions) {
+    this.dispatcher = new Agent(options.tls ? { connect: options.tls } : {});
+  }
+
+  /** Closes the pooled connections (the worker is stopping). */
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
 
   /** Sends the request to `baseUrl` with `forward=false`; a 4xx/5xx answer is thrown as the matching exception. */
   async send(
@@ -57,10 +77,11 @@ export class RequestForwarder {
         headers,
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(this.options.timeoutMs),
+        dispatcher: this.dispatcher,
       });
     } catch (e) {
       throw new ConflictException(
-        `Cannot complete request because of a conflicting operation (e.g. worker rebalance): forwarding to ${url.origin} failed: ${(e as Error).message}`,
+        `Cannot complete request because of a conflicting operation (e.g. worker rebalance): forwarding to ${url.origin} failed: ${failureReason(e)}`,
         { cause: e },
       );
     }
@@ -78,6 +99,14 @@ export class RequestForwarder {
   }
 }
 
+// fetch only says "fetch failed"; the cause says why (refused connection, untrusted certificate, ...).
+function failureReason(e: unknown): string {
+  const error = e as Error & { cause?: unknown };
+  const cause = error.cause as (Error & { code?: string }) | undefined;
+  if (cause instanceof Error) return cause.code ? `${cause.message} (${cause.code})` : cause.message;
+  return error.message;
+}
+
 function errorFor(status: number, body: unknown): Error {
   const message =
     typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string'
@@ -91,7 +120,9 @@ function errorFor(status: number, body: unknown): Error {
     case 404:
       return new NotFoundException(message);
     case 409:
-      return /already exists/.test(message) ? new AlreadyExistsException(message) : new ConflictException(message);
+      return /already exists/.test(message)
+        ? new AlreadyExistsException(message)
+        : new ConflictException(message);
     default:
       return new ConnectException(message);
   }

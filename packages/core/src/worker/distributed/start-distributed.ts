@@ -84,6 +84,12 @@ export async function startDistributed(opts: DistributedOptions): Promise<Distri
     );
   }
 
+  // Made first: a TLS setting it cannot use is a config error before any client exists.
+  const forwarder = new RequestForwarder({
+    timeoutMs: workerConfig.restRequestTimeoutMs,
+    basicAuth: workerConfig.basicAuth,
+    tls: workerConfig.restClientTls(),
+  });
   const metrics = new ConnectMetrics({ processMetrics: true });
   const clientKafka =
     opts.kafka ??
@@ -158,10 +164,7 @@ export async function startDistributed(opts: DistributedOptions): Promise<Distri
       configStore,
       statusStore,
       kafka: internal,
-      forwarder: new RequestForwarder({
-        timeoutMs: workerConfig.restRequestTimeoutMs,
-        basicAuth: workerConfig.basicAuth,
-      }),
+      forwarder,
       url: () => workerConfig.advertisedUrl(restPort ?? undefined),
       problem: () => readers.map((r) => r.problem()).find((p) => p !== null) ?? null,
       onFatal:
@@ -178,6 +181,7 @@ export async function startDistributed(opts: DistributedOptions): Promise<Distri
     await configStore.stop().catch(() => undefined);
     await internal.close();
     await admin.close().catch(() => undefined);
+    await forwarder.close().catch(() => undefined);
   };
   try {
     await internal.ensureTopics([
