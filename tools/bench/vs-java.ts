@@ -173,12 +173,16 @@ const SINKS: Record<SinkName, SinkBench> = {
         // While the run goes, collStats: a count query scans the whole collection on the
         // MongoDB-compatible server (5 s at 100k documents, loading the server the sinks write to),
         // collStats answers in a few hundred ms. The exact count after the stop is a real query.
-        count: () =>
-          db.command({ collStats: collection }).then(
-            (stats) => Number((stats as { count?: number }).count ?? 0),
+        count: async () => {
+          try {
+            const stats = await db.command({ collStats: collection });
+            return Number((stats as { count?: number }).count ?? 0);
+          } catch (e) {
             // Before the first insert the collection does not exist yet.
-            (e: { codeName?: string }) => (e.codeName === 'NamespaceNotFound' ? 0 : Promise.reject(e)),
-          ),
+            if ((e as { codeName?: string }).codeName === 'NamespaceNotFound') return 0;
+            throw e;
+          }
+        },
         pollMs: 500,
         verify: () => db.collection(collection).countDocuments(),
         cleanup: async () => {
