@@ -186,10 +186,8 @@ const SINKS: Record<SinkName, SinkBench> = {
         pollMs: 500,
         verify: () => db.collection(collection).countDocuments(),
         cleanup: async () => {
-          await db
-            .collection(collection)
-            .drop()
-            .catch(() => undefined);
+          // The whole database (one per topic; the next run recreates it), so no empty one is left behind.
+          await db.dropDatabase().catch(() => undefined);
           await client.close();
         },
       };
