@@ -59,3 +59,21 @@ export async function startPrivateInstance(name: ServiceName): Promise<PrivateIn
   }
   return startPrivateDefinition(await loadService(checked), { cacheDir, avoidPorts });
 }
+
+export {
+  installKafkaConnect,
+  startKafkaConnect,
+  kafkaConnectProperties,
+  kafkaConnectJavaVersion,
+  toJavaProperties,
+  CONNECT_PLUGINS,
+  MONGO_KAFKA_CONNECT_VERSION,
+  CAMEL_KAFKA_CONNECTOR_VERSION,
+  CONNECT_HEAP_OPTS,
+  CONNECT_JVM_PERFORMANCE_OPTS,
+  type ConnectPluginName,
+  type KafkaConnectInstall,
+  type KafkaConnectOptions,
+  type KafkaConnectWorker,
+  type PluginState,
+} from './kafka-connect.js';

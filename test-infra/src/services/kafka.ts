@@ -13,7 +13,9 @@ import { generateTlsFiles, tlsFilePaths } from '../tls-certificates.js';
 // Four client listeners, as production brokers are set up: PLAINTEXT; SASL_SSL (SCRAM-SHA-512,
 // SCRAM-SHA-256 and PLAIN); SSL that requires a client certificate (mTLS); SASL_PLAINTEXT. The brokers
 // talk to each other (and the controller) over PLAINTEXT.
-const VERSION = '3.9.1';
+// Kafka Connect (the benchmarks' Java peer, src/kafka-connect.ts) is installed at this version too.
+export const KAFKA_VERSION = '3.9.1';
+const VERSION = KAFKA_VERSION;
 const HOST = '127.0.0.1';
 
 // Test-only credentials on a loopback broker: fixed, so that a restart keeps what clients were given.
