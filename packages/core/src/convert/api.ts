@@ -9,7 +9,11 @@ export type ConverterConfig = Record<string, string>;
  */
 export interface Converter {
   configure(config: ConverterConfig, isKey: boolean): void | Promise<void>;
-  fromConnectData(topic: string, schema: Schema | null, value: unknown): Buffer | null | Promise<Buffer | null>;
+  fromConnectData(
+    topic: string,
+    schema: Schema | null,
+    value: unknown,
+  ): Buffer | null | Promise<Buffer | null>;
   toConnectData(topic: string, bytes: Buffer | null): SchemaAndValue | Promise<SchemaAndValue>;
   close?(): void | Promise<void>;
 }

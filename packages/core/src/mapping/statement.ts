@@ -19,10 +19,9 @@ export interface KcqlField {
  * A parsed statement as sinks read it: every clause of `@sluice/kcql`'s object model (AUTOCREATE,
  * PROPERTIES, TTL, WITHTAG, WITHTARGET…), read-only, with the field lists typed as mapping uses them.
  */
-export interface KcqlStatement
-  extends Readonly<
-    Omit<Kcql, 'fields' | 'keyFields' | 'headerFields' | 'ignoredFields' | 'primaryKeys' | 'properties'>
-  > {
+export interface KcqlStatement extends Readonly<
+  Omit<Kcql, 'fields' | 'keyFields' | 'headerFields' | 'ignoredFields' | 'primaryKeys' | 'properties'>
+> {
   readonly fields: readonly KcqlField[];
   readonly keyFields: readonly KcqlField[];
   readonly headerFields: readonly KcqlField[];

@@ -21,7 +21,11 @@ afterEach(async () => {
 });
 
 function internalKafka(): KafkaJsInternalKafka {
-  const k = new KafkaJsInternalKafka(new WorkerConfig({ 'bootstrap.servers': bootstrap }), uniqueName('it'), logger);
+  const k = new KafkaJsInternalKafka(
+    new WorkerConfig({ 'bootstrap.servers': bootstrap }),
+    uniqueName('it'),
+    logger,
+  );
   opened.push(k);
   return k;
 }
@@ -31,15 +35,33 @@ describe('distributed mode: internal Kafka traffic', () => {
     const name = uniqueName('dist-topics');
     const k = internalKafka();
     await k.ensureTopics([
-      { topic: `${name}-configs`, property: 'config.storage.topic', partitions: 1, replicationFactor: 1, singlePartition: true },
-      { topic: `${name}-status`, property: 'status.storage.topic', partitions: 3, replicationFactor: 1, singlePartition: false },
+      {
+        topic: `${name}-configs`,
+        property: 'config.storage.topic',
+        partitions: 1,
+        replicationFactor: 1,
+        singlePartition: true,
+      },
+      {
+        topic: `${name}-status`,
+        property: 'status.storage.topic',
+        partitions: 3,
+        replicationFactor: 1,
+        singlePartition: false,
+      },
     ]);
     const kafka = new TestKafka(bootstrap);
     expect(await kafka.topicConfig(`${name}-configs`, 'cleanup.policy')).toBe('compact');
     expect(await kafka.topicConfig(`${name}-status`, 'cleanup.policy')).toBe('compact');
 
     await kafka.createTopicWithConfig(`${name}-wide`, { 'cleanup.policy': 'compact' }, 2);
-    const wide = { topic: `${name}-wide`, property: 'config.storage.topic', partitions: 1, replicationFactor: 1, singlePartition: true };
+    const wide = {
+      topic: `${name}-wide`,
+      property: 'config.storage.topic',
+      partitions: 1,
+      replicationFactor: 1,
+      singlePartition: true,
+    };
     await expect(k.ensureTopics([wide])).rejects.toThrow(/required to have a single partition.*but it has 2/);
   });
 
@@ -47,7 +69,9 @@ describe('distributed mode: internal Kafka traffic', () => {
     const name = uniqueName('dist-fence');
     const topic = `${name}-configs`;
     const k = internalKafka();
-    await k.ensureTopics([{ topic, property: 'config.storage.topic', partitions: 1, replicationFactor: 1, singlePartition: true }]);
+    await k.ensureTopics([
+      { topic, property: 'config.storage.topic', partitions: 1, replicationFactor: 1, singlePartition: true },
+    ]);
     const seen: LogRecord[] = [];
     const log = k.openLog(topic, (records) => seen.push(...records));
     await log.start(30_000);
@@ -59,7 +83,9 @@ describe('distributed mode: internal Kafka traffic', () => {
     expect(seen.map((r) => r.key)).toEqual(['connector-a']);
 
     const newLeader = await k.fencedWriter(topic, transactionalId);
-    await expect(oldLeader.send([{ key: 'connector-zombie', value: Buffer.from('{"properties":{}}') }])).rejects.toBeInstanceOf(FencedWriterError);
+    await expect(
+      oldLeader.send([{ key: 'connector-zombie', value: Buffer.from('{"properties":{}}') }]),
+    ).rejects.toBeInstanceOf(FencedWriterError);
     await newLeader.send([
       { key: 'task-a-0', value: Buffer.from('{"properties":{}}') },
       { key: 'commit-a', value: Buffer.from('{"tasks":1}') },

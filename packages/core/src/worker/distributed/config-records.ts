@@ -32,10 +32,16 @@ export const configRecords = {
   },
   targetState(name: string, state: TargetState): OutgoingRecord {
     // Workers before Kafka Connect 3.5 know only STARTED and PAUSED: STOPPED reads as PAUSED for them.
-    return { key: `target-state-${name}`, value: json({ state: state === 'STARTED' ? 'STARTED' : 'PAUSED', 'state.v2': state }) };
+    return {
+      key: `target-state-${name}`,
+      value: json({ state: state === 'STARTED' ? 'STARTED' : 'PAUSED', 'state.v2': state }),
+    };
   },
   restart(name: string, request: RestartRequest): OutgoingRecord {
-    return { key: `restart-connector-${name}`, value: json({ 'include-tasks': request.includeTasks, 'only-failed': request.onlyFailed }) };
+    return {
+      key: `restart-connector-${name}`,
+      value: json({ 'include-tasks': request.includeTasks, 'only-failed': request.onlyFailed }),
+    };
   },
   /** Deleting a connector removes its config and its target state, as Kafka Connect does. */
   deleteConnector(name: string): OutgoingRecord[] {
@@ -52,7 +58,8 @@ export function parseConfigRecord(key: string | null, value: Buffer | null): Con
   if (value !== null) {
     try {
       const parsed: unknown = JSON.parse(value.toString('utf8'));
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { kind: 'ignored', key, reason: 'value is not a JSON object' };
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        return { kind: 'ignored', key, reason: 'value is not a JSON object' };
       body = parsed as Record<string, unknown>;
     } catch (e) {
       return { kind: 'ignored', key, reason: `value is not JSON: ${(e as Error).message}` };
@@ -68,24 +75,29 @@ export function parseConfigRecord(key: string | null, value: Buffer | null): Con
     const connector = key.slice('connector-'.length);
     if (body === null) return { kind: 'connector', connector, config: null };
     const config = properties();
-    return config ? { kind: 'connector', connector, config } : { kind: 'ignored', key, reason: 'no "properties" object' };
+    return config
+      ? { kind: 'connector', connector, config }
+      : { kind: 'ignored', key, reason: 'no "properties" object' };
   }
   if (key.startsWith('task-')) {
     const m = /^task-(.+)-(\d+)$/.exec(key);
     const config = properties();
-    if (!m || !config) return { kind: 'ignored', key, reason: 'not task-<connector>-<n> with a "properties" object' };
+    if (!m || !config)
+      return { kind: 'ignored', key, reason: 'not task-<connector>-<n> with a "properties" object' };
     return { kind: 'task', connector: m[1]!, task: Number(m[2]), config };
   }
   if (key.startsWith('commit-')) {
     const tasks = body?.tasks;
-    if (typeof tasks !== 'number' || !Number.isInteger(tasks) || tasks < 0) return { kind: 'ignored', key, reason: 'no "tasks" count' };
+    if (typeof tasks !== 'number' || !Number.isInteger(tasks) || tasks < 0)
+      return { kind: 'ignored', key, reason: 'no "tasks" count' };
     return { kind: 'commit', connector: key.slice('commit-'.length), tasks };
   }
   if (key.startsWith('target-state-')) {
     const connector = key.slice('target-state-'.length);
     if (body === null) return { kind: 'target-state', connector, state: null };
     const state = body['state.v2'] ?? body.state;
-    if (state !== 'STARTED' && state !== 'PAUSED' && state !== 'STOPPED') return { kind: 'ignored', key, reason: `unknown target state ${String(state)}` };
+    if (state !== 'STARTED' && state !== 'PAUSED' && state !== 'STOPPED')
+      return { kind: 'ignored', key, reason: `unknown target state ${String(state)}` };
     return { kind: 'target-state', connector, state };
   }
   if (key.startsWith('restart-connector-')) {

@@ -77,8 +77,15 @@ export class KafkaConfigStore implements ConfigStore {
     };
   }
 
-  async putConnectorConfig(connector: string, config: Record<string, string>, targetState?: TargetState): Promise<void> {
-    await this.write([...(targetState ? [configRecords.targetState(connector, targetState)] : []), configRecords.connector(connector, config)]);
+  async putConnectorConfig(
+    connector: string,
+    config: Record<string, string>,
+    targetState?: TargetState,
+  ): Promise<void> {
+    await this.write([
+      ...(targetState ? [configRecords.targetState(connector, targetState)] : []),
+      configRecords.connector(connector, config),
+    ]);
   }
 
   async putTaskConfigs(connector: string, taskConfigs: readonly Record<string, string>[]): Promise<void> {
@@ -96,7 +103,9 @@ export class KafkaConfigStore implements ConfigStore {
   /** Writes records as one transaction and returns once this worker has applied them. */
   async write(records: readonly OutgoingRecord[], readBackTimeoutMs = 30_000): Promise<void> {
     if (!this.writer) {
-      throw new ConflictException('Cannot complete request because this worker is no longer the leader of the cluster; retry the request');
+      throw new ConflictException(
+        'Cannot complete request because this worker is no longer the leader of the cluster; retry the request',
+      );
     }
     await this.writer.send(records);
     await this.log.readToEnd(readBackTimeoutMs);
@@ -156,7 +165,10 @@ export class KafkaConfigStore implements ConfigStore {
           if (this.started) restarts.push({ connector: record.connector, request: record.request });
           break;
         case 'ignored':
-          this.logger.debug({ key: record.key, offset: r.offset }, `Config topic: skipped record ${record.key} (${record.reason})`);
+          this.logger.debug(
+            { key: record.key, offset: r.offset },
+            `Config topic: skipped record ${record.key} (${record.reason})`,
+          );
           break;
       }
     }

@@ -12,7 +12,13 @@ import {
 const metadata: MemberMetadata = {
   url: 'http://10.0.0.5:8083',
   configOffset: 2 ** 40 + 7,
-  owned: { connectors: ['orders-sink'], tasks: [{ connector: 'orders-sink', task: 0 }, { connector: 'clicks', task: 3 }] },
+  owned: {
+    connectors: ['orders-sink'],
+    tasks: [
+      { connector: 'orders-sink', task: 0 },
+      { connector: 'clicks', task: 3 },
+    ],
+  },
   leaving: false,
 };
 
@@ -21,7 +27,13 @@ const assignment: Assignment = {
   leaderId: 'connect-1-abc',
   leaderUrl: 'http://10.0.0.5:8083',
   configOffset: 42,
-  assigned: { connectors: ['clicks'], tasks: [{ connector: 'clicks', task: 1 }, { connector: 'ünïcode-sink', task: 0 }] },
+  assigned: {
+    connectors: ['clicks'],
+    tasks: [
+      { connector: 'clicks', task: 1 },
+      { connector: 'ünïcode-sink', task: 0 },
+    ],
+  },
   revoked: { connectors: [], tasks: [{ connector: 'orders-sink', task: 2 }] },
   delayMs: 1500,
 };
@@ -29,7 +41,9 @@ const assignment: Assignment = {
 describe('group protocol codec', () => {
   it('round-trips member metadata, owned work and the leaving flag', () => {
     expect(decodeMetadata(encodeMetadata(metadata))).toEqual(metadata);
-    expect(decodeMetadata(encodeMetadata({ ...metadata, leaving: true, owned: { connectors: [], tasks: [] } }))).toEqual({
+    expect(
+      decodeMetadata(encodeMetadata({ ...metadata, leaving: true, owned: { connectors: [], tasks: [] } })),
+    ).toEqual({
       ...metadata,
       leaving: true,
       owned: { connectors: [], tasks: [] },
@@ -43,7 +57,12 @@ describe('group protocol codec', () => {
   });
 
   it('encodes like Kafka Connect: int16 version, strings, int64 offset, connector with -1 for the instance', () => {
-    const bytes = encodeMetadata({ url: 'u', configOffset: 5, owned: { connectors: ['c'], tasks: [{ connector: 'c', task: 2 }] }, leaving: false });
+    const bytes = encodeMetadata({
+      url: 'u',
+      configOffset: 5,
+      owned: { connectors: ['c'], tasks: [{ connector: 'c', task: 2 }] },
+      leaving: false,
+    });
     expect(bytes.readInt16BE(0)).toBe(1); // version
     expect(bytes.readInt16BE(2)).toBe(1); // url length
     expect(bytes.toString('utf8', 4, 5)).toBe('u');

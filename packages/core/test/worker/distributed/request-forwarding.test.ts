@@ -19,14 +19,12 @@ let baseUrl = '';
 beforeAll(async () => {
   app.post('/connectors', async (req, reply) => {
     await new Promise((r) => setTimeout(r, 5)); // the flag must survive awaits
-    return reply
-      .code(201)
-      .send({
-        forwarded: wasForwarded(),
-        query: req.query,
-        auth: req.headers.authorization ?? null,
-        body: req.body,
-      });
+    return reply.code(201).send({
+      forwarded: wasForwarded(),
+      query: req.query,
+      auth: req.headers.authorization ?? null,
+      body: req.body,
+    });
   });
   app.delete('/connectors/:name', async (req, reply) => {
     const { name } = req.params as { name: string };

@@ -5,15 +5,18 @@ import { isRetriable, retryRetriable } from '../../../src/worker/distributed/kaf
 
 const logger = pino({ level: 'silent' });
 // kafkajs builds protocol errors from the broker's error code: 6 NOT_LEADER_FOR_PARTITION, 5 LEADER_NOT_AVAILABLE.
+// Its typings declare the argument as an Error; at run time the constructor reads type, code and retriable.
+const protocolError = (fields: { type: string; code: number; retriable: boolean; message: string }) =>
+  new KafkaJSProtocolError(fields as unknown as Error);
 const notLeader = () =>
-  new KafkaJSProtocolError({
+  protocolError({
     type: 'NOT_LEADER_FOR_PARTITION',
     code: 6,
     retriable: true,
     message: 'This server is not the leader for that topic-partition',
   });
 const fatal = () =>
-  new KafkaJSProtocolError({
+  protocolError({
     type: 'TOPIC_AUTHORIZATION_FAILED',
     code: 29,
     retriable: false,

@@ -9,7 +9,14 @@ import type { WorkerConfig } from '../../worker-config.js';
 // from the worker's client settings the same way the Kafka port's adapter builds the engine's.
 
 export function kafkaJsFor(config: WorkerConfig, role: ClientRole, clientId: string, logger: Logger): Kafka {
-  const props = clientPropsFor(role, { ...config.clientConfig(), 'bootstrap.servers': config.bootstrapServers.join(',') });
+  const props = clientPropsFor(role, {
+    ...config.clientConfig(),
+    'bootstrap.servers': config.bootstrapServers.join(','),
+  });
   const log = logger.child({ client: clientId });
-  return new Kafka({ ...toKafkaJsConfig(props, clientId), logLevel: kafkaJsLogLevel(log), logCreator: pinoLogCreator(log) });
+  return new Kafka({
+    ...toKafkaJsConfig(props, clientId),
+    logLevel: kafkaJsLogLevel(log),
+    logCreator: pinoLogCreator(log),
+  });
 }

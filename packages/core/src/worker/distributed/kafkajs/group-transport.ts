@@ -1,5 +1,12 @@
 import type { Broker, Cluster, Kafka } from 'kafkajs';
-import { GroupError, type GroupErrorKind, type GroupTransport, type JoinRequest, type JoinResponse, type SyncRequest } from '../group-transport.js';
+import {
+  GroupError,
+  type GroupErrorKind,
+  type GroupTransport,
+  type JoinRequest,
+  type JoinResponse,
+  type SyncRequest,
+} from '../group-transport.js';
 
 // The group protocol over kafkajs 2.x. kafkajs has no public client for a group that is not a
 // consumer group, but its Broker implements JoinGroup (with a protocol type), SyncGroup, Heartbeat
@@ -16,7 +23,12 @@ interface GroupBroker {
     memberId: string;
     protocolType: string;
     groupProtocols: { name: string; metadata: Buffer }[];
-  }): Promise<{ generationId: number; leaderId: string; memberId: string; members: { memberId: string; memberMetadata: Buffer }[] }>;
+  }): Promise<{
+    generationId: number;
+    leaderId: string;
+    memberId: string;
+    members: { memberId: string; memberMetadata: Buffer }[];
+  }>;
   syncGroup(request: {
     groupId: string;
     generationId: number;
@@ -53,7 +65,12 @@ export class KafkaJsGroupTransport implements GroupTransport {
       partitionAssigners: [
         ({ cluster }) => {
           this.cluster = cluster;
-          return { name: 'unused', version: 0, assign: async () => [], protocol: () => ({ name: 'unused', metadata: Buffer.alloc(0) }) };
+          return {
+            name: 'unused',
+            version: 0,
+            assign: async () => [],
+            protocol: () => ({ name: 'unused', metadata: Buffer.alloc(0) }),
+          };
         },
       ],
     });
@@ -66,7 +83,8 @@ export class KafkaJsGroupTransport implements GroupTransport {
         await cluster.connect();
         this.connected = true;
       }
-      this.coordinator = (await cluster.findGroupCoordinator({ groupId: this.groupId })) as Broker & GroupBroker;
+      this.coordinator = (await cluster.findGroupCoordinator({ groupId: this.groupId })) as Broker &
+        GroupBroker;
     } catch (e) {
       throw toGroupError(e, `finding the group coordinator of ${this.groupId}`);
     }
@@ -97,14 +115,19 @@ export class KafkaJsGroupTransport implements GroupTransport {
         groupId: this.groupId,
         generationId: request.generationId,
         memberId: request.memberId,
-        groupAssignment: request.assignments.map((a) => ({ memberId: a.memberId, memberAssignment: a.assignment })),
+        groupAssignment: request.assignments.map((a) => ({
+          memberId: a.memberId,
+          memberAssignment: a.assignment,
+        })),
       }),
     );
     return r.memberAssignment ?? Buffer.alloc(0);
   }
 
   async heartbeat(generationId: number, memberId: string): Promise<void> {
-    await this.call('Heartbeat', (b) => b.heartbeat({ groupId: this.groupId, groupGenerationId: generationId, memberId }));
+    await this.call('Heartbeat', (b) =>
+      b.heartbeat({ groupId: this.groupId, groupGenerationId: generationId, memberId }),
+    );
   }
 
   async leave(memberId: string): Promise<void> {
@@ -118,7 +141,12 @@ export class KafkaJsGroupTransport implements GroupTransport {
   }
 
   private async call<T>(what: string, op: (b: GroupBroker) => Promise<T>): Promise<T> {
-    if (!this.coordinator) throw new GroupError('coordinator', 'COORDINATOR_UNKNOWN', `${what} before the group coordinator was found`);
+    if (!this.coordinator)
+      throw new GroupError(
+        'coordinator',
+        'COORDINATOR_UNKNOWN',
+        `${what} before the group coordinator was found`,
+      );
     try {
       return await op(this.coordinator);
     } catch (e) {
