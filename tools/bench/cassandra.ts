@@ -5,7 +5,6 @@
 // (BENCH_PAIRS pairs, default 3) so that both see the same machine load; the median of the per-pair
 // ratios is reported, with the worker's CPU µs per record and peak RSS, and the result is written to
 // bench/results/cassandra-<time>.json. BENCH_RECORDS (default 100000) sets the number of records.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import { ensureServices } from '@sluice/test-infra';
 import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
 import type * as Cassandra from 'cassandra-driver';
 import { benchRecord, cpuSeconds, median, peakRssMiB } from './_measure.js';
+import { alternatedRuns, writeBenchResult } from './_results.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The driver the sink uses (its own dependency), not whatever version is hoisted to the root.
@@ -248,11 +248,32 @@ async function main(): Promise<void> {
       `worker CPU ${result.cpuMicrosPerRecordMedian.toFixed(0)} µs/record; peak RSS ${result.peakRssMiB.toFixed(0)} MiB; ` +
         `load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')}`,
     );
-    const dir = path.join(root, 'bench/results');
-    mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `cassandra-${result.date.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`result: ${path.relative(root, file)}`);
+    writeBenchResult({
+      suite: 'cassandra',
+      config: {
+        records: RECORDS,
+        recordBytes: values[0]!.length,
+        rounds: PAIRS,
+        rawConcurrency: best.concurrency,
+      },
+      runs: alternatedRuns(
+        'insert',
+        RECORDS,
+        pairs.map((p) => ({
+          raw: { recordsPerSec: p.raw },
+          sluice: {
+            recordsPerSec: p.e2e.rate,
+            cpuSecondsPerMillion: p.e2e.cpuMicrosPerRecord,
+            peakRssMiB: p.e2e.rssMiB,
+          },
+        })),
+      ),
+      compare: [['sluice', 'raw']],
+      notes: [
+        `raw: the driver's prepared INSERT, ${best.concurrency} in flight, after one unmeasured warm-up pass; sluice: \`sluice standalone\` first → last offset commit. Target >= 0.6x raw.`,
+        `Load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')}.`,
+      ],
+    });
     await kafka.deleteTopics(topic).catch(() => undefined);
   } finally {
     await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => undefined);
