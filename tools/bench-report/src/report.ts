@@ -38,13 +38,28 @@ const SUBJECT_LABELS: Record<string, string> = {
   java: 'Java Kafka Connect',
 };
 const SLUICE_IN_JAVA_RUN = 'Sluice (vs-java run)';
-/** The legend's order, so every chart colours the same subject the same way. */
-const LEGEND = [
-  SUBJECT_LABELS['sluice']!,
-  SLUICE_IN_JAVA_RUN,
-  SUBJECT_LABELS['java']!,
-  SUBJECT_LABELS['raw']!,
+/** The legend's order and colours, so every chart colours the same subject the same way. */
+const LEGEND: [string, string][] = [
+  [SUBJECT_LABELS['sluice']!, '#1f77b4'],
+  [SLUICE_IN_JAVA_RUN, '#9ecae1'],
+  [SUBJECT_LABELS['java']!, '#d62728'],
+  [SUBJECT_LABELS['raw']!, '#7f7f7f'],
 ];
+
+/** The colour and bar-offset scales over the subjects these rows have (no legend entry without a bar). */
+function subjectScales(rows: readonly ChartRow[]) {
+  const present = LEGEND.filter(([label]) => rows.some((r) => r.subject === label));
+  const domain = present.map(([label]) => label);
+  return {
+    color: {
+      field: 'subject',
+      type: 'nominal',
+      title: null,
+      scale: { domain, range: present.map(([, colour]) => colour) },
+    },
+    xOffset: { field: 'subject', scale: { domain } },
+  } as const;
+}
 
 function row(sink: string, subject: string, m: BenchMeasures): ChartRow {
   return {
@@ -83,10 +98,9 @@ export function chartRows(results: ReadonlyMap<string, BenchResult>): ChartRow[]
   return rows;
 }
 
-const COLOR = { field: 'subject', type: 'nominal', title: null, scale: { domain: LEGEND } } as const;
-
 /** Grouped bars of records/s per sink. */
 export function throughputSpec(rows: readonly ChartRow[]): TopLevelSpec {
+  const { color, xOffset } = subjectScales(rows);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: 'Records/s per sink (median of the alternated runs)',
@@ -96,17 +110,19 @@ export function throughputSpec(rows: readonly ChartRow[]): TopLevelSpec {
     height: 260,
     encoding: {
       x: { field: 'sink', type: 'nominal', title: null, axis: { labelAngle: -30 } },
-      xOffset: { field: 'subject', scale: { domain: LEGEND } },
+      xOffset,
       y: { field: 'recordsPerSec', type: 'quantitative', title: 'records/s' },
-      color: COLOR,
+      color,
       tooltip: [{ field: 'subject' }, { field: 'recordsPerSec', format: ',.0f' }],
     },
-    config: { legend: { orient: 'bottom', columns: 2 } },
+    config: { legend: { orient: 'bottom', columns: 2, labelLimit: 0 } },
   };
 }
 
 /** Two panels of grouped bars: CPU seconds per million records, and peak RSS, where they were measured. */
 export function resourceSpec(rows: readonly ChartRow[]): TopLevelSpec {
+  const measured = rows.filter((r) => r.subject !== SUBJECT_LABELS['raw']);
+  const { color, xOffset } = subjectScales(measured);
   const panel = (field: 'cpuSecondsPerMillion' | 'peakRssMiB', title: string) => ({
     title,
     transform: [{ filter: `isValid(datum.${field})` }],
@@ -115,20 +131,20 @@ export function resourceSpec(rows: readonly ChartRow[]): TopLevelSpec {
     height: 220,
     encoding: {
       x: { field: 'sink', type: 'nominal' as const, title: null, axis: { labelAngle: -30 } },
-      xOffset: { field: 'subject', scale: { domain: LEGEND } },
+      xOffset,
       y: { field, type: 'quantitative' as const, title },
-      color: COLOR,
+      color,
     },
   });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: 'Resources of the process under test (median of the alternated runs)',
-    data: { values: rows.filter((r) => r.subject !== SUBJECT_LABELS['raw']).map((r) => ({ ...r })) },
+    data: { values: measured.map((r) => ({ ...r })) },
     hconcat: [
       panel('cpuSecondsPerMillion', 'CPU s per million records'),
       panel('peakRssMiB', 'peak RSS (MiB)'),
     ],
-    config: { legend: { orient: 'bottom' } },
+    config: { legend: { orient: 'bottom', labelLimit: 0 } },
   } as TopLevelSpec;
 }
 
