@@ -11,7 +11,7 @@
 // (default 3). Results: bench/results/clients-<UTC time>.json.
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchRecord, peakRssMiB } from './_measure.js';
 import { type BenchRun, writeBenchResult } from './_results.js';
@@ -182,8 +182,11 @@ function runChild(subject: Subject, bootstrap: string, topic: string): ChildResu
   return result;
 }
 
+/** The installed version (read from the file: @platformatic/kafka does not export its package.json). */
 function versionOf(pkg: string): string {
-  return (createRequire(import.meta.url)(`${pkg}/package.json`) as { version: string }).version;
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  return (JSON.parse(readFileSync(`${root}node_modules/${pkg}/package.json`, 'utf8')) as { version: string })
+    .version;
 }
 
 async function main(): Promise<void> {
