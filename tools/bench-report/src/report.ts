@@ -195,10 +195,31 @@ export function suiteSection(result: BenchResult): string {
       );
     }
   }
-  const ratios = Object.entries(result.ratios).flatMap(([c, byName]) =>
-    Object.entries(byName).map(([name, v]) => `${c}: ${name} ${fmt.ratio(v)}`),
-  );
-  if (ratios.length > 0) lines.push('', `Ratios of the medians: ${ratios.map(cell).join('; ')}.`);
+  // Ratios are keyed `<subject>/<reference>.<measure>`: one row per case and pair, a column per measure.
+  const ratioRows: string[] = [];
+  for (const [c, byName] of Object.entries(result.ratios)) {
+    const pairs = new Map<string, Partial<Record<keyof BenchMeasures, number>>>();
+    for (const [name, v] of Object.entries(byName)) {
+      const dot = name.lastIndexOf('.');
+      const pair = name.slice(0, dot);
+      pairs.set(pair, { ...pairs.get(pair), [name.slice(dot + 1)]: v });
+    }
+    for (const [pair, m] of pairs) {
+      const show = (v: number | undefined) => (v === undefined ? '' : fmt.ratio(v));
+      ratioRows.push(
+        `| ${cell(c)} | ${cell(pair.replace('/', ' ÷ '))} | ${show(m.recordsPerSec)} | ${show(m.cpuSecondsPerMillion)} | ${show(m.peakRssMiB)} |`,
+      );
+    }
+  }
+  if (ratioRows.length > 0)
+    lines.push(
+      '',
+      'Ratios of the medians:',
+      '',
+      '| case | ratio | records/s | CPU s / M records | peak RSS |',
+      '|---|---|--:|--:|--:|',
+      ...ratioRows,
+    );
   for (const note of result.notes ?? []) lines.push('', `> ${cell(note)}`);
   lines.push('');
   return lines.join('\n');

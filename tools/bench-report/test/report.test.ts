@@ -72,7 +72,7 @@ describe('suiteSection', () => {
     const md = suiteSection(mongodb);
     expect(md).toContain('| insert | sluice | 6,000 | 32.0 | 202 |');
     expect(md).toContain('| insert | raw | 11,000 |  |  |');
-    expect(md).toContain('insert: sluice/raw.recordsPerSec 0.55×');
+    expect(md).toContain('| insert | sluice ÷ raw | 0.55× |  |  |');
     expect(md).toContain('2 × Test CPU, 8 GiB');
     expect(md).toContain('3 alternated rounds');
     expect(md).toContain('records=1000, batch=500');
