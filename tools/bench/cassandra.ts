@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureServices } from '@sluice/test-infra';
 import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
 import type * as Cassandra from 'cassandra-driver';
-import { benchRecord, cpuSeconds, median, peakRssMiB } from './_measure.js';
+import { benchRecord, cpuSeconds, median, peakRssMiB, rateAfterFirstCommit } from './_measure.js';
 import { alternatedRuns, writeBenchResult } from './_results.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -112,12 +112,13 @@ async function endToEnd(
   const cpuAtStart = worker.pid ? cpuSeconds(worker.pid) : NaN;
   const kafka = new KafkaTestClient(bootstrap);
   let first = 0;
+  let firstCount = 0;
   try {
     // Progress from the committed offsets: they pass a record only after Cassandra acknowledged it.
     await waitFor(
       async () => {
         const n = await kafka.committedRecords(`connect-${name}`, topic);
-        if (n > 0 && first === 0) first = performance.now();
+        if (n > 0 && first === 0) [first, firstCount] = [performance.now(), n];
         return n >= RECORDS;
       },
       { what: `${RECORDS} records committed by the worker`, timeoutMs: 30 * 60_000, intervalMs: 250 },
@@ -136,7 +137,7 @@ async function endToEnd(
   const written = Number(row!.get('n'));
   if (written !== RECORDS) throw new Error(`expected ${RECORDS} rows in ${table}, found ${written}`);
   return {
-    rate: RECORDS / ((done - first) / 1000),
+    rate: rateAfterFirstCommit({ records: RECORDS, started, first, firstCount, done }),
     withStartup: RECORDS / ((done - started) / 1000),
     cpuMicrosPerRecord: (cpu * 1e6) / RECORDS,
     rssMiB: rss,

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureServices } from '@sluice/test-infra';
 import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
 import type * as Elastic from '@elastic/elasticsearch';
-import { benchRecord, cpuSeconds, median, peakRssMiB } from './_measure.js';
+import { benchRecord, cpuSeconds, median, peakRssMiB, rateAfterFirstCommit } from './_measure.js';
 import { alternatedRuns, writeBenchResult } from './_results.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -100,12 +100,13 @@ async function endToEnd(
   const started = performance.now();
   const cpuAtStart = worker.pid ? cpuSeconds(worker.pid) : NaN;
   let first = 0;
+  let firstCount = 0;
   try {
     // Committed offsets advance only after Elasticsearch acknowledged the records.
     await waitFor(
       async () => {
         const n = await kafka.committedRecords(`connect-${name}`, topic);
-        if (n > 0 && first === 0) first = performance.now();
+        if (n > 0 && first === 0) [first, firstCount] = [performance.now(), n];
         return n >= RECORDS;
       },
       { what: `${RECORDS} records committed by the worker`, timeoutMs: 30 * 60_000, intervalMs: 250 },
@@ -124,7 +125,7 @@ async function endToEnd(
   if (written !== RECORDS) throw new Error(`expected ${RECORDS} documents in ${index}, found ${written}`);
   return {
     rate: RECORDS / ((done - started) / 1000),
-    steadyRate: RECORDS / ((done - first) / 1000),
+    steadyRate: rateAfterFirstCommit({ records: RECORDS, started, first, firstCount, done }),
     cpuMicrosPerRecord: (cpu * 1e6) / RECORDS,
     peakRssMiB: rss,
   };

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureServices } from '@sluice/test-infra';
 import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
 import type * as Influx from '@influxdata/influxdb-client';
-import { cpuSeconds, median, peakRssMiB } from './_measure.js';
+import { cpuSeconds, median, peakRssMiB, rateAfterFirstCommit } from './_measure.js';
 import { alternatedRuns, writeBenchResult } from './_results.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -135,17 +135,16 @@ async function endToEnd(
       },
     ],
   });
+  const started = performance.now();
+  const cpuAtStart = worker.pid ? cpuSeconds(worker.pid) : NaN;
   let first = 0;
-  let cpuAtFirst = NaN;
+  let firstCount = 0;
   try {
     // Progress from the committed offsets: committed only after InfluxDB acknowledged the points.
     await waitFor(
       async () => {
         const n = await kafka.committedRecords(`connect-${name}`, topic);
-        if (n > 0 && first === 0) {
-          first = performance.now();
-          cpuAtFirst = worker.pid ? cpuSeconds(worker.pid) : NaN;
-        }
+        if (n > 0 && first === 0) [first, firstCount] = [performance.now(), n];
         return n >= RECORDS;
       },
       { what: `${RECORDS} records committed by the worker`, timeoutMs: 30 * 60_000, intervalMs: 100 },
@@ -155,14 +154,15 @@ async function endToEnd(
     throw e;
   }
   const done = performance.now();
-  const cpu = worker.pid ? cpuSeconds(worker.pid) - cpuAtFirst : NaN;
+  // The worker's CPU over the whole run (every record's conversion and write), per record.
+  const cpu = worker.pid ? cpuSeconds(worker.pid) - cpuAtStart : NaN;
   const rss = worker.pid ? peakRssMiB(worker.pid) : NaN;
   await worker.stop();
   const written = await count(url, db, measurement);
   if (written !== RECORDS) throw new Error(`expected ${RECORDS} points in ${measurement}, found ${written}`);
-  // From the first commit: the records of the first put are not counted, nor is the worker's start.
+  // From the first commit, counting only the records committed after it; the worker's start is not counted.
   return {
-    rate: RECORDS / ((done - first) / 1000),
+    rate: rateAfterFirstCommit({ records: RECORDS, started, first, firstCount, done }),
     cpuMicrosPerRecord: (cpu / RECORDS) * 1e6,
     peakRssMiB: rss,
   };
