@@ -157,7 +157,7 @@ function freePort() {
     const srv = createServer();
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
   });
@@ -183,7 +183,7 @@ async function waitFor(what, probe, timeoutMs) {
       const v = await probe();
       if (v) return v;
     } catch (e) {
-      if (e.fatal) throw e;
+      if (/** @type {{ fatal?: boolean }} */ (e).fatal) throw e;
       // not up yet
     }
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
@@ -352,7 +352,7 @@ async function main() {
         { name: 'price', type: 'double' },
       ],
     };
-    const avroType = avro.Type.forSchema(schema);
+    const avroType = avro.Type.forSchema(/** @type {import('avsc').Schema} */ (schema));
     const schemaIds = new Map();
     for (const [topic, format] of topics) {
       if (format !== 'avro') continue;
@@ -362,7 +362,7 @@ async function main() {
         body: JSON.stringify({ schema: JSON.stringify(schema) }),
       });
       if (!res.ok) throw new Error(`Registering the Avro schema failed: ${res.status} ${await res.text()}`);
-      schemaIds.set(topic, (await res.json()).id);
+      schemaIds.set(topic, /** @type {{ id: number }} */ (await res.json()).id);
       console.log(`  Avro schema registered as id ${schemaIds.get(topic)} (subject ${topic}-value)`);
     }
     const encodeAvro = (topic, order) => {
@@ -445,7 +445,11 @@ async function main() {
     }
 
     step('REST status (GET /connectors?expand=status)');
-    const status = exitCode === null ? await (await fetch(`${base}/connectors?expand=status`)).json() : {};
+    /** @type {Record<string, any>} */
+    const status =
+      exitCode === null
+        ? /** @type {Record<string, any>} */ (await (await fetch(`${base}/connectors?expand=status`)).json())
+        : {};
     const states = Object.values(status).map(({ status: s }) => s);
     const tasks = states.flatMap((s) => s.tasks);
     const running = (list) => list.filter((x) => x.state === 'RUNNING').length;

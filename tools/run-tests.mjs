@@ -18,10 +18,12 @@ function summary() {
     console.log(`${ok ? 'ok    ' : 'FAILED'} ${secs.padStart(7)}s  ${title}`);
 }
 
-function step(title, cmd, args, { onFailure } = {}) {
+/** @param {{ onFailure?: () => void, env?: NodeJS.ProcessEnv }} [options] */
+function step(title, cmd, args, options = {}) {
+  const { onFailure } = options;
   const started = Date.now();
   console.log(`\n=== ${title}: ${cmd} ${args.join(' ')}`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: options.env ?? env });
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   const ok = r.status === 0;
   timings.push({ title, secs, ok });
@@ -40,7 +42,8 @@ const infraStatus = () =>
   spawnSync('npm', ['run', '--silent', 'infra', '--', 'status'], { cwd: root, stdio: 'inherit', env });
 // In CI nothing may outlive the run: stop the servers (their logs stay in the cache) however it ends.
 const stopServicesInCi = () => {
-  if (process.env.CI) spawnSync('npm', ['run', '--silent', 'infra', '--', 'down'], { cwd: root, stdio: 'inherit', env });
+  if (process.env.CI)
+    spawnSync('npm', ['run', '--silent', 'infra', '--', 'down'], { cwd: root, stdio: 'inherit', env });
 };
 process.on('exit', stopServicesInCi);
 
@@ -50,11 +53,38 @@ if (!existsSync(path.join(root, 'node_modules', '.bin', 'nx'))) {
   step('install dependencies', 'npm', ['install', '--no-audit', '--no-fund']);
 }
 step('build', 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=stream']);
+// src, tests and tools against their types (the build's tsconfigs cover src only).
+step('typecheck', 'npx', ['nx', 'run-many', '-t', 'typecheck', '--outputStyle=stream']);
+// Every package and tools/ (the workspace's own scripts).
 step('lint', 'npx', ['nx', 'run-many', '-t', 'lint', '--outputStyle=stream']);
+// Formatting (what must not be formatted is in .prettierignore).
+step('format', 'npx', ['prettier', '--check', '.']);
 step('package manifests', 'node', ['tools/check-packages.mjs']);
+// The public API of each publishable package against its checked-in report (packages/<p>/api/*.api.md).
+step('api reports', 'npx', ['nx', 'run-many', '-t', 'api', '--outputStyle=stream']);
 // What `nx release` would version and write into each package's CHANGELOG (nothing is published).
 step('release plan', 'npx', ['nx', 'release', '--dry-run', '--first-release']);
 step('unit tests', 'npx', ['nx', 'run-many', '-t', 'test', '--outputStyle=stream']);
+// The same unit tests on the newer Node lines (20 is the floor, `engines`), with binaries from npm in the
+// cache: first on PATH, so nx, vitest and every child run on them; `node --version` is an input of the
+// test target, so each version has its own cache entries.
+const NEWER_NODES = ['22', '24'];
+const nodes = spawnSync('node', ['tools/node-versions.mjs', ...NEWER_NODES], {
+  cwd: root,
+  env,
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+if (nodes.status !== 0) {
+  console.error('=== installing Node ' + NEWER_NODES.join(' and ') + ' from npm failed');
+  process.exit(1);
+}
+for (const line of nodes.stdout.trim().split('\n')) {
+  const [major, bin] = line.split(' ');
+  step(`unit tests on Node ${major}`, 'npx', ['nx', 'run-many', '-t', 'test', '--outputStyle=stream'], {
+    env: { ...env, PATH: `${bin}${path.delimiter}${process.env.PATH}` },
+  });
+}
 // The servers the packages with integration tests declare ("sluice": {"services": [...]} in their
 // package.json), one after another inside test-infra (two cores); installs go to $SLUICE_INFRA_CACHE and
 // are reused.

@@ -8,8 +8,9 @@ import { runQuery, toDatum, type Term } from '../src/rethinkdb-server/reql.js';
 // is exactly what the driver puts on the wire), answered as RethinkDB 2.4 documents its results:
 // https://rethinkdb.com/api/javascript/ (insert, delete, table_create, db_create, info, get_all).
 
-const built = (query: { build(): unknown }) => query.build() as Term;
-const run = (catalog: Catalog, query: { build(): unknown }, globals: Record<string, Term> = {}) =>
+// @types/rethinkdb does not declare `build()`, which every driver term has at run time.
+const built = (query: unknown) => (query as { build(): unknown }).build() as Term;
+const run = (catalog: Catalog, query: unknown, globals: Record<string, Term> = {}) =>
   toDatum(runQuery(catalog, built(query), globals));
 
 function fresh(): Catalog {
@@ -28,7 +29,7 @@ describe('RethinkDB test double: ReQL as the driver sends it', () => {
       dbs_created: 1,
       config_changes: [{ old_val: null, new_val: { name: 'd' } }],
     });
-    expect(run(catalog, r.db('d').tableCreate('t', { primaryKey: 'sku' }))).toMatchObject({
+    expect(run(catalog, r.db('d').tableCreate('t', { primaryKey: 'sku' } as never))).toMatchObject({
       tables_created: 1,
       config_changes: [{ old_val: null, new_val: { name: 't', db: 'd', primary_key: 'sku' } }],
     });
@@ -55,7 +56,7 @@ describe('RethinkDB test double: ReQL as the driver sends it', () => {
     ) as Record<string, unknown>;
     expect(result).toMatchObject({ inserted: 1, errors: 1 });
     expect(result['first_error']).toMatch(/^Duplicate primary key `id`:/);
-    expect(run(catalog, table.get(1))).toEqual({ id: 1, v: 'a' });
+    expect(run(catalog, table.get(1 as never))).toEqual({ id: 1, v: 'a' });
   });
 
   it('insert with conflict "replace" and "update": replaced, unchanged, merged', () => {
@@ -72,8 +73,8 @@ describe('RethinkDB test double: ReQL as the driver sends it', () => {
     });
     run(catalog, table.insert({ id: 2, a: 1, b: 1 }));
     run(catalog, table.insert({ id: 2, a: 3 }, { conflict: 'update' }));
-    expect(run(catalog, table.get(1))).toEqual({ id: 1, a: 2 });
-    expect(run(catalog, table.get(2))).toEqual({ id: 2, a: 3, b: 1 });
+    expect(run(catalog, table.get(1 as never))).toEqual({ id: 1, a: 2 });
+    expect(run(catalog, table.get(2 as never))).toEqual({ id: 2, a: 3, b: 1 });
   });
 
   it('refuses a durability other than hard or soft, as the server does', () => {
@@ -104,7 +105,7 @@ describe('RethinkDB test double: ReQL as the driver sends it', () => {
 
   it('info() of a table gives its primary key and database', () => {
     const catalog = fresh();
-    run(catalog, r.db('d').tableCreate('s', { primaryKey: 'sku' }));
+    run(catalog, r.db('d').tableCreate('s', { primaryKey: 'sku' } as never));
     expect(
       run(catalog, (r.db('d').table('s') as unknown as { info(): { build(): unknown } }).info()),
     ).toMatchObject({
@@ -119,7 +120,7 @@ describe('RethinkDB test double: ReQL as the driver sends it', () => {
     const catalog = fresh();
     const table = r.db('d').table('t');
     run(catalog, table.insert({ id: 1, at: new Date(1_000), raw: Buffer.from([1, 2]) }));
-    expect(run(catalog, table.get(1))).toEqual({
+    expect(run(catalog, table.get(1 as never))).toEqual({
       id: 1,
       at: { $reql_type$: 'TIME', epoch_time: 1, timezone: '+00:00' },
       raw: { $reql_type$: 'BINARY', data: 'AQI=' },

@@ -55,7 +55,7 @@ const SIMPLE_NAMES: Record<number, string> = {
 
 /** The CQL spelling of a type, for messages (`map<text, int>`, `frozen<address>` is shown as `address`). */
 export function cqlTypeName(type: CqlType): string {
-  switch (type.code) {
+  switch (type.code as cassandra.types.dataTypes) {
     case dataTypes.list:
       return `list<${cqlTypeName(type.info as CqlType)}>`;
     case dataTypes.set:
@@ -91,7 +91,7 @@ function preview(value: unknown): string {
 /** Converts `value` for a column of `type`; null/undefined stay null (the caller decides null vs unset). */
 export function toCqlValue(value: unknown, type: CqlType): unknown {
   if (value === null || value === undefined) return null;
-  switch (type.code) {
+  switch (type.code as cassandra.types.dataTypes) {
     case dataTypes.ascii:
     case dataTypes.text:
     case dataTypes.varchar:
@@ -262,7 +262,10 @@ function toUuid(value: unknown, type: CqlType): InstanceType<typeof Uuid> {
   else if (typeof value === 'string') uuid = parseWith(value.trim(), type, (s) => Uuid.fromString(s));
   else if (Buffer.isBuffer(value) && value.length === 16) uuid = new Uuid(value);
   else return fail(value, type);
-  if (type.code === dataTypes.timeuuid && (uuid.getBuffer()[6]! & 0xf0) !== 0x10) {
+  if (
+    (type.code as cassandra.types.dataTypes) === dataTypes.timeuuid &&
+    (uuid.getBuffer()[6]! & 0xf0) !== 0x10
+  ) {
     fail(value, type, 'not a version 1 (time-based) UUID');
   }
   return uuid;

@@ -43,10 +43,12 @@ export function classify(error: unknown): ErrorClass {
   if (error instanceof FatalStoreException) return 'fatal';
   if (error instanceof CqlConversionError || error instanceof DataException) return 'data';
   if (error instanceof errors.ResponseError) {
+    // The driver types the code as a number; the codes it is compared with are its enum.
+    const code = error.code as typeof codes.invalid;
     if (FATAL_CODES.has(error.code)) return 'fatal';
-    if (error.code === codes.invalid || error.code === codes.syntaxError)
+    if (code === codes.invalid || code === codes.syntaxError)
       return MISSING_SCHEMA.test(error.message) ? 'fatal' : 'data';
-    if (error.code === codes.functionFailure) return 'data';
+    if (code === codes.functionFailure) return 'data';
     if (TRANSIENT_CODES.has(error.code)) return 'transient';
     return 'transient';
   }
@@ -66,7 +68,8 @@ export function classify(error: unknown): ErrorClass {
 export function describeDriverError(error: unknown): string {
   if (error instanceof errors.ResponseError) {
     const name =
-      Object.entries(codes).find(([, v]) => v === error.code)?.[0] ?? `0x${error.code.toString(16)}`;
+      Object.entries(codes).find(([, v]) => (v as number) === error.code)?.[0] ??
+      `0x${error.code.toString(16)}`;
     return `${error.message} (${name})`;
   }
   return error instanceof Error ? error.message : String(error);

@@ -28,7 +28,7 @@ describe('Connect / JSON value → CQL value by column type', () => {
     expect(toCqlValue(3, t(dataTypes.double))).toBe(3);
     expect(toCqlValue(1.5, t(dataTypes.float))).toBe(1.5);
     const d = toCqlValue(new ConnectDecimal(12345n, 2), t(dataTypes.decimal)) as InstanceType<
-      typeof BigDecimal
+      typeof cassandra.types.BigDecimal
     >;
     expect(d.toString()).toBe('123.45');
     expect((toCqlValue('0.1', t(dataTypes.decimal)) as Text).toString()).toBe('0.1');

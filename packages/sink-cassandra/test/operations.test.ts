@@ -18,7 +18,7 @@ describe('record → row', () => {
       options,
     );
     expect(Object.keys(columns(all)!)).toEqual(['id', 'amount', 'note', 'customer']);
-    expect(all!.kind === 'upsert' && all.columns.every((c) => c.expanded)).toBe(true);
+    expect(all?.kind === 'upsert' && all.columns.every((c) => c.expanded)).toBe(true);
   });
 
   it('schemaless Map and JSON text alike; a missing JSON field is null', () => {

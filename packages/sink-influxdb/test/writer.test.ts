@@ -52,6 +52,7 @@ function config(url: string, target: Partial<InfluxSinkConfig['target']> = {}): 
     maxInFlight: 2,
     gzipThreshold: 10,
     requestTimeoutMs: 2000,
+    schemalessFloats: false,
   };
 }
 

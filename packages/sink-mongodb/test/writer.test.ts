@@ -29,7 +29,11 @@ function fakeDb(
         const stop = ordered && errors.length > 0 ? [errors[0]!] : errors;
         if (stop.length > 0) {
           throw new MongoBulkWriteError(
-            { message: 'bulk failed', code: stop[0]!.code, writeErrors: stop } as never,
+            {
+              message: 'bulk failed',
+              code: (stop[0] as { code?: unknown }).code,
+              writeErrors: stop,
+            } as never,
             {} as never,
           );
         }

@@ -67,7 +67,7 @@ export const mqttSinkPlugin = defineStreamReactorSink<
       maxInFlight: config.maxInFlight,
       timeoutMs: config.timeoutMs,
       brokers,
-      lastConnectionError: events.lastError,
+      lastConnectionError: () => events.lastError(),
     });
     runtime.logger.info(
       `${describe}: publishing to MQTT ${brokers} as client ${clientId} with QoS ${config.qos}`,

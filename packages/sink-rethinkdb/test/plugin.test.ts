@@ -6,6 +6,9 @@ import plugin from '../src/index.js';
 import { classifyRethinkError, sameDocument } from '../src/store.js';
 import r from 'rethinkdb';
 
+// The driver's error classes exist at run time but are missing from @types/rethinkdb.
+const ReqlErrors = (r as unknown as { Error: Record<string, new (message: string) => Error> }).Error;
+
 const base = {
   'connector.class': 'ReThinkSinkConnector',
   topics: 'rethink_topic',
@@ -77,10 +80,12 @@ describe('the RethinkDB sink plugin', () => {
 
 describe('classifyRethinkError', () => {
   it('auth and permissions are fatal, connection trouble transient, refused data the record’s', () => {
-    expect(classifyRethinkError(new r.Error.ReqlAuthError('Wrong password'))).toBe('fatal');
-    expect(classifyRethinkError(new r.Error.ReqlDriverError('Connection is closed.'))).toBe('transient');
-    expect(classifyRethinkError(new r.Error.ReqlAvailabilityError('Cannot perform write'))).toBe('transient');
-    expect(classifyRethinkError(new r.Error.ReqlQueryLogicError('Expected type OBJECT'))).toBe('data');
+    expect(classifyRethinkError(new ReqlErrors.ReqlAuthError('Wrong password'))).toBe('fatal');
+    expect(classifyRethinkError(new ReqlErrors.ReqlDriverError('Connection is closed.'))).toBe('transient');
+    expect(classifyRethinkError(new ReqlErrors.ReqlAvailabilityError('Cannot perform write'))).toBe(
+      'transient',
+    );
+    expect(classifyRethinkError(new ReqlErrors.ReqlQueryLogicError('Expected type OBJECT'))).toBe('data');
     expect(
       classifyRethinkError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
     ).toBe('transient');

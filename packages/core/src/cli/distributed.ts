@@ -23,5 +23,9 @@ export async function runDistributed(args: readonly string[], log: Logger): Prom
     },
   });
   // Tasks stop within task.shutdown.graceful.timeout.ms; handing the work over takes a rebalance more.
-  exitOnSignals(runtime.stop, config.worker.gracefulShutdownTimeoutMs + handOverTimeoutMs(config), log);
+  exitOnSignals(
+    () => runtime.stop(),
+    config.worker.gracefulShutdownTimeoutMs + handOverTimeoutMs(config),
+    log,
+  );
 }

@@ -17,7 +17,7 @@ export async function runStandalone(args: readonly string[], log: Logger): Promi
   for (const file of connectorFiles) connectors.push(await readConnectorFile(file));
   try {
     const runtime = await startStandalone({ workerProps, connectors, logger: log });
-    exitOnSignals(runtime.stop, gracefulMs, log);
+    exitOnSignals(() => runtime.stop(), gracefulMs, log);
   } catch (e) {
     if (e instanceof ConnectorStartupError) throw new CliError(e.message, 3);
     throw e;

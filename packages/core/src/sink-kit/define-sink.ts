@@ -161,7 +161,8 @@ export function defineStreamReactorSink<S, R, C, Op>(
     },
     createTask: () => new StreamReactorSinkTask(definition, compileConfig),
   };
-  if (definition.taskConfigs) plugin.taskConfigs = definition.taskConfigs;
+  if (definition.taskConfigs)
+    plugin.taskConfigs = (config, maxTasks) => definition.taskConfigs!(config, maxTasks);
   return plugin;
 }
 

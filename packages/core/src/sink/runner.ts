@@ -445,6 +445,8 @@ export class SinkTaskRunner {
       }
     }
     if (async) {
+      // results mixes converted records and pending conversions; allSettled passes plain values through.
+      // eslint-disable-next-line @typescript-eslint/await-thenable
       const settled = await Promise.allSettled(results);
       for (let i = 0; i < settled.length; i++) {
         const s = settled[i]!;

@@ -89,6 +89,8 @@ export async function configured(
     throw new ConfigException(keyName, `${(e as Error).message} (set in the ${settings.from} config)`);
   }
   try {
+    // configure() is declared void, but a plugin's may return a promise: wait for it before the first record.
+    // eslint-disable-next-line @typescript-eslint/await-thenable
     if (kind === 'header') await (instance as HeaderConverter).configure(settings.config);
     else await (instance as Converter).configure(settings.config, kind === 'key');
   } catch (e) {

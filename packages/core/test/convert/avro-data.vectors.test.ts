@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { schemasEqual, valuesEqual, type Schema } from '../../src/data/index.js';
 import { AvroData } from '../../src/convert/avro/avro-data.js';
+import type { AvroSchemaJson } from '../../src/convert/avro/connect-to-avro-schema.js';
 import { parseAvroDataConfig } from '../../src/convert/avro/avro-data-config.js';
 import { avscType, type AvroSchema } from '../../src/convert/avro/avsc-types.js';
 import { scrubName } from '../../src/convert/avro/name-scrubbing.js';
@@ -75,7 +76,7 @@ describe('AvroData conformance vectors', () => {
     it(`${vector.id}: Avro → Connect`, () => {
       const data = avroDataFor(vector);
       const expectedSchema = vectorSchema(vector.connect!.schema);
-      const schema = data.toConnectSchema(vector.avro!.schema as AvroSchema);
+      const schema = data.toConnectSchema(vector.avro!.schema as AvroSchemaJson);
       if (expectedSchema === null) expect(schema).toBeNull();
       else {
         expect(schema).not.toBeNull();
@@ -86,7 +87,7 @@ describe('AvroData conformance vectors', () => {
       const datum = vectorDatum(vector, type);
       if (datum === undefined) return;
       const decoded = type.fromBuffer(type.toBuffer(datum));
-      const { value } = data.toConnectData(vector.avro!.schema as AvroSchema, decoded);
+      const { value } = data.toConnectData(vector.avro!.schema as AvroSchemaJson, decoded);
       const expected = connectValue(vector, expectedSchema);
       expect(valuesEqual(value, expected)).toBe(true);
       expect(typeShape(value)).toEqual(typeShape(expected));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConnectDecimal, Decimal, SchemaBuilder, Struct } from '../../src/data/index.js';
 import { AvroConverter, AvroData } from '../../src/convert/avro/index.js';
 import { FakeSchemaRegistry } from './avro-fake-registry.js';
-import { avscType } from '../../src/convert/avro/avsc-types.js';
+import { avscType, type AvroSchema } from '../../src/convert/avro/avsc-types.js';
 
 // Decimals as Avro `bytes` and as Avro `fixed`, both directions (issue 13, defect 12). The writer
 // schemas below are what Avro tools (Spark, Hudi, avro-tools) produce.
@@ -29,7 +29,7 @@ function record(fieldType: object) {
 
 /** An Avro datum written with avsc from the writer schema, as a consumer would decode it. */
 function decoded(avroSchema: object, unscaled: bigint, size: number | null) {
-  const type = avscType(avroSchema);
+  const type = avscType(avroSchema as AvroSchema);
   const bytes = twosComplement(unscaled, size);
   return type.fromBuffer(type.toBuffer({ amount: bytes }));
 }
@@ -82,7 +82,7 @@ describe('AvroData decimals', () => {
       schema,
       new Struct(schema).put('amount', new ConnectDecimal(-1999n, 2)),
     );
-    const type = avscType(avro);
+    const type = avscType(avro as AvroSchema);
     const back = data.toConnectData(avro, type.fromBuffer(type.toBuffer(datum)));
     expect(((back.value as Struct).get('amount') as ConnectDecimal).toString()).toBe('-19.99');
   });
@@ -102,7 +102,7 @@ describe('AvroData decimals', () => {
       schema,
       new Struct(schema).put('amount', new ConnectDecimal(-42_000_001n, 6)),
     );
-    const type = avscType(avro);
+    const type = avscType(avro as AvroSchema);
     const bytes = type.toBuffer(datum);
     const back = data.toConnectData(avro, type.fromBuffer(bytes));
     expect(((back.value as Struct).get('amount') as ConnectDecimal).toString()).toBe('-42.000001');
@@ -113,7 +113,9 @@ describe('AvroData decimals', () => {
     const id = await registry.register('prices-value', JSON.stringify(record(fixedDecimal)));
     const converter = new AvroConverter({ registry });
     converter.configure({ 'schema.registry.url': 'http://registry.invalid:8081' }, false);
-    const body = avscType(record(fixedDecimal)).toBuffer({ amount: twosComplement(2_500_000n, 8) });
+    const body = avscType(record(fixedDecimal) as AvroSchema).toBuffer({
+      amount: twosComplement(2_500_000n, 8),
+    });
     const header = Buffer.alloc(5);
     header.writeInt32BE(id, 1);
     const read = await converter.toConnectData('prices', Buffer.concat([header, body]));

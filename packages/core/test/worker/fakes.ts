@@ -91,7 +91,8 @@ export const testPlugin: SinkPlugin = {
       group: 'Test',
       recommendedValues: ['a', 'b'],
     }),
-  validate: (config) => (config['test.mode'] === 'bad' ? { 'test.mode': ['test.mode must not be bad'] } : {}),
+  validate: (config): Record<string, string[]> =>
+    config['test.mode'] === 'bad' ? { 'test.mode': ['test.mode must not be bad'] } : {},
   taskConfigs: (config, maxTasks) =>
     Array.from({ length: maxTasks }, (_, i) => ({
       'test.task.index': String(i),

@@ -38,11 +38,14 @@ export async function tearDownInfluxIt(it: InfluxIt | undefined): Promise<void> 
   await it.kafka.close();
 }
 
-/** Runs InfluxQL on the test's database (times as integer nanoseconds); returns the first result's series. */
-export async function influxQl(it: InfluxIt, q: string): Promise<Series[]> {
+/**
+ * Runs InfluxQL on the test's database (times as integer nanoseconds, or `epoch` units: a time in ns
+ * beyond 2^53 is not exact as a JSON number); returns the first result's series.
+ */
+export async function influxQl(it: InfluxIt, q: string, epoch: 'ns' | 'ms' = 'ns'): Promise<Series[]> {
   const response = await fetch(`${it.influxUrl}/query`, {
     method: 'POST',
-    body: new URLSearchParams({ q, db: it.database, epoch: 'ns' }),
+    body: new URLSearchParams({ q, db: it.database, epoch }),
   });
   const body = (await response.json()) as {
     results?: { series?: Series[]; error?: string }[];

@@ -8,15 +8,15 @@ import { isIntegralNumber, isJsonObject, type JsonNode, type JsonObject } from '
 // JsonConverter's schema JSON: Connect schema ↔ `{"type":…,"optional":…,…}`, members in Java's order.
 
 const TYPE_BY_JSON_NAME: Record<string, () => SchemaBuilder> = {
-  boolean: SchemaBuilder.bool,
-  int8: SchemaBuilder.int8,
-  int16: SchemaBuilder.int16,
-  int32: SchemaBuilder.int32,
-  int64: SchemaBuilder.int64,
-  float: SchemaBuilder.float32,
-  double: SchemaBuilder.float64,
-  bytes: SchemaBuilder.bytes,
-  string: SchemaBuilder.string,
+  boolean: () => SchemaBuilder.bool(),
+  int8: () => SchemaBuilder.int8(),
+  int16: () => SchemaBuilder.int16(),
+  int32: () => SchemaBuilder.int32(),
+  int64: () => SchemaBuilder.int64(),
+  float: () => SchemaBuilder.float32(),
+  double: () => SchemaBuilder.float64(),
+  bytes: () => SchemaBuilder.bytes(),
+  string: () => SchemaBuilder.string(),
 };
 
 const JSON_NAME_BY_TYPE: Record<string, string> = {

@@ -179,7 +179,9 @@ export class KafkaJsConsumer implements KafkaConsumer {
 
   /** kafkajs' eachBatch: queue the batch, let kafkajs fetch on, wait only while the queue is full. */
   private async enqueue(payload: EachBatchPayload, handlers: ConsumerHandlers): Promise<void> {
-    const { batch, heartbeat, resolveOffset } = payload;
+    const { batch } = payload;
+    const heartbeat = () => payload.heartbeat();
+    const resolveOffset = (offset: string) => payload.resolveOffset(offset);
     const key = `${batch.topic}\u0000${batch.partition}`;
     const generation = this.generation;
     const seekEpoch = this.seekEpoch.get(key) ?? 0;

@@ -293,6 +293,8 @@ export function installRecordBatchDecoder(): boolean {
   const target = path.join(root, 'src', 'protocol', 'recordBatch', 'v0', 'decoder.js');
   if (version !== KAFKAJS_VERSION || require.cache[target] !== undefined) return false;
   const internals: KafkaJsInternals = {
+    // A plain module function of kafkajs (no `this`), typed here as a method.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     lookupCodecByAttributes: (
       require(path.join(root, 'src', 'protocol', 'message', 'compression', 'index.js')) as KafkaJsInternals
     ).lookupCodecByAttributes,

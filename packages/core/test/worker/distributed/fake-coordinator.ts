@@ -1,4 +1,10 @@
-import { GroupError, type GroupTransport, type JoinRequest, type JoinResponse, type SyncRequest } from '../../../src/worker/distributed/group-transport.js';
+import {
+  GroupError,
+  type GroupTransport,
+  type JoinRequest,
+  type JoinResponse,
+  type SyncRequest,
+} from '../../../src/worker/distributed/group-transport.js';
 
 // An in-memory group coordinator with the classic protocol's rules that the membership loop relies
 // on: a join starts a rebalance that completes once every member rejoined, the previous leader stays
@@ -53,13 +59,16 @@ export class FakeCoordinator {
 
   private async join(name: string, r: JoinRequest): Promise<JoinResponse> {
     this.maybeFail('join');
-    if (r.memberId !== '' && !this.members.has(r.memberId)) throw new GroupError('fenced', 'UNKNOWN_MEMBER_ID', 'unknown member');
+    if (r.memberId !== '' && !this.members.has(r.memberId))
+      throw new GroupError('fenced', 'UNKNOWN_MEMBER_ID', 'unknown member');
     const memberId = r.memberId || `${name}-${this.nextId++}`;
     this.calls.push(`join:${name}`);
     this.members.set(memberId, r.metadata);
     this.state = 'PreparingRebalance';
     this.assignments = null;
-    const response = new Promise<JoinResponse>((resolve) => this.pending.set(memberId, { metadata: r.metadata, resolve }));
+    const response = new Promise<JoinResponse>((resolve) =>
+      this.pending.set(memberId, { metadata: r.metadata, resolve }),
+    );
     this.tryComplete();
     return response;
   }
@@ -72,7 +81,12 @@ export class FakeCoordinator {
     this.state = 'CompletingRebalance';
     const members = [...this.pending].map(([memberId, p]) => ({ memberId, metadata: p.metadata }));
     for (const [memberId, p] of this.pending) {
-      p.resolve({ generationId: this.generation, memberId, leaderId: this.leaderId, members: memberId === this.leaderId ? members : [] });
+      p.resolve({
+        generationId: this.generation,
+        memberId,
+        leaderId: this.leaderId,
+        members: memberId === this.leaderId ? members : [],
+      });
     }
     this.pending.clear();
   }
@@ -80,25 +94,36 @@ export class FakeCoordinator {
   private async sync(r: SyncRequest): Promise<Buffer> {
     this.maybeFail('sync');
     if (!this.members.has(r.memberId)) throw new GroupError('fenced', 'UNKNOWN_MEMBER_ID', 'unknown member');
-    if (r.generationId !== this.generation) throw new GroupError('fenced', 'ILLEGAL_GENERATION', 'stale generation');
-    if (this.state === 'PreparingRebalance') throw new GroupError('rebalance', 'REBALANCE_IN_PROGRESS', 'rebalancing');
+    if (r.generationId !== this.generation)
+      throw new GroupError('fenced', 'ILLEGAL_GENERATION', 'stale generation');
+    if (this.state === 'PreparingRebalance')
+      throw new GroupError('rebalance', 'REBALANCE_IN_PROGRESS', 'rebalancing');
     if (r.memberId === this.leaderId) {
       this.assignments = new Map(r.assignments.map((a) => [a.memberId, a.assignment]));
       this.state = 'Stable';
       for (const w of this.syncWaiters.splice(0)) w();
     }
     while (this.assignments === null) {
-      if (this.state === 'PreparingRebalance') throw new GroupError('rebalance', 'REBALANCE_IN_PROGRESS', 'rebalancing');
+      // A join while this sync waited may have started a new rebalance: read the state afresh (TypeScript
+      // still holds the narrowing from before the await).
+      if (this.stateNow() === 'PreparingRebalance')
+        throw new GroupError('rebalance', 'REBALANCE_IN_PROGRESS', 'rebalancing');
       await new Promise<void>((resolve) => this.syncWaiters.push(resolve));
     }
     return this.assignments.get(r.memberId) ?? Buffer.alloc(0);
   }
 
+  private stateNow(): FakeCoordinator['state'] {
+    return this.state;
+  }
+
   private heartbeat(generation: number, memberId: string): void {
     this.maybeFail('heartbeat');
     if (!this.members.has(memberId)) throw new GroupError('fenced', 'UNKNOWN_MEMBER_ID', 'unknown member');
-    if (this.state === 'PreparingRebalance') throw new GroupError('rebalance', 'REBALANCE_IN_PROGRESS', 'rebalancing');
-    if (generation !== this.generation) throw new GroupError('fenced', 'ILLEGAL_GENERATION', 'stale generation');
+    if (this.state === 'PreparingRebalance')
+      throw new GroupError('rebalance', 'REBALANCE_IN_PROGRESS', 'rebalancing');
+    if (generation !== this.generation)
+      throw new GroupError('fenced', 'ILLEGAL_GENERATION', 'stale generation');
   }
 
   private remove(memberId: string, call: string): void {
