@@ -94,7 +94,7 @@ async function drainPlatformatic(bootstrap: string, topic: string, meter: Meter)
   stream.on('data', () => meter.add(1));
   await meter.done;
   await stream.close();
-  await consumer.close(true);
+  await consumer.close();
 }
 
 async function drainSluice(bootstrap: string, topic: string, meter: Meter): Promise<void> {
