@@ -33,3 +33,22 @@ export function median(values: readonly number[]): number {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+/**
+ * Records/s from the first offset commit to the last, counting only the records committed after the
+ * first one (those of the first commit were written before the clock started). When the first commit
+ * already covered every record there is no such span: the whole run from the worker's start is used.
+ */
+export function rateAfterFirstCommit(run: {
+  records: number;
+  /** When the worker was started. */
+  started: number;
+  /** When the first commit was seen, and how many records it covered. */
+  first: number;
+  firstCount: number;
+  done: number;
+}): number {
+  return run.firstCount < run.records
+    ? (run.records - run.firstCount) / ((run.done - run.first) / 1000)
+    : run.records / ((run.done - run.started) / 1000);
+}

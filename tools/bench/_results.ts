@@ -46,6 +46,33 @@ export interface BenchResult {
   notes?: string[];
 }
 
+/**
+ * The runs of alternated (raw, sluice) pairs, pair i being round i, for the sink benchmarks. A rate
+ * measured over part of the records (first → last commit) gets `seconds` = records ÷ rate, the time the
+ * whole set would take at that rate.
+ */
+export function alternatedRuns(
+  caseName: string,
+  records: number,
+  pairs: readonly { raw: BenchMeasures; sluice: BenchMeasures }[],
+): BenchRun[] {
+  const run = (subject: string, round: number, m: BenchMeasures): BenchRun => {
+    const out: BenchRun = {
+      case: caseName,
+      subject,
+      round,
+      records,
+      seconds: records / m.recordsPerSec,
+      recordsPerSec: m.recordsPerSec,
+    };
+    if (m.cpuSecondsPerMillion !== undefined && Number.isFinite(m.cpuSecondsPerMillion))
+      out.cpuSecondsPerMillion = m.cpuSecondsPerMillion;
+    if (m.peakRssMiB !== undefined && Number.isFinite(m.peakRssMiB)) out.peakRssMiB = m.peakRssMiB;
+    return out;
+  };
+  return pairs.flatMap((p, i) => [run('raw', i + 1, p.raw), run('sluice', i + 1, p.sluice)]);
+}
+
 function gitCommit(): string | undefined {
   try {
     return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();

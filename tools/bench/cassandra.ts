@@ -5,7 +5,6 @@
 // (BENCH_PAIRS pairs, default 3) so that both see the same machine load; the median of the per-pair
 // ratios is reported, with the worker's CPU µs per record and peak RSS, and the result is written to
 // bench/results/cassandra-<time>.json. BENCH_RECORDS (default 100000) sets the number of records.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import path from 'node:path';
@@ -13,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { ensureServices } from '@sluice/test-infra';
 import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
 import type * as Cassandra from 'cassandra-driver';
-import { benchRecord, cpuSeconds, median, peakRssMiB } from './_measure.js';
+import { benchRecord, cpuSeconds, median, peakRssMiB, rateAfterFirstCommit } from './_measure.js';
+import { alternatedRuns, writeBenchResult } from './_results.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The driver the sink uses (its own dependency), not whatever version is hoisted to the root.
@@ -112,12 +112,13 @@ async function endToEnd(
   const cpuAtStart = worker.pid ? cpuSeconds(worker.pid) : NaN;
   const kafka = new KafkaTestClient(bootstrap);
   let first = 0;
+  let firstCount = 0;
   try {
     // Progress from the committed offsets: they pass a record only after Cassandra acknowledged it.
     await waitFor(
       async () => {
         const n = await kafka.committedRecords(`connect-${name}`, topic);
-        if (n > 0 && first === 0) first = performance.now();
+        if (n > 0 && first === 0) [first, firstCount] = [performance.now(), n];
         return n >= RECORDS;
       },
       { what: `${RECORDS} records committed by the worker`, timeoutMs: 30 * 60_000, intervalMs: 250 },
@@ -136,7 +137,7 @@ async function endToEnd(
   const written = Number(row!.get('n'));
   if (written !== RECORDS) throw new Error(`expected ${RECORDS} rows in ${table}, found ${written}`);
   return {
-    rate: RECORDS / ((done - first) / 1000),
+    rate: rateAfterFirstCommit({ records: RECORDS, started, first, firstCount, done }),
     withStartup: RECORDS / ((done - started) / 1000),
     cpuMicrosPerRecord: (cpu * 1e6) / RECORDS,
     rssMiB: rss,
@@ -248,11 +249,32 @@ async function main(): Promise<void> {
       `worker CPU ${result.cpuMicrosPerRecordMedian.toFixed(0)} µs/record; peak RSS ${result.peakRssMiB.toFixed(0)} MiB; ` +
         `load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')}`,
     );
-    const dir = path.join(root, 'bench/results');
-    mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `cassandra-${result.date.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`result: ${path.relative(root, file)}`);
+    writeBenchResult({
+      suite: 'cassandra',
+      config: {
+        records: RECORDS,
+        recordBytes: values[0]!.length,
+        rounds: PAIRS,
+        rawConcurrency: best.concurrency,
+      },
+      runs: alternatedRuns(
+        'insert',
+        RECORDS,
+        pairs.map((p) => ({
+          raw: { recordsPerSec: p.raw },
+          sluice: {
+            recordsPerSec: p.e2e.rate,
+            cpuSecondsPerMillion: p.e2e.cpuMicrosPerRecord,
+            peakRssMiB: p.e2e.rssMiB,
+          },
+        })),
+      ),
+      compare: [['sluice', 'raw']],
+      notes: [
+        `raw: the driver's prepared INSERT, ${best.concurrency} in flight, after one unmeasured warm-up pass; sluice: \`sluice standalone\` first → last offset commit. Target >= 0.6x raw.`,
+        `Load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')}.`,
+      ],
+    });
     await kafka.deleteTopics(topic).catch(() => undefined);
   } finally {
     await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => undefined);

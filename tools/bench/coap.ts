@@ -6,9 +6,8 @@
 // Raw and sink runs alternate REPS times; the ratio reported is the median of the per-pair ratios.
 // The sink's rate runs from the first record's arrival at the server (a GET polled every 10 ms) to its
 // last committed offset (committed only after every PUT of a batch was answered 2.xx). Prints both rates, the ratio, the worker's CPU µs per record and peak
-// RSS, and writes them to bench/results/coap.json.
+// RSS, and writes them to bench/results/coap-<UTC time>.json.
 // BENCH_RECORDS (default 30000), BENCH_REPS (default 3), BENCH_RESOURCES (default 8).
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createSocket, type Socket } from 'node:dgram';
 import path from 'node:path';
@@ -17,6 +16,7 @@ import { ensureServices } from '@sluice/test-infra';
 import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
 import type * as Coap from 'coap';
 import { benchRecord, cpuSeconds, median, peakRssMiB } from './_measure.js';
+import { alternatedRuns, writeBenchResult } from './_results.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The client the sink uses (its own dependency), not whatever version is hoisted to the root.
@@ -208,9 +208,26 @@ async function main(): Promise<void> {
   console.log(
     `worker CPU ${result.workerCpuMicrosPerRecord.toFixed(0)} µs/record, peak RSS ${result.workerPeakRssMiB.toFixed(0)} MiB`,
   );
-  const dir = path.join(root, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'coap.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeBenchResult({
+    suite: 'coap',
+    config: { records: RECORDS, recordBytes: values[0]!.length, rounds: REPS, resources: RESOURCES },
+    runs: alternatedRuns(
+      'put',
+      RECORDS,
+      pairs.map((p) => ({
+        raw: { recordsPerSec: p.raw },
+        sluice: {
+          recordsPerSec: p.sink.rate,
+          cpuSecondsPerMillion: p.sink.cpuMicrosPerRecord,
+          peakRssMiB: p.sink.rssMiB,
+        },
+      })),
+    ),
+    compare: [['sluice', 'raw']],
+    notes: [
+      `raw: node-coap PUTs, ${RESOURCES} resources with one PUT in flight each; sluice: \`sluice standalone\` first arrival → last offset commit. Target >= 0.7x raw.`,
+    ],
+  });
 }
 
 await main();

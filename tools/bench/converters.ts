@@ -7,6 +7,7 @@
 //
 //   npx tsx tools/bench/converters.ts            (or: npm run bench -- converters)
 //   BENCH_ROUND_RECORDS=50000 BENCH_ROUNDS=7 BENCH_WARMUP=2 (defaults)
+//   Results: bench/results/converters-<UTC time>.json (case = the pair, subject sluice | raw).
 //   BENCH_ONLY=avro   runs only the pairs whose label contains the text (case-insensitive), e.g. to
 //                     profile one converter: node --cpu-prof --import tsx tools/bench/converters.ts
 import avro from 'avsc';
@@ -20,6 +21,7 @@ import {
   Timestamp,
   type SchemaAndValue,
 } from '../../packages/core/src/data/index.js';
+import { type BenchRun, writeBenchResult } from './_results.js';
 
 const ROUND_RECORDS = Number(process.env['BENCH_ROUND_RECORDS'] ?? 50_000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
@@ -260,12 +262,24 @@ async function main(): Promise<void> {
     throw new Error(`BENCH_ONLY=${ONLY} matches none of: ${pairs.map((p) => p.label).join(', ')}`);
   const contenders = selected.flatMap((p) => [p.converter, p.baseline]);
   const results = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  const runs: BenchRun[] = [];
   for (let round = 1; round <= WARMUP + ROUNDS; round++) {
     const warm = round <= WARMUP;
     const line: string[] = [];
     for (const c of contenders) {
       const rate = measureRound(c);
-      if (!warm) results.get(c.name)!.push(rate);
+      if (!warm) {
+        results.get(c.name)!.push(rate);
+        const pair = selected.find((p) => p.converter === c || p.baseline === c)!;
+        runs.push({
+          case: pair.label,
+          subject: pair.converter === c ? 'sluice' : 'raw',
+          round: round - WARMUP,
+          records: ROUND_RECORDS,
+          seconds: ROUND_RECORDS / rate,
+          recordsPerSec: rate,
+        });
+      }
       line.push(`${c.name} ${Math.round(rate / 1000)}k/s`);
     }
     console.log(`  ${warm ? 'warm-up' : 'round'} ${warm ? round : round - WARMUP}: ${line.join(', ')}`);
@@ -275,6 +289,10 @@ async function main(): Promise<void> {
   // on a shared machine that is steadier than the ratio of two medians.
   console.log('\nmedian records/s (decode only); ratio = median of the per-round ratios');
   let belowGoal = false;
+  const notes = [
+    'Decode only (bytes → Connect data), in one process; raw = JSON.parse of the same bytes, or avsc fromBuffer after the 5-byte header. ' +
+      `${ROUND_RECORDS} records per round, ${WARMUP} warm-up rounds not kept.`,
+  ];
   for (const p of selected) {
     const convRounds = results.get(p.converter.name)!;
     const baseRounds = results.get(p.baseline.name)!;
@@ -288,11 +306,19 @@ async function main(): Promise<void> {
           ? ` (goal >= ${p.goal}x: met)`
           : ` (goal >= ${p.goal}x: NOT met)`;
     if (p.goal !== null && ratio < p.goal) belowGoal = true;
+    notes.push(`${p.label}: median of the per-round ratios ${ratio.toFixed(2)}x${goal}`);
     console.log(
       `  ${p.label.padEnd(36)} ${fmt(conv)}  vs ${p.baseline.name.padEnd(22)} ${fmt(base)}  = ${ratio.toFixed(2)}x${goal}`,
     );
   }
   if (belowGoal) console.log('\nSome converters are below their goal: see the ratios above.');
+  writeBenchResult({
+    suite: 'converters',
+    config: { roundRecords: ROUND_RECORDS, rounds: ROUNDS, warmup: WARMUP, ...(ONLY ? { only: ONLY } : {}) },
+    runs,
+    compare: [['sluice', 'raw']],
+    notes,
+  });
 }
 
 await main();

@@ -3,16 +3,16 @@
 // same server: the same client's bulk helper (`client.helpers.bulk`) indexing the same documents with
 // ids, at its best flush size and concurrency (probed first). Raw and end-to-end runs alternate
 // BENCH_PAIRS times (default 3); the median of the per-pair ratios is reported, with the worker's CPU
-// µs per record and peak RSS. The result is written to bench/results/elastic-<time>.json.
+// µs per record and peak RSS. The result is written to bench/results/elastic-<UTC time>.json.
 // BENCH_RECORDS (default 100000) sets the number of records; BENCH_ES=elasticsearch7 runs against 7.17.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureServices } from '@sluice/test-infra';
 import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
 import type * as Elastic from '@elastic/elasticsearch';
-import { benchRecord, cpuSeconds, median, peakRssMiB } from './_measure.js';
+import { benchRecord, cpuSeconds, median, peakRssMiB, rateAfterFirstCommit } from './_measure.js';
+import { alternatedRuns, writeBenchResult } from './_results.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The client the sink uses (its own dependency), not whatever version is hoisted to the root.
@@ -100,12 +100,13 @@ async function endToEnd(
   const started = performance.now();
   const cpuAtStart = worker.pid ? cpuSeconds(worker.pid) : NaN;
   let first = 0;
+  let firstCount = 0;
   try {
     // Committed offsets advance only after Elasticsearch acknowledged the records.
     await waitFor(
       async () => {
         const n = await kafka.committedRecords(`connect-${name}`, topic);
-        if (n > 0 && first === 0) first = performance.now();
+        if (n > 0 && first === 0) [first, firstCount] = [performance.now(), n];
         return n >= RECORDS;
       },
       { what: `${RECORDS} records committed by the worker`, timeoutMs: 30 * 60_000, intervalMs: 250 },
@@ -124,7 +125,7 @@ async function endToEnd(
   if (written !== RECORDS) throw new Error(`expected ${RECORDS} documents in ${index}, found ${written}`);
   return {
     rate: RECORDS / ((done - started) / 1000),
-    steadyRate: RECORDS / ((done - first) / 1000),
+    steadyRate: rateAfterFirstCommit({ records: RECORDS, started, first, firstCount, done }),
     cpuMicrosPerRecord: (cpu * 1e6) / RECORDS,
     peakRssMiB: rss,
   };
@@ -202,11 +203,33 @@ async function main(): Promise<void> {
       `median ratio of ${PAIRS} pairs: ${result.medianRatio.toFixed(2)}x (target >= 0.7x); worker ` +
         `${result.medianCpuMicrosPerRecord.toFixed(0)} µs CPU/record, peak RSS ${result.maxPeakRssMiB.toFixed(0)} MiB`,
     );
-    const dir = path.join(root, 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `elastic-${result.at.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`written ${path.relative(root, file)}`);
+    writeBenchResult({
+      suite: 'elastic',
+      config: {
+        records: RECORDS,
+        recordBytes: values[0]!.length,
+        rounds: PAIRS,
+        server: SERVICE,
+        rawFlushBytes: best.flushBytes,
+        rawConcurrency: best.concurrency,
+      },
+      runs: alternatedRuns(
+        'index',
+        RECORDS,
+        pairs.map((p) => ({
+          raw: { recordsPerSec: p.raw },
+          sluice: {
+            recordsPerSec: p.e2e.steadyRate,
+            cpuSecondsPerMillion: p.e2e.cpuMicrosPerRecord,
+            peakRssMiB: p.e2e.peakRssMiB,
+          },
+        })),
+      ),
+      compare: [['sluice', 'raw']],
+      notes: [
+        `raw: the client's helpers.bulk (flushBytes ${best.flushBytes}, concurrency ${best.concurrency}); sluice: \`sluice standalone\` first → last offset commit. Target >= 0.7x raw.`,
+      ],
+    });
     await kafka.deleteTopics(topic);
   } finally {
     await es.close();

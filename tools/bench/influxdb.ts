@@ -3,17 +3,17 @@
 // official client's write API sending the same points (the same line protocol, gzip) to the same server
 // at its best batch size, measured in the same run. Raw and end-to-end runs alternate (BENCH_REPS
 // pairs, default 3); the median of the per-pair ratios is reported (target >= 0.8x), with the worker's
-// CPU µs per record and peak RSS. The result is written to bench/results/influxdb.json.
+// CPU µs per record and peak RSS. The result is written to bench/results/influxdb-<UTC time>.json.
 // BENCH_RECORDS (default 100000) sets the number of records; BENCH_PUT_REQUESTS (default 4, the sink's max.in.flight) how many
 // write requests of the best batch size one put holds (max.poll.records) and sends at once.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureServices } from '@sluice/test-infra';
 import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
 import type * as Influx from '@influxdata/influxdb-client';
-import { cpuSeconds, median, peakRssMiB } from './_measure.js';
+import { cpuSeconds, median, peakRssMiB, rateAfterFirstCommit } from './_measure.js';
+import { alternatedRuns, writeBenchResult } from './_results.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The client the sink uses (its own dependency), not whatever version is hoisted to the root.
@@ -135,17 +135,16 @@ async function endToEnd(
       },
     ],
   });
+  const started = performance.now();
+  const cpuAtStart = worker.pid ? cpuSeconds(worker.pid) : NaN;
   let first = 0;
-  let cpuAtFirst = NaN;
+  let firstCount = 0;
   try {
     // Progress from the committed offsets: committed only after InfluxDB acknowledged the points.
     await waitFor(
       async () => {
         const n = await kafka.committedRecords(`connect-${name}`, topic);
-        if (n > 0 && first === 0) {
-          first = performance.now();
-          cpuAtFirst = worker.pid ? cpuSeconds(worker.pid) : NaN;
-        }
+        if (n > 0 && first === 0) [first, firstCount] = [performance.now(), n];
         return n >= RECORDS;
       },
       { what: `${RECORDS} records committed by the worker`, timeoutMs: 30 * 60_000, intervalMs: 100 },
@@ -155,14 +154,15 @@ async function endToEnd(
     throw e;
   }
   const done = performance.now();
-  const cpu = worker.pid ? cpuSeconds(worker.pid) - cpuAtFirst : NaN;
+  // The worker's CPU over the whole run (every record's conversion and write), per record.
+  const cpu = worker.pid ? cpuSeconds(worker.pid) - cpuAtStart : NaN;
   const rss = worker.pid ? peakRssMiB(worker.pid) : NaN;
   await worker.stop();
   const written = await count(url, db, measurement);
   if (written !== RECORDS) throw new Error(`expected ${RECORDS} points in ${measurement}, found ${written}`);
-  // From the first commit: the records of the first put are not counted, nor is the worker's start.
+  // From the first commit, counting only the records committed after it; the worker's start is not counted.
   return {
-    rate: RECORDS / ((done - first) / 1000),
+    rate: rateAfterFirstCommit({ records: RECORDS, started, first, firstCount, done }),
     cpuMicrosPerRecord: (cpu / RECORDS) * 1e6,
     peakRssMiB: rss,
   };
@@ -249,10 +249,33 @@ async function main(): Promise<void> {
     console.log(
       `worker CPU ${result.medianWorkerCpuMicrosPerRecord} µs/record (median); peak RSS ${result.maxWorkerPeakRssMiB} MiB (max)`,
     );
-    const out = path.join(root, 'bench', 'results');
-    mkdirSync(out, { recursive: true });
-    writeFileSync(path.join(out, 'influxdb.json'), `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`written to bench/results/influxdb.json`);
+    writeBenchResult({
+      suite: 'influxdb',
+      config: {
+        records: RECORDS,
+        recordBytes: values[0]!.length,
+        rounds: REPS,
+        server: `InfluxDB ${url}`,
+        rawBatchSize: best.batch,
+        requestsPerPut: PUT_REQUESTS,
+      },
+      runs: alternatedRuns(
+        'write',
+        RECORDS,
+        pairs.map((p) => ({
+          raw: { recordsPerSec: p.raw },
+          sluice: {
+            recordsPerSec: p.e2e.rate,
+            cpuSecondsPerMillion: p.e2e.cpuMicrosPerRecord,
+            peakRssMiB: p.e2e.peakRssMiB,
+          },
+        })),
+      ),
+      compare: [['sluice', 'raw']],
+      notes: [
+        `raw: the client's writeApi (batch ${best.batch}, gzip), points/s; sluice: \`sluice standalone\` first → last offset commit. Target >= ${result.target}x raw.`,
+      ],
+    });
     await kafka.deleteTopics(topic).catch(() => undefined);
   } finally {
     await influxQl(url, db, `DROP DATABASE "${db}"`).catch(() => undefined);

@@ -7,7 +7,6 @@
 // path, not the broker's storage (a queue would fill the test broker's small heap and throttle both).
 // Prints records/s, the ratio, CPU µs per record and the worker's peak RSS, and writes the result to
 // bench/results/jms-<time>.json. BENCH_RECORDS (default 100000) sets the number of records.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +14,7 @@ import { ensureServices } from '@sluice/test-infra';
 import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
 import type * as Stompit from 'stompit';
 import { benchRecord, cpuSeconds, median, peakRssMiB } from './_measure.js';
+import { alternatedRuns, writeBenchResult } from './_results.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The client the sink uses (its own dependency), not whatever version is hoisted to the root.
@@ -193,11 +193,27 @@ async function main(): Promise<void> {
   console.log(
     `ratio (median of ${REPS} pairs): ${result.ratio.toFixed(2)}x (target >= 0.7x); worker peak RSS ${result.sink.peakRssMiB.toFixed(0)} MiB`,
   );
-  const dir = path.join(root, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `jms-${result.date.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
-  console.log(`result: ${path.relative(root, file)}`);
+  writeBenchResult({
+    suite: 'jms',
+    config: { records: RECORDS, recordBytes: values[0]!.length, rounds: REPS, transactionSize: BATCH },
+    runs: alternatedRuns(
+      'publish',
+      RECORDS,
+      pairs.map((p) => ({
+        // The raw client's CPU is the benchmark process's own, measured around its publishing only.
+        raw: { recordsPerSec: p.raw.rate, cpuSecondsPerMillion: p.raw.cpuMicrosPerRecord },
+        sluice: {
+          recordsPerSec: p.sink.rate,
+          cpuSecondsPerMillion: p.sink.cpuMicrosPerRecord,
+          peakRssMiB: p.sink.rssMiB,
+        },
+      })),
+    ),
+    compare: [['sluice', 'raw']],
+    notes: [
+      `raw: stompit with the sink's frames, a transaction of ${BATCH} with a COMMIT receipt; sluice: \`sluice standalone\` first → last offset commit. Target >= ${result.target}x raw.`,
+    ],
+  });
 }
 
 await main();

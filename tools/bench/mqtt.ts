@@ -11,6 +11,7 @@
 // with a ≤ 8 JSON projection. Prints the worker's peak RSS. BENCH_RECORDS (default 300000) sets the
 // number of records; BENCH_MAX_IN_FLIGHT sets connect.mqtt.max.in.flight (default 1000, the raw
 // client's larger window);
+// Results: bench/results/mqtt-<UTC time>.json (published rates; delivered ones in its notes).
 // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each worker into <dir> (open it in Chrome DevTools).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { ensureServices } from '@sluice/test-infra';
 import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
 import type * as Mqtt from 'mqtt';
+import { type BenchRun, writeBenchResult } from './_results.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The client the sink uses (its own dependency), not whatever version is hoisted to the root.
@@ -391,10 +393,23 @@ async function main(): Promise<void> {
     'value.converter.schemas.enable': 'false',
   };
   const settings = [
-    { qos: 0 as const, label: 'QoS 0, SELECT * of JSON text (pass-through)', select: '*', converter: text },
-    { qos: 1 as const, label: 'QoS 1, SELECT * of JSON text (pass-through)', select: '*', converter: text },
     {
       qos: 0 as const,
+      case: 'qos0 pass-through',
+      label: 'QoS 0, SELECT * of JSON text (pass-through)',
+      select: '*',
+      converter: text,
+    },
+    {
+      qos: 1 as const,
+      case: 'qos1 pass-through',
+      label: 'QoS 1, SELECT * of JSON text (pass-through)',
+      select: '*',
+      converter: text,
+    },
+    {
+      qos: 0 as const,
+      case: 'qos0 projection',
       label: 'QoS 0, SELECT id, sensor, reading.temperature, payload of schemaless JSON (projection)',
       select: 'id, sensor, reading.temperature AS t, payload',
       converter: json,
@@ -477,6 +492,42 @@ async function main(): Promise<void> {
   console.log('(target for QoS 0: >= 0.8x)');
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
   console.log(`load average before: ${load(loadBefore)}, after: ${load(loadAfter)}`);
+  // Each setting is a case with the raw client of its QoS (the best window of that round) beside it.
+  const kept: BenchRun[] = [];
+  for (const [i, s] of settings.entries()) {
+    for (let round = 1; round <= REPS; round++) {
+      const r = raws[s.qos][round - 1]!;
+      const e = runs[i]![round - 1]!;
+      const base = { case: s.case, round, records: RECORDS };
+      kept.push({ ...base, subject: 'raw', seconds: RECORDS / r.rate, recordsPerSec: r.rate });
+      kept.push({
+        ...base,
+        subject: 'sluice',
+        seconds: RECORDS / e.rate,
+        recordsPerSec: e.rate,
+        ...(e.cpu['worker'] !== undefined ? { cpuSecondsPerMillion: (e.cpu['worker'] / RECORDS) * 1e6 } : {}),
+        ...(Number.isFinite(e.rssMiB) ? { peakRssMiB: e.rssMiB } : {}),
+      });
+    }
+  }
+  writeBenchResult({
+    suite: 'mqtt',
+    config: {
+      records: RECORDS,
+      recordBytes: values[0]!.length,
+      rounds: REPS,
+      rawWindows: RAW_WINDOWS.join(','),
+      ...CONSUMER_OVERRIDES,
+    },
+    runs: kept,
+    compare: [['sluice', 'raw']],
+    notes: [
+      'Published rates: raw mqtt.js from the first publish to the last PUBACK (QoS 1) or the socket drained (QoS 0), best of the windows per round; ' +
+        'sluice from its first message on the broker to the committed offsets reaching the end of the topic. Target for QoS 0: >= 0.8x raw.',
+      ...ratios.map((r) => `Median ratio, ${r}.`),
+      `Load average before ${load(loadBefore)}, after ${load(loadAfter)}.`,
+    ],
+  });
 }
 
 function median<T>(items: readonly T[], by: (t: T) => number): T {

@@ -3,15 +3,15 @@
 // `insert` queries with the same driver, documents and batch size, alternated three times in the same
 // run (median of the per-pair ratios). Against test-infra's RethinkDB test double (no real server can be
 // installed here) this measures Sluice's overhead over the driver, not RethinkDB's speed.
-// BENCH_RECORDS (default 50000) sets the number of records; the result JSON goes to bench/results/.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// BENCH_RECORDS (default 50000) sets the number of records; results go to bench/results/rethinkdb-<UTC time>.json.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureServices } from '@sluice/test-infra';
 import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
 import type * as Rethink from 'rethinkdb';
-import { benchRecord, cpuSeconds, median, peakRssMiB } from './_measure.js';
+import { benchRecord, cpuSeconds, peakRssMiB } from './_measure.js';
+import { type BenchRun, writeBenchResult } from './_results.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The driver the sink uses (its own dependency).
@@ -48,6 +48,7 @@ async function rawInsert(
 
 interface SluiceRun {
   rate: number;
+  seconds: number;
   cpuMicrosPerRecord: number;
   peakRssMiB: number;
 }
@@ -113,7 +114,9 @@ async function sluiceRun(
   const rss = worker.pid ? peakRssMiB(worker.pid) : NaN;
   const cpu = worker.pid ? cpuSeconds(worker.pid) - cpuAtStart : NaN;
   await worker.stop();
+  const seconds = firstCount < RECORDS ? (done - first) / 1000 : (done - started) / 1000;
   return {
+    seconds,
     // A run so short that the first commit covered everything has no first → last span: use its whole time.
     rate:
       firstCount < RECORDS
@@ -148,47 +151,56 @@ async function main(): Promise<void> {
     );
     // The sink's documents: the value plus the id it derives from the coordinates.
     const docs = values.map((v, i) => ({ ...(JSON.parse(v) as object), id: `${topic}-0-${i}` }));
-    const pairs: { raw: number; sluice: SluiceRun; ratio: number }[] = [];
-    for (let p = 0; p < PAIRS; p++) {
-      const raw = await rawInsert(conn, db, `raw_${p}`, docs);
-      console.log(`  pair ${p + 1}: raw insert ${raw.toFixed(0)} docs/s`);
-      const sluice = await sluiceRun(kafka, bootstrap, host, port, db, topic, `e2e_${p}`);
-      const written = (await r.db(db).table(`e2e_${p}`).count().run(conn)) as number;
-      if (written !== RECORDS) throw new Error(`expected ${RECORDS} documents in e2e_${p}, found ${written}`);
+    const runs: BenchRun[] = [];
+    for (let round = 1; round <= PAIRS; round++) {
+      const raw = await rawInsert(conn, db, `raw_${round}`, docs);
+      console.log(`  pair ${round}: raw insert ${raw.toFixed(0)} docs/s`);
+      runs.push({
+        case: 'insert',
+        subject: 'raw',
+        round,
+        records: RECORDS,
+        seconds: RECORDS / raw,
+        recordsPerSec: raw,
+      });
+      const sluice = await sluiceRun(kafka, bootstrap, host, port, db, topic, `e2e_${round}`);
+      const written = (await r.db(db).table(`e2e_${round}`).count().run(conn)) as number;
+      if (written !== RECORDS)
+        throw new Error(`expected ${RECORDS} documents in e2e_${round}, found ${written}`);
       console.log(
-        `  pair ${p + 1}: sluice ${sluice.rate.toFixed(0)} records/s (${(sluice.rate / raw).toFixed(2)}x), ` +
+        `  pair ${round}: sluice ${sluice.rate.toFixed(0)} records/s (${(sluice.rate / raw).toFixed(2)}x), ` +
           `${sluice.cpuMicrosPerRecord.toFixed(1)} µs CPU/record, peak RSS ${sluice.peakRssMiB.toFixed(0)} MiB`,
       );
-      pairs.push({ raw, sluice, ratio: sluice.rate / raw });
+      runs.push({
+        case: 'insert',
+        subject: 'sluice',
+        round,
+        records: RECORDS,
+        seconds: sluice.seconds,
+        recordsPerSec: sluice.rate,
+        cpuSecondsPerMillion: sluice.cpuMicrosPerRecord,
+        peakRssMiB: sluice.peakRssMiB,
+      });
     }
-    const result = {
+    writeBenchResult({
       suite: 'rethinkdb',
-      at: new Date().toISOString(),
-      node: process.version,
-      records: RECORDS,
-      recordBytes: values[0]!.length,
-      batch: BATCH,
-      server: testDouble ? 'rethinkdb test double' : 'rethinkdb',
-      pairs,
-      medians: {
-        raw: median(pairs.map((p) => p.raw)),
-        sluice: median(pairs.map((p) => p.sluice.rate)),
-        ratio: median(pairs.map((p) => p.ratio)),
+      config: {
+        records: RECORDS,
+        recordBytes: values[0]!.length,
+        rounds: PAIRS,
+        batch: BATCH,
+        server: testDouble ? 'rethinkdb test double' : 'rethinkdb',
       },
-    };
-    console.log('');
-    console.log('| measure | median |');
-    console.log('|---|---|');
-    console.log(`| raw driver insert (batch ${BATCH}) | ${result.medians.raw.toFixed(0)} docs/s |`);
-    console.log(
-      `| sluice end to end (first → last commit) | ${result.medians.sluice.toFixed(0)} records/s |`,
-    );
-    console.log(`ratio (median of pairs): ${result.medians.ratio.toFixed(2)}x (target >= 0.7x)`);
-    const dir = path.join(root, 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `rethinkdb-${result.at.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
-    console.log(`result: ${path.relative(root, file)}`);
+      runs,
+      compare: [['sluice', 'raw']],
+      notes: [
+        'raw: batched insert queries with the same driver, documents and batch size; sluice: `sluice standalone` from a pre-filled topic, ' +
+          'first → last offset commit (committed only after RethinkDB acknowledged). Target >= 0.7x raw.' +
+          (testDouble
+            ? ' Against the RethinkDB test double (no real server installs here): Sluice overhead over the driver, not RethinkDB speed.'
+            : ''),
+      ],
+    });
   } finally {
     await r
       .dbDrop(db)

@@ -13,6 +13,8 @@
 //                      e.g. to profile: node --cpu-prof --import tsx tools/bench/runtime.ts
 //   BENCH_ONLY=raw|sluice   runs one side only (profiling)
 //   BENCH_CONSUMER_THREAD=false   runs the engine with its consumer on the task's thread
+// Results: bench/results/runtime-<UTC time>.json (case = value format; subjects raw = kafkajs eachBatch,
+// decoded = kafkajs + plain decode, sluice = the sink loop).
 import { randomUUID } from 'node:crypto';
 import avro from 'avsc';
 import { Kafka, logLevel } from 'kafkajs';
@@ -29,6 +31,7 @@ import { KafkaJsClientFactory } from '../../packages/core/src/kafka/index.js';
 import type { SinkRecord, SinkTask } from '../../packages/core/src/sink/api.js';
 import { SinkTaskRunner } from '../../packages/core/src/sink/runner.js';
 import type { SinkTaskMetrics, TaskStatus } from '../../packages/core/src/sink/runner-types.js';
+import { type BenchRun, writeBenchResult } from './_results.js';
 
 const RECORDS = Number(process.env['BENCH_RECORDS'] ?? 1_000_000);
 const PARTITIONS = Number(process.env['BENCH_PARTITIONS'] ?? 4);
@@ -357,8 +360,10 @@ async function runFormat(bootstrap: string, registry: string | null, format: For
       console.log(`run ${rep}/${REPS}: raw kafkajs consume`);
       result.raw.push(await rawConsume(bootstrap, topic));
       result.rawCpu.push(lastCpuPerRecord);
+      keep(format, 'raw', rep, result.raw[result.raw.length - 1]!, lastCpuPerRecord);
       console.log(`run ${rep}/${REPS}: kafkajs consume + ${PLAIN_DECODE_LABEL[format]} per value`);
       result.decoded.push(await rawConsume(bootstrap, topic, PLAIN_DECODE[format]));
+      keep(format, 'decoded', rep, result.decoded[result.decoded.length - 1]!, lastCpuPerRecord);
       if (global.gc) global.gc();
     }
     if (ONLY === 'raw') continue;
@@ -366,6 +371,7 @@ async function runFormat(bootstrap: string, registry: string | null, format: For
     const r = await sluiceConsume(bootstrap, topic, valueConverterFor(format, registry));
     result.sluice.push(r.rate);
     result.sluiceCpu.push(lastCpuPerRecord);
+    keep(format, 'sluice', rep, r.rate, lastCpuPerRecord, r.peakRss);
     result.peak = Math.max(result.peak, r.peakRss);
     console.log(
       `  kafkajs ${Math.round(result.raw[result.raw.length - 1] ?? NaN).toLocaleString()} rec/s (CPU ${(result.rawCpu[result.rawCpu.length - 1] ?? NaN).toFixed(1)} µs/record), ` +
@@ -374,6 +380,29 @@ async function runFormat(bootstrap: string, registry: string | null, format: For
     );
   }
   return result;
+}
+
+/** Every timed drain, for the stored result. */
+const runs: BenchRun[] = [];
+function keep(
+  format: Format,
+  subject: string,
+  round: number,
+  rate: number,
+  cpu?: number,
+  rssBytes?: number,
+): void {
+  runs.push({
+    case: format,
+    subject,
+    round,
+    records: RECORDS,
+    seconds: RECORDS / rate,
+    recordsPerSec: rate,
+    // CPU µs per record is CPU seconds per million records.
+    ...(cpu !== undefined && Number.isFinite(cpu) ? { cpuSecondsPerMillion: cpu } : {}),
+    ...(rssBytes !== undefined ? { peakRssMiB: rssBytes / 2 ** 20 } : {}),
+  });
 }
 
 /** Topics produced in this run (json and string share theirs). */
@@ -404,6 +433,28 @@ async function main(): Promise<void> {
         `${median(r.rawCpu).toFixed(1)} / ${median(r.sluiceCpu).toFixed(1)} | ${mb(r.peak)} |`,
     );
   }
+  writeBenchResult({
+    suite: 'runtime',
+    config: {
+      records: RECORDS,
+      partitions: PARTITIONS,
+      rounds: REPS,
+      recordBytes: RECORD_BYTES,
+      formats: FORMATS.join(','),
+      maxPollRecords: Number(process.env['BENCH_MAX_POLL_RECORDS'] ?? 500),
+      consumerThread: process.env['BENCH_CONSUMER_THREAD'] !== 'false',
+    },
+    runs,
+    compare: [
+      ['sluice', 'raw'],
+      ['sluice', 'decoded'],
+    ],
+    versions: { kafkajs: (await import('kafkajs/package.json', { with: { type: 'json' } })).default.version },
+    notes: [
+      'One process: raw = kafkajs eachBatch counting records; decoded = kafkajs eachBatch with the plain library decode of each value; ' +
+        'sluice = the sink loop (fetch, convert, put to a no-op task, commit). CPU and peak RSS are the whole process (both threads). Goal: sluice >= 0.90x raw.',
+    ],
+  });
   if (KEPT_TOPIC !== undefined) return;
   const clients = new KafkaJsClientFactory({ 'bootstrap.servers': bootstrap }, logger);
   const admin = clients.admin({ clientId: 'bench-admin' });
