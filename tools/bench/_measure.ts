@@ -52,3 +52,81 @@ export function rateAfterFirstCommit(run: {
     ? (run.records - run.firstCount) / ((run.done - run.first) / 1000)
     : run.records / ((run.done - run.started) / 1000);
 }
+
+/** What measureUntilCommitted needs of a running worker (StandaloneWorker has it). */
+export interface MeasuredWorker {
+  readonly pid: number | undefined;
+  output(): string;
+}
+
+/** Reads how many records of a topic a consumer group has committed (KafkaTestClient has it). */
+export interface CommitReader {
+  committedRecords(group: string, topic: string): Promise<number>;
+}
+
+/** A worker's run from its start to every record committed, with the first commit seen on the way. */
+export interface CommittedRun {
+  records: number;
+  started: number;
+  /** When the first commit was seen, and how many records it covered. */
+  first: number;
+  firstCount: number;
+  done: number;
+  /** The worker's user+system CPU seconds over the whole run, and from the first commit on. */
+  cpuSeconds: number;
+  cpuSecondsAfterFirst: number;
+  peakRssMiB: number;
+}
+
+/**
+ * Waits, from the moment it is called (right after the worker started), until the worker's consumer
+ * group committed every record of the topic. Offsets are committed only after the store acknowledged
+ * the records, so this times delivered, not fetched, records. Prints a progress line every 5 s; on a
+ * timeout prints the worker's last output.
+ */
+export async function measureUntilCommitted(
+  worker: MeasuredWorker,
+  kafka: CommitReader,
+  options: { group: string; topic: string; records: number; intervalMs?: number; timeoutMs?: number },
+): Promise<CommittedRun> {
+  const { group, topic, records } = options;
+  const cpu = () => (worker.pid ? cpuSeconds(worker.pid) : NaN);
+  const started = performance.now();
+  const cpuAtStart = cpu();
+  let first = 0;
+  let firstCount = 0;
+  let cpuAtFirst = NaN;
+  let shown = started;
+  const deadline = started + (options.timeoutMs ?? 30 * 60_000);
+  for (;;) {
+    const n = await kafka.committedRecords(group, topic);
+    const now = performance.now();
+    if (n > 0 && first === 0) [first, firstCount, cpuAtFirst] = [now, n, cpu()];
+    if (n >= records) break;
+    if (now - shown >= 5000) {
+      shown = now;
+      const rate =
+        first > 0 && n > firstCount ? ` (${((n - firstCount) / ((now - first) / 1000)).toFixed(0)}/s)` : '';
+      console.log(`    ${n} / ${records} committed after ${((now - started) / 1000).toFixed(0)} s${rate}`);
+    }
+    if (now > deadline) {
+      console.error(worker.output().slice(-4000));
+      throw new Error(
+        `${records} records were not committed by ${group} within ${options.timeoutMs ?? 30 * 60_000} ms (${n} were)`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
+  }
+  const done = performance.now();
+  const cpuAtEnd = cpu();
+  return {
+    records,
+    started,
+    first,
+    firstCount,
+    done,
+    cpuSeconds: cpuAtEnd - cpuAtStart,
+    cpuSecondsAfterFirst: cpuAtEnd - cpuAtFirst,
+    peakRssMiB: worker.pid ? peakRssMiB(worker.pid) : NaN,
+  };
+}

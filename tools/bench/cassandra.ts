@@ -10,9 +10,15 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureServices } from '@sluice/test-infra';
-import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
+import { KafkaTestClient, StandaloneWorker, uniqueName } from '@sluice/test-utils';
 import type * as Cassandra from 'cassandra-driver';
-import { benchRecord, cpuSeconds, median, peakRssMiB, rateAfterFirstCommit } from './_measure.js';
+import {
+  benchRecord,
+  measureUntilCommitted,
+  median,
+  rateAfterFirstCommit,
+  type CommittedRun,
+} from './_measure.js';
 import { alternatedRuns, writeBenchResult } from './_results.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -108,39 +114,23 @@ async function endToEnd(
       },
     ],
   });
-  const started = performance.now();
-  const cpuAtStart = worker.pid ? cpuSeconds(worker.pid) : NaN;
   const kafka = new KafkaTestClient(bootstrap);
-  let first = 0;
-  let firstCount = 0;
+  let run: CommittedRun;
   try {
     // Progress from the committed offsets: they pass a record only after Cassandra acknowledged it.
-    await waitFor(
-      async () => {
-        const n = await kafka.committedRecords(`connect-${name}`, topic);
-        if (n > 0 && first === 0) [first, firstCount] = [performance.now(), n];
-        return n >= RECORDS;
-      },
-      { what: `${RECORDS} records committed by the worker`, timeoutMs: 30 * 60_000, intervalMs: 250 },
-    );
-  } catch (e) {
-    console.error(worker.output().slice(-4000));
-    throw e;
+    run = await measureUntilCommitted(worker, kafka, { group: `connect-${name}`, topic, records: RECORDS });
   } finally {
     await kafka.close();
   }
-  const done = performance.now();
-  const rss = worker.pid ? peakRssMiB(worker.pid) : NaN;
-  const cpu = worker.pid ? cpuSeconds(worker.pid) - cpuAtStart : NaN;
   await worker.stop();
   const [row] = (await client.execute(`SELECT count(*) AS n FROM ${keyspace}.${table}`)).rows;
   const written = Number(row!.get('n'));
   if (written !== RECORDS) throw new Error(`expected ${RECORDS} rows in ${table}, found ${written}`);
   return {
-    rate: rateAfterFirstCommit({ records: RECORDS, started, first, firstCount, done }),
-    withStartup: RECORDS / ((done - started) / 1000),
-    cpuMicrosPerRecord: (cpu * 1e6) / RECORDS,
-    rssMiB: rss,
+    rate: rateAfterFirstCommit(run),
+    withStartup: RECORDS / ((run.done - run.started) / 1000),
+    cpuMicrosPerRecord: (run.cpuSeconds * 1e6) / RECORDS,
+    rssMiB: run.peakRssMiB,
   };
 }
 

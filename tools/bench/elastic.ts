@@ -9,9 +9,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureServices } from '@sluice/test-infra';
-import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
+import { KafkaTestClient, StandaloneWorker, uniqueName } from '@sluice/test-utils';
 import type * as Elastic from '@elastic/elasticsearch';
-import { benchRecord, cpuSeconds, median, peakRssMiB, rateAfterFirstCommit } from './_measure.js';
+import { benchRecord, measureUntilCommitted, median, rateAfterFirstCommit } from './_measure.js';
 import { alternatedRuns, writeBenchResult } from './_results.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -97,37 +97,22 @@ async function endToEnd(
       },
     ],
   });
-  const started = performance.now();
-  const cpuAtStart = worker.pid ? cpuSeconds(worker.pid) : NaN;
-  let first = 0;
-  let firstCount = 0;
-  try {
-    // Committed offsets advance only after Elasticsearch acknowledged the records.
-    await waitFor(
-      async () => {
-        const n = await kafka.committedRecords(`connect-${name}`, topic);
-        if (n > 0 && first === 0) [first, firstCount] = [performance.now(), n];
-        return n >= RECORDS;
-      },
-      { what: `${RECORDS} records committed by the worker`, timeoutMs: 30 * 60_000, intervalMs: 250 },
-    );
-  } catch (e) {
-    console.error(worker.output().slice(-4000));
-    throw e;
-  }
-  const done = performance.now();
-  const rss = worker.pid ? peakRssMiB(worker.pid) : NaN;
-  const cpu = worker.pid ? cpuSeconds(worker.pid) - cpuAtStart : NaN;
+  // Committed offsets advance only after Elasticsearch acknowledged the records.
+  const run = await measureUntilCommitted(worker, kafka, {
+    group: `connect-${name}`,
+    topic,
+    records: RECORDS,
+  });
   await worker.stop();
   await es.indices.refresh({ index });
   const written = (await es.count({ index })).count;
   await es.indices.delete({ index });
   if (written !== RECORDS) throw new Error(`expected ${RECORDS} documents in ${index}, found ${written}`);
   return {
-    rate: RECORDS / ((done - started) / 1000),
-    steadyRate: rateAfterFirstCommit({ records: RECORDS, started, first, firstCount, done }),
-    cpuMicrosPerRecord: (cpu * 1e6) / RECORDS,
-    peakRssMiB: rss,
+    rate: RECORDS / ((run.done - run.started) / 1000),
+    steadyRate: rateAfterFirstCommit(run),
+    cpuMicrosPerRecord: (run.cpuSeconds * 1e6) / RECORDS,
+    peakRssMiB: run.peakRssMiB,
   };
 }
 

@@ -10,9 +10,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureServices } from '@sluice/test-infra';
-import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
+import { KafkaTestClient, StandaloneWorker, uniqueName } from '@sluice/test-utils';
 import type * as Influx from '@influxdata/influxdb-client';
-import { cpuSeconds, median, peakRssMiB, rateAfterFirstCommit } from './_measure.js';
+import { measureUntilCommitted, median, rateAfterFirstCommit } from './_measure.js';
 import { alternatedRuns, writeBenchResult } from './_results.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -135,36 +135,22 @@ async function endToEnd(
       },
     ],
   });
-  const started = performance.now();
-  const cpuAtStart = worker.pid ? cpuSeconds(worker.pid) : NaN;
-  let first = 0;
-  let firstCount = 0;
-  try {
-    // Progress from the committed offsets: committed only after InfluxDB acknowledged the points.
-    await waitFor(
-      async () => {
-        const n = await kafka.committedRecords(`connect-${name}`, topic);
-        if (n > 0 && first === 0) [first, firstCount] = [performance.now(), n];
-        return n >= RECORDS;
-      },
-      { what: `${RECORDS} records committed by the worker`, timeoutMs: 30 * 60_000, intervalMs: 100 },
-    );
-  } catch (e) {
-    console.error(worker.output().slice(-4000));
-    throw e;
-  }
-  const done = performance.now();
-  // The worker's CPU over the whole run (every record's conversion and write), per record.
-  const cpu = worker.pid ? cpuSeconds(worker.pid) - cpuAtStart : NaN;
-  const rss = worker.pid ? peakRssMiB(worker.pid) : NaN;
+  // Progress from the committed offsets: committed only after InfluxDB acknowledged the points.
+  const run = await measureUntilCommitted(worker, kafka, {
+    group: `connect-${name}`,
+    topic,
+    records: RECORDS,
+    intervalMs: 100,
+  });
   await worker.stop();
   const written = await count(url, db, measurement);
   if (written !== RECORDS) throw new Error(`expected ${RECORDS} points in ${measurement}, found ${written}`);
   // From the first commit, counting only the records committed after it; the worker's start is not counted.
   return {
-    rate: rateAfterFirstCommit({ records: RECORDS, started, first, firstCount, done }),
-    cpuMicrosPerRecord: (cpu / RECORDS) * 1e6,
-    peakRssMiB: rss,
+    rate: rateAfterFirstCommit(run),
+    // The worker's CPU over the whole run (every record's conversion and write), per record.
+    cpuMicrosPerRecord: (run.cpuSeconds / RECORDS) * 1e6,
+    peakRssMiB: run.peakRssMiB,
   };
 }
 

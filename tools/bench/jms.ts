@@ -11,9 +11,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureServices } from '@sluice/test-infra';
-import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
+import { KafkaTestClient, StandaloneWorker, uniqueName } from '@sluice/test-utils';
 import type * as Stompit from 'stompit';
-import { benchRecord, cpuSeconds, median, peakRssMiB } from './_measure.js';
+import { benchRecord, measureUntilCommitted, median, rateAfterFirstCommit } from './_measure.js';
 import { alternatedRuns, writeBenchResult } from './_results.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -88,39 +88,20 @@ async function endToEnd(
       },
     ],
   });
-  const cpuAtStart = worker.pid ? cpuSeconds(worker.pid) : NaN;
   // Progress from the committed offsets: committed only once the broker confirmed the COMMIT.
-  let first = 0;
-  let firstCommitted = 0;
-  let cpuAtFirst = NaN;
-  try {
-    await waitFor(
-      async () => {
-        const n = await kafka.committedRecords(`connect-${name}`, topic);
-        if (n > 0 && first === 0) {
-          first = performance.now();
-          firstCommitted = n;
-          cpuAtFirst = worker.pid ? cpuSeconds(worker.pid) : NaN;
-        }
-        return n >= RECORDS;
-      },
-      { what: `${RECORDS} records committed by the worker`, timeoutMs: 30 * 60_000, intervalMs: 50 },
-    );
-  } catch (e) {
-    console.error(worker.output().slice(-4000));
-    throw e;
-  }
-  const done = performance.now();
-  const cpu = worker.pid ? cpuSeconds(worker.pid) - cpuAtFirst : NaN;
-  const rssMiB = worker.pid ? peakRssMiB(worker.pid) : NaN;
-  void cpuAtStart;
+  const run = await measureUntilCommitted(worker, kafka, {
+    group: `connect-${name}`,
+    topic,
+    records: RECORDS,
+    intervalMs: 50,
+  });
   await worker.stop();
-  const measured = RECORDS - firstCommitted;
   return {
-    rate: measured / ((done - first) / 1000),
-    withStartup: RECORDS / ((done - started) / 1000),
-    cpuMicrosPerRecord: (cpu * 1e6) / measured,
-    rssMiB,
+    rate: rateAfterFirstCommit(run),
+    withStartup: RECORDS / ((run.done - started) / 1000),
+    // From the first commit on, like the rate: the worker's start-up is not counted.
+    cpuMicrosPerRecord: (run.cpuSecondsAfterFirst * 1e6) / (RECORDS - run.firstCount || RECORDS),
+    rssMiB: run.peakRssMiB,
   };
 }
 

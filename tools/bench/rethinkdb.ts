@@ -8,9 +8,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureServices } from '@sluice/test-infra';
-import { KafkaTestClient, StandaloneWorker, uniqueName, waitFor } from '@sluice/test-utils';
+import { KafkaTestClient, StandaloneWorker, uniqueName } from '@sluice/test-utils';
 import type * as Rethink from 'rethinkdb';
-import { benchRecord, cpuSeconds, peakRssMiB } from './_measure.js';
+import { benchRecord, measureUntilCommitted, rateAfterFirstCommit } from './_measure.js';
 import { type BenchRun, writeBenchResult } from './_results.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -84,46 +84,22 @@ async function sluiceRun(
       },
     ],
   });
-  const started = performance.now();
-  const cpuAtStart = worker.pid ? cpuSeconds(worker.pid) : NaN;
   // The rate runs from the first record committed to the last: offsets are committed only after
   // RethinkDB acknowledged the records, so this is delivered, not fetched, throughput.
-  let first = 0;
-  let firstCount = 0;
-  let lastShown = performance.now();
-  try {
-    await waitFor(
-      async () => {
-        const n = await kafka.committedRecords(`connect-${name}`, topic);
-        if (n > 0 && first === 0) [first, firstCount] = [performance.now(), n];
-        if (performance.now() - lastShown > 5000) {
-          lastShown = performance.now();
-          console.log(
-            `    ${n} / ${RECORDS} committed (${((performance.now() - started) / 1000).toFixed(0)} s)`,
-          );
-        }
-        return n >= RECORDS;
-      },
-      { what: `${RECORDS} records committed`, timeoutMs: 30 * 60_000, intervalMs: 100 },
-    );
-  } catch (e) {
-    console.error(worker.output().slice(-4000));
-    throw e;
-  }
-  const done = performance.now();
-  const rss = worker.pid ? peakRssMiB(worker.pid) : NaN;
-  const cpu = worker.pid ? cpuSeconds(worker.pid) - cpuAtStart : NaN;
+  const run = await measureUntilCommitted(worker, kafka, {
+    group: `connect-${name}`,
+    topic,
+    records: RECORDS,
+    intervalMs: 100,
+  });
   await worker.stop();
-  const seconds = firstCount < RECORDS ? (done - first) / 1000 : (done - started) / 1000;
+  const { started, first, firstCount, done } = run;
   return {
-    seconds,
-    // A run so short that the first commit covered everything has no first → last span: use its whole time.
-    rate:
-      firstCount < RECORDS
-        ? (RECORDS - firstCount) / ((done - first) / 1000)
-        : RECORDS / ((done - started) / 1000),
-    cpuMicrosPerRecord: (cpu / RECORDS) * 1e6,
-    peakRssMiB: rss,
+    // A run so short that the first commit covered everything has no first → last span: its whole time.
+    seconds: firstCount < RECORDS ? (done - first) / 1000 : (done - started) / 1000,
+    rate: rateAfterFirstCommit(run),
+    cpuMicrosPerRecord: (run.cpuSeconds / RECORDS) * 1e6,
+    peakRssMiB: run.peakRssMiB,
   };
 }
 
