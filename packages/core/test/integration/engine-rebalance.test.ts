@@ -79,8 +79,11 @@ describe('sink engine against real Kafka: a partition handed over between two wo
     const moved = s.written.find((w) => w.worker === 'B')!.partition;
 
     // More records arrive mid-stream; A's store recovers after a while.
+    const triesOfA = () => s.attempts.filter((x) => x.worker === 'A').length;
+    const before = triesOfA();
     await produce(engine.bootstrap, rows(topic, 2, 100, 400));
-    await new Promise((r) => setTimeout(r, 9000));
+    // A redelivers once more (after its 8 s retry wait) while its store is still down, then it recovers.
+    await waitUntil(() => triesOfA() > before, 'another refused put of worker A', 30_000);
     s.state.aDown = false;
 
     const complete = () =>
