@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { KafkaJsConsumer } from '../../src/kafka/kafkajs/consumer.js';
 import type {
@@ -16,6 +16,7 @@ import type {
 
 const EVENTS = {
   GROUP_JOIN: 'consumer.group_join',
+  HEARTBEAT: 'consumer.heartbeat',
   REBALANCING: 'consumer.rebalancing',
   CRASH: 'consumer.crash',
 };
@@ -26,10 +27,21 @@ class ScriptedKafkaJs extends EventEmitter {
   readonly seeks: { topic: string; partition: number; offset: string }[] = [];
   eachBatch: ((p: EachBatchPayload) => Promise<void>) | null = null;
   heartbeats = 0;
+  /** What the coordinator answers the next heartbeats: nothing (alive), or an error such as UNKNOWN_MEMBER_ID. */
+  heartbeatAnswer: Error | null = null;
+  readonly commits: string[] = [];
   async connect() {}
   async subscribe() {}
   async disconnect() {}
-  async commitOffsets() {}
+  async commitOffsets(offsets: { partition: number; offset: string }[]) {
+    this.commits.push(...offsets.map((o) => `${o.partition}@${o.offset}`));
+  }
+  /** kafkajs' heartbeat: HEARTBEAT is emitted only when the coordinator answered without error. */
+  async heartbeat() {
+    this.heartbeats++;
+    if (this.heartbeatAnswer) throw this.heartbeatAnswer;
+    this.emit(EVENTS.HEARTBEAT, { payload: {} });
+  }
   pause() {}
   resume() {}
   seek(s: { topic: string; partition: number; offset: string }) {
@@ -38,8 +50,8 @@ class ScriptedKafkaJs extends EventEmitter {
   async run(opts: { eachBatch: (p: EachBatchPayload) => Promise<void> }) {
     this.eachBatch = opts.eachBatch;
   }
-  join(assignment: Record<string, number[]>) {
-    this.emit(EVENTS.GROUP_JOIN, { payload: { memberAssignment: assignment } });
+  join(assignment: Record<string, number[]>, memberId = 'member-1') {
+    this.emit(EVENTS.GROUP_JOIN, { payload: { memberAssignment: assignment, memberId } });
   }
   rebalancing() {
     this.emit(EVENTS.REBALANCING, { payload: {} });
@@ -64,7 +76,7 @@ class ScriptedKafkaJs extends EventEmitter {
     };
     return this.eachBatch!({
       batch,
-      heartbeat: async () => void this.heartbeats++,
+      heartbeat: () => this.heartbeat(),
       resolveOffset: () => undefined,
     } as unknown as EachBatchPayload);
   }
@@ -81,12 +93,14 @@ async function start() {
   const kafka = { consumer: () => kafkajs as unknown as Consumer } as unknown as Kafka;
   const consumer = new KafkaJsConsumer(
     kafka,
-    { groupId: 'g', maxBytes: 4096 },
+    { groupId: 'g', maxBytes: 4096, sessionTimeout: SESSION_MS },
     true,
     pino({ level: 'silent' }),
   );
   const events: string[] = [];
   const handled: Handled[] = [];
+  /** What the engine's commit on revocation got: 'committed' or the error's message. */
+  const revokeCommits: string[] = [];
   /** What the engine does with each batch; by default it takes it whole once released. */
   let onBatch = async (batch: FetchedBatch, control: BatchControl, released: Promise<void>) => {
     await released;
@@ -98,6 +112,11 @@ async function start() {
     },
     onPartitionsRevoked: async (tps: readonly TopicPartitionRef[]) => {
       events.push(`revoked ${tps.map((t) => t.partition).join(',')}`);
+      // The engine commits what it acknowledged before it lets the partitions go.
+      await consumer.commit(tps.map((t) => ({ ...t, offset: 1 }))).then(
+        () => revokeCommits.push('committed'),
+        (e: Error) => revokeCommits.push(e.message),
+      );
     },
     onBatch: async (batch, control) => {
       let release!: () => void;
@@ -112,7 +131,22 @@ async function start() {
   await consumer.connect();
   await consumer.run(handlers);
   const setOnBatch = (f: typeof onBatch) => (onBatch = f);
-  return { kafkajs, consumer, events, handled, setOnBatch };
+  return { kafkajs, consumer, events, handled, setOnBatch, revokeCommits };
+}
+
+const SESSION_MS = 6000;
+
+/** UNKNOWN_MEMBER_ID as kafkajs throws it: the coordinator removed the member when its session expired. */
+function unknownMember(): Error {
+  return Object.assign(new Error('The coordinator is not aware of this member'), {
+    type: 'UNKNOWN_MEMBER_ID',
+  });
+}
+
+/** The process was frozen (SIGSTOP) for `ms`: only the wall clock moves; timers are not faked. */
+function freezeFor(ms: number): void {
+  vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+  vi.setSystemTime(Date.now() + ms);
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -243,5 +277,101 @@ describe('KafkaJsConsumer', () => {
     await tick();
     expect(handled).toHaveLength(1);
     expect(events).toEqual(['assigned 0', 'batch 0@0', 'done 0@0', 'revoked 0', 'assigned 0']);
+  });
+
+  describe('a member past its session (frozen by SIGSTOP, say)', () => {
+    afterEach(() => void vi.useRealTimers());
+
+    it('heartbeats before it queues a fetched batch, and delivers it once the coordinator confirmed the membership', async () => {
+      const { kafkajs, events, handled } = await start();
+      kafkajs.join({ t: [0] });
+      await until(() => events.includes('assigned 0'), 'assignment');
+      freezeFor(SESSION_MS + 1000);
+      await kafkajs.fetch(0, 0, 5);
+      expect(kafkajs.heartbeats).toBe(1);
+      await until(() => handled.length === 1, 'the batch handed over');
+      expect(handled[0]!.control.rebalancing()).toBe(false);
+    });
+
+    it('does not queue a batch fetched after the group went on without it: revokes, commits nothing, has kafkajs rejoin', async () => {
+      const { kafkajs, events, handled, revokeCommits } = await start();
+      kafkajs.join({ t: [0, 1] });
+      await until(() => events.includes('assigned 0,1'), 'assignment');
+      freezeFor(SESSION_MS + 1000);
+      kafkajs.heartbeatAnswer = unknownMember();
+      // kafkajs gets the answer back from eachBatch, and rejoins as a new member.
+      await expect(kafkajs.fetch(0, 0, 5)).rejects.toMatchObject({ type: 'UNKNOWN_MEMBER_ID' });
+      expect(events).toEqual(['assigned 0,1', 'revoked 0,1']);
+      expect(revokeCommits).toEqual([
+        expect.stringMatching(/t-0@1, t-1@1 not committed: .*membership was lost/),
+      ]);
+      expect(kafkajs.commits).toEqual([]);
+      await tick();
+      expect(handled).toHaveLength(0);
+
+      // Back in the group: its new partitions are consumed and committed as usual.
+      kafkajs.heartbeatAnswer = null;
+      kafkajs.join({ t: [1] }, 'member-2');
+      await until(() => events.includes('assigned 1'), 'the new assignment');
+      await kafkajs.fetch(1, 7, 3);
+      await until(() => handled.length === 1, 'a batch of the new assignment');
+      expect(handled[0]!.batch.messages[0]!.offset).toBe(7);
+    });
+
+    it('holds batches queued before the freeze until it asked; a rebalance answer drops them instead of delivering them', async () => {
+      const { kafkajs, consumer, events, handled, revokeCommits } = await start();
+      kafkajs.join({ t: [0, 1] });
+      await until(() => events.includes('assigned 0,1'), 'assignment');
+      await kafkajs.fetch(0, 0, 5);
+      await kafkajs.fetch(1, 0, 5);
+      await kafkajs.fetch(0, 5, 5);
+      await until(() => handled.length === 1, 'first batch in put');
+      const inPut = handled[0]!;
+      expect(inPut.control.rebalancing()).toBe(false);
+
+      freezeFor(SESSION_MS + 1000);
+      kafkajs.heartbeatAnswer = unknownMember();
+      // No put starts before the membership is confirmed.
+      expect(inPut.control.rebalancing()).toBe(true);
+      inPut.release();
+      await until(() => events.includes('revoked 0,1'), 'the revocation');
+      expect(kafkajs.heartbeats).toBe(1);
+      await tick();
+      expect(handled).toHaveLength(1);
+      expect(events).toEqual(['assigned 0,1', 'batch 0@0', 'done 0@0', 'revoked 0,1']);
+      expect(revokeCommits).toEqual([expect.stringMatching(/not committed/)]);
+      await expect(consumer.commit([{ topic: 't', partition: 0, offset: 5 }])).rejects.toThrow(
+        /t-0@5 not committed/,
+      );
+      expect(kafkajs.commits).toEqual([]);
+    });
+
+    it('hands queued batches over once a heartbeat confirmed it is still a member', async () => {
+      const { kafkajs, events, handled } = await start();
+      kafkajs.join({ t: [0] });
+      await until(() => events.includes('assigned 0'), 'assignment');
+      await kafkajs.fetch(0, 0, 5);
+      await kafkajs.fetch(0, 5, 5);
+      await until(() => handled.length === 1, 'first batch in put');
+      freezeFor(SESSION_MS + 1000);
+      handled[0]!.release();
+      await until(() => handled.length === 2, 'the queued batch, after the heartbeat');
+      expect(kafkajs.heartbeats).toBe(1);
+      expect(handled[1]!.batch.messages[0]!.offset).toBe(5);
+      expect(events).not.toContain('revoked 0');
+    });
+
+    it('kafkajs rejoining as a new member on its own: the revocation commits nothing, the next assignment commits again', async () => {
+      const { kafkajs, consumer, events, revokeCommits } = await start();
+      kafkajs.join({ t: [0] }, 'member-1');
+      await until(() => events.includes('assigned 0'), 'assignment');
+      // kafkajs heard UNKNOWN_MEMBER_ID in its own loop and rejoined; it announces only the new assignment.
+      kafkajs.join({ t: [0] }, 'member-2');
+      await until(() => events.filter((e) => e === 'assigned 0').length === 2, 'the new assignment');
+      expect(events).toEqual(['assigned 0', 'revoked 0', 'assigned 0']);
+      expect(revokeCommits).toEqual([expect.stringMatching(/t-0@1 not committed/)]);
+      await consumer.commit([{ topic: 't', partition: 0, offset: 3 }]);
+      expect(kafkajs.commits).toEqual(['0@3']);
+    });
   });
 });

@@ -32,6 +32,15 @@ import type {
 //   refused; records acknowledged since the last commit are then delivered again after the
 //   rebalance (at-least-once, never a gap).
 // - Rebalancing is eager: every rebalance revokes all partitions and assigns anew.
+// - It has no heartbeat thread: a member learns that its session expired (a frozen process, a
+//   coordinator out of reach) only from the answer to its next heartbeat, and kafkajs asks only
+//   between fetches. Meanwhile its fetch loop goes on and the partitions may already be someone
+//   else's. So, as the Java consumer does, nothing is queued or handed to the engine once more than
+//   `session.timeout.ms` passed since the coordinator last answered, until a heartbeat confirmed the
+//   membership. An answer that the member is gone (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION) makes the
+//   partitions *lost*: the queue is dropped, they are revoked, and their offsets are not committed
+//   (Kafka's onPartitionsLost), since the new owner may have committed further meanwhile and a late
+//   commit, accepted once kafkajs rejoined, would rewind it.
 
 /** How long subscribe waits for missing topics to be created by the broker. */
 const MISSING_TOPIC_WAIT_MS = 30_000;
@@ -39,6 +48,11 @@ const MISSING_TOPIC_WAIT_MS = 30_000;
 /** kafkajs' own default for fetch.max.bytes, used as the fetch-ahead bound when the user set none. */
 const DEFAULT_PREFETCH_BYTES = 10 * 1024 * 1024;
 const HEARTBEAT_EVERY_MS = 3000;
+/** kafkajs' default session.timeout.ms. */
+const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
+
+/** Answers that tell a member the group went on without it: its partitions may be someone else's. */
+const MEMBERSHIP_LOST_ERRORS = new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
 
 const REBALANCE_ERRORS = new Set([
   'REBALANCE_IN_PROGRESS',
@@ -47,8 +61,12 @@ const REBALANCE_ERRORS = new Set([
   'UNKNOWN_MEMBER_ID',
 ]);
 
+function errorType(e: unknown): string {
+  return (e as { type?: string } | null)?.type ?? '';
+}
+
 function isRebalance(e: unknown): boolean {
-  return REBALANCE_ERRORS.has((e as { type?: string } | null)?.type ?? '');
+  return REBALANCE_ERRORS.has(errorType(e));
 }
 
 /** A fetched batch waiting for the engine. */
@@ -86,6 +104,19 @@ export class KafkaJsConsumer implements KafkaConsumer {
   private generation = 0;
   private closed = false;
 
+  // ---- session ----
+  private readonly sessionTimeoutMs: number;
+  /** When the coordinator last confirmed the membership (heartbeat answered, group joined). */
+  private lastContact = Date.now();
+  /** kafkajs' heartbeat (any eachBatch payload's: they all heartbeat the same group member). */
+  private heartbeat: (() => Promise<void>) | null = null;
+  /** A membership check under way, shared by the fetch and drain sides. */
+  private confirming: Promise<boolean> | null = null;
+  private memberId: string | null = null;
+  /** The group went on without this member: commits are refused until the next assignment. */
+  private membershipLost = false;
+  private handlers: ConsumerHandlers | null = null;
+
   constructor(
     kafka: Kafka,
     config: Parameters<Kafka['consumer']>[0],
@@ -94,6 +125,7 @@ export class KafkaJsConsumer implements KafkaConsumer {
   ) {
     this.consumer = kafka.consumer(config);
     this.prefetchBytes = config?.maxBytes ?? DEFAULT_PREFETCH_BYTES;
+    this.sessionTimeoutMs = config?.sessionTimeout ?? DEFAULT_SESSION_TIMEOUT_MS;
   }
 
   connect(): Promise<void> {
@@ -126,27 +158,36 @@ export class KafkaJsConsumer implements KafkaConsumer {
   }
 
   async run(handlers: ConsumerHandlers): Promise<void> {
-    const { GROUP_JOIN, REBALANCING, CRASH } = this.consumer.events;
+    this.handlers = handlers;
+    const { GROUP_JOIN, HEARTBEAT, REBALANCING, CRASH } = this.consumer.events;
+    this.consumer.on(HEARTBEAT, () => (this.lastContact = Date.now()));
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
+      this.lastContact = Date.now();
+      this.pendingRebalance = null;
       const previous = this.assigned;
       this.assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
         partitions.map((partition) => ({ topic, partition })),
       );
       const revokeFirst = !this.revokeDone && previous.length > 0;
+      // kafkajs rejoins as a new member, without telling, when the coordinator no longer knew it.
+      if (revokeFirst && this.memberId !== null && payload.memberId !== this.memberId) {
+        this.membershipLost = true;
+      }
+      this.memberId = payload.memberId ?? null;
       this.revokeDone = false;
       const assigned = this.assigned;
       this.chain(async () => {
         if (revokeFirst) await this.revoke(previous, handlers);
         else await this.quiesce();
         this.quiescing = false;
+        this.membershipLost = false;
         await handlers.onPartitionsAssigned(assigned);
       }, handlers);
     });
     this.consumer.on(REBALANCING, () => {
-      if (this.revokeDone) return;
-      this.revokeDone = true;
-      const revoked = this.assigned;
-      this.chain(() => this.revoke(revoked, handlers), handlers);
+      // kafkajs does not say which answer it got; past its session, the member is gone.
+      if (this.sessionExpired()) this.membershipLost = true;
+      this.revokeOnce(handlers);
     });
     this.consumer.on(CRASH, ({ payload }) => {
       if (!payload.restart) handlers.onCrash(payload.error);
@@ -177,18 +218,84 @@ export class KafkaJsConsumer implements KafkaConsumer {
     await handlers.onPartitionsRevoked(partitions);
   }
 
+  /** Revokes the current assignment, unless it is already revoked for this rebalance. */
+  private revokeOnce(handlers: ConsumerHandlers): void {
+    if (this.revokeDone) return;
+    this.revokeDone = true;
+    const revoked = this.assigned;
+    // Nothing more goes to the engine from now on, not even what is already queued.
+    this.quiescing = true;
+    this.generation++;
+    this.dropQueued(() => true);
+    this.chain(() => this.revoke(revoked, handlers), handlers);
+  }
+
+  /** More than session.timeout.ms since the coordinator last confirmed this member. */
+  private sessionExpired(): boolean {
+    return Date.now() - this.lastContact > this.sessionTimeoutMs;
+  }
+
+  /**
+   * Heartbeats until the coordinator confirms the membership (true), or answers with a rebalance
+   * (false: the revocation has begun and `pendingRebalance` holds the answer for kafkajs' loop).
+   * Other failures (coordinator unreachable) are retried: the membership stays in doubt till then.
+   */
+  private confirmMembership(): Promise<boolean> {
+    this.confirming ??= (async () => {
+      try {
+        while (!this.closed && !this.quiescing && this.sessionExpired()) {
+          try {
+            await this.heartbeat?.();
+          } catch (e) {
+            if (isRebalance(e)) {
+              this.onRebalanceAnswer(e as Error);
+              return false;
+            }
+            this.logger.debug({ err: e }, 'Heartbeat to confirm the group membership failed; retrying');
+          }
+          // kafkajs sends nothing while it has no member id (rejoining); its GROUP_JOIN ends the wait.
+          if (this.sessionExpired()) await new Promise((resolve) => setTimeout(resolve, HEARTBEAT_EVERY_MS));
+        }
+        return !this.closed && !this.quiescing;
+      } finally {
+        this.confirming = null;
+      }
+    })();
+    return this.confirming;
+  }
+
+  /** A heartbeat of ours was answered with a rebalance: revoke now, and have kafkajs rejoin. */
+  private onRebalanceAnswer(e: Error): void {
+    if (MEMBERSHIP_LOST_ERRORS.has(errorType(e))) {
+      this.membershipLost = true;
+      this.logger.warn(
+        { err: e, partitions: this.assigned },
+        'The group went on without this consumer (its session expired); its partitions are dropped ' +
+          'uncommitted and consumed by their new owner from the last committed offsets',
+      );
+    }
+    this.pendingRebalance = e;
+    this.revokeOnce(this.handlers!);
+  }
+
   /** kafkajs' eachBatch: queue the batch, let kafkajs fetch on, wait only while the queue is full. */
   private async enqueue(payload: EachBatchPayload, handlers: ConsumerHandlers): Promise<void> {
     const { batch } = payload;
     const heartbeat = () => payload.heartbeat();
+    this.heartbeat = heartbeat;
     const resolveOffset = (offset: string) => payload.resolveOffset(offset);
     const key = `${batch.topic}\u0000${batch.partition}`;
     const generation = this.generation;
     const seekEpoch = this.seekEpoch.get(key) ?? 0;
     await this.lifecycle;
+    if (this.pendingRebalance) return this.rejoin();
     if (this.closed || this.quiescing || generation !== this.generation) return;
     // Sought while this batch waited: its records come again from the new position. (kafkajs itself
     // skips batches of a partition with a seek pending; this covers a seek made during the wait.)
+    if ((this.seekEpoch.get(key) ?? 0) !== seekEpoch) return;
+    // Past its session (the process was frozen, say): the partition may be someone else's by now.
+    if (this.sessionExpired() && !(await this.confirmMembership())) return this.rejoin();
+    if (this.closed || this.quiescing || generation !== this.generation) return;
     if ((this.seekEpoch.get(key) ?? 0) !== seekEpoch) return;
     // Batch.fetchedOffset is set by kafkajs 2.x but missing from its type declarations.
     const fetchedOffset = Number((batch as unknown as { fetchedOffset: string }).fetchedOffset);
@@ -213,29 +320,43 @@ export class KafkaJsConsumer implements KafkaConsumer {
         try {
           await heartbeat();
         } catch (e) {
-          if (isRebalance(e)) this.pendingRebalance = e as Error;
+          if (isRebalance(e)) this.onRebalanceAnswer(e as Error);
           else this.logger.debug({ err: e }, 'Heartbeat failed; kafkajs retries it after the batch');
         }
       }
     }
+    return this.rejoin();
+  }
+
+  /**
+   * After a rebalance answer to one of our heartbeats: once the revocation is done, the answer goes to
+   * kafkajs, which rejoins (as a new member after UNKNOWN_MEMBER_ID).
+   */
+  private async rejoin(): Promise<void> {
     const rebalance = this.pendingRebalance;
-    if (rebalance) {
-      this.pendingRebalance = null;
-      this.revokeDone = true;
-      await this.revoke(this.assigned, handlers);
-      throw rebalance;
-    }
+    if (!rebalance) return;
+    this.pendingRebalance = null;
+    await this.lifecycle;
+    throw rebalance;
   }
 
   /** Hands queued batches to the engine, one at a time, for as long as the consumer runs. */
   private async drain(handlers: ConsumerHandlers): Promise<void> {
     while (!this.closed) {
-      const next = this.queue.shift();
-      if (!next) {
+      if (this.queue.length === 0) {
         await new Promise<void>((resolve) => (this.wakeDrain = resolve));
         this.wakeDrain = null;
         continue;
       }
+      // Queued before a freeze, or while the coordinator was out of reach: held until the
+      // membership is confirmed; a rebalance answer drops the queue instead.
+      if (this.sessionExpired()) {
+        // Not confirmed: a rebalance revokes the partitions (or the consumer closes); their records
+        // are fetched again by whoever owns them next.
+        if (!(await this.confirmMembership())) this.dropQueued(() => true);
+        continue;
+      }
+      const next = this.queue.shift()!;
       this.queuedBytes -= next.bytes;
       this.wakeRoom?.();
       const { batch, key } = next;
@@ -244,14 +365,21 @@ export class KafkaJsConsumer implements KafkaConsumer {
       const control: BatchControl = {
         // kafkajs heartbeats in its own loop, which keeps running while the engine works.
         heartbeat: () => Promise.resolve(),
-        rebalancing: () => this.quiescing || this.closed,
+        // Past its session, no put starts before the membership is confirmed: the engine returns what
+        // it did not take, which is fetched again once it is (or by the partition's new owner).
+        rebalancing: () => this.quiescing || this.closed || this.sessionExpired(),
         resolve: (nextOffset) => (resolved = nextOffset),
       };
       this.handling = handlers.onBatch(batch, control).catch((e: unknown) => handlers.onCrash(e as Error));
       await this.handling;
       const tp = { topic: batch.topic, partition: batch.partition };
       // The engine did not take the whole batch and did not seek itself: fetch from where it stopped.
-      if (resolved < batch.nextOffset && !this.quiescing && (this.seekEpoch.get(key) ?? 0) === epoch) {
+      if (
+        resolved < batch.nextOffset &&
+        !this.quiescing &&
+        !this.closed &&
+        (this.seekEpoch.get(key) ?? 0) === epoch
+      ) {
         this.seek({ ...tp, offset: resolved });
       }
     }
@@ -282,7 +410,17 @@ export class KafkaJsConsumer implements KafkaConsumer {
     this.consumer.seek({ topic, partition, offset: String(offset) });
   }
 
-  commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+  async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    // A commit after the group went on without this member would be accepted once kafkajs rejoined,
+    // and would rewind what the partitions' new owner committed meanwhile.
+    if (this.sessionExpired() && !this.membershipLost) await this.confirmMembership();
+    if (this.membershipLost) {
+      const which = offsets.map((o) => `${o.topic}-${o.partition}@${o.offset}`).join(', ');
+      throw new Error(
+        `Offsets ${which} not committed: this consumer's group membership was lost (session expired), ` +
+          `so its partitions may already be consumed by another member, whose commits must not be undone`,
+      );
+    }
     return this.consumer.commitOffsets(
       offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: String(offset) })),
     );
