@@ -75,6 +75,12 @@ export interface ConsumerHandlers {
   onBatch(batch: FetchedBatch, control: BatchControl): Promise<void>;
   /** The consumer stopped on an error it could not recover from. */
   onCrash(error: Error): void;
+  /**
+   * The group coordinator confirmed this member (heartbeat answered, group joined); unless confirmed
+   * again, the membership is in doubt after `expiresAt` (epoch ms). For adapters that pass batches
+   * on to another holder (the consumer thread), which must not deliver them once it is in doubt.
+   */
+  onSessionConfirmed?(expiresAt: number): void;
 }
 
 export type Subscription = { readonly topics: readonly string[] } | { readonly pattern: RegExp };

@@ -232,8 +232,14 @@ export class TestKafka {
     }
   }
 
-  /** Produces `perPartition` records to each partition, in chunks, with acks=all. */
-  async produce(topic: string, partitions: number, perPartition: number, chunk = 2000): Promise<void> {
+  /** Produces `perPartition` records to each partition (values `<label><partition>-<i>`), in chunks, with acks=all. */
+  async produce(
+    topic: string,
+    partitions: number,
+    perPartition: number,
+    chunk = 2000,
+    label = 'p',
+  ): Promise<void> {
     const producer = this.kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     try {
@@ -246,7 +252,7 @@ export class TestKafka {
               topic,
               messages: Array.from({ length: partitions * (end - start) }, (_, i) => {
                 const partition = i % partitions;
-                return { partition, value: `p${partition}-${start + Math.floor(i / partitions)}` };
+                return { partition, value: `${label}${partition}-${start + Math.floor(i / partitions)}` };
               }),
             },
           ],

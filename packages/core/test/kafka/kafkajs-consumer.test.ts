@@ -101,6 +101,8 @@ async function start() {
   const handled: Handled[] = [];
   /** What the engine's commit on revocation got: 'committed' or the error's message. */
   const revokeCommits: string[] = [];
+  /** Until when the coordinator's confirmations held, as reported to the handlers. */
+  const confirmations: number[] = [];
   /** What the engine does with each batch; by default it takes it whole once released. */
   let onBatch = async (batch: FetchedBatch, control: BatchControl, released: Promise<void>) => {
     await released;
@@ -127,11 +129,12 @@ async function start() {
       events.push(`done ${batch.partition}@${batch.messages[0]?.offset}`);
     },
     onCrash: (e) => events.push(`crash ${e.message}`),
+    onSessionConfirmed: (expiresAt) => confirmations.push(expiresAt),
   };
   await consumer.connect();
   await consumer.run(handlers);
   const setOnBatch = (f: typeof onBatch) => (onBatch = f);
-  return { kafkajs, consumer, events, handled, setOnBatch, revokeCommits };
+  return { kafkajs, consumer, events, handled, setOnBatch, revokeCommits, confirmations };
 }
 
 const SESSION_MS = 6000;
@@ -283,18 +286,21 @@ describe('KafkaJsConsumer', () => {
     afterEach(() => void vi.useRealTimers());
 
     it('heartbeats before it queues a fetched batch, and delivers it once the coordinator confirmed the membership', async () => {
-      const { kafkajs, events, handled } = await start();
+      const { kafkajs, events, handled, confirmations } = await start();
       kafkajs.join({ t: [0] });
       await until(() => events.includes('assigned 0'), 'assignment');
+      expect(confirmations).toHaveLength(1);
       freezeFor(SESSION_MS + 1000);
       await kafkajs.fetch(0, 0, 5);
       expect(kafkajs.heartbeats).toBe(1);
+      // Reported on, for the consumer thread's holder of batches.
+      expect(confirmations).toEqual([confirmations[0], Date.now() + SESSION_MS]);
       await until(() => handled.length === 1, 'the batch handed over');
       expect(handled[0]!.control.rebalancing()).toBe(false);
     });
 
     it('does not queue a batch fetched after the group went on without it: revokes, commits nothing, has kafkajs rejoin', async () => {
-      const { kafkajs, events, handled, revokeCommits } = await start();
+      const { kafkajs, events, handled, revokeCommits, confirmations } = await start();
       kafkajs.join({ t: [0, 1] });
       await until(() => events.includes('assigned 0,1'), 'assignment');
       freezeFor(SESSION_MS + 1000);
@@ -308,6 +314,7 @@ describe('KafkaJsConsumer', () => {
       expect(kafkajs.commits).toEqual([]);
       await tick();
       expect(handled).toHaveLength(0);
+      expect(confirmations).toHaveLength(1);
 
       // Back in the group: its new partitions are consumed and committed as usual.
       kafkajs.heartbeatAnswer = null;

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { packBatch } from '../../src/kafka/kafkajs/thread-protocol.js';
 import type { FromConsumerThread, ToConsumerThread } from '../../src/kafka/kafkajs/thread-protocol.js';
 import { ThreadedKafkaJsConsumer, type ConsumerThread } from '../../src/kafka/kafkajs/threaded-consumer.js';
@@ -215,5 +215,63 @@ describe('ThreadedKafkaJsConsumer (task thread side)', () => {
     thread.emit('exit', 1);
     await expect(pending).rejects.toThrow(/consumer thread has exited \(code 1\)/);
     expect(crashes.map((e) => e.message)).toEqual(['The consumer thread has exited (code 1)']);
+  });
+
+  describe('past the session the consumer thread last reported (a frozen process)', () => {
+    afterEach(() => void vi.useRealTimers());
+
+    /** The process was frozen for `ms`: only the wall clock moves. */
+    const freezeFor = (ms: number) => {
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+      vi.setSystemTime(Date.now() + ms);
+    };
+
+    it('holds the batches received before until the consumer thread confirms the membership', async () => {
+      let release!: () => void;
+      const inBatch = new Promise<void>((resolve) => (release = resolve));
+      const { thread, seen } = await start(async (b, c) => {
+        if (b.fetchedOffset === 0) await inBatch;
+        c.resolve(b.nextOffset);
+      });
+      thread.send({ type: 'session', expiresAt: Date.now() + 6000 });
+      thread.send({ type: 'assigned', id: 1, partitions: [{ topic: 't', partition: 0 }] });
+      await flush();
+      send(thread, batch(0, 0, 2));
+      send(thread, batch(0, 2, 2));
+      await flush();
+      expect(seen[0]!.control.rebalancing()).toBe(false);
+      freezeFor(7000);
+      // No put starts past the session, and the queued batch waits.
+      expect(seen[0]!.control.rebalancing()).toBe(true);
+      release();
+      await flush();
+      expect(seen).toHaveLength(1);
+      thread.send({ type: 'session', expiresAt: Date.now() + 6000 });
+      await flush();
+      expect(seen.map((s) => s.offsets)).toEqual([
+        [0, 1],
+        [2, 3],
+      ]);
+    });
+
+    it('drops them when the consumer thread revokes instead (the group went on without this member)', async () => {
+      const { thread, seen, events } = await start((b, c) => c.resolve(b.nextOffset));
+      thread.send({ type: 'session', expiresAt: Date.now() + 6000 });
+      thread.send({ type: 'assigned', id: 1, partitions: [{ topic: 't', partition: 0 }] });
+      await flush();
+      freezeFor(7000);
+      send(thread, batch(0, 0, 2));
+      send(thread, batch(0, 2, 2));
+      await flush();
+      expect(seen).toHaveLength(0);
+      thread.send({ type: 'revoked', id: 2, partitions: [{ topic: 't', partition: 0 }] });
+      await flush();
+      expect(events).toEqual(['assigned 0', 'revoked 0']);
+      // Both returned to the consumer thread's in-flight budget, neither delivered.
+      expect(thread.of('taken')).toHaveLength(2);
+      thread.send({ type: 'session', expiresAt: Date.now() + 6000 });
+      await flush();
+      expect(seen).toHaveLength(0);
+    });
   });
 });

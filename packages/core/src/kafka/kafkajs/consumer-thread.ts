@@ -136,6 +136,7 @@ async function call(m: Extract<ToConsumerThread, { type: 'call' }>): Promise<voi
           }
         },
         onCrash: (error) => post({ type: 'crash', error: serializeError(error) }),
+        onSessionConfirmed: (expiresAt) => post({ type: 'session', expiresAt }),
       });
   }
 }

@@ -160,7 +160,10 @@ export class KafkaJsConsumer implements KafkaConsumer {
   async run(handlers: ConsumerHandlers): Promise<void> {
     this.handlers = handlers;
     const { GROUP_JOIN, HEARTBEAT, REBALANCING, CRASH } = this.consumer.events;
-    this.consumer.on(HEARTBEAT, () => (this.lastContact = Date.now()));
+    this.consumer.on(HEARTBEAT, () => {
+      this.lastContact = Date.now();
+      if (!this.membershipLost) handlers.onSessionConfirmed?.(this.lastContact + this.sessionTimeoutMs);
+    });
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
       this.lastContact = Date.now();
       this.pendingRebalance = null;
@@ -173,6 +176,8 @@ export class KafkaJsConsumer implements KafkaConsumer {
       if (revokeFirst && this.memberId !== null && payload.memberId !== this.memberId) {
         this.membershipLost = true;
       }
+      // Rejoined without a revocation first: nothing more of the old assignment reaches the engine.
+      if (revokeFirst) this.stopDelivering();
       this.memberId = payload.memberId ?? null;
       this.revokeDone = false;
       const assigned = this.assigned;
@@ -181,6 +186,7 @@ export class KafkaJsConsumer implements KafkaConsumer {
         else await this.quiesce();
         this.quiescing = false;
         this.membershipLost = false;
+        handlers.onSessionConfirmed?.(this.lastContact + this.sessionTimeoutMs);
         await handlers.onPartitionsAssigned(assigned);
       }, handlers);
     });
@@ -197,7 +203,7 @@ export class KafkaJsConsumer implements KafkaConsumer {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.enqueue(payload, handlers),
+      eachBatch: (payload) => this.enqueue(payload),
     });
   }
 
@@ -207,10 +213,15 @@ export class KafkaJsConsumer implements KafkaConsumer {
 
   /** Stops handing batches to the engine, drops the queue and waits for the batch being handled. */
   private async quiesce(): Promise<void> {
+    this.stopDelivering();
+    await this.handling;
+  }
+
+  /** From now until the next assignment, nothing goes to the engine, not even what is queued. */
+  private stopDelivering(): void {
     this.quiescing = true;
     this.generation++;
     this.dropQueued(() => true);
-    await this.handling;
   }
 
   private async revoke(partitions: TopicPartitionRef[], handlers: ConsumerHandlers): Promise<void> {
@@ -223,10 +234,7 @@ export class KafkaJsConsumer implements KafkaConsumer {
     if (this.revokeDone) return;
     this.revokeDone = true;
     const revoked = this.assigned;
-    // Nothing more goes to the engine from now on, not even what is already queued.
-    this.quiescing = true;
-    this.generation++;
-    this.dropQueued(() => true);
+    this.stopDelivering();
     this.chain(() => this.revoke(revoked, handlers), handlers);
   }
 
@@ -279,7 +287,7 @@ export class KafkaJsConsumer implements KafkaConsumer {
   }
 
   /** kafkajs' eachBatch: queue the batch, let kafkajs fetch on, wait only while the queue is full. */
-  private async enqueue(payload: EachBatchPayload, handlers: ConsumerHandlers): Promise<void> {
+  private async enqueue(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const heartbeat = () => payload.heartbeat();
     this.heartbeat = heartbeat;

@@ -49,6 +49,8 @@ export type FromConsumerThread =
   | { readonly type: 'reply'; readonly id: number; readonly error?: SerializedError }
   | { readonly type: 'assigned' | 'revoked'; readonly id: number; readonly partitions: TopicPartitionRef[] }
   | { readonly type: 'batch'; readonly batch: PackedBatch }
+  /** The coordinator confirmed the membership; it is in doubt after `expiresAt` (epoch ms). */
+  | { readonly type: 'session'; readonly expiresAt: number }
   | { readonly type: 'crash'; readonly error: SerializedError }
   | { readonly type: 'log'; readonly line: string };
 

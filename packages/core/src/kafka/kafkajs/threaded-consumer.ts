@@ -77,6 +77,14 @@ export class ThreadedKafkaJsConsumer implements KafkaConsumer {
    * Also tells a rewind by the engine itself apart, so that it is not undone.
    */
   private readonly seekEpoch = new Map<string, number>();
+  /**
+   * Until when the coordinator's last confirmation of the membership holds (the consumer thread says).
+   * Past it (a frozen process, a coordinator out of reach), batches received before are held: the
+   * group may have gone on without this member, and the consumer thread either confirms it or
+   * revokes the partitions, which drops them.
+   */
+  private sessionExpiresAt = Number.POSITIVE_INFINITY;
+  private wakePump: (() => void) | null = null;
   private exited = false;
   private closing = false;
   private threadError: Error | null = null;
@@ -102,6 +110,7 @@ export class ThreadedKafkaJsConsumer implements KafkaConsumer {
     });
     this.thread.on('exit', (code) => {
       this.exited = true;
+      this.wakePump?.();
       const gone = new Error(`The consumer thread has exited (code ${code})`, {
         cause: this.threadError ?? undefined,
       });
@@ -161,6 +170,7 @@ export class ThreadedKafkaJsConsumer implements KafkaConsumer {
   async disconnect(): Promise<void> {
     if (this.exited) return;
     this.closing = true;
+    this.wakePump?.();
     try {
       await this.call({ type: 'call', id: 0, op: 'disconnect' });
     } finally {
@@ -202,6 +212,7 @@ export class ThreadedKafkaJsConsumer implements KafkaConsumer {
         // Stop the engine's current batch early, drop what is queued, revoke once it returned.
         this.rebalancing = true;
         this.dropPending(() => true);
+        this.wakePump?.();
         this.answer(
           m.id,
           this.handling.then(() => this.handlers!.onPartitionsRevoked(m.partitions)),
@@ -210,6 +221,10 @@ export class ThreadedKafkaJsConsumer implements KafkaConsumer {
       case 'batch':
         this.pending.push(m.batch);
         void this.pump();
+        return;
+      case 'session':
+        this.sessionExpiresAt = m.expiresAt;
+        this.wakePump?.();
         return;
       case 'crash':
         this.handlers?.onCrash(deserializeError(m.error));
@@ -232,7 +247,14 @@ export class ThreadedKafkaJsConsumer implements KafkaConsumer {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      for (let next = this.pending.shift(); next; next = this.pending.shift()) {
+      for (let next = this.pending[0]; next; next = this.pending[0]) {
+        if (this.sessionExpired() && !this.closing && !this.exited) {
+          // Held until the consumer thread confirms the membership, or revokes (dropping them).
+          await new Promise<void>((resolve) => (this.wakePump = resolve));
+          this.wakePump = null;
+          continue;
+        }
+        this.pending.shift();
         this.post({ type: 'taken', bytes: packedSize(next) });
         const key = tpKey(next);
         if (this.rebalancing || next.seekEpoch < (this.seekEpoch.get(key) ?? 0)) continue;
@@ -241,7 +263,8 @@ export class ThreadedKafkaJsConsumer implements KafkaConsumer {
         const control: BatchControl = {
           // The consumer thread keeps the group membership alive on its own.
           heartbeat: () => Promise.resolve(),
-          rebalancing: () => this.rebalancing || this.closing,
+          // Past the session, no put starts before the consumer thread confirmed the membership.
+          rebalancing: () => this.rebalancing || this.closing || this.sessionExpired(),
           resolve: (nextOffset) => (resolved = nextOffset),
         };
         this.handling = this.handlers!.onBatch(unpackBatch(next), control).catch((e: unknown) =>
@@ -256,6 +279,10 @@ export class ThreadedKafkaJsConsumer implements KafkaConsumer {
     } finally {
       this.pumping = false;
     }
+  }
+
+  private sessionExpired(): boolean {
+    return Date.now() > this.sessionExpiresAt;
   }
 
   private dropPending(which: (p: PackedBatch) => boolean): void {
