@@ -316,7 +316,15 @@ export class SinkTaskRunner {
   }
 
   private async onRevoked(partitions: readonly TopicPartition[]): Promise<void> {
-    if (this.stopping || this.failure || partitions.length === 0) return;
+    if (partitions.length === 0) return;
+    if (this.stopping || this.failure) {
+      // The shutdown commits and closes what the task still holds. Partitions revoked meanwhile are no
+      // longer the task's: forgotten, so that its commit cannot write their old offsets over those of
+      // their new owner (after a lost membership the group went on without this consumer). Not committed
+      // here: the stop may be waiting on a put that does not return. At worst records are delivered again.
+      this.forget(partitions);
+      return;
+    }
     this.log.info({ partitions: partitions.map(tpKey) }, 'Partitions revoked');
     await this.commit(true);
     try {
@@ -326,6 +334,11 @@ export class SinkTaskRunner {
         new ConnectException(`close() of task ${this.name} failed: ${asError(e).message}`, { cause: e }),
       );
     }
+    this.forget(partitions);
+  }
+
+  /** Drops what the task tracked of partitions it no longer holds. */
+  private forget(partitions: readonly TopicPartition[]): void {
     for (const tp of partitions) {
       const key = tpKey(tp);
       this.tracker.remove(tp);

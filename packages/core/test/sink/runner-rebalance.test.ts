@@ -79,4 +79,22 @@ describe('SinkTaskRunner when partitions are revoked during work (defect 2)', ()
     expect(kafka.committedOffset('busy', 0)).toBe(20);
     expect(task.calls.slice(-1)).toEqual(['close']);
   });
+
+  it('partitions revoked while the task stops are not committed by the stop (their new owner may have moved on)', async () => {
+    // A worker woken from a freeze stops its tasks while their consumers learn that the group went on
+    // without them: what the task acknowledged before the freeze is older than what the new owner
+    // committed since, and must not be written over it.
+    const kafka = new FakeKafka();
+    kafka.addTopic('frozen', 1);
+    for (let i = 0; i < 10; i++) kafka.append('frozen', 0, `r-${i}`);
+    const task = new RecordingTask();
+    const runner = await start(kafka, task, { topics: 'frozen' });
+    await waitFor(() => task.delivered.length === 10, 'delivery');
+    expect(kafka.commits).toEqual([]);
+
+    const stopping = runner.stop();
+    await within(kafka.consumers[0]!.revokeConcurrently([]), 2000, 'the revocation');
+    await stopping;
+    expect(kafka.commits).toEqual([]);
+  });
 });

@@ -115,6 +115,11 @@ export class KafkaJsConsumer implements KafkaConsumer {
   private memberId: string | null = null;
   /** The group went on without this member: commits are refused until the next assignment. */
   private membershipLost = false;
+  /**
+   * Partitions held when the membership was lost and not assigned again since: their offsets are
+   * never committed from here (the engine may still hold acknowledgements from before the loss).
+   */
+  private readonly lostPartitions = new Set<string>();
   private handlers: ConsumerHandlers | null = null;
 
   constructor(
@@ -174,7 +179,7 @@ export class KafkaJsConsumer implements KafkaConsumer {
       const revokeFirst = !this.revokeDone && previous.length > 0;
       // kafkajs rejoins as a new member, without telling, when the coordinator no longer knew it.
       if (revokeFirst && this.memberId !== null && payload.memberId !== this.memberId) {
-        this.membershipLost = true;
+        this.loseMembership(previous);
       }
       // Rejoined without a revocation first: nothing more of the old assignment reaches the engine.
       if (revokeFirst) this.stopDelivering();
@@ -186,13 +191,14 @@ export class KafkaJsConsumer implements KafkaConsumer {
         else await this.quiesce();
         this.quiescing = false;
         this.membershipLost = false;
+        for (const tp of assigned) this.lostPartitions.delete(tpKey(tp));
         handlers.onSessionConfirmed?.(this.lastContact + this.sessionTimeoutMs);
         await handlers.onPartitionsAssigned(assigned);
       }, handlers);
     });
     this.consumer.on(REBALANCING, () => {
       // kafkajs does not say which answer it got; past its session, the member is gone.
-      if (this.sessionExpired()) this.membershipLost = true;
+      if (this.sessionExpired()) this.loseMembership(this.assigned);
       this.revokeOnce(handlers);
     });
     this.consumer.on(CRASH, ({ payload }) => {
@@ -272,10 +278,15 @@ export class KafkaJsConsumer implements KafkaConsumer {
     return this.confirming;
   }
 
+  private loseMembership(held: readonly TopicPartitionRef[]): void {
+    this.membershipLost = true;
+    for (const tp of held) this.lostPartitions.add(tpKey(tp));
+  }
+
   /** A heartbeat of ours was answered with a rebalance: revoke now, and have kafkajs rejoin. */
   private onRebalanceAnswer(e: Error): void {
     if (MEMBERSHIP_LOST_ERRORS.has(errorType(e))) {
-      this.membershipLost = true;
+      this.loseMembership(this.assigned);
       this.logger.warn(
         { err: e, partitions: this.assigned },
         'The group went on without this consumer (its session expired); its partitions are dropped ' +
@@ -292,7 +303,7 @@ export class KafkaJsConsumer implements KafkaConsumer {
     const heartbeat = () => payload.heartbeat();
     this.heartbeat = heartbeat;
     const resolveOffset = (offset: string) => payload.resolveOffset(offset);
-    const key = `${batch.topic}\u0000${batch.partition}`;
+    const key = tpKey(batch);
     const generation = this.generation;
     const seekEpoch = this.seekEpoch.get(key) ?? 0;
     await this.lifecycle;
@@ -412,7 +423,7 @@ export class KafkaJsConsumer implements KafkaConsumer {
   }
 
   seek({ topic, partition, offset }: TopicPartitionOffset): void {
-    const key = `${topic}\u0000${partition}`;
+    const key = tpKey({ topic, partition });
     this.seekEpoch.set(key, (this.seekEpoch.get(key) ?? 0) + 1);
     this.dropQueued((q) => q.key === key);
     this.consumer.seek({ topic, partition, offset: String(offset) });
@@ -422,7 +433,7 @@ export class KafkaJsConsumer implements KafkaConsumer {
     // A commit after the group went on without this member would be accepted once kafkajs rejoined,
     // and would rewind what the partitions' new owner committed meanwhile.
     if (this.sessionExpired() && !this.membershipLost) await this.confirmMembership();
-    if (this.membershipLost) {
+    if (this.membershipLost || offsets.some((o) => this.lostPartitions.has(tpKey(o)))) {
       const which = offsets.map((o) => `${o.topic}-${o.partition}@${o.offset}`).join(', ');
       throw new Error(
         `Offsets ${which} not committed: this consumer's group membership was lost (session expired), ` +
@@ -444,6 +455,10 @@ export class KafkaJsConsumer implements KafkaConsumer {
     this.wakeDrain?.();
     await this.consumer.disconnect();
   }
+}
+
+function tpKey({ topic, partition }: TopicPartitionRef): string {
+  return `${topic}\u0000${partition}`;
 }
 
 function byTopic(partitions: readonly TopicPartitionRef[]): Map<string, number[]> {
