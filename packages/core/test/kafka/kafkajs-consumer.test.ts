@@ -93,7 +93,7 @@ async function start() {
   const kafka = { consumer: () => kafkajs as unknown as Consumer } as unknown as Kafka;
   const consumer = new KafkaJsConsumer(
     kafka,
-    { groupId: 'g', maxBytes: 4096, sessionTimeout: SESSION_MS },
+    { groupId: 'g', maxBytes: 4096, sessionTimeout: SESSION_MS, heartbeatInterval: HEARTBEAT_MS },
     true,
     pino({ level: 'silent' }),
   );
@@ -138,6 +138,7 @@ async function start() {
 }
 
 const SESSION_MS = 6000;
+const HEARTBEAT_MS = 1000;
 
 /** UNKNOWN_MEMBER_ID as kafkajs throws it: the coordinator removed the member when its session expired. */
 function unknownMember(): Error {
@@ -280,6 +281,24 @@ describe('KafkaJsConsumer', () => {
     await tick();
     expect(handled).toHaveLength(1);
     expect(events).toEqual(['assigned 0', 'batch 0@0', 'done 0@0', 'revoked 0', 'assigned 0']);
+  });
+
+  it('heartbeats itself after queuing a batch once the interval passed: a rebalance is revoked, committed, then handed to kafkajs', async () => {
+    const { kafkajs, events, revokeCommits, setOnBatch } = await start();
+    setOnBatch(async (batch, control) => control.resolve(batch.nextOffset));
+    kafkajs.join({ t: [0] });
+    await until(() => events.includes('assigned 0'), 'assignment');
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    vi.setSystemTime(Date.now() + HEARTBEAT_MS);
+    kafkajs.heartbeatAnswer = Object.assign(new Error('The group is rebalancing'), {
+      type: 'REBALANCE_IN_PROGRESS',
+    });
+    // kafkajs rejoins only once eachBatch threw, after the revocation and its commit.
+    await expect(kafkajs.fetch(0, 0, 5)).rejects.toMatchObject({ type: 'REBALANCE_IN_PROGRESS' });
+    expect(kafkajs.heartbeats).toBe(1);
+    expect(events).toContain('revoked 0');
+    expect(revokeCommits).toEqual(['committed']);
+    vi.useRealTimers();
   });
 
   describe('a member past its session (frozen by SIGSTOP, say)', () => {

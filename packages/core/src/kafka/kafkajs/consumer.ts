@@ -48,6 +48,8 @@ const MISSING_TOPIC_WAIT_MS = 30_000;
 /** kafkajs' own default for fetch.max.bytes, used as the fetch-ahead bound when the user set none. */
 const DEFAULT_PREFETCH_BYTES = 10 * 1024 * 1024;
 const HEARTBEAT_EVERY_MS = 3000;
+/** kafkajs' default heartbeat.interval.ms. */
+const DEFAULT_HEARTBEAT_INTERVAL_MS = 3000;
 /** kafkajs' default session.timeout.ms. */
 const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
 
@@ -106,6 +108,7 @@ export class KafkaJsConsumer implements KafkaConsumer {
 
   // ---- session ----
   private readonly sessionTimeoutMs: number;
+  private readonly heartbeatIntervalMs: number;
   /** When the coordinator last confirmed the membership (heartbeat answered, group joined). */
   private lastContact = Date.now();
   /** kafkajs' heartbeat (any eachBatch payload's: they all heartbeat the same group member). */
@@ -131,6 +134,7 @@ export class KafkaJsConsumer implements KafkaConsumer {
     this.consumer = kafka.consumer(config);
     this.prefetchBytes = config?.maxBytes ?? DEFAULT_PREFETCH_BYTES;
     this.sessionTimeoutMs = config?.sessionTimeout ?? DEFAULT_SESSION_TIMEOUT_MS;
+    this.heartbeatIntervalMs = config?.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
   }
 
   connect(): Promise<void> {
@@ -324,6 +328,11 @@ export class KafkaJsConsumer implements KafkaConsumer {
     this.queuedBytes += bytes;
     this.wakeDrain?.();
 
+    // The heartbeat kafkajs would send once eachBatch returns, sent here instead: a rebalance answered
+    // to it is then revoked before kafkajs rejoins (the Java consumer's order), while the coordinator
+    // still accepts the revocation's commit. Left to kafkajs, the rejoin runs alongside the revocation
+    // and the commit may come too late, so that records already written are delivered again.
+    if (Date.now() - this.lastContact >= this.heartbeatIntervalMs) await this.beat(heartbeat);
     let lastBeat = Date.now();
     while (this.queuedBytes > this.prefetchBytes && !this.closed && !this.pendingRebalance) {
       await new Promise<void>((resolve) => {
@@ -336,15 +345,20 @@ export class KafkaJsConsumer implements KafkaConsumer {
       this.wakeRoom = null;
       if (Date.now() - lastBeat >= HEARTBEAT_EVERY_MS) {
         lastBeat = Date.now();
-        try {
-          await heartbeat();
-        } catch (e) {
-          if (isRebalance(e)) this.onRebalanceAnswer(e as Error);
-          else this.logger.debug({ err: e }, 'Heartbeat failed; kafkajs retries it after the batch');
-        }
+        await this.beat(heartbeat);
       }
     }
     return this.rejoin();
+  }
+
+  /** Heartbeats; a rebalance answer starts the revocation, and is handed to kafkajs after it. */
+  private async beat(heartbeat: () => Promise<void>): Promise<void> {
+    try {
+      await heartbeat();
+    } catch (e) {
+      if (isRebalance(e)) this.onRebalanceAnswer(e as Error);
+      else this.logger.debug({ err: e }, 'Heartbeat failed; kafkajs retries it after the batch');
+    }
   }
 
   /**
