@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { JsonNumberText } from '../../src/convert/json/json-node.js';
-import { convertJsonText, JsonSyntaxError, parseJsonExact } from '../../src/convert/json/json-parser.js';
+import {
+  convertJsonText,
+  hasRiskyLiteral,
+  JsonSyntaxError,
+  parseJsonExact,
+} from '../../src/convert/json/json-parser.js';
 import { schemalessToConnect } from '../../src/convert/json/json-to-connect.js';
 import { valuesEqual } from '../../src/data/index.js';
 import { typeShape } from './vector-values.js';
@@ -89,5 +94,85 @@ describe('convertJsonText fast path', () => {
       const text = `{"a": ${number()}, "b": [${number()}, ${number()}], "s": "x${digits(3)}E${digits(2)}"}`;
       expectSameAsExact(text);
     }
+  });
+});
+
+describe('hasRiskyLiteral', () => {
+  // The probe as it was first written (three substring searches, a regex match at every hit): the
+  // cheaper probe must take the same decision on every text.
+  const RISKY_NUMBER = /^-?\d+(?:\.(?:0+|000\d*|999\d*)|(?:\.\d+)?[eE][+-]?\d+)$/;
+  const numberChar = /[0-9.+\-eE]/;
+  const valueStart = new Set(['', ':', ',', '[', ' ', '\n', '\r', '\t']);
+  const valueEnd = new Set(['', ',', ']', '}', ' ', '\n', '\r', '\t']);
+  function riskyAt(text: string, at: number): boolean {
+    let start = at;
+    while (start > 0 && numberChar.test(text[start - 1]!)) start--;
+    let end = at + 1;
+    while (end < text.length && numberChar.test(text[end]!)) end++;
+    return (
+      valueStart.has(text[start - 1] ?? '') &&
+      valueEnd.has(text[end] ?? '') &&
+      RISKY_NUMBER.test(text.slice(start, end))
+    );
+  }
+  function reference(text: string): boolean {
+    for (const needle of ['.0', '.999', 'E']) {
+      for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + needle.length)) {
+        if (riskyAt(text, i)) return true;
+      }
+    }
+    return false;
+  }
+
+  it('flags integral floats, Java exponents and 000/999 fractions, not look-alikes in text', () => {
+    const risky = [
+      '12.0',
+      '[1.0E7]',
+      '{"a":-3.000}',
+      '0.0001',
+      '{"a": 0.9999999999999999999}',
+      '1E3',
+      '2.5E+3',
+    ];
+    const safe = ['12.5', '"v1.0"', '"3E4F"', '"10.0.0.1"', '1.5e3', '"at 20:13:20.000Z"', '{"a":16.99}'];
+    for (const text of risky) expect(hasRiskyLiteral(text), text).toBe(true);
+    for (const text of safe) expect(hasRiskyLiteral(text), text).toBe(false);
+    // Kept from the substring probe: a lowercase exponent counts when the fraction starts with 0 or 999.
+    expect(hasRiskyLiteral('1.05e3')).toBe(true);
+    expect(hasRiskyLiteral('1.9995e3')).toBe(true);
+    expect(hasRiskyLiteral('1.99e3')).toBe(false);
+  });
+
+  it('decides as the substring probe did on random texts', () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      // The high bits: an LCG's low bits repeat with a short period.
+      return Math.floor(seed / 65536) % n;
+    };
+    // Number-like runs (literals, some broken by a stray character) between delimiters and text.
+    const pick = (list: string[]) => list[rand(list.length)]!;
+    const numberLike = () => {
+      let literal = pick(['', '', '-']) + pick(['1', '0', '12', '999', '5']);
+      if (rand(4) > 0) literal += '.' + pick(['0', '000', '999', '5', '05', '0001', '9995', '99', '00', '']);
+      if (rand(2) === 0) literal += pick(['E', 'e']) + pick(['', '+', '-']) + pick(['3', '10', '']);
+      if (rand(4) === 0) {
+        const at = rand(literal.length + 1);
+        literal = literal.slice(0, at) + pick(['.', 'E', '-', '+', '9', 'x']) + literal.slice(at);
+      }
+      return literal;
+    };
+    const around = [' ', ',', ':', '[', ']', '}', '"', 'x', 'EUR', '.', ''];
+    let risky = 0;
+    for (let i = 0; i < 20000; i++) {
+      let text = pick(around);
+      for (let runs = 1 + rand(3); runs > 0; runs--) text += numberLike() + pick(around);
+      const expected = reference(text);
+      if (expected) risky++;
+      expect(hasRiskyLiteral(text), JSON.stringify(text)).toBe(expected);
+    }
+    // Both outcomes are well represented, so the comparison tests something.
+    expect(risky).toBeGreaterThan(1000);
+    expect(risky).toBeLessThan(19000);
   });
 });
