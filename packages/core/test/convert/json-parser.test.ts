@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { JsonConverter } from '../../src/convert/json/json-converter.js';
 import { JsonNumberText } from '../../src/convert/json/json-node.js';
 import {
   convertJsonText,
@@ -93,6 +94,64 @@ describe('convertJsonText fast path', () => {
     for (let i = 0; i < 300; i++) {
       const text = `{"a": ${number()}, "b": [${number()}, ${number()}], "s": "x${digits(3)}E${digits(2)}"}`;
       expectSameAsExact(text);
+    }
+  });
+});
+
+describe('the schemaless JsonConverter path', () => {
+  it('reads records as the exact parser does: unicode, escapes, duplicate keys, -0, 2^53 and beyond', () => {
+    let seed = 11;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor(seed / 65536) % n;
+    };
+    const pick = <T>(list: readonly T[]) => list[rand(list.length)]!;
+    // Not `2e3`: a lowercase exponent with an integral value is the documented imprecision (INT64).
+    const numbers = [
+      '0',
+      '-0',
+      '-0.0',
+      '12',
+      '12.0',
+      '1.0E7',
+      '1.5E-4',
+      '2E3',
+      '9007199254740991',
+      '9007199254740992',
+      '9007199254740993',
+      '-9223372036854775808',
+      '123456789012.000001',
+      '0.99999999999999999',
+      '1E400',
+      '3.14',
+      '1.05e3',
+    ];
+    const strings = ['"é"', '"日本"', '"\\u00e9\\n"', '"v1.0E5"', '"12.0"', '"😀"', '"a\\"b"', '""'];
+    const value = (depth: number): string => {
+      switch (rand(depth > 2 ? 3 : 5)) {
+        case 0:
+          return pick(numbers);
+        case 1:
+          return pick(strings);
+        case 2:
+          return pick(['true', 'false', 'null']);
+        case 3:
+          return `[${Array.from({ length: rand(4) }, () => value(depth + 1)).join(', ')}]`;
+        default: {
+          // Repeated names on purpose: the last value wins, at the first name's place.
+          const names = Array.from({ length: rand(5) }, () => pick(['"a"', '"b"', '"é"', '"c.d"']));
+          return `{${names.map((n) => `${n}: ${value(depth + 1)}`).join(', ')}}`;
+        }
+      }
+    };
+    const json = new JsonConverter();
+    json.configure({ 'schemas.enable': 'false' }, false);
+    for (let i = 0; i < 500; i++) {
+      const text = value(0);
+      const read = json.toConnectData('t', Buffer.from(text, 'utf8')).value;
+      const exact = schemalessToConnect(parseJsonExact(text));
+      expect(valuesEqual(read, exact), text).toBe(true);
+      expect(typeShape(read), text).toEqual(typeShape(exact));
     }
   });
 });
