@@ -136,13 +136,7 @@ function addField(
     return;
   }
   if (field.name === '*') {
-    // `a.b.*` reads the container at a.b; `_key.*` (no parents) the whole key.
-    const parents = field.parents ?? [];
-    const container: KcqlField =
-      parents.length > 0
-        ? { ...field, name: parents.at(-1)!, parents: parents.length > 1 ? parents.slice(0, -1) : null }
-        : { ...field, name: '_key', parents: null };
-    const source = fieldSource(view, container, origin);
+    const source = fieldSource(view, containerOf(field), origin);
     const found = resolveField(view, source, missing);
     if (!found.found || found.value === null) return;
     if (!isContainer(found.value)) {
@@ -174,6 +168,25 @@ function addField(
     skip ? source.segments.join('.') : '',
   );
   out.put(structured ? [...source.segments.slice(0, -1), field.alias] : [field.alias], value);
+}
+
+const containers = new WeakMap<KcqlField, KcqlField>();
+
+/**
+ * The field a `*` reads its children from: `a.b.*` the container at a.b, `_key.*` (no parents) the
+ * whole key. One per field, so that what is worked out per field (fieldSource) is kept.
+ */
+function containerOf(field: KcqlField): KcqlField {
+  let container = containers.get(field);
+  if (container === undefined) {
+    const parents = field.parents ?? [];
+    container =
+      parents.length > 0
+        ? { ...field, name: parents.at(-1)!, parents: parents.length > 1 ? parents.slice(0, -1) : null }
+        : { ...field, name: '_key', parents: null };
+    containers.set(field, container);
+  }
+  return container;
 }
 
 /**
