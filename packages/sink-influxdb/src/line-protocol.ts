@@ -51,7 +51,8 @@ export function encodePoint(point: LinePoint): { line: string; identity: string 
   const series = seriesKey(point);
   let fields = '';
   for (const [name, text] of point.fields) fields += `${fields === '' ? '' : ','}${escapeTag(name)}=${text}`;
-  return { line: `${series} ${fields} ${point.time}`, identity: `${series} ${point.time}` };
+  const time = String(point.time);
+  return { line: `${series} ${fields} ${time}`, identity: `${series} ${time}` };
 }
 
 /** One line of line protocol, without the newline. */
