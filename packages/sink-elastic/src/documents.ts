@@ -93,8 +93,39 @@ export const esJsonHooks: ValueHooks<string> = valueHooks<string>({
  * then decides, as for any other statement.
  */
 export function valueDocumentJson(value: unknown): string | null {
-  const json = mapValue(value, null, esJsonHooks);
+  const json = schemalessJson(value);
   return json.startsWith('{') ? json : null;
+}
+
+/**
+ * What the JsonConverter makes of schemaless JSON (Maps with string keys, arrays, strings, INT64 as
+ * bigint, booleans, null) written directly, half the cost of the general walk; anything else (numbers,
+ * Structs, logical types, other maps) goes through the kit's walk with the same hooks.
+ */
+function schemalessJson(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return leafJson.string(value);
+    case 'bigint':
+      return leafJson.int64(value);
+    case 'boolean':
+      return leafJson.boolean(value);
+  }
+  if (value === null || value === undefined) return 'null';
+  if (value instanceof Map) {
+    let out = '';
+    for (const [k, v] of value) {
+      if (typeof k !== 'string') return mapValue(value, null, esJsonHooks);
+      out += `${out === '' ? '{' : ','}${leafJson.string(k)}:${schemalessJson(v)}`;
+    }
+    return out === '' ? '{}' : `${out}}`;
+  }
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += `${i > 0 ? ',' : ''}${schemalessJson(value[i])}`;
+    return `${out}]`;
+  }
+  return mapValue(value, null, esJsonHooks);
 }
 
 /** Only for AUTOCREATE: each leaf with its Elasticsearch field mapping (documentMapping reads them). */

@@ -127,6 +127,7 @@ describe('SELECT * (the document is the whole value, serialized in one walk)', (
           ['t', 20.5],
           ['ok', true],
           ['none', null],
+          ['empty', new Map()],
         ]),
       ],
       ['tags', ['x', 3n, 1.25, new Map([['k', 'v']])]],
@@ -137,7 +138,7 @@ describe('SELECT * (the document is the whole value, serialized in one walk)', (
     const [whole, selected] = both(value, 'id, name, reading, tags, pairs, raw, at');
     expect(whole).toBe(selected);
     expect(whole).toBe(
-      '{"id":12,"name":"a \\"quoted\\" é name","reading":{"t":20.5,"ok":true,"none":null},' +
+      '{"id":12,"name":"a \\"quoted\\" é name","reading":{"t":20.5,"ok":true,"none":null,"empty":{}},' +
         '"tags":["x",3,1.25,{"k":"v"}],"pairs":[[1,"one"]],"raw":"aGk=","at":"2024-03-04T05:06:07.089Z"}',
     );
   });
