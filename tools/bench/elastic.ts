@@ -41,6 +41,7 @@ async function rawBulk(
 ): Promise<number> {
   const started = performance.now();
   let i = 0;
+  let dropped = '';
   const stats = await es.helpers.bulk({
     datasource: docs as object[],
     // The ids the sink gives records without PK: <topic>-<partition>-<offset>.
@@ -48,9 +49,11 @@ async function rawBulk(
     flushBytes,
     concurrency,
     refreshOnCompletion: false,
+    onDrop: (d) => (dropped ||= `${d.status}: ${JSON.stringify(d.error)}`),
   });
   const rate = docs.length / ((performance.now() - started) / 1000);
-  if (stats.successful !== docs.length) throw new Error(`raw bulk: ${stats.failed} documents failed`);
+  if (stats.successful !== docs.length)
+    throw new Error(`raw bulk: ${stats.failed} documents failed, the first with ${dropped}`);
   await es.indices.delete({ index });
   return rate;
 }
