@@ -127,6 +127,21 @@ describe('RethinkDB test double: ReQL as the driver sends it', () => {
     });
   });
 
+  it('nested objects and arrays are stored as plain data, __proto__ fields included', () => {
+    const catalog = fresh();
+    const table = r.db('d').table('t');
+    const doc = { id: 1, o: { a: [1, [2, { b: [3] }]], c: { d: 'x' } }, list: [{ e: [4] }], f: {} };
+    run(catalog, table.insert(doc));
+    expect(run(catalog, table.get(1 as never))).toEqual(doc);
+    // The wire form the RethinkDB sink sends for a field named __proto__ (the driver cannot express it).
+    const query = JSON.parse('[56,[[15,[[14,["d"]],"t"]],{"id":2,"__proto__":{"x":[2,[1]]}}]]') as Term;
+    toDatum(runQuery(catalog, query, {}));
+    const stored = run(catalog, table.get(2 as never)) as Record<string, unknown>;
+    expect(Object.keys(stored)).toEqual(['id', '__proto__']);
+    expect(Object.getPrototypeOf(stored)).toBe(Object.prototype);
+    expect(JSON.stringify(stored)).toBe('{"id":2,"__proto__":{"x":[1]}}');
+  });
+
   it("a connection's default database is looked up only when a query uses it", () => {
     const catalog = new Catalog();
     const globals = { db: built(r.db('later')) };

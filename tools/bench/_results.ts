@@ -40,7 +40,10 @@ export interface BenchResult {
   runs: BenchRun[];
   /** case → subject → the median of each measure over the rounds. */
   medians: Record<string, Record<string, BenchMeasures>>;
-  /** case → `<subject>/<reference>.<measure>` → the ratio of the medians, e.g. `sluice/java.recordsPerSec`. */
+  /**
+   * case → `<subject>/<reference>.<measure>` → the ratio of the medians, e.g. `sluice/java.recordsPerSec`;
+   * with `pairRatios`, also `<subject>/<reference>, median of pair ratios.recordsPerSec`.
+   */
   ratios: Record<string, Record<string, number>>;
   /** Free text the report shows under the suite: targets, what did not run and why. */
   notes?: string[];
@@ -125,6 +128,31 @@ export function ratiosOf(
 }
 
 /**
+ * Per case, the median over the rounds of `subject ÷ reference` records/s within each round (a pair run
+ * back to back sees the same machine load, so one disturbed pair moves this less than the medians'
+ * ratio), keyed `<subject>/<reference>, median of pair ratios.recordsPerSec`.
+ */
+export function pairRatiosOf(
+  runs: readonly BenchRun[],
+  subject: string,
+  reference: string,
+): BenchResult['ratios'] {
+  const out: BenchResult['ratios'] = {};
+  for (const c of new Set(runs.map((r) => r.case))) {
+    const ratios: number[] = [];
+    for (const round of new Set(runs.filter((r) => r.case === c).map((r) => r.round))) {
+      const of = (who: string) => runs.find((r) => r.case === c && r.round === round && r.subject === who);
+      const a = of(subject);
+      const b = of(reference);
+      if (a && b && b.recordsPerSec !== 0) ratios.push(a.recordsPerSec / b.recordsPerSec);
+    }
+    if (ratios.length > 0)
+      (out[c] ??= {})[`${subject}/${reference}, median of pair ratios.recordsPerSec`] = median(ratios);
+  }
+  return out;
+}
+
+/**
  * Completes a result with the machine, the versions and the medians (and, when `compare` is given, the
  * ratios), writes it to bench/results/<suite>-<UTC timestamp>.json and returns the path.
  */
@@ -134,6 +162,8 @@ export function writeBenchResult(input: {
   runs: BenchRun[];
   /** Pairs [subject, reference] to compute ratios for, e.g. [['sluice', 'raw']]. */
   compare?: [string, string][];
+  /** Pairs [subject, reference] to also store the median of the per-round ratios for (pairRatiosOf). */
+  pairRatios?: [string, string][];
   versions?: Record<string, string>;
   notes?: string[];
 }): string {
@@ -141,6 +171,10 @@ export function writeBenchResult(input: {
   const ratios: BenchResult['ratios'] = {};
   for (const [subject, reference] of input.compare ?? []) {
     for (const [c, r] of Object.entries(ratiosOf(medians, subject, reference)))
+      Object.assign((ratios[c] ??= {}), r);
+  }
+  for (const [subject, reference] of input.pairRatios ?? []) {
+    for (const [c, r] of Object.entries(pairRatiosOf(input.runs, subject, reference)))
       Object.assign((ratios[c] ??= {}), r);
   }
   const date = new Date();

@@ -72,7 +72,7 @@ export const elasticSinkPlugin = defineStreamReactorSink<
   // across puts, commits only what Elasticsearch acknowledged, and writes each document (index and id)
   // in record order: a request for an id another request is still writing waits for it.
   batchSize: (_statement, settings) => settings.batchSize,
-  batchBytes: { limit: (settings) => settings.bulkMaxBytes, of: (operation) => operation.body.length },
+  batchBytes: { limit: (settings) => settings.bulkMaxBytes, of: (operation) => operation.bytes },
   maxInFlight: (settings) => settings.maxInFlight,
   pipeline: {
     maxInFlightBatches: (settings) => settings.maxInFlight,

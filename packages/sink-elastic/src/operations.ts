@@ -9,9 +9,16 @@ import {
   type KcqlField,
   type KcqlStatement,
   type SinkRecord,
+  type ValueHooks,
 } from '@sluice/core/sink';
 import { KCQL_KEY, type ElasticSettings } from './config.js';
-import { documentJson, documentMapping, esValueHooks } from './documents.js';
+import {
+  documentJson,
+  documentMapping,
+  esJsonHooks,
+  esMappingHooks,
+  valueDocumentJson,
+} from './documents.js';
 import { IndexSuffix, parseIndexTarget, resolveIndex, type IndexTarget } from './index-name.js';
 
 // One KCQL statement compiled once (`compileRoute`, also run by validate), and one record + its route →
@@ -35,6 +42,8 @@ export interface Route {
   /** WITHDOCTYPE, accepted for 6.x configs and not sent (Elasticsearch 7+ has no mapping types). */
   readonly docType: string | null;
   readonly pkSeparator: string;
+  /** `SELECT *` with nothing renamed, ignored or added: the document is the whole value. */
+  readonly wholeValue: boolean;
 }
 
 type KcqlExtras = KcqlStatement & {
@@ -92,7 +101,22 @@ export function compileRoute(
     autoCreate,
     docType: s.docType ?? null,
     pkSeparator: settings.pkSeparator,
+    wholeValue: selectsWholeValue(statement),
   };
+}
+
+function selectsWholeValue(statement: KcqlStatement): boolean {
+  const [field, ...more] = statement.fields;
+  return (
+    field !== undefined &&
+    more.length === 0 &&
+    field.name === '*' &&
+    field.type === 'VALUE' &&
+    !field.parents?.length &&
+    statement.keyFields.length === 0 &&
+    statement.headerFields.length === 0 &&
+    statement.ignoredFields.length === 0
+  );
 }
 
 function nullBehaviour(statement: KcqlStatement): NullBehaviour {
@@ -114,6 +138,8 @@ export type ElasticOperation =
       readonly id: string;
       /** The action and source lines of the bulk body, newline-terminated. */
       readonly body: string;
+      /** The body's UTF-8 size: what bulks are cut by, and where it goes in the request's buffer. */
+      readonly bytes: number;
       /** Only with AUTOCREATE: the explicit mapping the record's schema gives (null when schemaless). */
       readonly mapping?: () => Record<string, unknown> | null;
       readonly autoCreate: boolean;
@@ -123,6 +149,7 @@ export type ElasticOperation =
       readonly index: string;
       readonly id: string;
       readonly body: string;
+      readonly bytes: number;
       readonly autoCreate: false;
     };
 
@@ -141,33 +168,59 @@ export function toOperation(
   if (record.value === null || record.value === undefined) return tombstone(view, route, options);
   const index = indexName(view, route, options);
   const id = documentId(view, route, false);
-  // As the reference's projection does, a selected field the record lacks is left out of the document.
-  const projected = projectRecord(view, route.statement, {
-    connectorName: options.connectorName,
-    missingFields: 'omit',
-    valueHooks: esValueHooks,
-  });
-  // AUTOCREATE maps the record's Connect schema; a schemaless record leaves it to dynamic mapping.
-  const typed = record.valueSchema?.type === 'STRUCT' ? projected : null;
-  const source = documentJson(projected);
+  const source = documentSource(view, route, options);
+  // AUTOCREATE maps the record's Connect schema (once per index); a schemaless record leaves it to
+  // dynamic mapping.
+  const mapping =
+    route.autoCreate && record.valueSchema?.type === 'STRUCT'
+      ? () => documentMapping(project(view, route, options, esMappingHooks) as Record<string, unknown>)
+      : route.autoCreate
+        ? () => null
+        : undefined;
   if (route.action === 'update') {
     return {
       kind: 'update',
       index,
       id,
-      body: `${actionLine('update', index, id, null)}\n{"doc":${source},"doc_as_upsert":true}\n`,
+      ...body(`${actionLine('update', index, id, null)}\n{"doc":${source},"doc_as_upsert":true}\n`),
       autoCreate: route.autoCreate,
-      mapping: route.autoCreate ? () => (typed ? documentMapping(typed) : null) : undefined,
+      mapping,
     };
   }
   return {
     kind: 'index',
     index,
     id,
-    body: `${actionLine('index', index, id, route.pipeline)}\n${source}\n`,
+    ...body(`${actionLine('index', index, id, route.pipeline)}\n${source}\n`),
     autoCreate: route.autoCreate,
-    mapping: route.autoCreate ? () => (typed ? documentMapping(typed) : null) : undefined,
+    mapping,
   };
+}
+
+/**
+ * A body with its UTF-8 size. Measuring it also flattens the string built of pieces, so that what
+ * waits for the bulk request is one flat string, not the pieces (less for the garbage collector).
+ */
+function body(text: string): { body: string; bytes: number } {
+  return { body: text, bytes: Buffer.byteLength(text) };
+}
+
+/** The document's JSON text: the whole value in one walk, or the statement's projection. */
+function documentSource(view: RecordView, route: Route, options: OperationOptions): string {
+  if (route.wholeValue) {
+    const whole = valueDocumentJson(view.value());
+    if (whole !== null) return whole;
+  }
+  return documentJson(project(view, route, options, esJsonHooks));
+}
+
+function project(view: RecordView, route: Route, options: OperationOptions, valueHooks: ValueHooks) {
+  // As the reference's projection does, a selected field the record lacks is left out of the document.
+  return projectRecord(view, route.statement, {
+    connectorName: options.connectorName,
+    missingFields: 'omit',
+    valueHooks,
+  });
 }
 
 function tombstone(view: RecordView, route: Route, options: OperationOptions): ElasticOperation | null {
@@ -191,7 +244,7 @@ function tombstone(view: RecordView, route: Route, options: OperationOptions): E
         kind: 'delete',
         index,
         id,
-        body: `${actionLine('delete', index, id, null)}\n`,
+        ...body(`${actionLine('delete', index, id, null)}\n`),
         autoCreate: false,
       };
     }

@@ -1,4 +1,5 @@
-import { ConfigException, DataException } from '@sluice/core/sink';
+import { ConfigException, DataException, projectRecord } from '@sluice/core/sink';
+import { documentJson, esJsonHooks } from '../src/documents.js';
 import { describe, expect, it } from 'vitest';
 import { compileRoute, toOperation, type ElasticOperation } from '../src/operations.js';
 import { kcql, orderStruct, record } from './records.js';
@@ -104,6 +105,70 @@ describe('UPSERT → update with doc_as_upsert', () => {
 
   it('is refused with WITHPIPELINE (the update action runs none)', () => {
     expect(() => route('UPSERT INTO i SELECT * FROM orders PK a WITHPIPELINE = p')).toThrow(ConfigException);
+  });
+});
+
+describe('SELECT * (the document is the whole value, serialized in one walk)', () => {
+  // The same value through `SELECT *` and through a selection of every top-level field (the
+  // projection): the same document text.
+  const source = (op: ElasticOperation | null) => op!.body.split('\n')[1];
+  const both = (value: unknown, fields: string, extra: Parameters<typeof record>[1] = {}) => [
+    source(toOperation(record(value, extra), route('INSERT INTO i SELECT * FROM orders'))),
+    source(toOperation(record(value, extra), route(`INSERT INTO i SELECT ${fields} FROM orders`))),
+  ];
+
+  it('a schemaless value (JsonConverter: Maps, INT64 as bigint, fractions as numbers)', () => {
+    const value = new Map<string, unknown>([
+      ['id', 12n],
+      ['name', 'a "quoted" \u00e9 name'],
+      [
+        'reading',
+        new Map<string, unknown>([
+          ['t', 20.5],
+          ['ok', true],
+          ['none', null],
+          ['empty', new Map()],
+        ]),
+      ],
+      ['tags', ['x', 3n, 1.25, new Map([['k', 'v']])]],
+      ['pairs', new Map<unknown, unknown>([[1n, 'one']])],
+      ['raw', Buffer.from('hi')],
+      ['at', new Date('2024-03-04T05:06:07.089Z')],
+    ]);
+    const [whole, selected] = both(value, 'id, name, reading, tags, pairs, raw, at');
+    expect(whole).toBe(selected);
+    expect(whole).toBe(
+      '{"id":12,"name":"a \\"quoted\\" é name","reading":{"t":20.5,"ok":true,"none":null,"empty":{}},' +
+        '"tags":["x",3,1.25,{"k":"v"}],"pairs":[[1,"one"]],"raw":"aGk=","at":"2024-03-04T05:06:07.089Z"}',
+    );
+  });
+
+  it('a Struct, each field by its schema', () => {
+    const [whole, selected] = both(
+      orderStruct(),
+      'id, qty, price, ratio, at, day, time, raw, ok, nested, tags, note',
+      { valueSchema: orderStruct().schema },
+    );
+    expect(whole).toBe(selected);
+  });
+
+  it('JSON text (StringConverter)', () => {
+    const [whole, selected] = both('{"b":{"c":[1,2.5]},"a":"x"}', 'b, a', { valueSchema: null });
+    expect(whole).toBe(selected);
+    expect(whole).toBe('{"b":{"c":[1,2.5]},"a":"x"}');
+  });
+
+  it('a map with other keys than strings is no document: the projection decides, as before', () => {
+    const value = new Map<unknown, unknown>([[1n, 'one']]);
+    const op = toOperation(record(value), route('INSERT INTO i SELECT * FROM orders'));
+    expect(source(op)).toBe(
+      documentJson(
+        projectRecord(record(value), kcql('INSERT INTO i SELECT * FROM orders'), {
+          missingFields: 'omit',
+          valueHooks: esJsonHooks,
+        }),
+      ),
+    );
   });
 });
 

@@ -17,8 +17,14 @@ describe('bulk requests', () => {
 
   it('are cut by body bytes, and an item larger than the limit goes alone', () => {
     const writes = [write(0, 100), write(1, 100), write(2, 1000), write(3, 100)];
-    const one = Buffer.byteLength(writes[0]!.body);
+    const one = writes[0]!.bytes;
     expect(cut(writes, 100, one * 2)).toEqual([[0, 1], [2], [3]]);
+  });
+
+  it('count UTF-8 bytes, not characters', () => {
+    const op = toOperation(record({ name: 'Zoë Ødegård' }), route)!;
+    expect(op.bytes).toBe(Buffer.byteLength(op.body));
+    expect(op.bytes).toBeGreaterThan(op.body.length);
   });
 });
 
@@ -45,22 +51,22 @@ describe('throttled items', () => {
   it('are sent again after a wait, and only those; what stays throttled is reported', async () => {
     const ops = [0, 1, 2].map((o) => write(o));
     const sent: string[][] = [];
-    // A stand-in for the client: the first bulk throttles item 1, the second accepts it.
-    const client = {
-      bulk: async ({ operations }: { operations: string[] }) => {
-        const ids = operations[0]!
-          .split('\n')
-          .filter((_, i) => i % 2 === 0)
-          .map((l) => (JSON.parse(l) as { index: { _id: string } }).index._id);
-        sent.push(ids);
-        const first = sent.length === 1;
-        return {
-          errors: first,
-          items: ids.map((id) => ({ index: { status: first && id === 'orders-2-1' ? 429 : 201 } })),
-        };
-      },
-      indices: {},
+    // A stand-in for the client's transport: the first bulk throttles item 1, the second accepts it.
+    const bulk = async ({ bulkBody }: { bulkBody: Buffer }) => {
+      const ids = bulkBody
+        .toString('utf8')
+        .trimEnd()
+        .split('\n')
+        .filter((_, i) => i % 2 === 0)
+        .map((l) => (JSON.parse(l) as { index: { _id: string } }).index._id);
+      sent.push(ids);
+      const first = sent.length === 1;
+      return {
+        errors: first,
+        items: ids.map((id) => ({ index: { status: first && id === 'orders-2-1' ? 429 : 201 } })),
+      };
     };
+    const client = { transport: { request: bulk }, indices: {} };
     const connection = { client, logger: console, connectorName: 'c', created: new Set<string>() } as never;
     const failures = await writeBulk(connection, ops, {
       batchSize: 10,
@@ -73,9 +79,11 @@ describe('throttled items', () => {
     sent.length = 0;
     const stuck = {
       ...client,
-      bulk: async (req: { operations: string[] }) => {
-        const res = await client.bulk(req);
-        return { errors: true, items: res.items.map(() => ({ index: { status: 429 } })) };
+      transport: {
+        request: async (req: { bulkBody: Buffer }) => {
+          const res = await bulk(req);
+          return { errors: true, items: res.items.map(() => ({ index: { status: 429 } })) };
+        },
       },
     };
     const still = await writeBulk({ ...(connection as object), client: stuck } as never, ops.slice(0, 1), {

@@ -75,9 +75,10 @@ export const influxSinkPlugin = defineStreamReactorSink<
   classify: (error) => (error instanceof InfluxWriteError ? error.kind : undefined),
   // Stream Reactor failed on a null value; InfluxDB has no delete by key, so a tombstone is a data error.
   tombstones: () => 'fail',
-  // One write precision per request, batch.points per request: the kit's write pipeline keeps
-  // max.in.flight requests writing across puts, commits only what InfluxDB acknowledged, and writes
-  // points of one series and time in record order (a request waits for an earlier one writing the same).
+  // One write precision per request, batch.points per request, batch.bytes counted in characters
+  // (the connection checks the body's bytes): the kit's write pipeline keeps max.in.flight requests
+  // writing across puts, commits only what InfluxDB acknowledged, and writes points of one series and
+  // time in record order (a request waits for an earlier one writing the same).
   groupKey: (op) => op.precision,
   batchSize: (_statement, settings) => settings.batchPoints,
   batchBytes: { limit: (settings) => settings.batchBytes, of: (op) => op.line.length + 1 },

@@ -19,7 +19,6 @@ export interface LinePoint {
 // one native regex test tells (the 800-character string of a 1 KB record took most of a point's time).
 const MEASUREMENT_SPECIAL = /[, \n\r\t]/;
 const TAG_SPECIAL = /[,= \n\r\t]/;
-const QUOTED_SPECIAL = /["\\]/;
 
 const escapeMeasurement = (text: string) =>
   MEASUREMENT_SPECIAL.test(text) ? escape.measurement(text) : text;
@@ -43,7 +42,8 @@ export function fieldBoolean(value: boolean): string {
 }
 
 export function fieldString(value: string): string {
-  return QUOTED_SPECIAL.test(value) ? escape.quoted(value) : `"${value}"`;
+  // Two memchr-like scans are cheaper than a regex over a long text (a 1 KB record's payload).
+  return value.indexOf('"') === -1 && value.indexOf('\\') === -1 ? `"${value}"` : escape.quoted(value);
 }
 
 /** A point's line (without the newline) and its identity in InfluxDB: measurement, tags and time. */
@@ -51,7 +51,8 @@ export function encodePoint(point: LinePoint): { line: string; identity: string 
   const series = seriesKey(point);
   let fields = '';
   for (const [name, text] of point.fields) fields += `${fields === '' ? '' : ','}${escapeTag(name)}=${text}`;
-  return { line: `${series} ${fields} ${point.time}`, identity: `${series} ${point.time}` };
+  const time = String(point.time);
+  return { line: `${series} ${fields} ${time}`, identity: `${series} ${time}` };
 }
 
 /** One line of line protocol, without the newline. */

@@ -79,15 +79,10 @@ function buildPoint(reader: RecordReader, route: InfluxRoute, element: Slot | nu
       throw e;
     }
   };
-  const renamed = new Set(
-    route.selected
-      .filter((f) => f.path.root === 'value' && f.path.segments.length === 1)
-      .map((f) => f.path.segments[0]!),
-  );
   if (route.allValueFields) {
     const root = element ?? reader.valueSlot();
     for (const [name, slot] of children(root.value, root.origin)) {
-      if (route.ignoredNames.has(name) || renamed.has(name)) continue;
+      if (route.ignoredNames.has(name) || route.selectedTopLevel.has(name)) continue;
       add(name, slot, name);
     }
   }

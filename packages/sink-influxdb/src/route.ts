@@ -32,6 +32,8 @@ export interface InfluxRoute {
   /** `SELECT _key.*`. */
   readonly allKeyFields: boolean;
   readonly selected: readonly SelectedField[];
+  /** Top-level value fields selected by name: `*` leaves them to the selection (which may alias them). */
+  readonly selectedTopLevel: ReadonlySet<string>;
   /** Top-level names IGNORE removes from `*` / `_key.*` (Stream Reactor matched leaf names). */
   readonly ignoredNames: ReadonlySet<string>;
   /** Full labels (`a.b`, `_key.a`) IGNORE removes from the explicit selection. */
@@ -151,6 +153,11 @@ export function compileRoute(statement: KcqlStatement): InfluxRoute {
     allValueFields,
     allKeyFields,
     selected,
+    selectedTopLevel: new Set(
+      selected
+        .filter((f) => f.path.root === 'value' && f.path.segments.length === 1)
+        .map((f) => f.path.segments[0]!),
+    ),
     ignoredNames,
     ignoredLabels,
     tags,

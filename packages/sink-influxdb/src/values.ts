@@ -53,8 +53,10 @@ export function childSlot(container: unknown, name: string, origin: Slot['origin
     const field = container.schema.fields().find((f) => f.name === name);
     return field ? structChild(container, name, field.schema) : undefined;
   }
-  if (container instanceof Map)
-    return container.has(name) ? { value: container.get(name), origin: 'map' } : undefined;
+  if (container instanceof Map) {
+    const value: unknown = container.get(name);
+    return value !== undefined || container.has(name) ? { value, origin: 'map' } : undefined;
+  }
   if (isPlainObject(container) && Object.prototype.hasOwnProperty.call(container, name)) {
     return { value: container[name], origin };
   }

@@ -31,6 +31,8 @@ export interface LineBatch<T> {
   readonly precision: Precision;
   readonly lines: readonly string[];
   readonly items: readonly T[];
+  /** The lines joined by newlines, when the caller has them already. */
+  readonly body?: string;
 }
 
 export interface RefusedLine<T> {
@@ -75,7 +77,7 @@ export class InfluxLineWriter {
    */
   async write<T>(batch: LineBatch<T>): Promise<RefusedLine<T>[]> {
     try {
-      await this.send(batch.precision, batch.lines);
+      await this.send(batch.precision, batch.body ?? batch.lines.join('\n'));
       return [];
     } catch (e) {
       const failure = this.classify(e);
@@ -84,12 +86,12 @@ export class InfluxLineWriter {
         return [{ item: batch.items[0]!, line: batch.lines[0]!, reason: failure.message }];
       const half = Math.ceil(batch.lines.length / 2);
       const first = await this.write({
-        ...batch,
+        precision: batch.precision,
         lines: batch.lines.slice(0, half),
         items: batch.items.slice(0, half),
       });
       const second = await this.write({
-        ...batch,
+        precision: batch.precision,
         lines: batch.lines.slice(half),
         items: batch.items.slice(half),
       });
@@ -113,8 +115,8 @@ export class InfluxLineWriter {
     return `/api/v2/write?${q}`;
   }
 
-  private async send(precision: Precision, lines: readonly string[]): Promise<void> {
-    await this.influx.transport.request(this.path(precision), lines.join('\n'), {
+  private async send(precision: Precision, body: string): Promise<void> {
+    await this.influx.transport.request(this.path(precision), body, {
       method: 'POST',
       headers: this.headers,
       ...(this.config.gzipThreshold === undefined ? {} : { gzipThreshold: this.config.gzipThreshold }),

@@ -32,6 +32,14 @@ describe('configuration', () => {
     expect(parsed['connect.influx.retry.interval']).toBe(60000);
   });
 
+  it('writes without gzip by default; a threshold turns it on', () => {
+    const db = { ...base, 'connect.influx.db': 'metrics' };
+    expect(plugin.compileConfig(db).settings.gzipThreshold).toBeUndefined();
+    expect(
+      plugin.compileConfig({ ...db, 'connect.influx.gzip.threshold': '1000' }).settings.gzipThreshold,
+    ).toBe(1000);
+  });
+
   it('2.x: org, bucket and token', () => {
     const { settings } = plugin.compileConfig({
       ...base,

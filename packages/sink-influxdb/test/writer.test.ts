@@ -3,7 +3,9 @@ import { gunzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InfluxSinkConfig } from '../src/config.js';
+import { InfluxConnection, type PointOp } from '../src/connection.js';
 import { InfluxLineWriter } from '../src/writer.js';
+import { record } from './records.js';
 
 // The writer against a fake InfluxDB HTTP API (unit test: the real server is in test/integration).
 
@@ -137,5 +139,40 @@ describe('InfluxLineWriter', () => {
       kind: 'transient',
       message: expect.stringMatching(/cannot be reached/),
     });
+  });
+});
+
+describe('InfluxConnection', () => {
+  const op = (line: string, identity = line): PointOp => ({
+    record: record({ line }),
+    line,
+    precision: 'ms',
+    identity,
+  });
+
+  it('sends a batch within batch.points and batch.bytes as one request', async () => {
+    const fake = await fakeInflux((_r, res) => res.writeHead(204).end());
+    const ops = ['m v=1i 1', 'm v=2i 2', 'm v=3i 3'].map((l) => op(l));
+    expect(await new InfluxConnection(config(fake.url)).write(ops)).toEqual([]);
+    expect(fake.requests.map((r) => r.lines)).toEqual([['m v=1i 1', 'm v=2i 2', 'm v=3i 3']]);
+  });
+
+  it('cuts a batch whose UTF-8 body is over batch.bytes, though its characters are not', async () => {
+    const fake = await fakeInflux((_r, res) => res.writeHead(204).end());
+    // 1,024 characters of 3 bytes each: two such lines are over 4,096 bytes, not over 4,096 characters.
+    const wide = (n: number) => `m s="${'€'.repeat(1024)}" ${n}`;
+    const ops = [op(wide(1)), op(wide(2))];
+    const connection = new InfluxConnection({ ...config(fake.url), batchBytes: 4096 });
+    expect(await connection.write(ops)).toEqual([]);
+    expect(fake.requests.map((r) => r.lines.length)).toEqual([1, 1]);
+  });
+
+  it('sends the body uncompressed when gzip is off (the default, -1)', async () => {
+    const fake = await fakeInflux((_r, res) => res.writeHead(204).end());
+    await new InfluxConnection({ ...config(fake.url), gzipThreshold: undefined }).write([
+      op(`m s="${'x'.repeat(2000)}" 1`),
+    ]);
+    expect(fake.requests[0]!.headers['content-encoding']).toBeUndefined();
+    expect(fake.requests[0]!.lines[0]).toHaveLength(2000 + 'm s="" 1'.length);
   });
 });

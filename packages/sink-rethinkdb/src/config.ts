@@ -137,11 +137,11 @@ export const configDef: ConfigDef = new ConfigDef()
   .define({
     name: MAX_IN_FLIGHT,
     type: 'INT',
-    default: 1,
+    default: 2,
     importance: 'LOW',
     group: 'Writes',
     validator: validators.atLeast(1),
-    doc: 'Insert queries in flight at once. Above 1, two writes of the same document in different queries of one batch may land out of order.',
+    doc: 'Insert and delete queries in flight at once per task, across batches: the worker reads and prepares the next records while RethinkDB writes. Writes of the same document keep their record order (a query waits for an earlier one still writing that id); offsets are committed only for what RethinkDB acknowledged.',
   });
 
 export type Durability = 'hard' | 'soft';

@@ -10,6 +10,7 @@ import {
   type SinkRecord,
 } from '@sluice/core/sink';
 import { KCQL_KEY } from './config.js';
+import { put, toWire } from './wire.js';
 
 // A record → the RethinkDB write it stands for (spec/stream-reactor-sinks.md §9.2–9.3), one rule for
 // Structs, Maps and JSON text where the reference had two:
@@ -37,6 +38,8 @@ export type RethinkOperation =
       readonly route: RethinkRoute;
       readonly id: string;
       readonly document: Document;
+      /** The document as the ReQL JSON protocol carries it (see wire.ts), built once here. */
+      readonly wire: Document;
     }
   | { readonly kind: 'delete'; readonly route: RethinkRoute; readonly id: string };
 
@@ -100,14 +103,7 @@ export const rethinkValueHooks = valueHooks<unknown>({
   decimal: (d) => d.toString(),
   map: (entries) => {
     const out: Document = {};
-    for (const [k, v] of entries) {
-      Object.defineProperty(out, keyText(k), {
-        value: v,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
+    for (const [k, v] of entries) put(out, keyText(k), v);
     return out;
   },
 });
@@ -134,14 +130,16 @@ export function toOperation(
     pks.length === 0
       ? `${record.topic}-${record.kafkaPartition}-${record.kafkaOffset}`
       : joinKey(extractPrimaryKeys(view, pks, { connectorName }).map((p) => p.value));
-  const document: Document = { ...projected };
-  Object.defineProperty(document, route.primaryKey, {
-    value: id,
-    enumerable: true,
-    writable: true,
-    configurable: true,
-  });
-  return { kind: 'insert', route, id, document };
+  // The projection's object is this record's own: the key field is set on it.
+  const document: Document = projected;
+  put(document, route.primaryKey, id);
+  let wire: Document;
+  try {
+    wire = toWire(document);
+  } catch (e) {
+    throw view.error((e as Error).message, undefined, e);
+  }
+  return { kind: 'insert', route, id, document, wire };
 }
 
 function tombstoneId(view: RecordView, route: RethinkRoute): string {

@@ -43,7 +43,14 @@ export const rethinkSinkPlugin = defineStreamReactorSink({
   classify: classifyRethinkError,
   tombstones: (settings) => (settings.deleteOnNull ? 'delete' : 'fail'),
   batchSize: (statement, settings) => (statement.batchSize > 0 ? statement.batchSize : settings.batchSize),
+  // The kit's write pipeline keeps max.in.flight queries writing across puts, so that the worker
+  // converts and prepares the next records while RethinkDB writes; offsets are committed only for what
+  // RethinkDB acknowledged, and a query waits for an earlier one still writing one of its documents.
   maxInFlight: (settings) => settings.maxInFlight,
+  pipeline: {
+    maxInFlightBatches: (settings) => settings.maxInFlight,
+    orderingKey: (operation) => `${operation.route.table}\u0000${operation.id}`,
+  },
 });
 
 export default rethinkSinkPlugin;

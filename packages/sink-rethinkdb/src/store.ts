@@ -8,6 +8,7 @@ import {
 } from '@sluice/core/sink';
 import type { RethinkSettings } from './config.js';
 import type { Document, RethinkOperation, RethinkRoute } from './documents.js';
+import { wireArray, wireTerm } from './wire.js';
 
 // The RethinkDB side of the sink: one driver connection (re-opened after the server went away), the
 // tables checked or created on first use, and writes whose outcome is known record by record. An insert
@@ -89,11 +90,14 @@ export class RethinkStore {
   private async insert(ops: readonly InsertOp[]): Promise<ItemFailure[]> {
     const route = ops[0]!.route;
     const conn = await this.ready(route);
+    // One insert term per batch, its documents already in wire form (wire.ts): nothing per document
+    // goes through r.expr.
     const result = (await this.table(route)
-      .insert(
-        ops.map((o) => o.document),
-        { conflict: route.conflict, durability: this.settings.durability, returnChanges: false } as never,
-      )
+      .insert(wireArray(ops.map((o) => o.wire)), {
+        conflict: route.conflict,
+        durability: this.settings.durability,
+        returnChanges: false,
+      } as never)
       .run(conn)) as unknown as InsertResult;
     if (result.errors === 0) return [];
     return route.conflict === 'error' ? this.resolveInsertConflicts(conn, ops) : this.oneByOne(conn, ops);
@@ -136,7 +140,7 @@ export class RethinkStore {
     for (const [index, op] of ops.entries()) {
       try {
         const result = (await this.table(op.route)
-          .insert(op.document, {
+          .insert(wireTerm(op.wire), {
             conflict: op.route.conflict,
             durability: this.settings.durability,
             returnChanges: false,

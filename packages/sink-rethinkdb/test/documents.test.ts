@@ -188,6 +188,38 @@ describe('toOperation', () => {
     ).toThrow(DataException);
   });
 
+  it('each insert carries its document in wire form; one too deep for the driver is a DataException naming the record', () => {
+    const op = insertOf(
+      toOperation(
+        sinkRecord({ v: 1, list: ['a'], at: new Date(0) }, null, { topic: 'w', offset: 4 }),
+        route('INSERT INTO t SELECT * FROM w'),
+        'c',
+      ),
+    );
+    expect(op.wire).toEqual({
+      v: 1,
+      list: [2, ['a']],
+      at: [99, ['1970-01-01T00:00:00.000Z']],
+      id: 'w-0-4',
+    });
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 20; i++) deep = { a: deep };
+    let error: unknown;
+    try {
+      toOperation(
+        sinkRecord(deep, null, { topic: 'w', offset: 5 }),
+        route('INSERT INTO t SELECT * FROM w'),
+        'conn-d',
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DataException);
+    expect((error as Error).message).toMatch(/conn-d/);
+    expect((error as Error).message).toMatch(/offset 5/);
+    expect((error as Error).message).toMatch(/nested deeper than the 20 levels/);
+  });
+
   it('a tombstone deletes by the PK read from the key, or by the key itself without PK', () => {
     const withPk = toOperation(
       tombstone('{"id": 42}'),

@@ -29,9 +29,15 @@ class DbRef {
 class Selection {
   constructor(
     readonly table: Table,
-    readonly keys: readonly string[],
-    readonly wholeTable: boolean,
+    /** The subset's keys; null for the whole table, whose keys are listed only when a query reads them (an insert into the table never does). */
+    private readonly subset: readonly string[] | null,
   ) {}
+  get wholeTable(): boolean {
+    return this.subset === null;
+  }
+  get keys(): readonly string[] {
+    return this.subset ?? [...this.table.rows.keys()];
+  }
   docs(): Document[] {
     return this.keys.flatMap((k) => {
       const doc = this.table.rows.get(k);
@@ -123,12 +129,39 @@ function evaluate(term: Term, scope: Scope): Value {
   if (isObject(term)) {
     // A pseudo-type (TIME, BINARY) is stored as it came; other objects are MAKE_OBJ literals.
     if ('$reql_type$' in term) return term;
-    return Object.fromEntries(Object.entries(term).map(([k, t]) => [k, datumOf(t, scope)]));
+    return objectOf(term, scope);
   }
   return term;
 }
 
 const datumOf = (term: Term, scope: Scope) => toDatum(evaluate(term, scope));
+
+/**
+ * A MAKE_OBJ literal's value. Most values in an inserted document are plain data (strings, numbers,
+ * nested objects of them), which are their own value: the object is returned as it came unless a field
+ * evaluated to something else (an array term, ISO8601...), and then a copy is made.
+ */
+function objectOf(term: Document, scope: Scope): Document {
+  let out: Document | undefined;
+  for (const key in term) {
+    if (!Object.hasOwn(term, key)) continue;
+    const field = term[key] as Term;
+    const value = field === null || typeof field !== 'object' ? field : datumOf(field, scope);
+    if (value !== field && out === undefined) {
+      out = {};
+      for (const k in term) if (Object.hasOwn(term, k)) setField(out, k, term[k] as Datum);
+    }
+    if (out !== undefined) setField(out, key, value);
+  }
+  return out ?? term;
+}
+
+/** A data property even for the key `__proto__` (an assignment would set the prototype). */
+function setField(target: Document, key: string, value: Datum): void {
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
 
 function stringOf(term: Term, scope: Scope): string {
   const v = datumOf(term, scope);
@@ -249,7 +282,7 @@ const HANDLERS: Record<number, Handler> = {
   [TermType.TABLE]: (args, _o, scope) => {
     const [db, [name]] = dbAndRest(args, 1, scope);
     const table = scope.catalog.table(db, stringOf(name as Term, scope));
-    return new Selection(table, [...table.rows.keys()], true);
+    return new Selection(table, null);
   },
   [TermType.GET]: ([table, key], _o, scope) => {
     const t = tableOf(table as Term, scope).table;
@@ -268,7 +301,6 @@ const HANDLERS: Record<number, Handler> = {
     return new Selection(
       t,
       [...wanted].filter((k) => t.rows.has(k)),
-      false,
     );
   },
   [TermType.FILTER]: ([seq, predicate], _o, scope) => {
@@ -278,7 +310,7 @@ const HANDLERS: Record<number, Handler> = {
         const row = s.table.rows.get(k);
         return row !== undefined && matches(predicate as Term, row, scope);
       });
-      return new Selection(s.table, keys, false);
+      return new Selection(s.table, keys);
     }
     return s.filter((row) => isObject(row) && matches(predicate as Term, row, scope));
   },

@@ -109,8 +109,19 @@ function serve(socket: Socket, catalog: Catalog, passwords: ReadonlyMap<string, 
     }
   };
 
+  // A 1 MB insert arrives in many chunks: they are joined when the frame they belong to is whole, not
+  // one by one (copying everything received so far at every chunk costs the query's size squared).
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  /** How many bytes `consume` needs before it can go on: a whole query frame, or at least its header. */
+  const needed = () => (state !== 'queries' ? 1 : buffer.length >= 12 ? 12 + buffer.readUInt32LE(8) : 12);
   socket.on('data', (chunk) => {
-    buffer = Buffer.concat([buffer, chunk]);
+    pending.push(chunk);
+    pendingBytes += chunk.length;
+    if (buffer.length + pendingBytes < needed()) return;
+    buffer = Buffer.concat([buffer, ...pending]);
+    pending = [];
+    pendingBytes = 0;
     consume();
   });
   socket.on('error', () => socket.destroy());

@@ -22,7 +22,8 @@ export interface FieldSource {
  */
 export function fieldSource(view: RecordView, field: KcqlField, origin: FieldOrigin): FieldSource {
   const record = view.record;
-  const label = labelOf(field, origin);
+  const { segments, labels } = pathsOf(field);
+  const label = labels[origin];
   switch (field.type) {
     case 'TOPIC':
       return { root: record.topic, segments: [], label };
@@ -33,11 +34,10 @@ export function fieldSource(view: RecordView, field: KcqlField, origin: FieldOri
     case 'TIMESTAMP':
       return { root: record.timestamp, segments: [], label };
     case 'KEY':
-      return { root: view.key(), segments: fieldSegments(field), label };
+      return { root: view.key(), segments, label };
     case 'VALUE':
       break;
   }
-  const segments = fieldSegments(field);
   if (origin === 'key') return { root: view.key(), segments: dropBareKey(segments), label };
   if (origin === 'header') {
     const [name, ...rest] = segments;
@@ -51,15 +51,29 @@ export function fieldSource(view: RecordView, field: KcqlField, origin: FieldOri
 }
 
 /** The current dialect parses a bare `_key` as a key field named `_key`: the whole key. */
-function dropBareKey(segments: string[]): string[] {
+function dropBareKey(segments: readonly string[]): readonly string[] {
   return segments.length === 1 && segments[0] === '_key' ? [] : segments;
 }
 
-function labelOf(field: KcqlField, origin: FieldOrigin): string {
-  const path = fieldPath(field);
-  if (origin === 'key') return `_key.${path}`;
-  if (origin === 'header') return `_header.${path}`;
-  return path;
+/** A field's segments and labels, built once per field (a statement's fields serve every record). */
+interface FieldPaths {
+  readonly segments: readonly string[];
+  readonly labels: Readonly<Record<FieldOrigin, string>>;
+}
+
+const fieldPaths = new WeakMap<KcqlField, FieldPaths>();
+
+function pathsOf(field: KcqlField): FieldPaths {
+  let paths = fieldPaths.get(field);
+  if (paths === undefined) {
+    const path = fieldPath(field);
+    paths = {
+      segments: fieldSegments(field),
+      labels: { value: path, key: `_key.${path}`, header: `_header.${path}` },
+    };
+    fieldPaths.set(field, paths);
+  }
+  return paths;
 }
 
 /**
@@ -72,14 +86,28 @@ export function resolveField(
   source: FieldSource,
   missing: 'error' | 'absent' = 'error',
 ): Lookup {
+  return resolveFieldAndParent(view, source, missing).lookup;
+}
+
+/**
+ * resolveField, and the container the value was read from (its Struct field schema tells the value's
+ * schema): undefined at the root, null when a null parent cut the path short.
+ */
+export function resolveFieldAndParent(
+  view: RecordView,
+  source: FieldSource,
+  missing: 'error' | 'absent' = 'error',
+): { lookup: Lookup; parent: unknown } {
   if (source.root === undefined) {
-    if (missing === 'absent') return { found: false };
+    if (missing === 'absent') return { lookup: { found: false }, parent: undefined };
     throw view.error('the record has no such header', source.label);
   }
   let current: unknown = source.root;
+  let parent: unknown = undefined;
   for (let i = 0; i < source.segments.length; i++) {
     const name = source.segments[i]!;
-    if (current === null || current === undefined) return { found: true, value: null };
+    if (current === null || current === undefined)
+      return { lookup: { found: true, value: null }, parent: null };
     if (!isContainer(current)) {
       const at = i === 0 ? 'the root' : `'${source.segments.slice(0, i).join('.')}'`;
       throw view.error(
@@ -89,14 +117,15 @@ export function resolveField(
     }
     const next = child(current, name);
     if (!next.found) {
-      if (missing === 'absent') return next;
+      if (missing === 'absent') return { lookup: next, parent: current };
       const available = childNames(current);
       throw view.error(
         `'${name}' does not exist; available fields are [${available.join(', ')}]. Fix the KCQL select list or the data.`,
         source.label,
       );
     }
+    parent = current;
     current = next.value;
   }
-  return { found: true, value: current };
+  return { lookup: { found: true, value: current }, parent };
 }

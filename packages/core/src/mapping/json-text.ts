@@ -27,11 +27,21 @@ function write(value: unknown): string {
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Buffer.isBuffer(value)) return JSON.stringify(value.toString('base64'));
   if (isDecimal(value)) return value.toString();
-  if (Array.isArray(value)) return `[${value.map(write).join(',')}]`;
-  if (value instanceof Map)
-    return `[${[...value.entries()].map(([k, v]) => `[${write(k)},${write(v)}]`).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).map(
-    ([k, v]) => `${JSON.stringify(k)}:${write(v)}`,
-  );
-  return `{${entries.join(',')}}`;
+  // Concatenation rather than map/join: no array per container (this runs for every record).
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + write(value[i]);
+    return out + ']';
+  }
+  if (value instanceof Map) {
+    let out = '[';
+    for (const [k, v] of value) out += (out.length === 1 ? '[' : ',[') + write(k) + ',' + write(v) + ']';
+    return out + ']';
+  }
+  const object = value as Record<string, unknown>;
+  let out = '{';
+  for (const k of Object.keys(object)) {
+    out += (out.length === 1 ? '' : ',') + JSON.stringify(k) + ':' + write(object[k]);
+  }
+  return out + '}';
 }

@@ -1,7 +1,13 @@
 import type { SinkRecord } from '../data/sink-record.js';
 import type { Schema } from '../data/schema.js';
 import { child, childNames, isContainer, isStruct, toPlain } from './connect-values.js';
-import { fieldSource, resolveField, type FieldOrigin, type FieldSource } from './field-paths.js';
+import {
+  fieldSource,
+  resolveField,
+  resolveFieldAndParent,
+  type FieldOrigin,
+  type FieldSource,
+} from './field-paths.js';
 import { RecordView, type MappingContext } from './record-view.js';
 import { fieldSegments, type KcqlField, type KcqlStatement } from './statement.js';
 import { mapValue, type ValueHooks } from './value-mapping.js';
@@ -54,6 +60,40 @@ function childSchema(container: unknown, name: string): Schema | null {
   return (field?.schema as Schema | undefined) ?? null;
 }
 
+/** What a statement asks of every record, worked out once per statement. */
+interface ProjectionPlan {
+  readonly ignored: ReadonlySet<string>;
+  /** `*` at the top level: every top-level field, with these renames (`*, a AS b`). */
+  readonly wildcard: boolean;
+  readonly topLevel: readonly KcqlField[];
+  readonly renames: ReadonlyMap<string, string>;
+  /** The value fields handled one by one. */
+  readonly rest: readonly KcqlField[];
+}
+
+const plans = new WeakMap<ProjectionStatement, ProjectionPlan>();
+
+function planOf(statement: ProjectionStatement): ProjectionPlan {
+  let plan = plans.get(statement);
+  if (plan === undefined) {
+    const wildcard = statement.fields.some((f) => isValueField(f) && f.name === '*' && !f.parents);
+    const topLevel = wildcard
+      ? statement.fields.filter((f) => isValueField(f) && !f.parents && f.name !== '*')
+      : [];
+    plan = {
+      ignored: ignoredPaths(statement.ignoredFields),
+      wildcard,
+      topLevel,
+      renames: new Map(topLevel.map((f) => [f.name, f.alias])),
+      rest: wildcard
+        ? statement.fields.filter((f) => f.name !== '*' || f.parents).filter((f) => !topLevel.includes(f))
+        : statement.fields,
+    };
+    plans.set(statement, plan);
+  }
+  return plan;
+}
+
 export function projectRecord(
   record: SinkRecord | RecordView,
   statement: ProjectionStatement,
@@ -61,23 +101,18 @@ export function projectRecord(
 ): Document {
   const view = record instanceof RecordView ? record : new RecordView(record, options);
   const root = view.value();
-  const ignored = ignoredPaths(statement.ignoredFields);
+  const { ignored, wildcard, topLevel, renames, rest } = planOf(statement);
   const missing = options.missingFields === 'omit' ? 'absent' : 'error';
   const out = new DocumentBuilder(statement.retainStructure);
   const leaf = leafOf(options);
 
-  const wildcard = statement.fields.some((f) => isValueField(f) && f.name === '*' && !f.parents);
-  let rest: readonly KcqlField[] = statement.fields;
   if (wildcard) {
-    const topLevel = statement.fields.filter((f) => isValueField(f) && !f.parents && f.name !== '*');
     for (const f of topLevel) resolveField(view, fieldSource(view, f, 'value'), missing);
-    const renames = new Map(topLevel.map((f) => [f.name, f.alias]));
     for (const name of childNames(root)) {
       if (ignored.has(name)) continue;
       const value = (child(root, name) as { value: unknown }).value;
       out.put([renames.get(name) ?? name], leaf(value, childSchema(root, name), ignored, name));
     }
-    rest = statement.fields.filter((f) => f.name !== '*' || f.parents).filter((f) => !topLevel.includes(f));
   }
 
   for (const f of rest) addField(view, out, f, 'value', ignored, missing, leaf);
@@ -101,13 +136,7 @@ function addField(
     return;
   }
   if (field.name === '*') {
-    // `a.b.*` reads the container at a.b; `_key.*` (no parents) the whole key.
-    const parents = field.parents ?? [];
-    const container: KcqlField =
-      parents.length > 0
-        ? { ...field, name: parents.at(-1)!, parents: parents.length > 1 ? parents.slice(0, -1) : null }
-        : { ...field, name: '_key', parents: null };
-    const source = fieldSource(view, container, origin);
+    const source = fieldSource(view, containerOf(field), origin);
     const found = resolveField(view, source, missing);
     if (!found.found || found.value === null) return;
     if (!isContainer(found.value)) {
@@ -128,28 +157,50 @@ function addField(
     return;
   }
   const source = fieldSource(view, field, origin);
-  const found = resolveField(view, source, missing);
+  const { lookup: found, parent } = resolveFieldAndParent(view, source, missing);
   if (!found.found) return;
+  const skip = origin === 'value' && ignored.size > 0 ? ignored : undefined;
   const value = leaf(
     found.value,
-    leafSchema(view, source, found.value),
-    origin === 'value' ? ignored : undefined,
-    source.segments.join('.'),
+    leafSchema(view, source, found.value, parent),
+    skip,
+    // The path only matters to IGNORE.
+    skip ? source.segments.join('.') : '',
   );
-  const parents = source.segments.slice(0, -1);
-  out.put(structured ? [...parents, field.alias] : [field.alias], value);
+  out.put(structured ? [...source.segments.slice(0, -1), field.alias] : [field.alias], value);
 }
 
-/** The schema of a resolved field: its parent Struct's field schema, a header's schema, or by runtime type. */
-function leafSchema(view: RecordView, source: FieldSource, value: unknown): Schema | null {
+const containers = new WeakMap<KcqlField, KcqlField>();
+
+/**
+ * The field a `*` reads its children from: `a.b.*` the container at a.b, `_key.*` (no parents) the
+ * whole key. One per field, so that what is worked out per field (fieldSource) is kept.
+ */
+function containerOf(field: KcqlField): KcqlField {
+  let container = containers.get(field);
+  if (container === undefined) {
+    const parents = field.parents ?? [];
+    container =
+      parents.length > 0
+        ? { ...field, name: parents.at(-1)!, parents: parents.length > 1 ? parents.slice(0, -1) : null }
+        : { ...field, name: '_key', parents: null };
+    containers.set(field, container);
+  }
+  return container;
+}
+
+/**
+ * The schema of a resolved field: its parent Struct's field schema, a header's schema, or by runtime
+ * type. `parent` is the container it was read from.
+ */
+function leafSchema(view: RecordView, source: FieldSource, value: unknown, parent: unknown): Schema | null {
   if (isStruct(value)) return value.schema as unknown as Schema;
   if (source.segments.length === 0) {
     if (source.root === view.record.value) return view.record.valueSchema;
     if (source.root === view.record.key) return view.record.keySchema;
     return null;
   }
-  const parent = resolveField(view, { ...source, segments: source.segments.slice(0, -1) }, 'absent');
-  return parent.found ? childSchema(parent.value, source.segments.at(-1)!) : null;
+  return childSchema(parent, source.segments.at(-1)!);
 }
 
 function isValueField(f: KcqlField): boolean {
@@ -174,7 +225,12 @@ class DocumentBuilder {
 
   put(path: readonly string[], value: unknown): void {
     let target = this.document;
-    const segments = this.retainStructure ? path : [path.at(-1)!];
+    if (!this.retainStructure || path.length === 1) {
+      const name = path[path.length - 1]!;
+      target[name in target ? freeName(target, name) : name] = value;
+      return;
+    }
+    const segments = path;
     for (const segment of segments.slice(0, -1)) {
       const existing = target[segment];
       if (

@@ -69,8 +69,14 @@ export const plainValueHooks: ValueHooks = {
 
 function objectOf(entries: readonly (readonly [string, unknown])[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of entries) {
-    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  for (let i = 0; i < entries.length; i++) {
+    const [k, v] = entries[i]!;
+    // A "__proto__" key is data, not the prototype (an assignment would set the prototype).
+    if (k === '__proto__') {
+      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    } else {
+      out[k] = v;
+    }
   }
   return out;
 }
@@ -142,27 +148,23 @@ export function mapValue<R>(
       const stringKeys =
         keySchema === null ? entries.every(([k]) => typeof k === 'string') : keySchema.type === 'STRING';
       return hooks.map(
-        entries
-          .filter(([k]) => !(stringKeys && skip?.has(pathOf(prefix, k as string))))
-          .map(([k, v]) => [
-            mapValue(k, keySchema, hooks),
-            stringKeys
-              ? mapValue(v, valueSchema, hooks, skip, pathOf(prefix, k as string))
-              : mapValue(v, valueSchema, hooks),
-          ]),
+        mapEntries(entries, stringKeys, keySchema, valueSchema, hooks, skip, prefix),
         stringKeys,
         schema,
       );
     }
     case 'STRUCT': {
       const struct = value as { get(name: string): unknown };
-      return hooks.struct(
-        schema
-          .fields()
-          .filter((f) => !skip?.has(pathOf(prefix, f.name)))
-          .map((f) => [f.name, mapValue(struct.get(f.name), f.schema, hooks, skip, pathOf(prefix, f.name))]),
-        schema,
-      );
+      const fields = schema.fields();
+      const out: [string, R][] = [];
+      const paths = skipping(skip);
+      for (let i = 0; i < fields.length; i++) {
+        const f = fields[i]!;
+        const path = paths ? pathOf(prefix, f.name) : '';
+        if (paths && skip!.has(path)) continue;
+        out.push([f.name, mapValue(struct.get(f.name), f.schema, hooks, skip, path)]);
+      }
+      return hooks.struct(out, schema);
     }
   }
   return mapByRuntimeType(value, hooks, skip, prefix);
@@ -170,6 +172,36 @@ export function mapValue<R>(
 
 function pathOf(prefix: string, name: string): string {
   return prefix === '' ? name : `${prefix}.${name}`;
+}
+
+// Paths only matter to IGNORE: without paths to skip, none is built (the common case, per field of
+// every record).
+function skipping(skip: ReadonlySet<string> | undefined): boolean {
+  return skip !== undefined && skip.size > 0;
+}
+
+/** The entries of a Map (or a schemaless object) mapped, IGNOREd keys left out. */
+function mapEntries<R>(
+  entries: Iterable<readonly [unknown, unknown]>,
+  stringKeys: boolean,
+  keySchema: Schema | null,
+  valueSchema: Schema | null,
+  hooks: ValueHooks<R>,
+  skip: ReadonlySet<string> | undefined,
+  prefix: string,
+): [R, R][] {
+  const out: [R, R][] = [];
+  const paths = stringKeys && skipping(skip);
+  for (const [k, v] of entries) {
+    if (!paths) {
+      out.push([mapValue(k, keySchema, hooks), mapValue(v, valueSchema, hooks)]);
+      continue;
+    }
+    const path = pathOf(prefix, k as string);
+    if (skip!.has(path)) continue;
+    out.push([mapValue(k, keySchema, hooks), mapValue(v, valueSchema, hooks, skip, path)]);
+  }
+  return out;
 }
 
 function mapByRuntimeType<R>(
@@ -199,26 +231,24 @@ function mapByRuntimeType<R>(
       null,
     );
   if (value instanceof Map) {
-    const entries = [...value.entries()];
-    const stringKeys = entries.every(([k]) => typeof k === 'string');
-    return hooks.map(
-      entries
-        .filter(([k]) => !(stringKeys && skip?.has(pathOf(prefix, k as string))))
-        .map(([k, v]) => [
-          mapValue(k, null, hooks),
-          stringKeys ? mapValue(v, null, hooks, skip, pathOf(prefix, k as string)) : mapValue(v, null, hooks),
-        ]),
-      stringKeys,
-      null,
-    );
+    let stringKeys = true;
+    for (const k of value.keys()) {
+      if (typeof k !== 'string') {
+        stringKeys = false;
+        break;
+      }
+    }
+    return hooks.map(mapEntries(value, stringKeys, null, null, hooks, skip, prefix), stringKeys, null);
   }
   if (isPlainObject(value)) {
-    return hooks.struct(
-      Object.entries(value)
-        .filter(([k]) => !skip?.has(pathOf(prefix, k)))
-        .map(([k, v]) => [k, mapValue(v, null, hooks, skip, pathOf(prefix, k))]),
-      null,
-    );
+    const out: [string, R][] = [];
+    const paths = skipping(skip);
+    for (const k of Object.keys(value)) {
+      const path = paths ? pathOf(prefix, k) : '';
+      if (paths && skip!.has(path)) continue;
+      out.push([k, mapValue(value[k], null, hooks, skip, path)]);
+    }
+    return hooks.struct(out, null);
   }
   return hooks.string(String(value));
 }

@@ -27,9 +27,7 @@ export class RecordConverter {
 
   /** Throws (or rejects with) StageFailure when a stage fails for good. */
   convert(topic: string, partition: number, m: FetchedMessage): SinkRecord | Promise<SinkRecord> {
-    const key = this.operator.execute('KEY_CONVERTER', this.keyClass, () =>
-      this.keyConverter.toConnectData(topic, m.key),
-    );
+    const key = this.key(topic, m);
     if (isThenable(key)) return key.then((k) => this.withKey(topic, partition, m, k));
     return this.withKey(topic, partition, m, key);
   }
@@ -40,11 +38,42 @@ export class RecordConverter {
     m: FetchedMessage,
     key: SchemaAndValue,
   ): SinkRecord | Promise<SinkRecord> {
-    const value = this.operator.execute('VALUE_CONVERTER', this.valueClass, () =>
-      this.valueConverter.toConnectData(topic, m.value),
-    );
+    const value = this.value(topic, m);
     if (isThenable(value)) return value.then((v) => this.build(topic, partition, m, key, v));
     return this.build(topic, partition, m, key, value);
+  }
+
+  // The key and value stages call their converter directly: no closure per record. The operator gets
+  // one to retry with only once the first attempt failed or went asynchronous.
+
+  private key(topic: string, m: FetchedMessage): SchemaAndValue | Promise<SchemaAndValue> {
+    let key: SchemaAndValue | Promise<SchemaAndValue>;
+    try {
+      key = this.keyConverter.toConnectData(topic, m.key);
+    } catch (e) {
+      return this.operator.failed('KEY_CONVERTER', this.keyClass, this.keyAttempt(topic, m), e);
+    }
+    if (!isThenable(key)) return key;
+    return this.operator.settle('KEY_CONVERTER', this.keyClass, this.keyAttempt(topic, m), key);
+  }
+
+  private keyAttempt(topic: string, m: FetchedMessage): () => SchemaAndValue | Promise<SchemaAndValue> {
+    return () => this.keyConverter.toConnectData(topic, m.key);
+  }
+
+  private value(topic: string, m: FetchedMessage): SchemaAndValue | Promise<SchemaAndValue> {
+    let value: SchemaAndValue | Promise<SchemaAndValue>;
+    try {
+      value = this.valueConverter.toConnectData(topic, m.value);
+    } catch (e) {
+      return this.operator.failed('VALUE_CONVERTER', this.valueClass, this.valueAttempt(topic, m), e);
+    }
+    if (!isThenable(value)) return value;
+    return this.operator.settle('VALUE_CONVERTER', this.valueClass, this.valueAttempt(topic, m), value);
+  }
+
+  private valueAttempt(topic: string, m: FetchedMessage): () => SchemaAndValue | Promise<SchemaAndValue> {
+    return () => this.valueConverter.toConnectData(topic, m.value);
   }
 
   private build(

@@ -80,9 +80,27 @@ export class RetryWithTolerance {
     } catch (e) {
       return this.retry(stage, executingClass, op, e, Date.now());
     }
-    if (!isThenable(result)) return result;
+    return this.settle(stage, executingClass, op, result);
+  }
+
+  // `execute` in two halves, for a hot path that makes the first attempt itself so that it builds
+  // no closure per call while that attempt succeeds synchronously (the record converter).
+
+  /** After a first attempt of `op` that returned `first`: as `execute` goes on from there. */
+  settle<T>(
+    stage: Stage,
+    executingClass: string,
+    op: () => T | Promise<T>,
+    first: T | Promise<T>,
+  ): T | Promise<T> {
+    if (!isThenable(first)) return first;
     const start = Date.now();
-    return result.then(undefined, (e: unknown) => this.retry(stage, executingClass, op, e, start));
+    return first.then(undefined, (e: unknown) => this.retry(stage, executingClass, op, e, start));
+  }
+
+  /** After a first attempt of `op` that threw `error`: as `execute` goes on from there. */
+  failed<T>(stage: Stage, executingClass: string, op: () => T | Promise<T>, error: unknown): T | Promise<T> {
+    return this.retry(stage, executingClass, op, error, Date.now());
   }
 
   private retry<T>(

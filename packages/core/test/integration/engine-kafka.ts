@@ -112,10 +112,15 @@ export async function waitUntil(
   cond: () => boolean | Promise<boolean>,
   what: string,
   timeoutMs = 60_000,
+  /** What the state was when the wait timed out, so a failure says more than "timed out". */
+  detail?: () => string,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      const state = detail ? `; state: ${detail()}` : '';
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${state}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -113,6 +113,11 @@ describe('kafkajs mapping', () => {
     expect(() => toKafkaJsConsumerConfig({ 'isolation.level': 'committed' }, 'g')).toThrow(/isolation.level/);
   });
 
+  it("waits at most the Java consumer's 500 ms for a fetch by default, so stops and rejoins are not held 5 s", () => {
+    expect(toKafkaJsConsumerConfig({}, 'g').config.maxWaitTimeInMs).toBe(500);
+    expect(toKafkaJsConsumerConfig({ 'fetch.max.wait.ms': '100' }, 'g').config.maxWaitTimeInMs).toBe(100);
+  });
+
   it('maps producer acks', () => {
     expect(toKafkaJsProducerConfig({}).acks).toBe(-1);
     expect(toKafkaJsProducerConfig({ acks: '1' }).acks).toBe(1);

@@ -93,6 +93,18 @@ describe('valueMapper: values with a schema', () => {
     const schema = SchemaBuilder.map(SchemaBuilder.int32().build(), SchemaBuilder.string().build()).build();
     expect(valueMapper()(new Map([[1, 'one']]), schema)).toEqual(new Map([[1, 'one']]));
   });
+
+  it('a "__proto__" key is a field of the object, not its prototype', () => {
+    const mapped = valueMapper()(
+      new Map<string, unknown>([
+        ['__proto__', { polluted: true }],
+        ['id', 1],
+      ]),
+    ) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(mapped)).toBe(Object.prototype);
+    expect(Object.keys(mapped)).toEqual(['__proto__', 'id']);
+    expect(Object.getOwnPropertyDescriptor(mapped, '__proto__')?.value).toEqual({ polluted: true });
+  });
 });
 
 describe('valueMapper: values without a schema, by runtime type', () => {

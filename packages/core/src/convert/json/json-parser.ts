@@ -4,10 +4,11 @@ import { JsonNumberText, type JsonNode, type JsonObject } from './json-node.js';
 //
 // Fast path: JSON.parse. After it, an integral value must still mean "integer literal" (schemaless
 // integers are INT64, other numbers FLOAT64) and integers must be exact. Two checks make sure:
-// - before parsing, substring searches (native, much cheaper than a regex or a JS loop) find candidate
-//   literals JSON.parse would blur: integral floats (`12.0`), Java's exponent form (`1.0E7`, which
-//   Kafka Connect itself writes for large doubles), and fractions starting with 000/999 that may round
-//   to an integer (with up to ~12 integer digits they must, to get within half an ULP). A candidate
+// - before parsing, a probe finds candidate literals JSON.parse would blur: integral floats (`12.0`),
+//   Java's exponent form (`1.0E7`, which Kafka Connect itself writes for large doubles), and fractions
+//   starting with 000/999 that may round to an integer (with up to ~12 integer digits they must, to get
+//   within half an ULP). It scans natively for '.' and 'E' only; the characters next to a hit turn most
+//   hits down at once (a candidate has a digit before it and, after a '.', a '0' or a '9'). A candidate
 //   counts only when it is a whole, delimited JSON number, so ids such as "3E4F" or "v1.0" do not force
 //   the slow path.
 //   Accepted imprecision: a lowercase exponent literal with an integral value below 2^53 (`1e3`; JS,
@@ -19,13 +20,16 @@ import { JsonNumberText, type JsonNode, type JsonObject } from './json-node.js';
 
 const RISKY_NUMBER = /^-?\d+(?:\.(?:0+|000\d*|999\d*)|(?:\.\d+)?[eE][+-]?\d+)$/;
 
-function hasRiskyLiteral(text: string): boolean {
-  return probe(text, '.0') || probe(text, '.999') || probe(text, 'E');
-}
-
-function probe(text: string, needle: string): boolean {
-  for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + needle.length)) {
+/** Whether `text` holds a number literal that JSON.parse would blur (see above). */
+export function hasRiskyLiteral(text: string): boolean {
+  for (let i = text.indexOf('.'); i !== -1; i = text.indexOf('.', i + 1)) {
+    const next = text.charCodeAt(i + 1);
+    if ((next !== 0x30 && next !== 0x39) || !isDigit(text.charCodeAt(i - 1))) continue;
+    if (next === 0x39 && !text.startsWith('999', i + 1)) continue;
     if (isRiskyNumberAt(text, i)) return true;
+  }
+  for (let i = text.indexOf('E'); i !== -1; i = text.indexOf('E', i + 1)) {
+    if (isDigit(text.charCodeAt(i - 1)) && isRiskyNumberAt(text, i)) return true;
   }
   return false;
 }

@@ -160,7 +160,10 @@ export function toKafkaJsConsumerConfig(props: Record<string, string>, groupId: 
   // Like the Java consumer's `allow.auto.create.topics` (default true): a connector started before its
   // topic exists gets it created when the broker allows it, instead of failing at start.
   const autoCreate = (props['allow.auto.create.topics'] ?? 'true').trim().toLowerCase() !== 'false';
-  const config: ConsumerConfig = { groupId, allowAutoTopicCreation: autoCreate };
+  // `fetch.max.wait.ms` defaults to the Java consumer's 500 ms, not kafkajs' 5 s: kafkajs finishes the
+  // fetch in flight before it stops or rejoins, so its default made every task stop and every rebalance
+  // of an idle consumer wait up to 5 s. With data waiting the broker answers at once either way.
+  const config: ConsumerConfig = { groupId, allowAutoTopicCreation: autoCreate, maxWaitTimeInMs: 500 };
   const set = <K extends keyof ConsumerConfig>(key: K, prop: string) => {
     const v = intProp(props, prop);
     if (v !== undefined) (config[key] as number) = v;

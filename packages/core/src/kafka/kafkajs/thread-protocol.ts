@@ -198,9 +198,11 @@ const NO_HEADERS: readonly RawHeader[] = Object.freeze([]);
 
 export function unpackBatch(p: PackedBatch): FetchedBatch {
   const messages: FetchedMessage[] = new Array<FetchedMessage>(p.count);
-  const { fields, bytes, headerValues } = p;
+  const { fields, headerValues } = p;
+  // Views cut from one Buffer over the whole batch skip Buffer.from's argument checks per field.
+  const bytes = Buffer.from(p.bytes);
   const view = (start: number, length: number): Buffer | null =>
-    length < 0 ? null : Buffer.from(bytes, start, length);
+    length < 0 ? null : bytes.subarray(start, start + length);
   let h = 0;
   for (let i = 0; i < p.count; i++) {
     const f = i * FIELDS;
