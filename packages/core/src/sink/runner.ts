@@ -44,6 +44,13 @@ export class SinkTaskRunner {
   private readonly abort = new AbortController();
   private readonly tracker = new OffsetTracker();
   private readonly lastCommitted = new Map<string, number>();
+  /**
+   * Offsets the task had acknowledged when the commit at a revocation was refused (kafkajs rejoins while
+   * the revocation commits, so the coordinator may already be in the next generation). Kept only until
+   * the next assignment: a partition assigned back then resumes from here instead of from an older
+   * committed offset, since everything before it is in the store already.
+   */
+  private readonly refusedAtRevocation = new Map<string, TopicPartitionOffset>();
   private readonly assigned = new Map<string, TopicPartition>();
   private readonly pausedByTask = new Map<string, TopicPartition>();
   private readonly rewinds = new Map<string, TopicPartitionOffset>();
@@ -298,6 +305,9 @@ export class SinkTaskRunner {
     if (this.stopping || this.failure) return;
     this.assigned.clear();
     for (const tp of partitions) this.assigned.set(tpKey(tp), { topic: tp.topic, partition: tp.partition });
+    // Only the assignment right after the refused commit may use it.
+    for (const key of this.refusedAtRevocation.keys())
+      if (!this.assigned.has(key)) this.refusedAtRevocation.delete(key);
     for (const key of this.pausedByTask.keys()) if (!this.assigned.has(key)) this.pausedByTask.delete(key);
     if (this.targetPaused) this.consumer?.pause(partitions);
     else this.consumer?.pause([...this.pausedByTask.values()]);
@@ -394,11 +404,11 @@ export class SinkTaskRunner {
     const position = offsets.position();
     // Kafka seeds the last committed offset with the consumer's position at assignment; the first
     // batch after it starts there. A failed flush rewinds to it.
-    if (!this.lastCommitted.has(key))
-      this.lastCommitted.set(
-        key,
-        position ?? batch.fetchedOffset ?? batch.messages[0]?.offset ?? batch.nextOffset,
-      );
+    if (!this.lastCommitted.has(key)) {
+      const committed = position ?? batch.fetchedOffset ?? batch.messages[0]?.offset ?? batch.nextOffset;
+      this.lastCommitted.set(key, committed);
+      if (await this.resumeAfterRefusedCommit(key, committed)) return;
+    }
     const epoch = this.rewindEpochs.get(key) ?? 0;
     const rewound = () => (this.rewindEpochs.get(key) ?? 0) !== epoch;
     // A fetch normally starts at the position; only after a seek or a retried fetch does it repeat
@@ -429,6 +439,39 @@ export class SinkTaskRunner {
     const last = messages.length > 0 ? messages[messages.length - 1]!.offset : batch.nextOffset - 1;
     this.opts.metrics.consumerLag(tp.topic, tp.partition, Math.max(0, batch.highWatermark - last - 1));
     if (this.commitDue()) void this.commit(false);
+  }
+
+  /**
+   * A partition assigned back after its revocation commit was refused: commits, in the new generation,
+   * what the task had acknowledged, and consumes on from there (true: the batch in hand is dropped and
+   * fetched again from the new position). Only forwards: when the group's committed offset is already
+   * further (another member had the partition meanwhile), it stands.
+   */
+  private async resumeAfterRefusedCommit(key: string, committed: number): Promise<boolean> {
+    const acknowledged = this.refusedAtRevocation.get(key);
+    this.refusedAtRevocation.delete(key);
+    if (!acknowledged || acknowledged.offset <= committed || !this.consumer) return false;
+    try {
+      await withTimeout(
+        this.consumer.commit([acknowledged]),
+        this.opts.worker.offsetFlushTimeoutMs,
+        'committing offsets',
+      );
+    } catch (e) {
+      this.log.warn({ err: e }, 'Could not commit the offsets refused at the last revocation');
+      return false;
+    }
+    this.log.info(
+      {
+        topic: acknowledged.topic,
+        partition: acknowledged.partition,
+        offset: acknowledged.offset,
+        committed,
+      },
+      'Partition assigned back after its revocation commit was refused: committed and resumed at the offset the task had acknowledged',
+    );
+    this.rewindTo(acknowledged);
+    return true;
   }
 
   private isPaused(key: string): boolean {
@@ -698,6 +741,7 @@ export class SinkTaskRunner {
         { err: e, closing },
         `Offset commit of task ${this.name} failed; the records after the last commit may be delivered again`,
       );
+      if (closing && !this.stopping) for (const o of toCommit) this.refusedAtRevocation.set(tpKey(o), o);
     }
   }
 

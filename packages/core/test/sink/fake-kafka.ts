@@ -28,6 +28,8 @@ export class FakeKafka implements KafkaClientFactory {
   readonly commits: TopicPartitionOffset[][] = [];
   readonly produced: ProducedRecord[] = [];
   readonly createdTopics: NewTopic[] = [];
+  /** Hook to refuse offset commits (throw), e.g. one made while the group already rebalances. */
+  commitHook: (offsets: readonly TopicPartitionOffset[]) => Promise<void> = async () => undefined;
   /** Hook to delay or fail DLQ sends. */
   sendHook: (records: readonly ProducedRecord[]) => Promise<void> = async () => undefined;
   fetchSize = 100;
@@ -243,6 +245,7 @@ export class FakeConsumer implements KafkaConsumer {
   }
 
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    await this.kafka.commitHook(offsets);
     this.kafka.commits.push([...offsets]);
     for (const o of offsets) this.kafka.committed.set(key(o), o.offset);
   }

@@ -97,4 +97,26 @@ describe('SinkTaskRunner when partitions are revoked during work (defect 2)', ()
     await stopping;
     expect(kafka.commits).toEqual([]);
   });
+
+  it('a partition assigned back after its revocation commit was refused resumes at what the task acknowledged', async () => {
+    const kafka = new FakeKafka();
+    kafka.addTopic('back', 1);
+    for (let i = 0; i < 100; i++) kafka.append('back', 0, `r-${i}`);
+    const task = new RecordingTask();
+    await start(kafka, task, { topics: 'back' });
+    await waitFor(() => task.delivered.length === 100, 'the first 100 records');
+
+    // kafkajs rejoins while the revocation commits: the coordinator refuses the commit of the old
+    // generation, and the same partition comes back in the new one.
+    let refused = 0;
+    kafka.commitHook = async () => {
+      if (refused++ === 0) throw new Error('REBALANCE_IN_PROGRESS');
+    };
+    await within(kafka.consumers[0]!.revokeConcurrently(), 2000, 'the rebalance');
+    await waitFor(() => kafka.committedOffset('back', 0) === 100, 'the refused offsets committed');
+    kafka.append('back', 0, 'r-100');
+    await waitFor(() => task.delivered.length >= 101, 'the next record');
+    // Nothing the store had acknowledged is written again.
+    expect(task.delivered.map((r) => r.kafkaOffset)).toEqual(Array.from({ length: 101 }, (_, i) => i));
+  });
 });
