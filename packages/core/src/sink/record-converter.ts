@@ -47,33 +47,28 @@ export class RecordConverter {
   // one to retry with only once the first attempt failed or went asynchronous.
 
   private key(topic: string, m: FetchedMessage): SchemaAndValue | Promise<SchemaAndValue> {
-    let key: SchemaAndValue | Promise<SchemaAndValue>;
-    try {
-      key = this.keyConverter.toConnectData(topic, m.key);
-    } catch (e) {
-      return this.operator.failed('KEY_CONVERTER', this.keyClass, this.keyAttempt(topic, m), e);
-    }
-    if (!isThenable(key)) return key;
-    return this.operator.settle('KEY_CONVERTER', this.keyClass, this.keyAttempt(topic, m), key);
-  }
-
-  private keyAttempt(topic: string, m: FetchedMessage): () => SchemaAndValue | Promise<SchemaAndValue> {
-    return () => this.keyConverter.toConnectData(topic, m.key);
+    return this.stage('KEY_CONVERTER', this.keyClass, this.keyConverter, topic, m.key);
   }
 
   private value(topic: string, m: FetchedMessage): SchemaAndValue | Promise<SchemaAndValue> {
-    let value: SchemaAndValue | Promise<SchemaAndValue>;
-    try {
-      value = this.valueConverter.toConnectData(topic, m.value);
-    } catch (e) {
-      return this.operator.failed('VALUE_CONVERTER', this.valueClass, this.valueAttempt(topic, m), e);
-    }
-    if (!isThenable(value)) return value;
-    return this.operator.settle('VALUE_CONVERTER', this.valueClass, this.valueAttempt(topic, m), value);
+    return this.stage('VALUE_CONVERTER', this.valueClass, this.valueConverter, topic, m.value);
   }
 
-  private valueAttempt(topic: string, m: FetchedMessage): () => SchemaAndValue | Promise<SchemaAndValue> {
-    return () => this.valueConverter.toConnectData(topic, m.value);
+  private stage(
+    stage: 'KEY_CONVERTER' | 'VALUE_CONVERTER',
+    executingClass: string,
+    converter: Converter,
+    topic: string,
+    data: Buffer | null,
+  ): SchemaAndValue | Promise<SchemaAndValue> {
+    let result: SchemaAndValue | Promise<SchemaAndValue>;
+    try {
+      result = converter.toConnectData(topic, data);
+    } catch (e) {
+      return this.operator.failed(stage, executingClass, () => converter.toConnectData(topic, data), e);
+    }
+    if (!isThenable(result)) return result;
+    return this.operator.settle(stage, executingClass, () => converter.toConnectData(topic, data), result);
   }
 
   private build(
