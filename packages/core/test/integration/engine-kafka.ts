@@ -5,7 +5,7 @@ import { KafkaJsClientFactory } from '../../src/kafka/index.js';
 import type { ProducedRecord } from '../../src/kafka/port.js';
 import type { SinkTask } from '../../src/sink/api.js';
 import { SinkTaskRunner } from '../../src/sink/runner.js';
-import type { TaskStatus } from '../../src/sink/runner-types.js';
+import type { SinkTaskRunnerOptions, TaskStatus } from '../../src/sink/runner-types.js';
 import { countingMetrics, TestHeaderConverter, TestStringConverter } from '../sink/harness.js';
 import type { SinkRunnerHandle } from './engine-types.js';
 
@@ -85,6 +85,7 @@ export function startRunner(
   config: Record<string, string>,
   statuses: TaskStatus[] = [],
   logger: pino.Logger = quietLogger,
+  worker: Partial<SinkTaskRunnerOptions['worker']> = {},
 ): { runner: SinkTaskRunner; started: Promise<void> } {
   const runner = new SinkTaskRunner({
     connectorName,
@@ -96,6 +97,7 @@ export function startRunner(
       offsetFlushIntervalMs: 500,
       offsetFlushTimeoutMs: 5000,
       gracefulShutdownTimeoutMs: 10000,
+      ...worker,
     },
     task,
     keyConverter: new TestStringConverter(),

@@ -6,6 +6,7 @@ import {
   committedOffsets,
   createTopic,
   produce,
+  quietLogger,
   startRunner,
   uniqueName,
   useEngineKafka,
@@ -106,5 +107,58 @@ describe('sink engine against real Kafka: a partition handed over between two wo
       const c = await committedOffsets(engine.bootstrap, `connect-${connector}`, topic);
       return c.get(0) === 300 && c.get(1) === 300;
     }, 'commits of both partitions');
+  });
+
+  it('a rebalance kafkajs notices itself on an idle topic: the old owner commits before it rejoins, and nothing is written twice', async () => {
+    const topic = uniqueName('engine-idle-rebalance');
+    const connector = uniqueName('idle-rebalance-sink');
+    await createTopic(engine.bootstrap, topic, 2);
+    await produce(engine.bootstrap, rows(topic, 2, 100));
+    const written: { worker: string; partition: number; offset: number }[] = [];
+    const task = (worker: string) => {
+      const t = new RecordingTask();
+      t.onPut = async (records: readonly SinkRecord[]) => {
+        for (const r of records) written.push({ worker, partition: r.kafkaPartition, offset: r.kafkaOffset });
+      };
+      return t;
+    };
+    // No periodic commit during the test: only a revocation commits what A wrote.
+    const worker = { offsetFlushIntervalMs: 600_000 };
+    const a = startRunner(engine.bootstrap, connector, task('A'), { topics: topic }, [], quietLogger, worker);
+    engine.running.push(a.runner);
+    await a.started;
+    await waitUntil(() => written.length === 200, 'worker A writing all 200 records');
+    expect(await committedOffsets(engine.bootstrap, `connect-${connector}`, topic)).toEqual(new Map());
+
+    // The topic is idle: A's kafkajs learns of B's join from a heartbeat between empty fetches, in its own
+    // loop, and rejoins from there.
+    const b = startRunner(engine.bootstrap, connector, task('B'), { topics: topic }, [], quietLogger, worker);
+    engine.running.push(b.runner);
+    await b.started;
+    await waitUntil(
+      async () => (await committedOffsets(engine.bootstrap, `connect-${connector}`, topic)).size === 2,
+      'the revocation commit of both partitions',
+      30_000,
+    );
+    expect(await committedOffsets(engine.bootstrap, `connect-${connector}`, topic)).toEqual(
+      new Map([
+        [0, 100],
+        [1, 100],
+      ]),
+    );
+    await produce(engine.bootstrap, rows(topic, 2, 50, 200));
+    const key = (w: { partition: number; offset: number }) => `${w.partition}@${w.offset}`;
+    await waitUntil(
+      () => new Set(written.map(key)).size === 300,
+      'all 300 records written',
+      60_000,
+      () => `${written.length} writes, B wrote ${written.filter((w) => w.worker === 'B').length}`,
+    );
+    // B got a partition and read it from A's commit: the second batch only.
+    expect(written.filter((w) => w.worker === 'B').length).toBeGreaterThan(0);
+    const writers = new Map<string, string[]>();
+    for (const w of written) writers.set(key(w), [...(writers.get(key(w)) ?? []), w.worker]);
+    const twice = [...writers].filter(([, ws]) => ws.length > 1);
+    expect(twice).toEqual([]);
   });
 });

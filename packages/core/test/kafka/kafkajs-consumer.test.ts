@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs';
 import { KafkaJsConsumer } from '../../src/kafka/kafkajs/consumer.js';
+import { beforeJoining } from '../../src/kafka/kafkajs/join-hook.js';
 import type {
   BatchControl,
   ConsumerHandlers,
@@ -50,8 +51,26 @@ class ScriptedKafkaJs extends EventEmitter {
   async run(opts: { eachBatch: (p: EachBatchPayload) => Promise<void> }) {
     this.eachBatch = opts.eachBatch;
   }
+  /** The partition assigners kafkajs was given, made as kafkajs makes them. */
+  assigners: object[] = [];
+  /** What kafkajs sent the coordinator, in order, next to the test's events. */
+  readonly sent: string[] = [];
+  configure(config: ConsumerConfig) {
+    this.assigners = (config.partitionAssigners ?? []).map((make) =>
+      make({ cluster: null as never, groupId: config.groupId, logger: null as never }),
+    );
+  }
   join(assignment: Record<string, number[]>, memberId = 'member-1') {
     this.emit(EVENTS.GROUP_JOIN, { payload: { memberAssignment: assignment, memberId } });
+  }
+  /**
+   * kafkajs' ConsumerGroup#joinAndSync as join-hook.ts wraps it: the consumer's before-join callback,
+   * then JoinGroup (with `memberId` null after UNKNOWN_MEMBER_ID), then the new assignment.
+   */
+  async rejoin(assignment: Record<string, number[]>, memberId: string | null, events: string[]) {
+    await beforeJoining({ assigners: this.assigners, memberId });
+    events.push('JoinGroup sent');
+    this.join(assignment, memberId ?? 'member-2');
   }
   rebalancing() {
     this.emit(EVENTS.REBALANCING, { payload: {} });
@@ -90,7 +109,12 @@ interface Handled {
 
 async function start() {
   const kafkajs = new ScriptedKafkaJs();
-  const kafka = { consumer: () => kafkajs as unknown as Consumer } as unknown as Kafka;
+  const kafka = {
+    consumer: (config: ConsumerConfig) => {
+      kafkajs.configure(config);
+      return kafkajs as unknown as Consumer;
+    },
+  } as unknown as Kafka;
   const consumer = new KafkaJsConsumer(
     kafka,
     { groupId: 'g', maxBytes: 4096, sessionTimeout: SESSION_MS, heartbeatInterval: HEARTBEAT_MS },
@@ -299,6 +323,54 @@ describe('KafkaJsConsumer', () => {
     expect(events).toContain('revoked 0');
     expect(revokeCommits).toEqual(['committed']);
     vi.useRealTimers();
+  });
+
+  it('a rebalance kafkajs notices in its own loop: it rejoins only after the batch in put, the revocation and its commit', async () => {
+    const { kafkajs, events, handled, revokeCommits } = await start();
+    kafkajs.join({ t: [0, 1] });
+    await until(() => events.includes('assigned 0,1'), 'assignment');
+    await kafkajs.fetch(0, 0, 5);
+    await until(() => handled.length === 1, 'batch in put');
+    // kafkajs' heartbeat between fetches was answered REBALANCE_IN_PROGRESS: REBALANCING, then joinAndSync.
+    kafkajs.rebalancing();
+    const rejoined = kafkajs.rejoin({ t: [1] }, 'member-1', events);
+    await tick();
+    expect(events).not.toContain('JoinGroup sent');
+    handled[0]!.release();
+    await rejoined;
+    await until(() => events.includes('assigned 1'), 'the new assignment');
+    // The old generation's commit landed before this member rejoined, while the coordinator accepts it.
+    expect(events).toEqual([
+      'assigned 0,1',
+      'batch 0@0',
+      'done 0@0',
+      'revoked 0,1',
+      'JoinGroup sent',
+      'assigned 1',
+    ]);
+    expect(revokeCommits).toEqual(['committed']);
+    expect(kafkajs.commits).toEqual(['0@1', '1@1']);
+  });
+
+  it('kafkajs rejoining after UNKNOWN_MEMBER_ID in its own loop: revokes first, commits nothing of what it held', async () => {
+    const { kafkajs, events, revokeCommits } = await start();
+    kafkajs.join({ t: [0, 1] }, 'member-1');
+    await until(() => events.includes('assigned 0,1'), 'assignment');
+    // kafkajs clears its member id and calls joinAndSync, without a REBALANCING event.
+    await kafkajs.rejoin({ t: [1] }, null, events);
+    await until(() => events.includes('assigned 1'), 'the new assignment');
+    expect(events).toEqual(['assigned 0,1', 'revoked 0,1', 'JoinGroup sent', 'assigned 1']);
+    expect(revokeCommits).toEqual([
+      expect.stringMatching(/t-0@1, t-1@1 not committed: .*membership was lost/),
+    ]);
+    expect(kafkajs.commits).toEqual([]);
+  });
+
+  it('the first join waits for nothing', async () => {
+    const { kafkajs, events } = await start();
+    await kafkajs.rejoin({ t: [0] }, null, events);
+    await until(() => events.includes('assigned 0'), 'assignment');
+    expect(events).toEqual(['JoinGroup sent', 'assigned 0']);
   });
 
   describe('a member past its session (frozen by SIGSTOP, say)', () => {

@@ -1,5 +1,12 @@
 import type { Logger } from 'pino';
-import type { Batch, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import kafkajs, {
+  type Batch,
+  type Consumer,
+  type EachBatchPayload,
+  type IHeaders,
+  type Kafka,
+  type KafkaMessage,
+} from 'kafkajs';
 import type {
   BatchControl,
   ConsumerHandlers,
@@ -11,6 +18,7 @@ import type {
   TopicPartitionOffset,
   TopicPartitionRef,
 } from '../port.js';
+import { installJoinHook, type RejoinInfo, withBeforeJoin } from './join-hook.js';
 
 // The consumer port over kafkajs 2.x. What kafkajs allows and what it does not:
 // - kafkajs alternates fetching and batch handling per broker: its next fetch waits until the
@@ -23,14 +31,14 @@ import type {
 //   When the engine returns without taking a whole batch (paused, stopping, failed, rewound), the
 //   partition is sought back to the first record it did not take and its queued batches are dropped:
 //   prefetched records are never skipped, only fetched again.
-// - It has no revocation callback. A rebalance noticed by a heartbeat while eachBatch waits for room
-//   is held until the batch the engine is handling is done and the queue is dropped; then
-//   `onPartitionsRevoked` runs (commits still succeed then: the coordinator accepts the old
-//   generation while it prepares the rebalance) before the error is handed to kafkajs, which rejoins.
-//   A rebalance kafkajs notices in its own loop is only *announced* (REBALANCING event) while it
-//   already rejoins: the revocation then runs concurrently with the join and its commit may be
-//   refused; records acknowledged since the last commit are then delivered again after the
-//   rebalance (at-least-once, never a gap).
+// - It has no revocation callback. join-hook.ts adds one: before kafkajs (re)joins the group, it
+//   awaits this consumer's revocation: the batch the engine is handling finishes, the queue is dropped
+//   and `onPartitionsRevoked` runs, committing while the coordinator still accepts the old generation
+//   (it does until the member rejoins). That is the Java consumer's order, whoever noticed the
+//   rebalance: a heartbeat of ours while eachBatch waits for room (the answer is held, then handed to
+//   kafkajs), or kafkajs' own loop (a heartbeat between fetches on an idle topic, a fetch error).
+//   Without it the revocation ran alongside the join, its commit was refused or came late, and records
+//   already written were delivered again after the rebalance.
 // - Rebalancing is eager: every rebalance revokes all partitions and assigns anew.
 // - It has no heartbeat thread: a member learns that its session expired (a frozen process, a
 //   coordinator out of reach) only from the answer to its next heartbeat, and kafkajs asks only
@@ -124,6 +132,8 @@ export class KafkaJsConsumer implements KafkaConsumer {
    */
   private readonly lostPartitions = new Set<string>();
   private handlers: ConsumerHandlers | null = null;
+  /** kafkajs awaits the revocation before it rejoins (false only with a kafkajs lacking the hook point). */
+  private readonly joinHooked: boolean;
 
   constructor(
     kafka: Kafka,
@@ -131,7 +141,15 @@ export class KafkaJsConsumer implements KafkaConsumer {
     private readonly fromBeginning: boolean,
     private readonly logger: Logger,
   ) {
-    this.consumer = kafka.consumer(config);
+    // The revocation runs before every (re)join, awaited by kafkajs (join-hook.ts).
+    this.joinHooked = installJoinHook();
+    const assigners = config?.partitionAssigners ?? [kafkajs.PartitionAssigners.roundRobin];
+    this.consumer = kafka.consumer({
+      ...config,
+      partitionAssigners: this.joinHooked
+        ? assigners.map((a) => withBeforeJoin(a, (info) => this.beforeJoin(info)))
+        : assigners,
+    });
     this.prefetchBytes = config?.maxBytes ?? DEFAULT_PREFETCH_BYTES;
     this.sessionTimeoutMs = config?.sessionTimeout ?? DEFAULT_SESSION_TIMEOUT_MS;
     this.heartbeatIntervalMs = config?.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
@@ -168,6 +186,12 @@ export class KafkaJsConsumer implements KafkaConsumer {
 
   async run(handlers: ConsumerHandlers): Promise<void> {
     this.handlers = handlers;
+    if (!this.joinHooked) {
+      this.logger.warn(
+        'This kafkajs version has no ConsumerGroup#joinAndSync to wait on: a revocation may commit only after ' +
+          'the rejoin, and records written before a rebalance may then be delivered again (at-least-once)',
+      );
+    }
     const { GROUP_JOIN, HEARTBEAT, REBALANCING, CRASH } = this.consumer.events;
     this.consumer.on(HEARTBEAT, () => {
       this.lastContact = Date.now();
@@ -237,6 +261,25 @@ export class KafkaJsConsumer implements KafkaConsumer {
   private async revoke(partitions: TopicPartitionRef[], handlers: ConsumerHandlers): Promise<void> {
     await this.quiesce();
     await handlers.onPartitionsRevoked(partitions);
+  }
+
+  /**
+   * kafkajs is about to (re)join: revoke what is still assigned, and wait for the revocation and its
+   * commit, which the coordinator accepts in the old generation until this member rejoins.
+   */
+  private async beforeJoin({ memberId }: RejoinInfo): Promise<void> {
+    const handlers = this.handlers;
+    if (!handlers) return;
+    if (!this.revokeDone && this.assigned.length > 0) {
+      // kafkajs forgets its member id when the coordinator no longer knows it (UNKNOWN_MEMBER_ID), and
+      // past its session the member is gone: either way the partitions may be someone else's by now.
+      if ((memberId === null && this.memberId !== null) || this.sessionExpired()) {
+        this.loseMembership(this.assigned);
+      }
+      this.revokeOnce(handlers);
+    }
+    // Never rejects: the lifecycle chain reports its failures through onCrash.
+    await this.lifecycle;
   }
 
   /** Revokes the current assignment, unless it is already revoked for this rebalance. */
