@@ -1,7 +1,7 @@
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { javaBin } from '../installers/java.js';
-import { copyArtifact } from '../installers/maven.js';
+import { downloadArtifact } from '../installers/maven.js';
 import { isMarked, mark } from '../installers/marker.js';
 import type { ServiceContext, ServiceDefinition } from '../service.js';
 
@@ -47,7 +47,7 @@ export function apicurioArgs(installDir: string, tmpDir: string, listen: string[
 
 const schemaRegistry: ServiceDefinition = {
   name: 'schema-registry',
-  prerequisites: { install: ['maven'], start: ['java17'] },
+  prerequisites: { start: ['java17'] },
   ports: { http: 8081 },
   memory: '384 MiB heap (-Xmx384m)',
   startTimeoutMs: 120_000,
@@ -61,12 +61,15 @@ const schemaRegistry: ServiceDefinition = {
     await rm(home(ctx), { recursive: true, force: true });
     await rm(download, { recursive: true, force: true });
     ctx.progress(`downloading Apicurio Registry ${VERSION} (about 110 MB) from Maven Central`);
-    await copyArtifact(ctx, `io.apicurio:apicurio-registry-app:${VERSION}:tar.gz:all`, download);
-    const [archive] = (await readdir(download)).filter((f) => f.endsWith('.tar.gz'));
-    if (!archive) throw new Error(`the Apicurio download left no .tar.gz in ${download}`);
+    // Straight from the repository: its parent POM, which mvn would read first, is no longer served.
+    const archive = await downloadArtifact(
+      ctx,
+      `io.apicurio:apicurio-registry-app:${VERSION}:tar.gz:all`,
+      download,
+    );
     ctx.progress('unpacking Apicurio Registry');
     await mkdir(home(ctx), { recursive: true });
-    await ctx.run('tar', ['-xzf', path.join(download, archive), '-C', home(ctx)]);
+    await ctx.run('tar', ['-xzf', archive, '-C', home(ctx)]);
     await rm(download, { recursive: true, force: true });
     await mark(home(ctx));
   },
