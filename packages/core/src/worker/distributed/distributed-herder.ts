@@ -752,6 +752,7 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
       if (!this.ownedConnectors.has(name) || !store.get(name)) {
         worker.stopConnector(name);
         this.appliedConnectors.delete(name);
+        this.markConnectorUnassigned(name);
       }
     }
     for (const name of this.ownedConnectors) {
@@ -846,8 +847,10 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
     this.ownedTasks.clear();
     this.pendingAssigned = null;
     const running = this.opts.worker.taskIds();
+    const connectors = [...this.appliedConnectors.keys()];
     await this.opts.worker.stopAll();
     this.markUnassigned(running);
+    for (const name of connectors) this.markConnectorUnassigned(name);
     this.appliedConnectors.clear();
     this.appliedTasks.clear();
     this.pendingRevoked.clear();
@@ -866,6 +869,15 @@ export class DistributedHerder extends AbstractHerder implements MemberListener 
         workerId: this.opts.worker.workerId(),
       });
     }
+  }
+
+  /** The same for a connector this worker stopped (Kafka Connect's onShutdown); none for a deleted one. */
+  private markConnectorUnassigned(name: string): void {
+    if (!this.deps.configStore.get(name)) return;
+    this.opts.statusStore.putConnectorSafe(name, {
+      state: 'UNASSIGNED',
+      workerId: this.opts.worker.workerId(),
+    });
   }
 
   /** What the leader should count as this worker's: owned or about to be, plus revoked work still stopping. */

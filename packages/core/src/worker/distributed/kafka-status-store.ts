@@ -27,6 +27,8 @@ export class KafkaStatusStore implements StatusStore {
   private readonly activeTopics = new Map<string, Set<string>>();
   /** The group generation each task status was written at, for putTaskSafe. */
   private readonly taskGenerations = new Map<string, number>();
+  /** The same for connector statuses, for putConnectorSafe. */
+  private readonly connectorGenerations = new Map<string, number>();
   private readonly log: TopicLog;
   private writer: LogWriter | null = null;
   private sending: Promise<void> = Promise.resolve();
@@ -64,6 +66,7 @@ export class KafkaStatusStore implements StatusStore {
 
   putConnector(connector: string, status: ConnectorStatus): void {
     this.connectorStatus.set(connector, status);
+    this.connectorGenerations.set(connector, this.generation());
     this.listener?.connector(connector, status.state);
     this.send({ key: `status-connector-${connector}`, value: this.statusValue(status) });
   }
@@ -82,11 +85,24 @@ export class KafkaStatusStore implements StatusStore {
    */
   putTaskSafe(connector: string, task: number, status: TaskStatusRecord): boolean {
     const current = this.getTasks(connector).get(task);
-    const currentGeneration = this.taskGenerations.get(`${connector}-${task}`) ?? -1;
-    if (current && current.workerId !== this.workerId() && currentGeneration > this.generation())
-      return false;
+    if (this.newerElsewhere(current, this.taskGenerations.get(`${connector}-${task}`))) return false;
     this.putTask(connector, task, status);
     return true;
+  }
+
+  /** putTaskSafe for a connector's own status. */
+  putConnectorSafe(connector: string, status: ConnectorStatus): boolean {
+    const current = this.connectorStatus.get(connector);
+    if (this.newerElsewhere(current, this.connectorGenerations.get(connector))) return false;
+    this.putConnector(connector, status);
+    return true;
+  }
+
+  /** Another worker wrote the current status at a newer generation than this worker's. */
+  private newerElsewhere(current: { workerId: string } | undefined, generation: number | undefined): boolean {
+    return (
+      current !== undefined && current.workerId !== this.workerId() && (generation ?? -1) > this.generation()
+    );
   }
 
   getConnector(connector: string): ConnectorStatus | undefined {
@@ -177,6 +193,7 @@ export class KafkaStatusStore implements StatusStore {
       const connector = key.slice('status-connector-'.length);
       if (value === null) return this.dropConnector(connector);
       const wasOurs = this.connectorStatus.get(connector)?.workerId === self;
+      this.connectorGenerations.set(connector, typeof value.generation === 'number' ? value.generation : -1);
       this.connectorStatus.set(connector, {
         state: value.state as ConnectorState,
         workerId: value.worker_id,

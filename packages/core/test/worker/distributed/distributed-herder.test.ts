@@ -18,6 +18,14 @@ function lastTaskState(cluster: HerderCluster, connector: string, task: number):
   return last ? (JSON.parse(last.value!.toString()) as { state: string }).state : undefined;
 }
 
+function lastConnectorState(cluster: HerderCluster, connector: string): string | undefined {
+  const records = cluster.statusTopic.records.filter(
+    (r) => r.key === `status-connector-${connector}` && r.value,
+  );
+  const last = records[records.length - 1];
+  return last ? (JSON.parse(last.value!.toString()) as { state: string }).state : undefined;
+}
+
 describe('DistributedHerder', () => {
   let cluster: HerderCluster;
   afterEach(async () => {
@@ -38,21 +46,51 @@ describe('DistributedHerder', () => {
     expect(w1.fatal).toEqual([]);
   });
 
-  it('reports UNASSIGNED for the tasks a stopping worker no longer runs (issue 16, point 8)', async () => {
+  it('reports UNASSIGNED for the connector and tasks a stopping worker no longer runs (issue 16, point 8)', async () => {
     cluster = new HerderCluster();
     const w1 = await cluster.start('w1');
     await waitFor(() => w1.herder.ready(), 'w1 to join');
     await w1.herder.putConnectorConfig('c1', testConnector('c1', 2), { allowReplace: false });
     await waitFor(() => w1.worker.taskIds().length === 2, 'both tasks to run');
     await waitFor(
-      () => [0, 1].every((t) => lastTaskState(cluster, 'c1', t) === 'RUNNING'),
+      () =>
+        [0, 1].every((t) => lastTaskState(cluster, 'c1', t) === 'RUNNING') &&
+        lastConnectorState(cluster, 'c1') === 'RUNNING',
       'RUNNING statuses',
     );
     await w1.stop();
     await waitFor(
-      () => [0, 1].every((t) => lastTaskState(cluster, 'c1', t) === 'UNASSIGNED'),
+      () =>
+        [0, 1].every((t) => lastTaskState(cluster, 'c1', t) === 'UNASSIGNED') &&
+        lastConnectorState(cluster, 'c1') === 'UNASSIGNED',
       'UNASSIGNED statuses',
       2000,
+    );
+  });
+
+  it('a connector moved to a new worker shows UNASSIGNED from the old one, then RUNNING from the new one', async () => {
+    cluster = new HerderCluster();
+    const w1 = await cluster.start('w1');
+    await waitFor(() => w1.herder.ready(), 'w1 to join');
+    await w1.herder.putConnectorConfig('c1', testConnector('c1', 1), { allowReplace: false });
+    await w1.herder.putConnectorConfig('c2', testConnector('c2', 1), { allowReplace: false });
+    await waitFor(() => lastConnectorState(cluster, 'c2') === 'RUNNING', 'c2 RUNNING on w1');
+    const w2 = await cluster.start('w2');
+    // One of the two connectors moves to w2: w1 reports it UNASSIGNED once stopped, then w2 RUNNING.
+    await waitFor(
+      () => ['c1', 'c2'].some((c) => w2.worker.isConnectorRunning(c)),
+      'a connector running on w2',
+    );
+    const moved = ['c1', 'c2'].find((c) => w2.worker.isConnectorRunning(c))!;
+    const states = () =>
+      cluster.statusTopic.records
+        .filter((r) => r.key === `status-connector-${moved}` && r.value)
+        .map((r) => JSON.parse(r.value!.toString()) as { state: string; worker_id: string })
+        .map((v) => `${v.state} ${v.worker_id}`);
+    await waitFor(() => states().at(-1) === `RUNNING ${'w2:8083'}`, 'RUNNING from w2');
+    expect(states()).toContain(`UNASSIGNED ${'w1:8083'}`);
+    expect(states().indexOf(`UNASSIGNED ${'w1:8083'}`)).toBeLessThan(
+      states().lastIndexOf(`RUNNING ${'w2:8083'}`),
     );
   });
 

@@ -184,6 +184,32 @@ describe('KafkaStatusStore', () => {
     expect(w1.getTasks('x').get(0)?.state).toBe('UNASSIGNED');
   });
 
+  it("does not let a stale worker's UNASSIGNED hide the connector status a newer generation wrote", async () => {
+    const topic = new MemoryTopic();
+    const w2 = new KafkaStatusStore(
+      topic.open,
+      () => 'b:8083',
+      () => 7,
+      logger,
+    );
+    await w2.start(topic.writer(), 1000);
+    w2.putConnector('x', { state: 'RUNNING', workerId: 'b:8083' });
+    await w2.flush();
+    let generation = 5;
+    const w1 = new KafkaStatusStore(
+      topic.open,
+      () => 'a:8083',
+      () => generation,
+      logger,
+    );
+    await w1.start(topic.writer(), 1000);
+    expect(w1.putConnectorSafe('x', { state: 'UNASSIGNED', workerId: 'a:8083' })).toBe(false);
+    expect(w1.getConnector('x')).toEqual({ state: 'RUNNING', workerId: 'b:8083' });
+    generation = 8;
+    expect(w1.putConnectorSafe('x', { state: 'UNASSIGNED', workerId: 'a:8083' })).toBe(true);
+    expect(w1.getConnector('x')?.state).toBe('UNASSIGNED');
+  });
+
   it('writes topic-tracking records with the task that read the topic', async () => {
     const topic = new MemoryTopic();
     const a = statusStore(topic, 'a:8083');
