@@ -78,7 +78,8 @@ export async function copyArtifact(ctx: ServiceContext, coordinates: string, out
 }
 
 /** Maven Central, or a mirror of it (`SLUICE_MAVEN_REPO`, for machines behind a repository manager). */
-const mavenRepo = () => (process.env['SLUICE_MAVEN_REPO'] ?? 'https://repo.maven.apache.org/maven2').replace(/\/$/, '');
+const mavenRepo = () =>
+  (process.env['SLUICE_MAVEN_REPO'] ?? 'https://repo.maven.apache.org/maven2').replace(/\/$/, '');
 
 /**
  * Download one archive (`group:artifact:version:type[:classifier]`) into `outDir` straight from the
