@@ -4,6 +4,7 @@ import { configRecords } from '../../../src/worker/distributed/config-records.js
 import { KafkaConfigStore, type ConfigChanges } from '../../../src/worker/distributed/kafka-config-store.js';
 import { KafkaStatusStore } from '../../../src/worker/distributed/kafka-status-store.js';
 import { ConflictException } from '../../../src/worker/herder-errors.js';
+import type { ConnectorStatus, TaskStatusRecord } from '../../../src/worker/status-store.js';
 import { MemoryTopic } from './memory-topic.js';
 
 const logger = pino({ level: 'silent' });
@@ -158,57 +159,49 @@ describe('KafkaStatusStore', () => {
     expect(a.store.getConnector('x')?.state).toBe('PAUSED');
   });
 
-  it("does not let a stale worker's UNASSIGNED hide the status a newer generation wrote (putSafe)", async () => {
-    const topic = new MemoryTopic();
-    const w2 = new KafkaStatusStore(
-      topic.open,
-      () => 'b:8083',
-      () => 7,
-      logger,
-    );
-    await w2.start(topic.writer(), 1000);
-    w2.putTask('x', 0, { state: 'RUNNING', workerId: 'b:8083' });
-    await w2.flush();
-    let generation = 5;
-    const w1 = new KafkaStatusStore(
-      topic.open,
-      () => 'a:8083',
-      () => generation,
-      logger,
-    );
-    await w1.start(topic.writer(), 1000);
-    expect(w1.putTaskSafe('x', 0, { state: 'UNASSIGNED', workerId: 'a:8083' })).toBe(false);
-    expect(w1.getTasks('x').get(0)).toEqual({ state: 'RUNNING', workerId: 'b:8083' });
-    generation = 8;
-    expect(w1.putTaskSafe('x', 0, { state: 'UNASSIGNED', workerId: 'a:8083' })).toBe(true);
-    expect(w1.getTasks('x').get(0)?.state).toBe('UNASSIGNED');
-  });
+  // The status of a task, or of a connector, as putSafe and a read see it.
+  const kinds = {
+    task: {
+      put: (s: KafkaStatusStore, status: TaskStatusRecord) => s.putTask('x', 0, status),
+      putSafe: (s: KafkaStatusStore, status: TaskStatusRecord) => s.putTaskSafe('x', 0, status),
+      get: (s: KafkaStatusStore) => s.getTasks('x').get(0),
+    },
+    connector: {
+      put: (s: KafkaStatusStore, status: ConnectorStatus) => s.putConnector('x', status),
+      putSafe: (s: KafkaStatusStore, status: ConnectorStatus) => s.putConnectorSafe('x', status),
+      get: (s: KafkaStatusStore) => s.getConnector('x'),
+    },
+  };
 
-  it("does not let a stale worker's UNASSIGNED hide the connector status a newer generation wrote", async () => {
-    const topic = new MemoryTopic();
-    const w2 = new KafkaStatusStore(
-      topic.open,
-      () => 'b:8083',
-      () => 7,
-      logger,
-    );
-    await w2.start(topic.writer(), 1000);
-    w2.putConnector('x', { state: 'RUNNING', workerId: 'b:8083' });
-    await w2.flush();
-    let generation = 5;
-    const w1 = new KafkaStatusStore(
-      topic.open,
-      () => 'a:8083',
-      () => generation,
-      logger,
-    );
-    await w1.start(topic.writer(), 1000);
-    expect(w1.putConnectorSafe('x', { state: 'UNASSIGNED', workerId: 'a:8083' })).toBe(false);
-    expect(w1.getConnector('x')).toEqual({ state: 'RUNNING', workerId: 'b:8083' });
-    generation = 8;
-    expect(w1.putConnectorSafe('x', { state: 'UNASSIGNED', workerId: 'a:8083' })).toBe(true);
-    expect(w1.getConnector('x')?.state).toBe('UNASSIGNED');
-  });
+  it.each(['task', 'connector'] as const)(
+    "does not let a stale worker's UNASSIGNED hide the %s status a newer generation wrote (putSafe)",
+    async (kind) => {
+      const { put, putSafe, get } = kinds[kind];
+      const topic = new MemoryTopic();
+      const w2 = new KafkaStatusStore(
+        topic.open,
+        () => 'b:8083',
+        () => 7,
+        logger,
+      );
+      await w2.start(topic.writer(), 1000);
+      put(w2, { state: 'RUNNING', workerId: 'b:8083' });
+      await w2.flush();
+      let generation = 5;
+      const w1 = new KafkaStatusStore(
+        topic.open,
+        () => 'a:8083',
+        () => generation,
+        logger,
+      );
+      await w1.start(topic.writer(), 1000);
+      expect(putSafe(w1, { state: 'UNASSIGNED', workerId: 'a:8083' })).toBe(false);
+      expect(get(w1)).toEqual({ state: 'RUNNING', workerId: 'b:8083' });
+      generation = 8;
+      expect(putSafe(w1, { state: 'UNASSIGNED', workerId: 'a:8083' })).toBe(true);
+      expect(get(w1)?.state).toBe('UNASSIGNED');
+    },
+  );
 
   it('writes topic-tracking records with the task that read the topic', async () => {
     const topic = new MemoryTopic();
