@@ -164,4 +164,51 @@ describe('sink engine against real Kafka: a partition handed over between two wo
     const twice = [...writers].filter(([, ws]) => ws.length > 1);
     expect(twice).toEqual([]);
   });
+
+  it('a revocation that outlasts the session (a slow flush): the member heartbeats meanwhile, stays in the group, and its commit lands', async () => {
+    const topic = uniqueName('engine-slow-revoke');
+    const connector = uniqueName('slow-revoke-sink');
+    await createTopic(engine.bootstrap, topic, 2);
+    await produce(engine.bootstrap, rows(topic, 2, 100));
+    const written: { worker: string; partition: number; offset: number }[] = [];
+    const slow = { flushMs: 0 };
+    const task = (worker: string) => {
+      const t = new RecordingTask() as RecordingTask & { flush(): Promise<void> };
+      t.onPut = async (records: readonly SinkRecord[]) => {
+        for (const r of records) written.push({ worker, partition: r.kafkaPartition, offset: r.kafkaOffset });
+      };
+      t.flush = () => new Promise((resolve) => setTimeout(resolve, worker === 'A' ? slow.flushMs : 0));
+      return t;
+    };
+    // Session 10 s (startRunner's); A's flush on revocation takes 13 s and may (offset.flush.timeout.ms).
+    const worker = { offsetFlushIntervalMs: 600_000, offsetFlushTimeoutMs: 30_000 };
+    const a = startRunner(engine.bootstrap, connector, task('A'), { topics: topic }, [], quietLogger, worker);
+    engine.running.push(a.runner);
+    await a.started;
+    await waitUntil(() => written.length === 200, 'worker A writing all 200 records');
+    slow.flushMs = 13_000;
+
+    const b = startRunner(engine.bootstrap, connector, task('B'), { topics: topic }, [], quietLogger, worker);
+    engine.running.push(b.runner);
+    await b.started;
+    await waitUntil(
+      async () => {
+        const c = await committedOffsets(engine.bootstrap, `connect-${connector}`, topic);
+        return c.get(0) === 100 && c.get(1) === 100;
+      },
+      "A's revocation commit of both partitions, after its slow flush",
+      40_000,
+    );
+    slow.flushMs = 0;
+    await produce(engine.bootstrap, rows(topic, 2, 50, 200));
+    const key = (w: { partition: number; offset: number }) => `${w.partition}@${w.offset}`;
+    await waitUntil(() => new Set(written.map(key)).size === 300, 'all 300 records written', 60_000);
+    // Still a member after the flush: A got a partition back in the rebalance it delayed.
+    expect(
+      new Set(written.filter((w) => w.worker === 'A' && w.offset >= 100).map((w) => w.partition)).size,
+    ).toBe(1);
+    const writers = new Map<string, string[]>();
+    for (const w of written) writers.set(key(w), [...(writers.get(key(w)) ?? []), w.worker]);
+    expect([...writers].filter(([, ws]) => ws.length > 1)).toEqual([]);
+  });
 });

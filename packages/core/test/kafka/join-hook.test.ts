@@ -9,6 +9,7 @@ import { installJoinHook, withBeforeJoin } from '../../src/kafka/kafkajs/join-ho
 
 interface Group {
   memberId: string | null;
+  coordinator: unknown;
   joinAndSync(): Promise<void>;
 }
 type GroupClass = new (options: Record<string, unknown>) => Group;
@@ -55,20 +56,36 @@ describe('join hook (kafkajs ConsumerGroup#joinAndSync)', () => {
     const steps: string[] = [];
     let release!: () => void;
     const revoked = new Promise<void>((r) => (release = r));
-    const assigner = withBeforeJoin(kafkajs.PartitionAssigners.roundRobin, async ({ memberId }) => {
-      steps.push(`revoking, member ${memberId}`);
-      await revoked;
-      steps.push('revoked');
-    });
+    const assigner = withBeforeJoin(
+      kafkajs.PartitionAssigners.roundRobin,
+      async ({ memberId, heartbeat }) => {
+        steps.push(`revoking, member ${memberId}`);
+        await heartbeat();
+        await revoked;
+        steps.push('revoked');
+      },
+    );
     const g = group(assigner, steps);
     g.memberId = 'member-1';
+    (g as unknown as { generationId: number }).generationId = 3;
+    g.coordinator = {
+      heartbeat: async (p: { memberId: string; groupGenerationId: number }) => {
+        steps.push(`Heartbeat ${p.memberId} generation ${p.groupGenerationId}`);
+      },
+    };
     const joined = g.joinAndSync();
     await tick();
     await tick();
-    expect(steps).toEqual(['revoking, member member-1']);
+    // The callback's heartbeat went to the coordinator kafkajs knows, for this member and generation.
+    expect(steps).toEqual(['revoking, member member-1', 'Heartbeat member-1 generation 3']);
     release();
     await expect(joined).rejects.toThrow();
-    expect(steps).toEqual(['revoking, member member-1', 'revoked', 'FindCoordinator']);
+    expect(steps).toEqual([
+      'revoking, member member-1',
+      'Heartbeat member-1 generation 3',
+      'revoked',
+      'FindCoordinator',
+    ]);
   });
 
   it('groups without a marked assigner (the worker group, any other kafkajs user) join as before', async () => {

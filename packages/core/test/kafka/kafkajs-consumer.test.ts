@@ -68,7 +68,7 @@ class ScriptedKafkaJs extends EventEmitter {
    * then JoinGroup (with `memberId` null after UNKNOWN_MEMBER_ID), then the new assignment.
    */
   async rejoin(assignment: Record<string, number[]>, memberId: string | null, events: string[]) {
-    await beforeJoining({ assigners: this.assigners, memberId });
+    await beforeJoining({ assigners: this.assigners, memberId, heartbeat: () => this.heartbeat() });
     events.push('JoinGroup sent');
     this.join(assignment, memberId ?? 'member-2');
   }
@@ -350,6 +350,38 @@ describe('KafkaJsConsumer', () => {
     ]);
     expect(revokeCommits).toEqual(['committed']);
     expect(kafkajs.commits).toEqual(['0@1', '1@1']);
+  });
+
+  it('heartbeats while a long revocation holds the rejoin, so the coordinator keeps the member', async () => {
+    const { kafkajs, events, handled, revokeCommits } = await start();
+    kafkajs.join({ t: [0] });
+    await until(() => events.includes('assigned 0'), 'assignment');
+    await kafkajs.fetch(0, 0, 5);
+    await until(() => handled.length === 1, 'batch in put');
+    kafkajs.rebalancing();
+    // Until it rejoins, the coordinator answers its heartbeats so, and keeps it in the group.
+    kafkajs.heartbeatAnswer = Object.assign(new Error('The group is rebalancing'), {
+      type: 'REBALANCE_IN_PROGRESS',
+    });
+    const rejoined = kafkajs.rejoin({ t: [0] }, 'member-1', events);
+    // The put takes more than two heartbeat intervals.
+    const deadline = Date.now() + 2 * HEARTBEAT_MS + 2000;
+    while (kafkajs.heartbeats < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(kafkajs.heartbeats).toBeGreaterThanOrEqual(2);
+    expect(events).not.toContain('JoinGroup sent');
+    handled[0]!.release();
+    await rejoined;
+    await until(() => events.filter((e) => e === 'assigned 0').length === 2, 'the new assignment');
+    expect(events).toEqual([
+      'assigned 0',
+      'batch 0@0',
+      'done 0@0',
+      'revoked 0',
+      'JoinGroup sent',
+      'assigned 0',
+    ]);
+    // Answered REBALANCE_IN_PROGRESS, the heartbeats still showed the member alive: its commit went out.
+    expect(revokeCommits).toEqual(['committed']);
   });
 
   it('kafkajs rejoining after UNKNOWN_MEMBER_ID in its own loop: revokes first, commits nothing of what it held', async () => {

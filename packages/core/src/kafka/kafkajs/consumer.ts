@@ -267,7 +267,7 @@ export class KafkaJsConsumer implements KafkaConsumer {
    * kafkajs is about to (re)join: revoke what is still assigned, and wait for the revocation and its
    * commit, which the coordinator accepts in the old generation until this member rejoins.
    */
-  private async beforeJoin({ memberId }: RejoinInfo): Promise<void> {
+  private async beforeJoin({ memberId, heartbeat }: RejoinInfo): Promise<void> {
     const handlers = this.handlers;
     if (!handlers) return;
     if (!this.revokeDone && this.assigned.length > 0) {
@@ -279,7 +279,30 @@ export class KafkaJsConsumer implements KafkaConsumer {
       this.revokeOnce(handlers);
     }
     // Never rejects: the lifecycle chain reports its failures through onCrash.
-    await this.lifecycle;
+    let revoked = false;
+    const revocation = this.lifecycle.then(() => (revoked = true));
+    // A long revocation (a slow flush) must not cost the membership: heartbeat meanwhile, as the Java
+    // consumer's heartbeat thread does during onPartitionsRevoked.
+    while (!revoked && !this.closed) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([revocation, new Promise((r) => (timer = setTimeout(r, this.heartbeatIntervalMs)))]);
+      clearTimeout(timer);
+      if (revoked || this.closed) break;
+      await this.keepAlive(heartbeat);
+    }
+  }
+
+  /** A heartbeat while the member waits to rejoin: REBALANCE_IN_PROGRESS is the expected answer. */
+  private async keepAlive(heartbeat: () => Promise<void>): Promise<void> {
+    try {
+      await heartbeat();
+      this.lastContact = Date.now();
+    } catch (e) {
+      const type = errorType(e);
+      if (type === 'REBALANCE_IN_PROGRESS') this.lastContact = Date.now();
+      else if (MEMBERSHIP_LOST_ERRORS.has(type)) this.loseMembership(this.assigned);
+      else this.logger.debug({ err: e }, 'Heartbeat while revoking failed');
+    }
   }
 
   /** Revokes the current assignment, unless it is already revoked for this rebalance. */

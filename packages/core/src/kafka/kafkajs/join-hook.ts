@@ -19,9 +19,16 @@ import type { PartitionAssigner } from 'kafkajs';
 // other kafkajs user in the process) are unaffected. If kafkajs ever lacks the method, installing fails
 // and the consumer says so at start (see consumer.ts): rebalances are then at-least-once as before.
 
-/** What kafkajs tells the callback: the member id it rejoins with (null: it rejoins as a new member). */
+/** What the callback gets from kafkajs' group. */
 export interface RejoinInfo {
+  /** The member id it rejoins with (null: it rejoins as a new member). */
   readonly memberId: string | null;
+  /**
+   * One heartbeat of this member, sent now. kafkajs sends nothing else while it waits for the callback; the
+   * coordinator keeps a member that has not rejoined yet only while it heartbeats (an answer of
+   * REBALANCE_IN_PROGRESS, thrown here, still renews its session).
+   */
+  readonly heartbeat: () => Promise<void>;
 }
 
 export type BeforeJoin = (info: RejoinInfo) => Promise<void>;
@@ -30,6 +37,7 @@ export type BeforeJoin = (info: RejoinInfo) => Promise<void>;
 export interface KafkaJsGroupState {
   readonly assigners?: readonly object[];
   readonly memberId?: string | null;
+  heartbeat(options: { interval: number }): Promise<void>;
 }
 
 interface KafkaJsConsumerGroup extends KafkaJsGroupState {
@@ -87,5 +95,7 @@ export function withBeforeJoin(assigner: PartitionAssigner, beforeJoin: BeforeJo
 /** Runs the callback of the group's withBeforeJoin() assigner, if it has one: what kafkajs awaits. */
 export async function beforeJoining(group: KafkaJsGroupState): Promise<void> {
   const before = group.assigners?.map((a) => callbacks.get(a)).find((c) => c !== undefined);
-  if (before) await before({ memberId: group.memberId ?? null });
+  if (before) {
+    await before({ memberId: group.memberId ?? null, heartbeat: () => group.heartbeat({ interval: 0 }) });
+  }
 }
