@@ -12,10 +12,10 @@ import type { PartitionAssigner } from 'kafkajs';
 // while the member rejoins; the commit is refused, or lands only after the partitions' new owner read the
 // old offset, and records the sink already wrote are delivered again, by this worker or another.
 //
-// How: kafkajs rejoins only through ConsumerGroup#joinAndSync (src/consumer/consumerGroup.js), which has
-// held the same name and contract through kafkajs 2.x. Its prototype is wrapped once per module instance
-// (each thread has its own), and a group whose partition assigners include one made by withBeforeJoin()
-// awaits that assigner's callback before it joins. Groups without one (the distributed herder's, any
+// How: kafkajs (2.2.4, its last release) rejoins only through ConsumerGroup#joinAndSync
+// (src/consumer/consumerGroup.js): from its runner's fetch loop and from its own error handling. Its
+// prototype is wrapped once per module instance (each thread has its own), and a group whose partition
+// assigners include one made by withBeforeJoin() awaits that assigner's callback before it joins. Groups without one (the distributed herder's, any
 // other kafkajs user in the process) are unaffected. If kafkajs ever lacks the method, installing fails
 // and the consumer says so at start (see consumer.ts): rebalances are then at-least-once as before.
 
