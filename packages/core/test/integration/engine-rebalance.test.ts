@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RetriableException } from '../../src/errors.js';
 import type { SinkRecord } from '../../src/sink/api.js';
+import type { SinkTaskRunnerOptions } from '../../src/sink/runner-types.js';
 import { RecordingTask } from '../sink/harness.js';
 import {
   committedOffsets,
@@ -58,6 +59,50 @@ const rows = (topic: string, partitions: number, perPartition: number, from = 0)
     value: Buffer.from(`v-${from + i}`),
   }));
 
+/**
+ * Two workers A and B of one connector, with no periodic commit (only a revocation commits), on a topic of
+ * two partitions that already holds 100 records each. Every write is recorded with its worker; A's flush
+ * takes `slow.flushMs`.
+ */
+async function idleHandOver(kind: string, worker: Partial<SinkTaskRunnerOptions['worker']>) {
+  const topic = uniqueName(`engine-${kind}`);
+  const connector = uniqueName(`${kind}-sink`);
+  await createTopic(engine.bootstrap, topic, 2);
+  await produce(engine.bootstrap, rows(topic, 2, 100));
+  const written: { worker: string; partition: number; offset: number }[] = [];
+  const slow = { flushMs: 0 };
+  const start = async (name: 'A' | 'B') => {
+    const t = new RecordingTask() as RecordingTask & { flush(): Promise<void> };
+    t.onPut = async (records: readonly SinkRecord[]) => {
+      for (const r of records)
+        written.push({ worker: name, partition: r.kafkaPartition, offset: r.kafkaOffset });
+    };
+    t.flush = () => new Promise((resolve) => setTimeout(resolve, name === 'A' ? slow.flushMs : 0));
+    const settings = { offsetFlushIntervalMs: 600_000, ...worker };
+    const r = startRunner(engine.bootstrap, connector, t, { topics: topic }, [], quietLogger, settings);
+    engine.running.push(r.runner);
+    await r.started;
+  };
+  const committed = () => committedOffsets(engine.bootstrap, `connect-${connector}`, topic);
+  const key = (w: { partition: number; offset: number }) => `${w.partition}@${w.offset}`;
+  /** Records written by more than one put, with the workers that wrote them. */
+  const writtenTwice = () => {
+    const writers = new Map<string, string[]>();
+    for (const w of written) writers.set(key(w), [...(writers.get(key(w)) ?? []), w.worker]);
+    return [...writers].filter(([, ws]) => ws.length > 1);
+  };
+  return {
+    topic,
+    written,
+    slow,
+    start,
+    committed,
+    distinct: () => new Set(written.map(key)).size,
+    writtenTwice,
+    produceMore: () => produce(engine.bootstrap, rows(topic, 2, 50, 200)),
+  };
+}
+
 describe('sink engine against real Kafka: a partition handed over between two workers', () => {
   it('the old owner puts nothing of a moved partition after the hand-over; nothing is lost', async () => {
     const topic = uniqueName('engine-handover');
@@ -110,26 +155,11 @@ describe('sink engine against real Kafka: a partition handed over between two wo
   });
 
   it('a rebalance kafkajs notices itself on an idle topic: the old owner commits before it rejoins, and nothing is written twice', async () => {
-    const topic = uniqueName('engine-idle-rebalance');
-    const connector = uniqueName('idle-rebalance-sink');
-    await createTopic(engine.bootstrap, topic, 2);
-    await produce(engine.bootstrap, rows(topic, 2, 100));
-    const written: { worker: string; partition: number; offset: number }[] = [];
-    const task = (worker: string) => {
-      const t = new RecordingTask();
-      t.onPut = async (records: readonly SinkRecord[]) => {
-        for (const r of records) written.push({ worker, partition: r.kafkaPartition, offset: r.kafkaOffset });
-      };
-      return t;
-    };
-    // No periodic commit during the test: only a revocation commits what A wrote.
-    const worker = { offsetFlushIntervalMs: 600_000 };
-    const a = startRunner(engine.bootstrap, connector, task('A'), { topics: topic }, [], quietLogger, worker);
-    engine.running.push(a.runner);
-    await a.started;
-    await waitUntil(() => written.length === 200, 'worker A writing all 200 records');
+    const h = await idleHandOver('idle-rebalance', {});
+    await h.start('A');
+    await waitUntil(() => h.written.length === 200, 'worker A writing all 200 records');
     // Nothing committed yet (-1: no offset).
-    expect(await committedOffsets(engine.bootstrap, `connect-${connector}`, topic)).toEqual(
+    expect(await h.committed()).toEqual(
       new Map([
         [0, -1],
         [1, -1],
@@ -138,77 +168,50 @@ describe('sink engine against real Kafka: a partition handed over between two wo
 
     // The topic is idle: A's kafkajs learns of B's join from a heartbeat between empty fetches, in its own
     // loop, and rejoins from there.
-    const b = startRunner(engine.bootstrap, connector, task('B'), { topics: topic }, [], quietLogger, worker);
-    engine.running.push(b.runner);
-    await b.started;
+    await h.start('B');
     await waitUntil(
       async () => {
-        const c = await committedOffsets(engine.bootstrap, `connect-${connector}`, topic);
+        const c = await h.committed();
         return c.get(0) === 100 && c.get(1) === 100;
       },
       'the revocation commit of both partitions',
       30_000,
     );
-    await produce(engine.bootstrap, rows(topic, 2, 50, 200));
-    const key = (w: { partition: number; offset: number }) => `${w.partition}@${w.offset}`;
+    await h.produceMore();
     await waitUntil(
-      () => new Set(written.map(key)).size === 300,
+      () => h.distinct() === 300,
       'all 300 records written',
       60_000,
-      () => `${written.length} writes, B wrote ${written.filter((w) => w.worker === 'B').length}`,
+      () => `${h.written.length} writes, B wrote ${h.written.filter((w) => w.worker === 'B').length}`,
     );
     // B got a partition and read it from A's commit: the second batch only.
-    expect(written.filter((w) => w.worker === 'B').length).toBeGreaterThan(0);
-    const writers = new Map<string, string[]>();
-    for (const w of written) writers.set(key(w), [...(writers.get(key(w)) ?? []), w.worker]);
-    const twice = [...writers].filter(([, ws]) => ws.length > 1);
-    expect(twice).toEqual([]);
+    expect(h.written.filter((w) => w.worker === 'B').length).toBeGreaterThan(0);
+    expect(h.writtenTwice()).toEqual([]);
   });
 
   it('a revocation that outlasts the session (a slow flush): the member heartbeats meanwhile, stays in the group, and its commit lands', async () => {
-    const topic = uniqueName('engine-slow-revoke');
-    const connector = uniqueName('slow-revoke-sink');
-    await createTopic(engine.bootstrap, topic, 2);
-    await produce(engine.bootstrap, rows(topic, 2, 100));
-    const written: { worker: string; partition: number; offset: number }[] = [];
-    const slow = { flushMs: 0 };
-    const task = (worker: string) => {
-      const t = new RecordingTask() as RecordingTask & { flush(): Promise<void> };
-      t.onPut = async (records: readonly SinkRecord[]) => {
-        for (const r of records) written.push({ worker, partition: r.kafkaPartition, offset: r.kafkaOffset });
-      };
-      t.flush = () => new Promise((resolve) => setTimeout(resolve, worker === 'A' ? slow.flushMs : 0));
-      return t;
-    };
     // Session 10 s (startRunner's); A's flush on revocation takes 13 s and may (offset.flush.timeout.ms).
-    const worker = { offsetFlushIntervalMs: 600_000, offsetFlushTimeoutMs: 30_000 };
-    const a = startRunner(engine.bootstrap, connector, task('A'), { topics: topic }, [], quietLogger, worker);
-    engine.running.push(a.runner);
-    await a.started;
-    await waitUntil(() => written.length === 200, 'worker A writing all 200 records');
-    slow.flushMs = 13_000;
+    const h = await idleHandOver('slow-revoke', { offsetFlushTimeoutMs: 30_000 });
+    await h.start('A');
+    await waitUntil(() => h.written.length === 200, 'worker A writing all 200 records');
+    h.slow.flushMs = 13_000;
 
-    const b = startRunner(engine.bootstrap, connector, task('B'), { topics: topic }, [], quietLogger, worker);
-    engine.running.push(b.runner);
-    await b.started;
+    await h.start('B');
     await waitUntil(
       async () => {
-        const c = await committedOffsets(engine.bootstrap, `connect-${connector}`, topic);
+        const c = await h.committed();
         return c.get(0) === 100 && c.get(1) === 100;
       },
       "A's revocation commit of both partitions, after its slow flush",
       40_000,
     );
-    slow.flushMs = 0;
-    await produce(engine.bootstrap, rows(topic, 2, 50, 200));
-    const key = (w: { partition: number; offset: number }) => `${w.partition}@${w.offset}`;
-    await waitUntil(() => new Set(written.map(key)).size === 300, 'all 300 records written', 60_000);
+    h.slow.flushMs = 0;
+    await h.produceMore();
+    await waitUntil(() => h.distinct() === 300, 'all 300 records written', 60_000);
     // Still a member after the flush: A got a partition back in the rebalance it delayed.
     expect(
-      new Set(written.filter((w) => w.worker === 'A' && w.offset >= 100).map((w) => w.partition)).size,
+      new Set(h.written.filter((w) => w.worker === 'A' && w.offset >= 100).map((w) => w.partition)).size,
     ).toBe(1);
-    const writers = new Map<string, string[]>();
-    for (const w of written) writers.set(key(w), [...(writers.get(key(w)) ?? []), w.worker]);
-    expect([...writers].filter(([, ws]) => ws.length > 1)).toEqual([]);
+    expect(h.writtenTwice()).toEqual([]);
   });
 });
